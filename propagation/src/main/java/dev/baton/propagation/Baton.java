@@ -1,0 +1,198 @@
+package dev.baton.propagation;
+
+import dev.baton.propagation.internal.DestinationPattern;
+import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One agent's instrumentation: who the agent is, the {@link OpenTelemetry} it reports to, how it
+ * continues the traces it receives, which baggage leaves it, and who listens. Hand it to a
+ * transport ({@code NatsBaton.create(connection, baton)}); both transports share it.
+ *
+ * <pre>{@code
+ * Baton baton = Baton.builder(openTelemetry)
+ *     .setAgentName("planner")
+ *     .setContinuation("audit.>", Continuation.NEW_TRACE_WITH_LINK)
+ *     .setHopLimit(20)
+ *     .addListener(metrics)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. It owns no threads and needs no closing.
+ */
+public final class Baton {
+
+  /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
+  public static final int DEFAULT_HOP_LIMIT = 64;
+
+  private static final String SCOPE = "dev.baton";
+
+  private final Tracer tracer;
+  private final String agentName;
+  private final String agentId;
+  private final List<Rule> rules;
+  private final int hopLimit;
+  private final BaggagePolicy baggagePolicy;
+  private final Listeners listeners;
+
+  private Baton(Builder b) {
+    this.tracer =
+        b.openTelemetry.getTracer(SCOPE, Baton.class.getPackage().getImplementationVersion());
+    this.agentName = b.agentName;
+    this.agentId = b.agentId == null ? agentName + "-" + UUID.randomUUID() : b.agentId;
+    this.rules = List.copyOf(b.rules);
+    this.hopLimit = b.hopLimit;
+    this.baggagePolicy = b.baggagePolicy;
+    this.listeners = new Listeners(b.listeners);
+  }
+
+  /** A builder for an agent that reports to {@code openTelemetry}. */
+  public static Builder builder(OpenTelemetry openTelemetry) {
+    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+  }
+
+  /** The agent's name ({@code gen_ai.agent.name}). */
+  public String agentName() {
+    return agentName;
+  }
+
+  /** The agent's id ({@code gen_ai.agent.id}). */
+  public String agentId() {
+    return agentId;
+  }
+
+  /** The most hand-offs one trace may hold before the next hand-off starts a new, linked trace. */
+  public int hopLimit() {
+    return hopLimit;
+  }
+
+  /** The baggage policy. */
+  public BaggagePolicy baggagePolicy() {
+    return baggagePolicy;
+  }
+
+  /** What a receiver does with the sender's trace on {@code destination}: the first rule wins. */
+  public Continuation continuationFor(String destination) {
+    for (Rule rule : rules) {
+      if (rule.pattern.matches(destination)) {
+        return rule.continuation;
+      }
+    }
+    return Continuation.CONTINUE;
+  }
+
+  /** How many times Baton's own instrumentation failed (and was contained) so far. */
+  public long telemetryFailures() {
+    return listeners.failures();
+  }
+
+  /**
+   * The engine for one messaging system ({@code nats}, {@code kafka}). For transport modules, not
+   * agent code.
+   */
+  public MessagingEngine engine(String system) {
+    return new MessagingEngine(this, Objects.requireNonNull(system, "system"));
+  }
+
+  Tracer tracer() {
+    return tracer;
+  }
+
+  Listeners listeners() {
+    return listeners;
+  }
+
+  private record Rule(DestinationPattern pattern, Continuation continuation) {}
+
+  /** Builds a {@link Baton}. Not thread-safe; {@link #build()} checks the configuration. */
+  public static final class Builder {
+    private final OpenTelemetry openTelemetry;
+    private String agentName = "agent";
+    private String agentId;
+    private final List<Rule> rules = new ArrayList<>();
+    private int hopLimit = DEFAULT_HOP_LIMIT;
+    private BaggagePolicy baggagePolicy = BaggagePolicy.defaults();
+    private final List<TransportListener> listeners = new ArrayList<>();
+
+    Builder(OpenTelemetry openTelemetry) {
+      this.openTelemetry = openTelemetry;
+    }
+
+    /** The agent's name: printable ASCII, 1 to 128 characters. Default {@code agent}. */
+    public Builder setAgentName(String agentName) {
+      this.agentName = Objects.requireNonNull(agentName, "agentName");
+      return this;
+    }
+
+    /**
+     * The agent's id, unique per running instance: printable ASCII, 1 to 128 characters. Default:
+     * the name followed by a random UUID.
+     */
+    public Builder setAgentId(String agentId) {
+      this.agentId = Objects.requireNonNull(agentId, "agentId");
+      return this;
+    }
+
+    /**
+     * Receivers on destinations matching {@code pattern} (NATS wildcards: {@code *} one token,
+     * {@code >} the rest) handle messages with {@code continuation}. Rules are tried in the order
+     * added; the default is {@link Continuation#CONTINUE}.
+     */
+    public Builder setContinuation(String pattern, Continuation continuation) {
+      rules.add(
+          new Rule(
+              DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")),
+              Objects.requireNonNull(continuation, "continuation")));
+      return this;
+    }
+
+    /**
+     * At most this many hand-offs in one trace (default {@value #DEFAULT_HOP_LIMIT}); the next one
+     * starts a new trace linked to the last, so a runaway agent loop cannot grow a trace without
+     * bound. The hop number travels on the message.
+     */
+    public Builder setHopLimit(int hopLimit) {
+      this.hopLimit = hopLimit;
+      return this;
+    }
+
+    /** Which baggage leaves the process. Default {@link BaggagePolicy#defaults()}. */
+    public Builder setBaggagePolicy(BaggagePolicy baggagePolicy) {
+      this.baggagePolicy = Objects.requireNonNull(baggagePolicy, "baggagePolicy");
+      return this;
+    }
+
+    /** Adds an observer (metrics, health) of every transport this Baton instruments. */
+    public Builder addListener(TransportListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Builds the Baton; throws {@link IllegalArgumentException} saying what to change. */
+    public Baton build() {
+      checkIdentity("agentName", agentName);
+      if (agentId != null) {
+        checkIdentity("agentId", agentId);
+      }
+      if (hopLimit < 1) {
+        throw new IllegalArgumentException("hopLimit must be at least 1, was " + hopLimit);
+      }
+      return new Baton(this);
+    }
+
+    private static void checkIdentity(String what, String value) {
+      if (!MessagingEngine.isIdentity(value)) {
+        throw new IllegalArgumentException(
+            what
+                + " must be 1 to 128 printable ASCII characters (it travels in a header), was '"
+                + value
+                + "'");
+      }
+    }
+  }
+}

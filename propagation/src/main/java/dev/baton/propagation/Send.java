@@ -1,0 +1,113 @@
+package dev.baton.propagation;
+
+import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One message between the start of its PRODUCER span and the broker's answer. For transport
+ * modules. Ends once: later calls to an {@code end} method do nothing. Thread-safe.
+ */
+public final class Send {
+
+  private static final AttributeKey<Long> SEQUENCE = AttributeKey.longKey("baton.message.sequence");
+
+  private final MessagingEngine engine;
+  private final SendSpec spec;
+  private final Span span;
+  private final Context context;
+  private final long startNanos;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  Send(MessagingEngine engine, SendSpec spec, Span span, Context context, long startNanos) {
+    this.engine = engine;
+    this.spec = spec;
+    this.span = span;
+    this.context = context;
+    this.startNanos = startNanos;
+  }
+
+  /** The context with the PRODUCER span current, for work done on the message's behalf. */
+  public Context context() {
+    return context;
+  }
+
+  /** The span context of the PRODUCER span (invalid when tracing is off). */
+  public SpanContext spanContext() {
+    return span.getSpanContext();
+  }
+
+  /** Adds a broker-specific attribute (a partition, an offset) to the span. Never throws. */
+  public <T> Send setAttribute(AttributeKey<T> key, T value) {
+    try {
+      span.setAttribute(key, value);
+    } catch (RuntimeException e) {
+      engine.telemetryFailure("span", e);
+    }
+    return this;
+  }
+
+  /**
+   * Links the reply a requester received to this span, so the trace shows the responder's reply
+   * send. Never throws.
+   */
+  public <C> void linkReply(@Nullable C carrier, HeaderGetter<C> getter) {
+    SpanContext reply = engine.senderContext(carrier, getter);
+    if (reply != null) {
+      try {
+        span.addLink(reply);
+      } catch (RuntimeException e) {
+        engine.telemetryFailure("span", e);
+      }
+    }
+  }
+
+  /** The broker took the message. */
+  public void end(@Nullable PublishReceipt receipt) {
+    if (receipt != null && receipt.sequence() >= 0) {
+      setAttribute(SEQUENCE, receipt.sequence());
+    }
+    finish(null, null);
+  }
+
+  /** The send failed with the broker client's {@code error}. */
+  public void fail(Throwable error) {
+    fail(error.getClass().getName(), error);
+  }
+
+  /**
+   * The send failed; {@code errorType} is a short low-cardinality name ({@code timeout}, {@code
+   * no_responders}) or the exception's class name.
+   */
+  public void fail(String errorType, @Nullable Throwable error) {
+    finish(errorType, error);
+  }
+
+  private void finish(@Nullable String errorType, @Nullable Throwable error) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    if (errorType != null) {
+      MessagingEngine.recordError(span, errorType, error);
+    }
+    try {
+      span.end();
+    } catch (RuntimeException e) {
+      engine.telemetryFailure("span", e);
+    }
+    TransportListener.Sent event =
+        new TransportListener.Sent(
+            engine.system(),
+            spec.destination(),
+            spec.payloadBytes(),
+            Duration.ofNanos(System.nanoTime() - startNanos),
+            errorType);
+    engine.baton().listeners().emit(l -> l.onSent(event));
+  }
+}

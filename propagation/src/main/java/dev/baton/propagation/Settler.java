@@ -1,0 +1,28 @@
+package dev.baton.propagation;
+
+/**
+ * A transport's way to settle one delivery with the broker. Exceptions are the broker client's own.
+ */
+public interface Settler {
+
+  /** Acknowledges the message. */
+  void ack() throws Exception;
+
+  /** Negatively acknowledges the message, asking for redelivery. */
+  void nak() throws Exception;
+
+  /** For brokers without acknowledgements. */
+  static Settler none() {
+    return NoSettle.INSTANCE;
+  }
+}
+
+final class NoSettle implements Settler {
+  static final NoSettle INSTANCE = new NoSettle();
+
+  @Override
+  public void ack() {}
+
+  @Override
+  public void nak() {}
+}

@@ -1,0 +1,46 @@
+package dev.baton.propagation.internal;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+/**
+ * Not API: the attribute names Baton writes: OpenTelemetry messaging semantic conventions (v1.43
+ * names), the GenAI agent attributes, and Baton's own under {@code baton.}.
+ */
+public final class SemConv {
+
+  public static final AttributeKey<String> MESSAGING_SYSTEM =
+      AttributeKey.stringKey("messaging.system");
+  public static final AttributeKey<String> DESTINATION_NAME =
+      AttributeKey.stringKey("messaging.destination.name");
+  public static final AttributeKey<String> DESTINATION_TEMPLATE =
+      AttributeKey.stringKey("messaging.destination.template");
+  public static final AttributeKey<Boolean> DESTINATION_TEMPORARY =
+      AttributeKey.booleanKey("messaging.destination.temporary");
+  public static final AttributeKey<String> OPERATION_TYPE =
+      AttributeKey.stringKey("messaging.operation.type");
+  public static final AttributeKey<String> OPERATION_NAME =
+      AttributeKey.stringKey("messaging.operation.name");
+  public static final AttributeKey<String> MESSAGE_ID =
+      AttributeKey.stringKey("messaging.message.id");
+  public static final AttributeKey<String> CONVERSATION_ID =
+      AttributeKey.stringKey("messaging.message.conversation_id");
+  public static final AttributeKey<Long> BODY_SIZE =
+      AttributeKey.longKey("messaging.message.body.size");
+  public static final AttributeKey<String> CONSUMER_GROUP =
+      AttributeKey.stringKey("messaging.consumer.group.name");
+  public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  public static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
+  public static final AttributeKey<String> AGENT_ID = AttributeKey.stringKey("gen_ai.agent.id");
+
+  public static final AttributeKey<String> SENDER_AGENT_NAME =
+      AttributeKey.stringKey("baton.sender.agent.name");
+  public static final AttributeKey<String> SENDER_AGENT_ID =
+      AttributeKey.stringKey("baton.sender.agent.id");
+  public static final AttributeKey<Long> DELIVERY_COUNT =
+      AttributeKey.longKey("baton.message.delivery_count");
+  public static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");
+  public static final AttributeKey<String> CONTINUATION =
+      AttributeKey.stringKey("baton.trace.continuation");
+
+  private SemConv() {}
+}

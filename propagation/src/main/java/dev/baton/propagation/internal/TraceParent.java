@@ -1,0 +1,97 @@
+package dev.baton.propagation.internal;
+
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Not API: a strict W3C Trace Context {@code traceparent} parser and writer.
+ *
+ * <p>Version {@code 00} must be exactly 55 characters: {@code 00-<32 hex>-<16 hex>-<2 hex>}, lower
+ * case, trace id and parent id not all zeros. A higher version (not {@code ff}) is parsed as
+ * version 00 when its first 55 characters have that shape and the 56th, if any, is {@code -}, as
+ * the specification requires of a receiver. Anything else is invalid. Never throws.
+ */
+public final class TraceParent {
+
+  static final int LENGTH = 55;
+
+  private TraceParent() {}
+
+  /** The remote span context in {@code value}, or {@code null} when it is not valid. */
+  public static @Nullable SpanContext parse(@Nullable String value, TraceState traceState) {
+    if (value == null || value.length() < LENGTH) {
+      return null;
+    }
+    int v0 = hex(value.charAt(0));
+    int v1 = hex(value.charAt(1));
+    if (v0 < 0 || v1 < 0) {
+      return null;
+    }
+    int version = v0 * 16 + v1;
+    if (version == 0xff) {
+      return null;
+    }
+    if (version == 0
+        ? value.length() != LENGTH
+        : value.length() > LENGTH && value.charAt(LENGTH) != '-') {
+      return null;
+    }
+    if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
+      return null;
+    }
+    if (!lowerHex(value, 3, 35) || !lowerHex(value, 36, 52) || !lowerHex(value, 53, 55)) {
+      return null;
+    }
+    String traceId = value.substring(3, 35);
+    String spanId = value.substring(36, 52);
+    if (allZero(traceId) || allZero(spanId)) {
+      return null;
+    }
+    int flags = hex(value.charAt(53)) * 16 + hex(value.charAt(54));
+    // Only the sampled bit is defined; a receiver keeps it and ignores the others.
+    TraceFlags traceFlags = (flags & 1) == 1 ? TraceFlags.getSampled() : TraceFlags.getDefault();
+    SpanContext context =
+        SpanContext.createFromRemoteParent(traceId, spanId, traceFlags, traceState);
+    return context.isValid() ? context : null;
+  }
+
+  /** The {@code traceparent} value for a valid span context. */
+  public static String format(SpanContext context) {
+    return "00-"
+        + context.getTraceId()
+        + "-"
+        + context.getSpanId()
+        + (context.isSampled() ? "-01" : "-00");
+  }
+
+  private static boolean lowerHex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean allZero(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) != '0') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,12 @@
+package dev.baton.transport;
+
+/**
+ * How handling a message ended. On brokers with acknowledgements this is what Baton told the
+ * broker; on brokers without (core NATS) it records whether the handler returned or threw.
+ */
+public enum Outcome {
+  /** The handler returned: the message was acknowledged. */
+  ACK,
+  /** The handler threw: the message was negatively acknowledged, to be redelivered. */
+  NAK
+}

@@ -1,0 +1,12 @@
+package dev.baton.transport;
+
+/**
+ * Agent code that answers a request. The returned bytes are sent to the requester as the reply, in
+ * the same trace. Throwing sends no reply (the requester times out) and records the error.
+ */
+@FunctionalInterface
+public interface Responder {
+
+  /** Answers one request. Called on the subscription's delivery thread. */
+  byte[] respond(Message request) throws Exception;
+}

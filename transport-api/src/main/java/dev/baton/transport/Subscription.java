@@ -1,0 +1,24 @@
+package dev.baton.transport;
+
+import java.time.Duration;
+
+/** A running subscription. Thread-safe. The caller owns it and closes it. */
+public interface Subscription extends AutoCloseable {
+
+  /** The subject or topic this subscription receives from. */
+  String destination();
+
+  /** The queue or consumer group, or the empty string when there is none. */
+  String group();
+
+  /**
+   * Stops receiving, lets messages already delivered to this process finish their handlers, then
+   * releases the subscription. Waits at most {@code timeout}; returns whether the drain finished in
+   * time. Idempotent.
+   */
+  boolean drain(Duration timeout);
+
+  /** {@link #drain(Duration)} with a default timeout of 10 seconds. */
+  @Override
+  void close();
+}

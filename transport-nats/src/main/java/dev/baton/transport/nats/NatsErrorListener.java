@@ -1,0 +1,94 @@
+package dev.baton.transport.nats;
+
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.internal.Redaction;
+import io.nats.client.Connection;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A jnats {@link ErrorListener} that reports errors and slow consumers to every {@link NatsBaton}
+ * built on a connection that uses it. jnats takes error listeners only in the connection's options,
+ * so install it before connecting:
+ *
+ * <pre>{@code
+ * Options options = Options.builder().server(url)
+ *     .errorListener(NatsErrorListener.wrapping(myListener))   // or NatsErrorListener.create()
+ *     .build();
+ * }</pre>
+ *
+ * <p>Every call is also passed to the wrapped listener, unchanged. Details are redacted of
+ * credentials. Thread-safe.
+ */
+public final class NatsErrorListener implements ErrorListener {
+
+  private final @Nullable ErrorListener delegate;
+  private final Set<MessagingEngine> engines = ConcurrentHashMap.newKeySet();
+
+  private NatsErrorListener(@Nullable ErrorListener delegate) {
+    this.delegate = delegate;
+  }
+
+  /** A listener that only reports to Baton. */
+  public static NatsErrorListener create() {
+    return new NatsErrorListener(null);
+  }
+
+  /** A listener that reports to Baton and passes every call on to {@code delegate}. */
+  public static NatsErrorListener wrapping(ErrorListener delegate) {
+    return new NatsErrorListener(java.util.Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  void register(MessagingEngine engine) {
+    engines.add(engine);
+  }
+
+  void unregister(MessagingEngine engine) {
+    engines.remove(engine);
+  }
+
+  private void emit(ConnectionState state, String detail) {
+    String redacted = Redaction.redact(detail);
+    for (MessagingEngine engine : engines) {
+      engine.connectionEvent(state, redacted);
+    }
+  }
+
+  @Override
+  public void errorOccurred(Connection conn, String error) {
+    emit(ConnectionState.ERROR, "server error: " + error);
+    if (delegate != null) {
+      delegate.errorOccurred(conn, error);
+    }
+  }
+
+  @Override
+  public void exceptionOccurred(Connection conn, Exception exp) {
+    emit(ConnectionState.ERROR, Redaction.describe(exp));
+    if (delegate != null) {
+      delegate.exceptionOccurred(conn, exp);
+    }
+  }
+
+  @Override
+  public void slowConsumerDetected(Connection conn, Consumer consumer) {
+    emit(
+        ConnectionState.SLOW_CONSUMER,
+        "slow consumer: " + consumer.getPendingMessageCount() + " pending");
+    if (delegate != null) {
+      delegate.slowConsumerDetected(conn, consumer);
+    }
+  }
+
+  @Override
+  public void messageDiscarded(Connection conn, io.nats.client.Message msg) {
+    emit(ConnectionState.SLOW_CONSUMER, "message discarded");
+    if (delegate != null) {
+      delegate.messageDiscarded(conn, msg);
+    }
+  }
+}

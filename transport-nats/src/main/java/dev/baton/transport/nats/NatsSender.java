@@ -1,0 +1,213 @@
+package dev.baton.transport.nats;
+
+import dev.baton.propagation.Delivery;
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.Send;
+import dev.baton.propagation.SendSpec;
+import dev.baton.transport.Message;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.PublishReceipt;
+import io.nats.client.Connection;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every NATS send shares: headers, the PRODUCER span, server attributes, requests, replies.
+ */
+final class NatsSender {
+
+  static final String INBOX_TEMPLATE = "_INBOX.>";
+
+  private static final AttributeKey<String> SERVER_ADDRESS =
+      AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  // Room kept for Baton's own headers when sizing the baggage budget.
+  private static final int RESERVED_HEADER_BYTES = 512;
+
+  private final Connection connection;
+  private final MessagingEngine engine;
+  private final AtomicReference<ServerAttributes> server = new AtomicReference<>();
+
+  NatsSender(Connection connection, MessagingEngine engine) {
+    this.connection = connection;
+    this.engine = engine;
+  }
+
+  MessagingEngine engine() {
+    return engine;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  /** A prepared message: headers written, span started. */
+  record Prepared(NatsMessage message, String id, Send send) {}
+
+  Prepared prepare(
+      OutboundMessage outbound,
+      @Nullable String replyTo,
+      @Nullable String conversationId,
+      boolean temporary) {
+    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
+    Headers headers = new Headers();
+    outbound.headers().forEach(headers::put);
+    headers.put(NatsHeaders.MSG_ID, id);
+    SendSpec spec =
+        SendSpec.of(outbound.destination(), id, outbound.payload().length)
+            .withBaggageBudget(baggageBudget(outbound.payload().length, headers))
+            .withAttributes(serverAttributes());
+    if (conversationId != null) {
+      spec = spec.withConversation(conversationId);
+    }
+    if (temporary) {
+      spec = spec.withTemporary(INBOX_TEMPLATE);
+    }
+    Send send = engine.startSend(spec, headers, NatsHeaders.SETTER);
+    NatsMessage message =
+        NatsMessage.builder()
+            .subject(outbound.destination())
+            .replyTo(replyTo)
+            .headers(headers)
+            .data(outbound.payload())
+            .build();
+    return new Prepared(message, id, send);
+  }
+
+  /** A core NATS publish: the span ends once the client has the message. */
+  CompletableFuture<PublishReceipt> publishCore(OutboundMessage outbound) {
+    Prepared prepared = prepare(outbound, null, null, false);
+    try {
+      connection.publish(prepared.message());
+    } catch (RuntimeException e) {
+      prepared.send().fail(e);
+      throw e;
+    }
+    PublishReceipt receipt =
+        new PublishReceipt(outbound.destination(), prepared.id(), null, -1, false);
+    prepared.send().end(receipt);
+    return CompletableFuture.completedFuture(receipt);
+  }
+
+  /** A reply to a request: a send to a temporary inbox in the requester's conversation. */
+  void reply(String replyTo, byte[] payload, String conversationId) {
+    Prepared prepared = prepare(OutboundMessage.of(replyTo, payload), null, conversationId, true);
+    try {
+      connection.publish(prepared.message());
+    } catch (RuntimeException e) {
+      prepared.send().fail(e);
+      throw e;
+    }
+    prepared.send().end(null);
+  }
+
+  CompletableFuture<Message> request(OutboundMessage outbound, Duration timeout) {
+    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
+    Prepared prepared = prepare(outbound.withId(id), null, id, false);
+    Send send = prepared.send();
+    CompletableFuture<io.nats.client.Message> pending;
+    try {
+      // jnats notices a timeout only on its cleanup timer (seconds later): enforce ours.
+      pending =
+          connection
+              .requestWithTimeout(prepared.message(), timeout)
+              .orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      send.fail(e);
+      throw e;
+    }
+    CompletableFuture<Message> result = new CompletableFuture<>();
+    long startNanos = System.nanoTime();
+    pending.whenComplete(
+        (reply, error) -> {
+          if (error != null) {
+            boolean timedOut = System.nanoTime() - startNanos >= timeout.toNanos() * 9 / 10;
+            send.fail(requestErrorType(timedOut, error), error);
+            result.completeExceptionally(error);
+            return;
+          }
+          Message message;
+          try {
+            send.linkReply(reply.getHeaders(), NatsHeaders.GETTER);
+            message =
+                engine.readMessage(
+                    Delivery.of(
+                            reply.getSubject(),
+                            "",
+                            NatsHeaders.last(reply.getHeaders(), NatsHeaders.MSG_ID),
+                            payload(reply))
+                        .withTemporary(INBOX_TEMPLATE),
+                    reply.getHeaders(),
+                    NatsHeaders.GETTER);
+          } catch (RuntimeException e) {
+            send.fail(e);
+            result.completeExceptionally(e);
+            return;
+          }
+          send.end(null);
+          result.complete(message);
+        });
+    return result;
+  }
+
+  /**
+   * jnats completes a timed-out request and one nobody answered alike (a CancellationException,
+   * unless the options ask for a TimeoutException), so the elapsed time tells them apart.
+   */
+  private static String requestErrorType(boolean timedOut, Throwable error) {
+    if (error instanceof java.util.concurrent.TimeoutException) {
+      return "timeout";
+    }
+    if (error instanceof CancellationException) {
+      return timedOut ? "timeout" : "no_responders";
+    }
+    return error.getClass().getName();
+  }
+
+  static byte[] payload(io.nats.client.Message message) {
+    byte[] data = message.getData();
+    return data == null ? new byte[0] : data;
+  }
+
+  private int baggageBudget(int payloadBytes, Headers headers) {
+    long max = connection.getMaxPayload();
+    if (max <= 0) {
+      return -1;
+    }
+    long left = max - payloadBytes - NatsHeaders.wireSize(headers) - RESERVED_HEADER_BYTES;
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left));
+  }
+
+  /** server.address and server.port of the server the connection uses now; never credentials. */
+  Attributes serverAttributes() {
+    String url = connection.getConnectedUrl();
+    ServerAttributes cached = server.get();
+    if (cached != null && cached.url.equals(url)) {
+      return cached.attributes;
+    }
+    Attributes attributes = Attributes.empty();
+    if (url != null) {
+      try {
+        URI uri = URI.create(url);
+        if (uri.getHost() != null) {
+          attributes =
+              Attributes.of(SERVER_ADDRESS, uri.getHost(), SERVER_PORT, (long) uri.getPort());
+        }
+      } catch (IllegalArgumentException e) {
+        // An unparsable URL yields no attributes rather than leaking it.
+      }
+      server.set(new ServerAttributes(url, attributes));
+    }
+    return attributes;
+  }
+
+  private record ServerAttributes(String url, Attributes attributes) {}
+}

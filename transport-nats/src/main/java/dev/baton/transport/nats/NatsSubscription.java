@@ -1,0 +1,141 @@
+package dev.baton.transport.nats;
+
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.transport.Subscription;
+import dev.baton.transport.TransportListener;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.MessageConsumer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A subscription on its own dispatcher (so one slow handler cannot stall another, and pending and
+ * dropped counts are per subscription), optionally fed by a JetStream consumer.
+ */
+final class NatsSubscription implements Subscription {
+
+  static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+
+  private final Connection connection;
+  private final MessagingEngine engine;
+  private final Dispatcher dispatcher;
+  private final String destination;
+  private final String group;
+  private final @Nullable MessageConsumer consumer;
+  private final @Nullable BacklogSource backlog;
+  private final Consumer<NatsSubscription> onClose;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong lastDropped = new AtomicLong();
+
+  /** Where a JetStream subscription reads its backlog from the server. */
+  interface BacklogSource {
+    long pendingMessages() throws Exception;
+  }
+
+  NatsSubscription(
+      Connection connection,
+      MessagingEngine engine,
+      Dispatcher dispatcher,
+      String destination,
+      String group,
+      @Nullable MessageConsumer consumer,
+      @Nullable BacklogSource backlog,
+      Consumer<NatsSubscription> onClose) {
+    this.connection = connection;
+    this.engine = engine;
+    this.dispatcher = dispatcher;
+    this.destination = destination;
+    this.group = group;
+    this.consumer = consumer;
+    this.backlog = backlog;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public String destination() {
+    return destination;
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  /** Reports pending work and newly dropped messages. Called off the message path. */
+  void probe() {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      long pending = dispatcher.getPendingMessageCount();
+      long pendingBytes = dispatcher.getPendingByteCount();
+      if (backlog != null) {
+        pending = Math.max(0, backlog.pendingMessages()) + pending;
+      }
+      engine.backlog(destination, group, pending, pendingBytes);
+      long dropped = dispatcher.getDroppedCount();
+      long before = lastDropped.getAndSet(dropped);
+      if (dropped > before) {
+        engine.connectionEvent(
+            TransportListener.ConnectionState.SLOW_CONSUMER,
+            "subscription on '" + destination + "' dropped " + (dropped - before) + " messages");
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      engine.telemetryFailure("backlog", e);
+    }
+  }
+
+  @Override
+  public boolean drain(Duration timeout) {
+    if (!closed.compareAndSet(false, true)) {
+      return true;
+    }
+    boolean done = false;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      if (consumer != null) {
+        consumer.stop();
+        while (!consumer.isFinished() && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+      }
+      long left = Math.max(1, deadline - System.nanoTime());
+      done = dispatcher.drain(Duration.ofNanos(left)).get(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      done = false;
+    } finally {
+      try {
+        if (consumer != null) {
+          consumer.close();
+        }
+      } catch (Exception e) {
+        // Closing after a drain: nothing left to lose.
+      }
+      if (dispatcher.isActive()) {
+        connection.closeDispatcher(dispatcher);
+      }
+      onClose.accept(this);
+    }
+    return done;
+  }
+
+  @Override
+  public void close() {
+    drain(DEFAULT_DRAIN);
+  }
+
+  @Override
+  public String toString() {
+    return "NatsSubscription[" + destination + (group.isEmpty() ? "" : ", group=" + group) + "]";
+  }
+}
