@@ -1,0 +1,312 @@
+package dev.baton.propagation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.propagation.testing.MapHeaders;
+import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.transport.Outcome;
+import dev.baton.transport.RejectionReason;
+import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class EngineTest {
+
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  private final RecordingListener listener = new RecordingListener();
+
+  private MessagingEngine engine(java.util.function.Consumer<Baton.Builder> config) {
+    Baton.Builder builder =
+        Baton.builder(OTEL.getOpenTelemetry()).setAgentName("tester").addListener(listener);
+    config.accept(builder);
+    return builder.build().engine("test");
+  }
+
+  @Test
+  void injectionReplacesExistingContextHeadersAndNeverDuplicates() {
+    MessagingEngine engine = engine(b -> {});
+    Map<String, List<String>> headers =
+        MapHeaders.of(
+            "traceparent", "00-11111111111111111111111111111111-1111111111111111-01",
+            "traceparent", "00-22222222222222222222222222222222-2222222222222222-01",
+            "baggage", "stale=1");
+
+    Send send = engine.startSend(SendSpec.of("orders", "m-1", 3), headers, MapHeaders.SETTER);
+    send.end(null);
+
+    assertThat(headers.get("traceparent")).hasSize(1);
+    assertThat(headers.get("traceparent").get(0))
+        .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")
+        .contains(send.spanContext().getTraceId());
+    assertThat(headers)
+        .containsKeys("baton-sent-at", "baton-hops", "baton-agent", "baton-agent-id");
+    assertThat(headers.get("baton-agent")).containsExactly("tester");
+  }
+
+  @Test
+  void baggageOutsideTheAllowListStaysHome() {
+    MessagingEngine engine =
+        engine(b -> b.setBaggagePolicy(BaggagePolicy.builder().allowKeys(List.of("task")).build()));
+    Map<String, List<String>> headers = MapHeaders.of();
+    Baggage baggage = Baggage.builder().put("task", "t 1/ü").put("secret", "hunter2").build();
+
+    try (Scope ignored = baggage.makeCurrent()) {
+      engine.startSend(SendSpec.of("orders", "m-1", 0), headers, MapHeaders.SETTER).end(null);
+    }
+
+    assertThat(headers.get("baggage")).containsExactly("task=t%201/%C3%BC");
+    assertThat(listener.rejected)
+        .containsExactly(
+            new TransportListener.RejectedContext(
+                "test", "orders", RejectionReason.BAGGAGE_NOT_SENT, false));
+  }
+
+  @Test
+  void theByteBudgetDropsWholeMembersNeverTruncatesOne() {
+    MessagingEngine engine = engine(b -> {});
+    Map<String, List<String>> headers = MapHeaders.of();
+    Baggage baggage =
+        Baggage.builder()
+            .put("a", "x".repeat(100))
+            .put("b", "y".repeat(100))
+            .put("c", "z".repeat(100))
+            .build();
+
+    try (Scope ignored = baggage.makeCurrent()) {
+      engine
+          .startSend(
+              SendSpec.of("orders", "m-1", 0).withBaggageBudget(250), headers, MapHeaders.SETTER)
+          .end(null);
+    }
+
+    String sent = headers.get("baggage").get(0);
+    assertThat(sent.length()).isLessThanOrEqualTo(250);
+    assertThat(sent.split(",")).hasSize(2).allMatch(m -> m.length() == 102);
+    assertThat(listener.rejected)
+        .extracting(TransportListener.RejectedContext::reason)
+        .containsExactly(RejectionReason.BAGGAGE_NOT_SENT);
+  }
+
+  @Test
+  void baggageRoundTripsThroughHeadersExactly() throws Exception {
+    MessagingEngine engine = engine(b -> {});
+    Map<String, List<String>> headers = MapHeaders.of();
+    Baggage baggage =
+        Baggage.builder().put("task", "a,b;c=d %41 ü\"\\").put("user.tier", "gold").build();
+    try (Scope ignored = baggage.makeCurrent()) {
+      engine.startSend(SendSpec.of("orders", "m-1", 0), headers, MapHeaders.SETTER).end(null);
+    }
+    AtomicReference<Baggage> received = new AtomicReference<>();
+
+    engine.deliver(
+        Delivery.of("orders", "", "m-1", new byte[0]),
+        headers,
+        MapHeaders.GETTER,
+        m -> received.set(Baggage.current()),
+        Settler.none());
+
+    assertThat(received.get().getEntryValue("task")).isEqualTo("a,b;c=d %41 ü\"\\");
+    assertThat(received.get().getEntryValue("user.tier")).isEqualTo("gold");
+    assertThat(listener.rejected).isEmpty();
+  }
+
+  @Test
+  void theHandlersOwnExceptionPassesThroughUnchangedAfterANak() {
+    MessagingEngine engine = engine(b -> {});
+    IOException thrown = new IOException("disk full");
+    AtomicInteger acks = new AtomicInteger();
+    AtomicInteger naks = new AtomicInteger();
+    Settler settler =
+        new Settler() {
+          @Override
+          public void ack() {
+            acks.incrementAndGet();
+          }
+
+          @Override
+          public void nak() {
+            naks.incrementAndGet();
+          }
+        };
+
+    assertThatThrownBy(
+            () ->
+                engine.deliver(
+                    Delivery.of("orders", "g", "m-1", new byte[0]),
+                    MapHeaders.of(),
+                    MapHeaders.GETTER,
+                    m -> {
+                      throw thrown;
+                    },
+                    settler))
+        .isSameAs(thrown)
+        .hasNoSuppressedExceptions();
+
+    assertThat(acks).hasValue(0);
+    assertThat(naks).hasValue(1);
+    SpanData span = OTEL.getSpans().get(0);
+    assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
+        .isEqualTo("java.io.IOException");
+    assertThat(span.getEvents()).extracting(e -> e.getName()).contains("exception");
+    assertThat(listener.processed)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.outcome()).isEqualTo(Outcome.NAK);
+              assertThat(p.errorType()).isEqualTo("java.io.IOException");
+              assertThat(p.group()).isEqualTo("g");
+            });
+  }
+
+  @Test
+  void aBrokerAckFailureReachesTheCallerAndTheSpan() {
+    MessagingEngine engine = engine(b -> {});
+    IllegalStateException ackFailure = new IllegalStateException("connection closed");
+    Settler settler =
+        new Settler() {
+          @Override
+          public void ack() {
+            throw ackFailure;
+          }
+
+          @Override
+          public void nak() {}
+        };
+
+    assertThatThrownBy(
+            () ->
+                engine.deliver(
+                    Delivery.of("orders", "", "m-1", new byte[0]),
+                    MapHeaders.of(),
+                    MapHeaders.GETTER,
+                    m -> {},
+                    settler))
+        .isSameAs(ackFailure);
+    assertThat(OTEL.getSpans().get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+  }
+
+  @Test
+  void aListenerThatThrowsIsContainedAndCounted() throws Exception {
+    Baton baton =
+        Baton.builder(OTEL.getOpenTelemetry())
+            .addListener(
+                new TransportListener() {
+                  @Override
+                  public void onSent(Sent event) {
+                    throw new IllegalStateException("metrics backend down");
+                  }
+
+                  @Override
+                  public void onProcessed(Processed event) {
+                    throw new IllegalStateException("metrics backend down");
+                  }
+                })
+            .addListener(listener)
+            .build();
+    MessagingEngine engine = baton.engine("test");
+    Map<String, List<String>> headers = MapHeaders.of();
+    AtomicInteger handled = new AtomicInteger();
+
+    engine.startSend(SendSpec.of("orders", "m-1", 1), headers, MapHeaders.SETTER).end(null);
+    engine.deliver(
+        Delivery.of("orders", "", "m-1", new byte[1]),
+        headers,
+        MapHeaders.GETTER,
+        m -> handled.incrementAndGet(),
+        Settler.none());
+
+    assertThat(handled).hasValue(1);
+    assertThat(baton.telemetryFailures()).isEqualTo(2);
+    assertThat(listener.sent).hasSize(1);
+    assertThat(listener.processed).hasSize(1);
+  }
+
+  @Test
+  void deliveryLatencyComesFromTheSentAtStamp() throws Exception {
+    MessagingEngine engine = engine(b -> {});
+    long tenSecondsAgo = MessagingEngine.nowMicros() - 10_000_000L;
+    Map<String, List<String>> headers =
+        MapHeaders.of("baton-sent-at", Long.toString(tenSecondsAgo));
+
+    engine.deliver(
+        Delivery.of("orders", "", "m-1", new byte[0]),
+        headers,
+        MapHeaders.GETTER,
+        m -> {},
+        Settler.none());
+
+    assertThat(listener.received)
+        .singleElement()
+        .satisfies(r -> assertThat(r.deliveryLatency().toMillis()).isBetween(10_000L, 20_000L));
+  }
+
+  @Test
+  void agentCodeSpansNestUnderTheProcessSpan() throws Exception {
+    MessagingEngine engine = engine(b -> {});
+    engine.deliver(
+        Delivery.of("orders", "", "m-1", new byte[0]),
+        MapHeaders.of(),
+        MapHeaders.GETTER,
+        m -> {
+          Span own = OTEL.getOpenTelemetry().getTracer("agent").spanBuilder("think").startSpan();
+          own.end();
+        },
+        Settler.none());
+
+    List<SpanData> spans = OTEL.getSpans();
+    SpanData think =
+        spans.stream().filter(s -> s.getName().equals("think")).findFirst().orElseThrow();
+    SpanData process =
+        spans.stream().filter(s -> s.getName().equals("process orders")).findFirst().orElseThrow();
+    assertThat(think.getParentSpanId()).isEqualTo(process.getSpanId());
+  }
+
+  @Test
+  void badConfigurationFailsAtBuildWithAMessageThatSaysWhatToChange() {
+    assertThatThrownBy(() -> Baton.builder(OTEL.getOpenTelemetry()).setHopLimit(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("hopLimit");
+    assertThatThrownBy(
+            () -> Baton.builder(OTEL.getOpenTelemetry()).setAgentName("my agent").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("agentName");
+    assertThatThrownBy(
+            () ->
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setContinuation("a.>.b", Continuation.CONTINUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'>' may only be the last token");
+    assertThatThrownBy(() -> BaggagePolicy.builder().setMaxBytes(9000).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxBytes");
+  }
+
+  @Test
+  void continuationRulesMatchNatsWildcardsFirstRuleWins() {
+    Baton baton =
+        Baton.builder(OTEL.getOpenTelemetry())
+            .setContinuation("audit.*.raw", Continuation.CONTINUE)
+            .setContinuation("audit.>", Continuation.NEW_TRACE_WITH_LINK)
+            .build();
+
+    assertThat(baton.continuationFor("audit.x.raw")).isEqualTo(Continuation.CONTINUE);
+    assertThat(baton.continuationFor("audit.x.y")).isEqualTo(Continuation.NEW_TRACE_WITH_LINK);
+    assertThat(baton.continuationFor("audit")).isEqualTo(Continuation.CONTINUE);
+    assertThat(baton.continuationFor("orders.audit")).isEqualTo(Continuation.CONTINUE);
+  }
+}
