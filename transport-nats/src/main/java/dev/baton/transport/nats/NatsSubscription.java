@@ -102,10 +102,9 @@ final class NatsSubscription implements Subscription {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       if (consumer != null) {
+        // No new pulls. What was already delivered to this process is handled by the drain
+        // below; anything the server sends after that stays unacknowledged and is redelivered.
         consumer.stop();
-        while (!consumer.isFinished() && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
       }
       long left = Math.max(1, deadline - System.nanoTime());
       done = dispatcher.drain(Duration.ofNanos(left)).get(left, TimeUnit.NANOSECONDS);

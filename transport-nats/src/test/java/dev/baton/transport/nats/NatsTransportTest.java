@@ -1,0 +1,467 @@
+package dev.baton.transport.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.testing.Await;
+import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.transport.Message;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.Outcome;
+import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.RejectionReason;
+import dev.baton.transport.TransportListener;
+import dev.baton.transport.TransportListener.ConnectionState;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What is specific to NATS: JetStream, the wire format, connection events, backlog. */
+class NatsTransportTest {
+
+  @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  static final AttributeKey<Long> DELIVERY_COUNT =
+      AttributeKey.longKey("baton.message.delivery_count");
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final RecordingListener listener = new RecordingListener();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private Connection connect() throws Exception {
+    return connect(Options.builder().server(NATS.url()));
+  }
+
+  private Connection connect(Options.Builder options) throws Exception {
+    Connection connection = Nats.connect(options.build());
+    toClose.add(connection);
+    return connection;
+  }
+
+  private NatsBaton baton(Connection connection, String agent) {
+    NatsBaton nats =
+        NatsBaton.builder(
+                connection,
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setAgentName(agent)
+                    .addListener(listener)
+                    .build())
+            .setBacklogInterval(Duration.ZERO)
+            .build();
+    toClose.add(nats);
+    return nats;
+  }
+
+  private static String unique(String prefix) {
+    return prefix + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static void createStream(Connection connection, String stream) throws Exception {
+    JetStreamManagement jsm = connection.jetStreamManagement();
+    jsm.addStream(
+        StreamConfiguration.builder()
+            .name(stream)
+            .subjects(stream + ".>")
+            .storageType(StorageType.Memory)
+            .duplicateWindow(Duration.ofMinutes(2))
+            .build());
+  }
+
+  @Test
+  void jetStreamRedeliversAfterAThrowAndShowsTheDeliveryCount() throws Exception {
+    Connection connection = connect();
+    String stream = unique("JS");
+    createStream(connection, stream);
+    NatsBaton nats = baton(connection, "worker");
+    Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
+    Set<String> done = ConcurrentHashMap.newKeySet();
+    nats.jetStreamSubscriber(stream)
+        .subscribe(
+            stream + ".tasks",
+            "workers",
+            m -> {
+              attempts
+                  .computeIfAbsent(m.payloadAsString(), k -> new CopyOnWriteArrayList<>())
+                  .add(m.deliveryCount());
+              if (m.payloadAsString().equals("task-2") && m.deliveryCount() == 1) {
+                throw new IllegalStateException("flaky tool call");
+              }
+              done.add(m.payloadAsString());
+            });
+
+    List<PublishReceipt> receipts = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      receipts.add(
+          nats.jetStreamPublisher()
+              .publish(OutboundMessage.of(stream + ".tasks", "task-" + i))
+              .get(10, TimeUnit.SECONDS));
+    }
+
+    Await.until("all five handled", () -> done.size() == 5);
+    assertThat(receipts).extracting(PublishReceipt::partition).containsOnly(stream);
+    assertThat(receipts).extracting(PublishReceipt::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(attempts.get("task-2")).containsExactly(1, 2);
+    assertThat(attempts.get("task-0")).containsExactly(1);
+    Await.until("acks settled", () -> consumerIdle(connection, stream, "workers"));
+    List<SpanData> spans = Await.size("spans", 11, OTEL::getSpans);
+    List<SpanData> task2 =
+        spans.stream()
+            .filter(s -> s.getKind() == SpanKind.CONSUMER)
+            .filter(
+                s ->
+                    s.getAttributes()
+                        .get(AttributeKey.stringKey("messaging.message.id"))
+                        .equals(receipts.get(2).messageId()))
+            .toList();
+    assertThat(task2).hasSize(2);
+    assertThat(task2)
+        .extracting(s -> s.getAttributes().get(DELIVERY_COUNT))
+        .containsExactlyInAnyOrder(1L, 2L);
+    SpanData failed =
+        task2.stream()
+            .filter(s -> s.getAttributes().get(DELIVERY_COUNT) == 1L)
+            .findFirst()
+            .orElseThrow();
+    assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    SpanData send =
+        spans.stream()
+            .filter(s -> s.getKind() == SpanKind.PRODUCER)
+            .filter(
+                s ->
+                    receipts
+                        .get(2)
+                        .messageId()
+                        .equals(
+                            s.getAttributes().get(AttributeKey.stringKey("messaging.message.id"))))
+            .findFirst()
+            .orElseThrow();
+    assertThat(task2).allMatch(s -> s.getParentSpanId().equals(send.getSpanId()));
+    assertThat(send.getAttributes().get(AttributeKey.longKey("baton.message.sequence")))
+        .isEqualTo(3L);
+    assertThat(listener.processed.stream().filter(p -> p.outcome() == Outcome.NAK)).hasSize(1);
+    assertThat(listener.received.stream().filter(r -> r.deliveryCount() == 2)).hasSize(1);
+  }
+
+  private static boolean consumerIdle(Connection connection, String stream, String consumer) {
+    try {
+      var info = connection.jetStreamManagement().getConsumerInfo(stream, consumer);
+      return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  void jetStreamDeduplicatesARetriedPublishByMessageId() throws Exception {
+    Connection connection = connect();
+    String stream = unique("DEDUP");
+    createStream(connection, stream);
+    NatsBaton nats = baton(connection, "producer");
+    OutboundMessage message = OutboundMessage.of(stream + ".x", "once").withId("order-17");
+
+    PublishReceipt first = nats.jetStreamPublisher().publish(message).get(10, TimeUnit.SECONDS);
+    PublishReceipt retry = nats.jetStreamPublisher().publish(message).get(10, TimeUnit.SECONDS);
+
+    assertThat(first.duplicate()).isFalse();
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.sequence()).isEqualTo(first.sequence());
+    assertThat(
+            connection.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void jetStreamPublishToNoStreamIsAnErrorSpanAndTheClientsException() throws Exception {
+    NatsBaton nats = baton(connect(), "producer");
+
+    CompletableFuture<PublishReceipt> future =
+        nats.jetStreamPublisher().publish(OutboundMessage.of(unique("nostream.") + ".x", "lost?"));
+
+    assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+    SpanData send = Await.size("spans", 1, OTEL::getSpans).get(0);
+    assertThat(send.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(send.getAttributes().get(AttributeKey.stringKey("error.type"))).isNotBlank();
+    assertThat(listener.sent).singleElement().satisfies(s -> assertThat(s.errorType()).isNotNull());
+  }
+
+  @Test
+  void aRawSubscriberSeesW3cValidHeadersFromABatonPublisher() throws Exception {
+    Connection raw = connect();
+    String subject = unique("raw.");
+    Subscription subscription = raw.subscribe(subject);
+    raw.flush(Duration.ofSeconds(5));
+    NatsBaton nats = baton(connect(), "producer");
+
+    nats.publisher()
+        .publish(
+            OutboundMessage.of(subject, "hi")
+                .withHeader(
+                    "traceparent", "00-11111111111111111111111111111111-1111111111111111-01")
+                .withHeader("x-app", "kept"));
+
+    io.nats.client.Message received = subscription.nextMessage(Duration.ofSeconds(10));
+    assertThat(received).isNotNull();
+    Headers headers = received.getHeaders();
+    assertThat(headers.get("traceparent")).hasSize(1);
+    assertThat(headers.getFirst("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+    assertThat(headers.getFirst("traceparent")).doesNotContain("1111111111111111");
+    assertThat(headers.getFirst("x-app")).isEqualTo("kept");
+    assertThat(headers.getFirst("Nats-Msg-Id")).matches("[0-9a-f]{32}");
+    assertThat(headers.getFirst("baton-agent")).isEqualTo("producer");
+    assertThat(headers.getFirst("baton-sent-at")).matches("\\d{16}");
+  }
+
+  @Test
+  void aBatonSubscriberHandlesARawMessageWithNoHeaders() throws Exception {
+    Connection connection = connect();
+    NatsBaton nats = baton(connection, "consumer");
+    String subject = unique("plain.");
+    CompletableFuture<Message> got = new CompletableFuture<>();
+    nats.subscriber().subscribe(subject, got::complete);
+    flush(connection);
+    Connection raw = connect();
+
+    raw.publish(subject, "legacy".getBytes(StandardCharsets.UTF_8));
+
+    Message message = got.get(10, TimeUnit.SECONDS);
+    assertThat(message.payloadAsString()).isEqualTo("legacy");
+    assertThat(message.sender()).isNull();
+    assertThat(message.headers()).isEmpty();
+    assertThat(message.id()).matches("[0-9a-f]{32}");
+    SpanData process = Await.size("spans", 1, OTEL::getSpans).get(0);
+    assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(process.getParentSpanContext().isValid()).isFalse();
+    assertThat(process.getLinks()).isEmpty();
+    assertThat(listener.inboundReasons()).containsExactly(RejectionReason.MISSING_CONTEXT);
+  }
+
+  private static void flush(Connection connection) throws Exception {
+    connection.flush(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void hostileHeadersOverTheWireNeverReachTheHandlerAsAnException() throws Exception {
+    Connection connection = connect();
+    NatsBaton nats = baton(connection, "consumer");
+    String subject = unique("hostile.");
+    AtomicInteger handled = new AtomicInteger();
+    nats.subscriber().subscribe(subject, m -> handled.incrementAndGet());
+    flush(connection);
+    Connection raw = connect();
+    List<Headers> cases = new ArrayList<>();
+    cases.add(
+        new Headers()
+            .put("traceparent", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    cases.add(
+        new Headers()
+            .put("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01"));
+    cases.add(
+        new Headers()
+            .put("traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+    cases.add(
+        new Headers()
+            .add(
+                "traceparent",
+                "garbage",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    cases.add(
+        new Headers().put("traceparent", "x".repeat(4000)).put("baggage", "k=%zz,\u0001=2,ok=1"));
+    cases.add(
+        new Headers().put("baggage", "a=" + "v".repeat(9000)).put("baton-hops", "99999999999"));
+    cases.add(new Headers().put("tracestate", "no traceparent=here").put("baton-sent-at", "soon"));
+
+    for (Headers headers : cases) {
+      raw.publish(
+          NatsMessage.builder().subject(subject).headers(headers).data(new byte[] {1}).build());
+    }
+
+    Await.until("every hostile message handled", () -> handled.get() == cases.size());
+    assertThat(listener.processed)
+        .extracting(TransportListener.Processed::outcome)
+        .containsOnly(Outcome.ACK);
+    assertThat(listener.inboundReasons())
+        .contains(
+            RejectionReason.INVALID_TRACEPARENT,
+            RejectionReason.DUPLICATE_HEADER,
+            RejectionReason.INVALID_BAGGAGE,
+            RejectionReason.BAGGAGE_LIMIT_EXCEEDED,
+            RejectionReason.INVALID_BATON_HEADER,
+            RejectionReason.MISSING_CONTEXT);
+    List<SpanData> spans = Await.size("spans", cases.size(), OTEL::getSpans);
+    SpanData lastWins =
+        spans.stream()
+            .filter(s -> s.getTraceId().equals("4bf92f3577b34da6a3ce929d0e0e4736"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(lastWins.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+  }
+
+  @Test
+  void noRespondersIsAnErrorSpanAndTheClientsException() throws Exception {
+    NatsBaton nats = baton(connect(), "requester");
+
+    CompletableFuture<Message> reply =
+        nats.publisher().request(unique("nobody."), new byte[0], Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> reply.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.CancellationException.class);
+    SpanData send = Await.size("spans", 1, OTEL::getSpans).get(0);
+    assertThat(send.getAttributes().get(AttributeKey.stringKey("error.type")))
+        .isEqualTo("no_responders");
+  }
+
+  @Test
+  void aHandlerExceptionGoesToTheConnectionsErrorListenerUnchanged() throws Exception {
+    List<Exception> seenByUser = new CopyOnWriteArrayList<>();
+    ErrorListener users =
+        new ErrorListener() {
+          @Override
+          public void exceptionOccurred(Connection conn, Exception exp) {
+            seenByUser.add(exp);
+          }
+        };
+    Connection connection =
+        connect(
+            Options.builder().server(NATS.url()).errorListener(NatsErrorListener.wrapping(users)));
+    NatsBaton nats = baton(connection, "consumer");
+    String subject = unique("boom.");
+    IllegalArgumentException boom = new IllegalArgumentException("bad input from the model");
+    nats.subscriber()
+        .subscribe(
+            subject,
+            m -> {
+              throw boom;
+            });
+    flush(connection);
+
+    nats.publisher().publish(subject, new byte[] {1});
+
+    Await.until("the user's error listener saw it", () -> !seenByUser.isEmpty());
+    assertThat(seenByUser).containsExactly(boom);
+    Await.until("Baton reported it", () -> !listener.connection.isEmpty());
+    assertThat(listener.connection)
+        .anySatisfy(
+            c -> {
+              assertThat(c.state()).isEqualTo(ConnectionState.ERROR);
+              assertThat(c.detail()).contains("IllegalArgumentException");
+            });
+  }
+
+  @Test
+  void credentialsInTheServerUrlNeverReachSpansOrEvents() throws Exception {
+    String url = NATS.url().replace("nats://", "nats://alice:s3cret-pw@");
+    Connection connection = connect(Options.builder().server(url));
+    NatsBaton nats = baton(connection, "producer");
+
+    nats.publisher().publish(unique("creds."), new byte[] {1});
+
+    SpanData send = Await.size("spans", 1, OTEL::getSpans).get(0);
+    assertThat(send.getAttributes().get(AttributeKey.stringKey("server.address")))
+        .isEqualTo("127.0.0.1");
+    assertThat(send.getAttributes().asMap().values().toString())
+        .doesNotContain("s3cret")
+        .doesNotContain("alice");
+    assertThat(listener.connection.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void connectionEventsFollowABrokerKillAndRestart() throws Exception {
+    Connection connection =
+        connect(
+            Options.builder()
+                .server(NATS.url())
+                .reconnectWait(Duration.ofMillis(50))
+                .reconnectJitter(Duration.ofMillis(1))
+                .maxReconnects(-1));
+    NatsBaton nats = baton(connection, "survivor");
+    String subject = unique("outage.");
+    CountDownLatch got = new CountDownLatch(1);
+    nats.subscriber().subscribe(subject, m -> got.countDown());
+    flush(connection);
+
+    NATS.kill();
+    Await.until("DISCONNECTED", () -> states().contains(ConnectionState.DISCONNECTED));
+    nats.publisher()
+        .publish(subject, "buffered during the outage".getBytes(StandardCharsets.UTF_8));
+    NATS.restart();
+
+    Await.until("RECONNECTED", () -> states().contains(ConnectionState.RECONNECTED));
+    assertThat(got.await(20, TimeUnit.SECONDS)).as("the buffered message arrived").isTrue();
+    assertThat(states().indexOf(ConnectionState.DISCONNECTED))
+        .isLessThan(states().indexOf(ConnectionState.RECONNECTED));
+  }
+
+  private List<ConnectionState> states() {
+    return listener.connection.stream().map(TransportListener.ConnectionChange::state).toList();
+  }
+
+  @Test
+  void theBacklogProbeReportsPendingMessages() throws Exception {
+    Connection connection = connect();
+    NatsBaton nats = baton(connection, "slowpoke");
+    String subject = unique("backlog.");
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
+    dev.baton.transport.Subscription subscription =
+        nats.subscriber()
+            .subscribe(
+                subject,
+                m -> {
+                  release.await(20, TimeUnit.SECONDS);
+                  handled.incrementAndGet();
+                });
+    flush(connection);
+    for (int i = 0; i < 10; i++) {
+      nats.publisher().publish(subject, new byte[] {(byte) i});
+    }
+    flush(connection);
+    Await.until("first message in the handler", () -> listener.received.size() >= 1);
+
+    nats.probeAll();
+
+    assertThat(listener.backlog).isNotEmpty();
+    assertThat(listener.backlog.get(0).destination()).isEqualTo(subject);
+    assertThat(listener.backlog.get(0).pendingMessages()).isGreaterThanOrEqualTo(1);
+    release.countDown();
+    assertThat(subscription.drain(Duration.ofSeconds(10))).isTrue();
+    assertThat(handled).hasValue(10);
+  }
+}
