@@ -1,0 +1,95 @@
+package dev.baton.examples;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Message;
+import dev.baton.transport.nats.NatsBaton;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two agents over NATS, the README's example: a writer asks a reviewer for a verdict; the reviewer
+ * tells an archivist. One trace covers every hop, and the writer's baggage reaches the archivist.
+ * Run it with the command in the README (it uses {@code NATS_URL}, default {@code
+ * nats://127.0.0.1:4222}).
+ */
+public final class TwoAgents {
+
+  private TwoAgents() {}
+
+  public static void main(String[] args) throws Exception {
+    String url = System.getenv().getOrDefault("NATS_URL", "nats://127.0.0.1:4222");
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk otel =
+            OpenTelemetrySdk.builder()
+                .setTracerProvider(
+                    SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                        .build())
+                .build();
+        Connection connection = Nats.connect(url)) {
+      String archived = run(connection, otel);
+      System.out.println("archivist received: " + archived);
+      System.out.println("spans, in the order they started:");
+      spans.getFinishedSpanItems().stream()
+          .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+          .forEach(
+              s ->
+                  System.out.printf(
+                      "  trace %s  span %s  parent %-16s  %-8s %s (%s)%n",
+                      s.getTraceId(),
+                      s.getSpanId(),
+                      s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-",
+                      s.getKind(),
+                      s.getName(),
+                      s.getAttributes()
+                          .get(
+                              io.opentelemetry.api.common.AttributeKey.stringKey(
+                                  "gen_ai.agent.name"))));
+      long traces =
+          spans.getFinishedSpanItems().stream().map(SpanData::getTraceId).distinct().count();
+      System.out.println(
+          traces == 1 ? "one trace across every hop" : traces + " traces (expected 1)");
+    }
+  }
+
+  /** Runs the example on {@code connection}; returns what the archivist received. */
+  public static String run(Connection connection, OpenTelemetry otel) throws Exception {
+    CompletableFuture<String> archived = new CompletableFuture<>();
+    // spotless:off
+    // README example: start
+    Baton writer = Baton.builder(otel).setAgentName("writer").build();
+    Baton reviewer = Baton.builder(otel).setAgentName("reviewer").build();
+    try (NatsBaton writerBus = NatsBaton.create(connection, writer);
+        NatsBaton reviewerBus = NatsBaton.create(connection, reviewer)) {
+      reviewerBus.subscriber().respond("drafts.review", "reviewers", draft -> {
+        reviewerBus.publisher().publish("drafts.archive", draft.payload()); // same trace
+        return ("LGTM: " + draft.payloadAsString()).getBytes(UTF_8);
+      });
+      writerBus.subscriber().subscribe("drafts.archive", msg -> archived.complete(
+          msg.payloadAsString() + " for " + Baggage.current().getEntryValue("customer")));
+      try (Scope s = Baggage.current().toBuilder().put("customer", "acme").build().makeCurrent()) {
+        Message verdict = writerBus.publisher()
+            .request("drafts.review", "chapter 1".getBytes(UTF_8), Duration.ofSeconds(5))
+            .get(10, TimeUnit.SECONDS);
+        System.out.println("writer got: " + verdict.payloadAsString() + " from " + verdict.sender());
+      }
+      return archived.get(10, TimeUnit.SECONDS);
+    }
+    // README example: end
+    // spotless:on
+  }
+}
