@@ -76,6 +76,11 @@ public final class NatsServerExtension implements BeforeAllCallback, AfterAllCal
     return "nats://127.0.0.1:" + port;
   }
 
+  /** The temporary directory holding the store and the log. */
+  public Path directory() {
+    return dir;
+  }
+
   /** The server's PID, or -1 when it is not running. */
   public long pid() {
     return pid;
