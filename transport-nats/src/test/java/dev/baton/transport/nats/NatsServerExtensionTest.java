@@ -6,8 +6,10 @@ import dev.baton.propagation.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +30,11 @@ class NatsServerExtensionTest {
 
   @Test
   void aServerDiesWithItsJvmEvenAfterSigkill() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                List.of(java, "-cp", System.getProperty("java.class.path"), Child.class.getName()))
+                List.of(
+                    javaBin, "-cp", System.getProperty("java.class.path"), Child.class.getName()))
             .redirectErrorStream(true)
             .start();
     long serverPid = -1;
@@ -63,8 +66,8 @@ class NatsServerExtensionTest {
         ProcessHandle.of(serverPid).ifPresent(ProcessHandle::destroyForcibly);
       }
       if (dir != null) {
-        try (var files = java.nio.file.Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (var files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
       }
     }
