@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessagingEngine {
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final ContextKey<Integer> HOPS = ContextKey.named("baton-hops");
   private static final WarnOnce WARN = new WarnOnce(LoggerFactory.getLogger(MessagingEngine.class));
 
@@ -64,7 +65,16 @@ public final class MessagingEngine {
   /** A new random message id: 32 lower-case hex digits. */
   public static String newMessageId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    return String.format("%016x%016x", random.nextLong(), random.nextLong());
+    char[] out = new char[32];
+    long hi = random.nextLong();
+    long lo = random.nextLong();
+    for (int i = 15; i >= 0; i--) {
+      out[i] = HEX[(int) (hi & 0xf)];
+      out[i + 16] = HEX[(int) (lo & 0xf)];
+      hi >>>= 4;
+      lo >>>= 4;
+    }
+    return new String(out);
   }
 
   /**

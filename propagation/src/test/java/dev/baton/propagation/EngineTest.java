@@ -309,4 +309,81 @@ class EngineTest {
     assertThat(baton.continuationFor("audit")).isEqualTo(Continuation.CONTINUE);
     assertThat(baton.continuationFor("orders.audit")).isEqualTo(Continuation.CONTINUE);
   }
+
+  @Test
+  void aReceiverPastTheHopLimitStartsALinkedTraceEvenIfTheSenderDidNot() throws Exception {
+    MessagingEngine engine = engine(b -> b.setHopLimit(10));
+    String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    AtomicReference<Span> current = new AtomicReference<>();
+
+    engine.deliver(
+        Delivery.of("loop", "", "m-1", new byte[0]),
+        MapHeaders.of("traceparent", parent, "baton-hops", "11"),
+        MapHeaders.GETTER,
+        m -> current.set(Span.current()),
+        Settler.none());
+
+    SpanData process = OTEL.getSpans().get(0);
+    assertThat(process.getParentSpanContext().isValid()).isFalse();
+    assertThat(process.getTraceId()).isNotEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(process.getLinks())
+        .singleElement()
+        .satisfies(l -> assertThat(l.getSpanContext().getSpanId()).isEqualTo("00f067aa0ba902b7"));
+    assertThat(process.getAttributes().get(AttributeKey.stringKey("baton.trace.continuation")))
+        .isEqualTo("hop_limit");
+  }
+
+  @Test
+  void aBrokenTracerNeverStopsAMessage() throws Exception {
+    io.opentelemetry.api.trace.Tracer broken =
+        new io.opentelemetry.api.trace.Tracer() {
+          @Override
+          public io.opentelemetry.api.trace.SpanBuilder spanBuilder(String spanName) {
+            throw new IllegalStateException("exporter queue corrupted");
+          }
+        };
+    io.opentelemetry.api.OpenTelemetry otel =
+        new io.opentelemetry.api.OpenTelemetry() {
+          @Override
+          public io.opentelemetry.api.trace.TracerProvider getTracerProvider() {
+            return new io.opentelemetry.api.trace.TracerProvider() {
+              @Override
+              public io.opentelemetry.api.trace.Tracer get(String name) {
+                return broken;
+              }
+
+              @Override
+              public io.opentelemetry.api.trace.Tracer get(String name, String version) {
+                return broken;
+              }
+            };
+          }
+
+          @Override
+          public io.opentelemetry.context.propagation.ContextPropagators getPropagators() {
+            return io.opentelemetry.context.propagation.ContextPropagators.noop();
+          }
+        };
+    Baton baton = Baton.builder(otel).addListener(listener).build();
+    MessagingEngine engine = baton.engine("test");
+    Map<String, List<String>> headers = MapHeaders.of();
+    AtomicInteger handled = new AtomicInteger();
+
+    Send send = engine.startSend(SendSpec.of("orders", "m-1", 1), headers, MapHeaders.SETTER);
+    send.end(null);
+    engine.deliver(
+        Delivery.of("orders", "", "m-1", new byte[1]),
+        headers,
+        MapHeaders.GETTER,
+        m -> handled.incrementAndGet(),
+        Settler.none());
+
+    assertThat(handled).hasValue(1);
+    assertThat(baton.telemetryFailures()).isEqualTo(2);
+    assertThat(listener.failures)
+        .extracting(TransportListener.TelemetryFailure::operation)
+        .containsExactly("send", "process");
+    assertThat(listener.sent).hasSize(1);
+    assertThat(listener.processed).hasSize(1);
+  }
 }

@@ -65,6 +65,8 @@ public final class NatsBaton implements AutoCloseable {
   private final MessagingEngine engine;
   private final NatsSender sender;
   private final Duration drainTimeout;
+  private final long pendingMessages;
+  private final long pendingBytes;
   private final Set<NatsSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
@@ -78,6 +80,8 @@ public final class NatsBaton implements AutoCloseable {
     this.engine = builder.baton.engine("nats");
     this.sender = new NatsSender(connection, engine);
     this.drainTimeout = builder.drainTimeout;
+    this.pendingMessages = builder.pendingMessages;
+    this.pendingBytes = builder.pendingBytes;
     this.connectionListener = this::onConnectionEvent;
     connection.addConnectionListener(connectionListener);
     ErrorListener installed = connection.getOptions().getErrorListener();
@@ -209,7 +213,7 @@ public final class NatsBaton implements AutoCloseable {
               "JetStream refused a consumer on stream '" + stream + "': " + e.getMessage(), e);
         }
         String name = group == null ? "" : group;
-        Dispatcher dispatcher = connection.createDispatcher();
+        Dispatcher dispatcher = newDispatcher();
         MessageConsumer consumer;
         try {
           consumer =
@@ -284,6 +288,15 @@ public final class NatsBaton implements AutoCloseable {
     }
   }
 
+  /** Each subscription gets its own dispatcher: its own thread, pending limits and counts. */
+  private Dispatcher newDispatcher() {
+    Dispatcher dispatcher = connection.createDispatcher();
+    if (pendingMessages >= 0) {
+      dispatcher.setPendingLimits(pendingMessages, pendingBytes);
+    }
+    return dispatcher;
+  }
+
   private void checkOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this NatsBaton is closed");
@@ -330,7 +343,7 @@ public final class NatsBaton implements AutoCloseable {
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(handler, "handler");
       String name = group == null ? "" : group;
-      Dispatcher dispatcher = connection.createDispatcher();
+      Dispatcher dispatcher = newDispatcher();
       io.nats.client.MessageHandler natsHandler =
           NatsReceiver.handler(engine, name, false, handler);
       try {
@@ -368,6 +381,8 @@ public final class NatsBaton implements AutoCloseable {
     private final Baton baton;
     private Duration drainTimeout = NatsSubscription.DEFAULT_DRAIN;
     private Duration backlogInterval = Duration.ofSeconds(10);
+    private long pendingMessages = -1;
+    private long pendingBytes = -1;
 
     Builder(Connection connection, Baton baton) {
       this.connection = connection;
@@ -386,6 +401,21 @@ public final class NatsBaton implements AutoCloseable {
      */
     public Builder setBacklogInterval(Duration backlogInterval) {
       this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");
+      return this;
+    }
+
+    /**
+     * How many messages and bytes each subscription may hold in this process before the client
+     * drops messages (a slow consumer, reported to the listeners); 0 means no limit. Without this
+     * call jnats' defaults apply (524,288 messages, 64 MiB).
+     */
+    public Builder setPendingLimits(long maxMessages, long maxBytes) {
+      if (maxMessages < 0 || maxBytes < 0) {
+        throw new IllegalArgumentException(
+            "pending limits must be 0 (none) or positive, were " + maxMessages + ", " + maxBytes);
+      }
+      this.pendingMessages = maxMessages;
+      this.pendingBytes = maxBytes;
       return this;
     }
 

@@ -8,7 +8,6 @@ import dev.baton.transport.Responder;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
-import org.jspecify.annotations.Nullable;
 
 /** Turns jnats deliveries into engine deliveries. Shared by core and JetStream subscribers. */
 final class NatsReceiver {
@@ -79,9 +78,5 @@ final class NatsReceiver {
     public void nak() {
       msg.nak();
     }
-  }
-
-  static @Nullable String nullIfEmpty(@Nullable String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }

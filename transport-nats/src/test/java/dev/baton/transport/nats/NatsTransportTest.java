@@ -464,4 +464,42 @@ class NatsTransportTest {
     assertThat(subscription.drain(Duration.ofSeconds(10))).isTrue();
     assertThat(handled).hasValue(10);
   }
+
+  @Test
+  void aSlowConsumerThatDropsMessagesIsReported() throws Exception {
+    Connection connection =
+        connect(Options.builder().server(NATS.url()).errorListener(NatsErrorListener.create()));
+    NatsBaton nats =
+        NatsBaton.builder(
+                connection,
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setAgentName("slow")
+                    .addListener(listener)
+                    .build())
+            .setBacklogInterval(Duration.ZERO)
+            .setPendingLimits(5, 0)
+            .build();
+    toClose.add(nats);
+    String subject = unique("flood.");
+    CountDownLatch release = new CountDownLatch(1);
+    nats.subscriber().subscribe(subject, m -> release.await(20, TimeUnit.SECONDS));
+    flush(connection);
+    Connection producer = connect();
+
+    for (int i = 0; i < 50; i++) {
+      producer.publish(subject, new byte[] {(byte) i});
+    }
+    flush(producer);
+    Await.until(
+        "the client reported a slow consumer",
+        () -> states().contains(ConnectionState.SLOW_CONSUMER));
+    nats.probeAll();
+    release.countDown();
+
+    List<TransportListener.ConnectionChange> slow =
+        listener.connection.stream()
+            .filter(c -> c.state() == ConnectionState.SLOW_CONSUMER)
+            .toList();
+    assertThat(slow).anySatisfy(c -> assertThat(c.detail()).contains("dropped"));
+  }
 }
