@@ -502,4 +502,38 @@ class NatsTransportTest {
             .toList();
     assertThat(slow).anySatisfy(c -> assertThat(c.detail()).contains("dropped"));
   }
+
+  @Test
+  void closingAJetStreamSubscriptionFinishesAndAcksWhatItAlreadyHolds() throws Exception {
+    Connection connection = connect();
+    String stream = unique("DRAIN");
+    createStream(connection, stream);
+    NatsBaton nats = baton(connection, "worker");
+    for (int i = 0; i < 30; i++) {
+      nats.jetStreamPublisher()
+          .publish(OutboundMessage.of(stream + ".jobs", "job-" + i))
+          .get(10, TimeUnit.SECONDS);
+    }
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    dev.baton.transport.Subscription subscription =
+        nats.jetStreamSubscriber(stream)
+            .subscribe(
+                stream + ".jobs",
+                "drainers",
+                m -> {
+                  Thread.sleep(5); // simulated work
+                  handled.add(m.payloadAsString());
+                });
+    Await.until("work under way", () -> handled.size() >= 3);
+
+    boolean drained = subscription.drain(Duration.ofSeconds(10));
+
+    assertThat(drained).isTrue();
+    int atClose = handled.size();
+    Await.until("every ack settled", () -> consumerIdle(connection, stream, "drainers"));
+    var info = connection.jetStreamManagement().getConsumerInfo(stream, "drainers");
+    assertThat(info.getAckFloor().getStreamSequence()).isEqualTo(atClose);
+    assertThat(handled).hasSize(atClose);
+    assertThat(atClose).as("what the client had pulled was finished, not dropped").isEqualTo(30);
+  }
 }
