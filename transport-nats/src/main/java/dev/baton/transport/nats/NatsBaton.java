@@ -74,6 +74,8 @@ public final class NatsBaton implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Publisher publisher;
   private final Subscriber subscriber;
+  private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private NatsBaton(Builder builder) {
     this.connection = builder.connection;
@@ -134,7 +136,15 @@ public final class NatsBaton implements AutoCloseable {
    * Requests go over core NATS.
    */
   public Publisher jetStreamPublisher() {
-    JetStream js = jetStream();
+    Publisher existing = jetStreamPublisher.get();
+    if (existing != null) {
+      return existing;
+    }
+    jetStreamPublisher.compareAndSet(null, newJetStreamPublisher(jetStream()));
+    return jetStreamPublisher.get();
+  }
+
+  private Publisher newJetStreamPublisher(JetStream js) {
     return new Publisher() {
       @Override
       public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
@@ -218,7 +228,7 @@ public final class NatsBaton implements AutoCloseable {
         try {
           consumer =
               consumerContext.consume(
-                  dispatcher, NatsReceiver.handler(engine, name, true, handler));
+                  dispatcher, NatsReceiver.handler(sender, name, true, handler));
         } catch (IOException e) {
           connection.closeDispatcher(dispatcher);
           throw new UncheckedIOException(e);
@@ -345,7 +355,7 @@ public final class NatsBaton implements AutoCloseable {
       String name = group == null ? "" : group;
       Dispatcher dispatcher = newDispatcher();
       io.nats.client.MessageHandler natsHandler =
-          NatsReceiver.handler(engine, name, false, handler);
+          NatsReceiver.handler(sender, name, false, handler);
       try {
         if (group == null) {
           dispatcher.subscribe(destination, natsHandler);

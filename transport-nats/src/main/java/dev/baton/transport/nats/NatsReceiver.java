@@ -16,7 +16,8 @@ final class NatsReceiver {
 
   /** A jnats handler that hands every message to the engine with {@code handler}. */
   static io.nats.client.MessageHandler handler(
-      MessagingEngine engine, String group, boolean jetStream, MessageHandler handler) {
+      NatsSender sender, String group, boolean jetStream, MessageHandler handler) {
+    MessagingEngine engine = sender.engine();
     return msg -> {
       Headers headers = msg.getHeaders();
       Delivery delivery =
@@ -27,8 +28,8 @@ final class NatsReceiver {
                   NatsSender.payload(msg))
               .withReplyTo(jetStream ? null : msg.getReplyTo())
               .withDeliveryCount(deliveryCount(msg, jetStream));
-      if (msg.getSubject().startsWith("_INBOX.")) {
-        delivery = delivery.withTemporary(NatsSender.INBOX_TEMPLATE);
+      if (sender.isInbox(msg.getSubject())) {
+        delivery = delivery.withTemporary(sender.inboxTemplate());
       }
       Settler settler = jetStream ? new JetStreamSettler(msg) : Settler.none();
       try {

@@ -24,8 +24,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class NatsSender {
 
-  static final String INBOX_TEMPLATE = "_INBOX.>";
-
   private static final AttributeKey<String> SERVER_ADDRESS =
       AttributeKey.stringKey("server.address");
   private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
@@ -35,10 +33,25 @@ final class NatsSender {
   private final Connection connection;
   private final MessagingEngine engine;
   private final AtomicReference<ServerAttributes> server = new AtomicReference<>();
+  private final String inboxPrefix;
+  private final String inboxTemplate;
 
   NatsSender(Connection connection, MessagingEngine engine) {
     this.connection = connection;
     this.engine = engine;
+    String prefix = connection.getOptions().getInboxPrefix();
+    this.inboxPrefix = prefix == null || prefix.isEmpty() ? "_INBOX." : prefix;
+    this.inboxTemplate = inboxPrefix + ">";
+  }
+
+  /** Whether {@code subject} is one of this connection's reply inboxes. */
+  boolean isInbox(String subject) {
+    return subject.startsWith(inboxPrefix);
+  }
+
+  /** The low-cardinality name of the reply inboxes, {@code _INBOX.>} by default. */
+  String inboxTemplate() {
+    return inboxTemplate;
   }
 
   MessagingEngine engine() {
@@ -69,7 +82,7 @@ final class NatsSender {
       spec = spec.withConversation(conversationId);
     }
     if (temporary) {
-      spec = spec.withTemporary(INBOX_TEMPLATE);
+      spec = spec.withTemporary(inboxTemplate);
     }
     Send send = engine.startSend(spec, headers, NatsHeaders.SETTER);
     NatsMessage message =
@@ -144,7 +157,7 @@ final class NatsSender {
                             "",
                             NatsHeaders.last(reply.getHeaders(), NatsHeaders.MSG_ID),
                             payload(reply))
-                        .withTemporary(INBOX_TEMPLATE),
+                        .withTemporary(inboxTemplate),
                     reply.getHeaders(),
                     NatsHeaders.GETTER);
           } catch (RuntimeException e) {

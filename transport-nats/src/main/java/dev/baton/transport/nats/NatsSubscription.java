@@ -32,7 +32,9 @@ final class NatsSubscription implements Subscription {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong lastDropped = new AtomicLong();
 
-  /** Where a JetStream subscription reads its backlog from the server. */
+  /**
+   * Where a JetStream subscription reads its backlog (pending + unacknowledged) from the server.
+   */
   interface BacklogSource {
     long pendingMessages() throws Exception;
   }
@@ -72,11 +74,11 @@ final class NatsSubscription implements Subscription {
       return;
     }
     try {
-      long pending = dispatcher.getPendingMessageCount();
+      // JetStream: the server's count (pending + unacknowledged) already includes what this
+      // process holds; core NATS: only this process knows.
+      long pending =
+          backlog != null ? backlog.pendingMessages() : dispatcher.getPendingMessageCount();
       long pendingBytes = dispatcher.getPendingByteCount();
-      if (backlog != null) {
-        pending = Math.max(0, backlog.pendingMessages()) + pending;
-      }
       engine.backlog(destination, group, pending, pendingBytes);
       long dropped = dispatcher.getDroppedCount();
       long before = lastDropped.getAndSet(dropped);

@@ -536,4 +536,33 @@ class NatsTransportTest {
     assertThat(handled).hasSize(atClose);
     assertThat(atClose).as("what the client had pulled was finished, not dropped").isEqualTo(30);
   }
+
+  @Test
+  void theJetStreamBacklogIsTheConsumersPendingAndUnacknowledgedCount() throws Exception {
+    Connection connection = connect();
+    String stream = unique("LAG");
+    createStream(connection, stream);
+    NatsBaton nats = baton(connection, "laggard");
+    CountDownLatch release = new CountDownLatch(1);
+    nats.jetStreamSubscriber(stream)
+        .subscribe(stream + ".jobs", "laggards", m -> release.await(20, TimeUnit.SECONDS));
+    for (int i = 0; i < 10; i++) {
+      nats.jetStreamPublisher()
+          .publish(OutboundMessage.of(stream + ".jobs", "job-" + i))
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    Await.until(
+        "a backlog of 10",
+        () -> {
+          nats.probeAll();
+          return !listener.backlog.isEmpty()
+              && listener.backlog.get(listener.backlog.size() - 1).pendingMessages() == 10;
+        });
+    release.countDown();
+
+    TransportListener.Backlog last = listener.backlog.get(listener.backlog.size() - 1);
+    assertThat(last.destination()).isEqualTo(stream + ".jobs");
+    assertThat(last.group()).isEqualTo("laggards");
+  }
 }
