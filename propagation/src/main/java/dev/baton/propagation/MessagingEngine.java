@@ -9,6 +9,7 @@ import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
+import dev.baton.transport.Responder;
 import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.Attributes;
@@ -17,11 +18,13 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -206,6 +209,80 @@ public final class MessagingEngine {
       listeners.telemetryFailure(system, "extract", e);
       return null;
     }
+  }
+
+  /**
+   * Records the CLIENT span {@code poll {destination}} for one non-empty batch from a poll: it
+   * starts at {@code start}, ends now, and links to the sender's span of every message in the batch
+   * (the conventions' batch guidance; each message still gets its own {@code process} span). Never
+   * throws.
+   */
+  public <C> void recordPoll(
+      String destination,
+      String group,
+      Instant start,
+      List<@Nullable C> carriers,
+      HeaderGetter<C> getter,
+      Attributes attributes) {
+    try {
+      SpanBuilder builder =
+          baton
+              .tracer()
+              .spanBuilder("poll " + destination)
+              .setSpanKind(SpanKind.CLIENT)
+              .setNoParent()
+              .setStartTimestamp(start)
+              .setAllAttributes(common(destination, null, false, "receive"))
+              .setAttribute(SemConv.OPERATION_NAME, "poll")
+              .setAttribute(SemConv.BATCH_COUNT, (long) carriers.size())
+              .setAttribute(SemConv.AGENT_NAME, baton.agentName())
+              .setAttribute(SemConv.AGENT_ID, baton.agentId())
+              .setAllAttributes(attributes);
+      if (!group.isEmpty()) {
+        builder.setAttribute(SemConv.CONSUMER_GROUP, group);
+      }
+      for (C carrier : carriers) {
+        SpanContext sender = senderContextOnly(carrier, getter);
+        if (sender != null) {
+          builder.addLink(sender);
+        }
+      }
+      builder.startSpan().end();
+    } catch (RuntimeException | LinkageError e) {
+      listeners.telemetryFailure(system, "poll", e);
+    }
+  }
+
+  private static <C> @Nullable SpanContext senderContextOnly(
+      @Nullable C carrier, HeaderGetter<C> getter) {
+    if (carrier == null) {
+      return null;
+    }
+    List<String> values = getter.getAll(carrier, BatonHeaders.TRACEPARENT);
+    return values.isEmpty()
+        ? null
+        : TraceParent.parse(values.get(values.size() - 1), TraceState.getDefault());
+  }
+
+  /**
+   * A handler that answers requests with {@code responder} and sends each reply through {@code
+   * channel}, in the request's conversation, while the request's process span is current.
+   */
+  public static MessageHandler respondWith(Responder responder, ReplyChannel channel) {
+    return request -> {
+      byte[] reply = responder.respond(request);
+      String replyTo = request.replyTo();
+      if (replyTo != null) {
+        channel.reply(replyTo, reply == null ? new byte[0] : reply, request.id());
+      }
+    };
+  }
+
+  /** How a transport sends a reply to a request. */
+  @FunctionalInterface
+  public interface ReplyChannel {
+    /** Sends {@code payload} to {@code replyTo} in conversation {@code conversationId}. */
+    void reply(String replyTo, byte[] payload, String conversationId) throws Exception;
   }
 
   /** Tells the listeners about a connection event; {@code detail} must already be redacted. */

@@ -1,5 +1,6 @@
 package dev.baton.propagation;
 
+import dev.baton.transport.Message;
 import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.common.AttributeKey;
@@ -7,7 +8,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,6 +73,64 @@ public final class Send {
         engine.telemetryFailure("span", e);
       }
     }
+  }
+
+  /**
+   * For request/reply: applies {@code timeout} to the transport's {@code pending} reply, and when
+   * it completes ends this span (linked to the reply's send span) and completes the returned future
+   * with the reply as a {@link Message}; or fails the span ({@code error.type} {@code timeout},
+   * {@code no_responders} for a cancellation before the timeout, else the exception's class) and
+   * completes the returned future with the same exception. Never throws.
+   *
+   * @param delivery what the reply is (destination, id, payload)
+   * @param headers the reply's headers
+   */
+  public <R, C> CompletableFuture<Message> awaitReply(
+      CompletableFuture<R> pending,
+      Duration timeout,
+      Function<R, Delivery> delivery,
+      Function<R, @Nullable C> headers,
+      HeaderGetter<C> getter) {
+    long startNanos = System.nanoTime();
+    CompletableFuture<Message> result = new CompletableFuture<>();
+    pending
+        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (reply, error) -> {
+              if (error != null) {
+                Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                boolean late = System.nanoTime() - startNanos >= timeout.toNanos() * 9 / 10;
+                fail(requestErrorType(cause, late), cause);
+                result.completeExceptionally(cause);
+                return;
+              }
+              Message message;
+              try {
+                C carrier = headers.apply(reply);
+                linkReply(carrier, getter);
+                message = engine.readMessage(delivery.apply(reply), carrier, getter);
+              } catch (RuntimeException e) {
+                fail(e);
+                result.completeExceptionally(e);
+                return;
+              }
+              end(null);
+              result.complete(message);
+            });
+    return result;
+  }
+
+  private static String requestErrorType(Throwable error, boolean late) {
+    if (error instanceof TimeoutException) {
+      return "timeout";
+    }
+    if (error instanceof CancellationException) {
+      return late ? "timeout" : "no_responders";
+    }
+    return error.getClass().getName();
   }
 
   /** The broker took the message. */

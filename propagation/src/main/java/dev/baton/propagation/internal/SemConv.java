@@ -26,6 +26,8 @@ public final class SemConv {
       AttributeKey.stringKey("messaging.message.conversation_id");
   public static final AttributeKey<Long> BODY_SIZE =
       AttributeKey.longKey("messaging.message.body.size");
+  public static final AttributeKey<Long> BATCH_COUNT =
+      AttributeKey.longKey("messaging.batch.message_count");
   public static final AttributeKey<String> CONSUMER_GROUP =
       AttributeKey.stringKey("messaging.consumer.group.name");
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");

@@ -381,7 +381,7 @@ public final class NatsBaton implements AutoCloseable {
     @Override
     public Subscription respond(String destination, @Nullable String group, Responder responder) {
       Objects.requireNonNull(responder, "responder");
-      return subscribe(destination, group, NatsReceiver.responder(sender, responder));
+      return subscribe(destination, group, MessagingEngine.respondWith(responder, sender::reply));
     }
   }
 

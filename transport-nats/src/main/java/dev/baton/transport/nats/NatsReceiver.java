@@ -4,7 +4,6 @@ import dev.baton.propagation.Delivery;
 import dev.baton.propagation.MessagingEngine;
 import dev.baton.propagation.Settler;
 import dev.baton.transport.MessageHandler;
-import dev.baton.transport.Responder;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
@@ -37,17 +36,6 @@ final class NatsReceiver {
       } catch (Exception e) {
         // The handler's own exception, unchanged, on to jnats as it would go without Baton.
         throw NatsReceiver.<RuntimeException>sneaky(e);
-      }
-    };
-  }
-
-  /** A handler that answers requests through {@code sender}, in the requester's conversation. */
-  static MessageHandler responder(NatsSender sender, Responder responder) {
-    return request -> {
-      byte[] reply = responder.respond(request);
-      String replyTo = request.replyTo();
-      if (replyTo != null) {
-        sender.reply(replyTo, reply == null ? new byte[0] : reply, request.id());
       }
     };
   }

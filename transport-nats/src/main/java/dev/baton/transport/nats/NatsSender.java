@@ -14,7 +14,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -128,61 +127,25 @@ final class NatsSender {
     Send send = prepared.send();
     CompletableFuture<io.nats.client.Message> pending;
     try {
-      // jnats notices a timeout only on its cleanup timer (seconds later): enforce ours.
-      pending =
-          connection
-              .requestWithTimeout(prepared.message(), timeout)
-              .orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      // jnats notices a timeout only on its cleanup timer (seconds later): the engine enforces
+      // ours.
+      pending = connection.requestWithTimeout(prepared.message(), timeout);
     } catch (RuntimeException e) {
       send.fail(e);
       throw e;
     }
-    CompletableFuture<Message> result = new CompletableFuture<>();
-    long startNanos = System.nanoTime();
-    pending.whenComplete(
-        (reply, error) -> {
-          if (error != null) {
-            boolean timedOut = System.nanoTime() - startNanos >= timeout.toNanos() * 9 / 10;
-            send.fail(requestErrorType(timedOut, error), error);
-            result.completeExceptionally(error);
-            return;
-          }
-          Message message;
-          try {
-            send.linkReply(reply.getHeaders(), NatsHeaders.GETTER);
-            message =
-                engine.readMessage(
-                    Delivery.of(
-                            reply.getSubject(),
-                            "",
-                            NatsHeaders.last(reply.getHeaders(), NatsHeaders.MSG_ID),
-                            payload(reply))
-                        .withTemporary(inboxTemplate),
-                    reply.getHeaders(),
-                    NatsHeaders.GETTER);
-          } catch (RuntimeException e) {
-            send.fail(e);
-            result.completeExceptionally(e);
-            return;
-          }
-          send.end(null);
-          result.complete(message);
-        });
-    return result;
-  }
-
-  /**
-   * jnats completes a timed-out request and one nobody answered alike (a CancellationException,
-   * unless the options ask for a TimeoutException), so the elapsed time tells them apart.
-   */
-  private static String requestErrorType(boolean timedOut, Throwable error) {
-    if (error instanceof java.util.concurrent.TimeoutException) {
-      return "timeout";
-    }
-    if (error instanceof CancellationException) {
-      return timedOut ? "timeout" : "no_responders";
-    }
-    return error.getClass().getName();
+    return send.awaitReply(
+        pending,
+        timeout,
+        reply ->
+            Delivery.of(
+                    reply.getSubject(),
+                    "",
+                    NatsHeaders.last(reply.getHeaders(), NatsHeaders.MSG_ID),
+                    payload(reply))
+                .withTemporary(inboxTemplate),
+        io.nats.client.Message::getHeaders,
+        NatsHeaders.GETTER);
   }
 
   static byte[] payload(io.nats.client.Message message) {
