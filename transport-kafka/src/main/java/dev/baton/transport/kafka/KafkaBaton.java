@@ -1,0 +1,371 @@
+package dev.baton.transport.kafka;
+
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.transport.Message;
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Responder;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.Subscription;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Baton over Kafka: traced publishers and subscribers built from the caller's own client
+ * configuration (bootstrap servers, TLS, SASL: whatever their clients need).
+ *
+ * <pre>{@code
+ * KafkaBaton kafka = KafkaBaton.builder(baton, Map.of("bootstrap.servers", "localhost:9092"))
+ *     .setFailurePolicy(FailurePolicy.retry(3, ofMillis(100), ofSeconds(2)).thenDeadLetter("tasks.dlq"))
+ *     .build();
+ * kafka.subscriber().subscribe("tasks", "workers", msg -> work(msg.payloadAsString()));
+ * kafka.publisher().publish(OutboundMessage.of("tasks", "write chapter 2").withKey("book-7"));
+ * }</pre>
+ *
+ * <p>Publishing: the PRODUCER span ends when the broker acknowledges the record (partition and
+ * offset on the span), with an error on failure; a producer the caller brings ({@link
+ * Builder#setProducer}), such as one wrapped by OpenTelemetry's Kafka instrumentation, is used as
+ * is, and the record still carries one {@code traceparent}. Subscribing: Baton owns the poll loop
+ * (one consumer and one thread per subscription), makes a {@code poll {topic}} span per non-empty
+ * poll linked to every record's producer, and a {@code process {topic}} span per record around the
+ * handler call; offsets are committed only after the handler returned; a handler exception follows
+ * the {@link FailurePolicy}. Request/reply uses a reply topic per agent.
+ *
+ * <p>Thread-safe. The caller owns this object and closes it: {@link #close()} drains every
+ * subscription, stops the reply listener and closes the producer Baton created (never one the
+ * caller brought).
+ */
+public final class KafkaBaton implements AutoCloseable {
+
+  private final MessagingEngine engine;
+  private final Map<String, Object> consumerConfig;
+  private final Map<String, Object> adminConfig;
+  private final Producer<String, byte[]> producer;
+  private final boolean ownsProducer;
+  private final KafkaSender sender;
+  private final FailurePolicy failurePolicy;
+  private final Duration pollTimeout;
+  private final Duration drainTimeout;
+  private final Duration backlogInterval;
+  private final boolean recordKeys;
+  private final ReplyListener replies;
+  private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Publisher publisher = new KafkaPublisher();
+  private final Subscriber subscriber = new KafkaSubscriber();
+
+  private KafkaBaton(Builder b) {
+    this.engine = b.baton.engine("kafka");
+    this.consumerConfig = merge(b.config, b.consumerConfig);
+    this.adminConfig = adminOnly(b.config);
+    this.ownsProducer = b.producer == null;
+    this.producer =
+        b.producer != null
+            ? b.producer
+            : new KafkaProducer<>(
+                merge(b.config, b.producerConfig),
+                new StringSerializer(),
+                new ByteArraySerializer());
+    this.recordKeys = b.recordKeys;
+    this.sender = new KafkaSender(producer, engine, recordKeys);
+    this.failurePolicy = b.failurePolicy;
+    this.pollTimeout = b.pollTimeout;
+    this.drainTimeout = b.drainTimeout;
+    this.backlogInterval = b.backlogInterval;
+    String replyTopic =
+        b.replyTopic != null
+            ? b.replyTopic
+            : "baton.replies." + b.baton.agentId().replaceAll("[^a-zA-Z0-9._-]", "_");
+    this.replies =
+        new ReplyListener(
+            replyTopic,
+            engine,
+            () -> newConsumer(null),
+            () -> Admin.create(adminConfig),
+            pollTimeout);
+  }
+
+  /**
+   * A builder for Baton over Kafka. {@code config} is the caller's client configuration shared by
+   * the producer, the consumers and the admin client Baton creates ({@code bootstrap.servers},
+   * {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...); Baton never logs it.
+   */
+  public static Builder builder(Baton baton, Map<String, ?> config) {
+    return new Builder(
+        Objects.requireNonNull(baton, "baton"), Objects.requireNonNull(config, "config"));
+  }
+
+  /** Publishing and request/reply. */
+  public Publisher publisher() {
+    return publisher;
+  }
+
+  /**
+   * Subscriptions, each with its own consumer and poll thread. A group is a Kafka consumer group
+   * (reading from the earliest offset when the group is new); without a group the subscription gets
+   * a group of its own that reads only records published after it joined.
+   */
+  public Subscriber subscriber() {
+    return subscriber;
+  }
+
+  /** The topic this agent reads replies to its requests from. */
+  public String replyTopic() {
+    return replies.topic();
+  }
+
+  /**
+   * Drains every subscription (each finishes the record in hand and commits), stops the reply
+   * listener, and closes the producer if Baton created it. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (KafkaSubscription subscription : Set.copyOf(subscriptions)) {
+      subscription.drain(drainTimeout);
+    }
+    replies.close();
+    if (ownsProducer) {
+      producer.close(drainTimeout);
+    } else {
+      producer.flush();
+    }
+  }
+
+  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newConsumer(
+      @Nullable String group) {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    if (group != null) {
+      config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    } else {
+      config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    }
+    return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this KafkaBaton is closed");
+    }
+  }
+
+  private static Map<String, Object> merge(Map<String, ?> base, Map<String, ?> extra) {
+    Map<String, Object> merged = new HashMap<>(base);
+    merged.putAll(extra);
+    return merged;
+  }
+
+  private static Map<String, Object> adminOnly(Map<String, ?> config) {
+    Set<String> known = AdminClientConfig.configNames();
+    Map<String, Object> admin = new HashMap<>();
+    config.forEach(
+        (k, v) -> {
+          if (known.contains(k)) {
+            admin.put(k, v);
+          }
+        });
+    return admin;
+  }
+
+  private final class KafkaPublisher implements Publisher {
+    @Override
+    public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
+      return sender.publish(message);
+    }
+
+    @Override
+    public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      checkOpen();
+      return sender.request(message, timeout, replies);
+    }
+  }
+
+  private final class KafkaSubscriber implements Subscriber {
+    @Override
+    public Subscription subscribe(
+        String destination, @Nullable String group, MessageHandler handler) {
+      checkOpen();
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(handler, "handler");
+      String groupId =
+          group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
+      Map<String, Object> config = new HashMap<>(consumerConfig);
+      config.putIfAbsent(
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, group != null ? "earliest" : "latest");
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
+      Map<String, Object> withGroup = new HashMap<>(config);
+      withGroup.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      withGroup.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+      consumer =
+          new KafkaConsumer<>(withGroup, new StringDeserializer(), new ByteArrayDeserializer());
+      KafkaSubscription subscription =
+          new KafkaSubscription(
+              consumer,
+              sender,
+              destination,
+              group == null ? "" : group,
+              handler,
+              failurePolicy,
+              pollTimeout,
+              backlogInterval,
+              recordKeys,
+              subscriptions::remove);
+      subscriptions.add(subscription);
+      subscription.start();
+      return subscription;
+    }
+
+    @Override
+    public Subscription respond(String destination, @Nullable String group, Responder responder) {
+      Objects.requireNonNull(responder, "responder");
+      return subscribe(destination, group, MessagingEngine.respondWith(responder, sender::reply));
+    }
+  }
+
+  /** Builds a {@link KafkaBaton}. Not thread-safe; {@link #build()} checks the configuration. */
+  public static final class Builder {
+    private final Baton baton;
+    private final Map<String, Object> config;
+    private final Map<String, Object> producerConfig = new HashMap<>();
+    private final Map<String, Object> consumerConfig = new HashMap<>();
+    private @Nullable Producer<String, byte[]> producer;
+    private FailurePolicy failurePolicy = FailurePolicy.defaults();
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration backlogInterval = Duration.ofSeconds(10);
+    private @Nullable String replyTopic;
+    private boolean recordKeys;
+
+    Builder(Baton baton, Map<String, ?> config) {
+      this.baton = baton;
+      this.config = new HashMap<>(config);
+    }
+
+    /** Settings only the producer gets, over the shared configuration. */
+    public Builder setProducerConfig(Map<String, ?> producerConfig) {
+      this.producerConfig.putAll(Objects.requireNonNull(producerConfig, "producerConfig"));
+      return this;
+    }
+
+    /**
+     * Settings only the consumers get, over the shared configuration. Baton sets {@code group.id}
+     * per subscription and commits itself ({@code enable.auto.commit} must not be true).
+     */
+    public Builder setConsumerConfig(Map<String, ?> consumerConfig) {
+      this.consumerConfig.putAll(Objects.requireNonNull(consumerConfig, "consumerConfig"));
+      return this;
+    }
+
+    /**
+     * Publishes through the caller's producer (its serializers must take a String key and a byte
+     * array value), for example one wrapped by {@code KafkaTelemetry}. The caller keeps owning it:
+     * {@link KafkaBaton#close()} flushes but does not close it.
+     */
+    public Builder setProducer(Producer<String, byte[]> producer) {
+      this.producer = Objects.requireNonNull(producer, "producer");
+      return this;
+    }
+
+    /**
+     * What a subscription does when its handler throws. Default {@link FailurePolicy#defaults()}.
+     */
+    public Builder setFailurePolicy(FailurePolicy failurePolicy) {
+      this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+      return this;
+    }
+
+    /**
+     * How long one poll waits for records. Default 500 ms; {@code close()} does not wait for it.
+     */
+    public Builder setPollTimeout(Duration pollTimeout) {
+      this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
+      return this;
+    }
+
+    /** How long {@link KafkaBaton#close()} waits for each subscription. Default 10 s. */
+    public Builder setDrainTimeout(Duration drainTimeout) {
+      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+      return this;
+    }
+
+    /**
+     * How often each subscription reports its lag to the listeners; ZERO turns it off. Default 10
+     * s.
+     */
+    public Builder setBacklogInterval(Duration backlogInterval) {
+      this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");
+      return this;
+    }
+
+    /** The topic this agent's replies arrive on. Default {@code baton.replies.<agent id>}. */
+    public Builder setReplyTopic(String replyTopic) {
+      this.replyTopic = Objects.requireNonNull(replyTopic, "replyTopic");
+      return this;
+    }
+
+    /**
+     * Puts record keys on spans ({@code messaging.kafka.message.key}). Off by default: keys may be
+     * user data.
+     */
+    public Builder setRecordKeys(boolean recordKeys) {
+      this.recordKeys = recordKeys;
+      return this;
+    }
+
+    /** Builds it; throws {@link IllegalArgumentException} saying what to change. */
+    public KafkaBaton build() {
+      if (producer == null
+          && !config.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+          && !producerConfig.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+        throw new IllegalArgumentException("the configuration needs bootstrap.servers");
+      }
+      if (!config.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+          && !consumerConfig.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+        throw new IllegalArgumentException(
+            "the configuration needs bootstrap.servers (consumers are created from it)");
+      }
+      Object autoCommit =
+          merge(config, consumerConfig).get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+      if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+        throw new IllegalArgumentException(
+            "remove enable.auto.commit=true: Baton commits each offset after its handler returned");
+      }
+      if (pollTimeout.isNegative() || pollTimeout.isZero()) {
+        throw new IllegalArgumentException("pollTimeout must be positive, was " + pollTimeout);
+      }
+      if (drainTimeout.isNegative() || drainTimeout.isZero()) {
+        throw new IllegalArgumentException("drainTimeout must be positive, was " + drainTimeout);
+      }
+      if (backlogInterval.isNegative()) {
+        throw new IllegalArgumentException("backlogInterval must be zero or positive");
+      }
+      return new KafkaBaton(this);
+    }
+  }
+}

@@ -1,0 +1,380 @@
+package dev.baton.transport.kafka;
+
+import dev.baton.propagation.Delivery;
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.Settler;
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.Subscription;
+import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.internal.Redaction;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One subscription: its own consumer and its own thread running Baton's poll loop. At-least-once:
+ * an offset is committed only after its record's handler returned (or the record went to the
+ * dead-letter topic); on close the loop finishes the record in hand, commits, and leaves the rest
+ * of the batch for the group's next consumer.
+ */
+final class KafkaSubscription implements Subscription {
+
+  private static final AttributeKey<Boolean> TOMBSTONE =
+      AttributeKey.booleanKey("messaging.kafka.message.tombstone");
+  static final String DLQ_PREFIX = "baton-dlq-";
+
+  private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
+  private final MessagingEngine engine;
+  private final KafkaSender sender;
+  private final String topic;
+  private final String group;
+  private final MessageHandler handler;
+  private final FailurePolicy policy;
+  private final Duration pollTimeout;
+  private final Duration backlogInterval;
+  private final boolean recordKeys;
+  private final Consumer<KafkaSubscription> onClose;
+  private final Thread thread;
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
+  private volatile boolean running = true;
+  private volatile boolean stoppedByFailure;
+  private long lastBacklogNanos;
+
+  KafkaSubscription(
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
+      KafkaSender sender,
+      String topic,
+      String group,
+      MessageHandler handler,
+      FailurePolicy policy,
+      Duration pollTimeout,
+      Duration backlogInterval,
+      boolean recordKeys,
+      Consumer<KafkaSubscription> onClose) {
+    this.consumer = consumer;
+    this.sender = sender;
+    this.engine = sender.engine();
+    this.topic = topic;
+    this.group = group;
+    this.handler = handler;
+    this.policy = policy;
+    this.pollTimeout = pollTimeout;
+    this.backlogInterval = backlogInterval;
+    this.recordKeys = recordKeys;
+    this.onClose = onClose;
+    this.thread = new Thread(this::run, "baton-kafka-" + topic + "-" + group);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  @Override
+  public String destination() {
+    return topic;
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  /** Whether the failure policy stopped this subscription. */
+  boolean stoppedByFailure() {
+    return stoppedByFailure;
+  }
+
+  /** Waits until the group gave this consumer its partitions and their positions are known. */
+  boolean awaitAssignment(Duration timeout) throws InterruptedException {
+    return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(topic), new Rebalance());
+      while (running) {
+        ConsumerRecords<String, byte[]> records;
+        Instant pollStart = Instant.now();
+        try {
+          records = consumer.poll(pollTimeout);
+        } catch (WakeupException e) {
+          continue; // close() woke us; the loop condition decides
+        } catch (RuntimeException e) {
+          engine.connectionEvent(
+              ConnectionState.ERROR, "poll on '" + topic + "': " + Redaction.describe(e));
+          pause(Duration.ofSeconds(1));
+          continue;
+        }
+        if (!records.isEmpty()) {
+          handleBatch(records, pollStart);
+          commit();
+        }
+        reportBacklog();
+      }
+    } catch (RuntimeException e) {
+      engine.connectionEvent(
+          ConnectionState.ERROR, "subscription on '" + topic + "' ended: " + Redaction.describe(e));
+    } finally {
+      try {
+        commit();
+      } finally {
+        try {
+          consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+          // closing: the offsets were committed above or will be re-read
+        }
+        assigned.countDown();
+        finished.countDown();
+        onClose.accept(this);
+      }
+    }
+  }
+
+  private void handleBatch(ConsumerRecords<String, byte[]> records, Instant pollStart) {
+    List<@Nullable Headers> carriers = new ArrayList<>(records.count());
+    for (ConsumerRecord<String, byte[]> record : records) {
+      carriers.add(record.headers());
+    }
+    engine.recordPoll(topic, group, pollStart, carriers, KafkaHeaders.GETTER, Attributes.empty());
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+        if (!running) {
+          return; // the rest stays uncommitted: the group's next consumer reads it
+        }
+        if (!handleWithPolicy(record)) {
+          consumer.seek(partition, record.offset());
+          stoppedByFailure = true;
+          running = false;
+          engine.connectionEvent(
+              ConnectionState.ERROR,
+              "subscription on '"
+                  + topic
+                  + "' stopped by its failure policy at partition "
+                  + record.partition()
+                  + " offset "
+                  + record.offset()
+                  + " (left uncommitted)");
+          return;
+        }
+        processed.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      }
+    }
+  }
+
+  /** Runs the handler with retries; true when the record is done (handled or dead-lettered). */
+  private boolean handleWithPolicy(ConsumerRecord<String, byte[]> record) {
+    Delivery base = delivery(record);
+    int attempts = policy.maxRetries() + 1;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      boolean last = attempt == attempts;
+      boolean[] deadLettered = {false};
+      MessageHandler call =
+          last && policy.deadLetterTopic() != null
+              ? message -> {
+                try {
+                  handler.handle(message);
+                } catch (Exception | Error e) {
+                  deadLetter(record, e);
+                  deadLettered[0] = true;
+                  throw e;
+                }
+              }
+              : handler;
+      try {
+        engine.deliver(
+            base.withDeliveryCount(attempt),
+            record.headers(),
+            KafkaHeaders.GETTER,
+            call,
+            Settler.none());
+        return true;
+      } catch (Throwable t) {
+        if (deadLettered[0]) {
+          return true;
+        }
+        if (last || !running) {
+          return false;
+        }
+        if (!pause(policy.backoff(attempt))) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Publishes the failed record to the dead-letter topic and waits for the acknowledgement. */
+  private void deadLetter(ConsumerRecord<String, byte[]> record, Throwable error) throws Exception {
+    OutboundMessage message =
+        OutboundMessage.of(
+            policy.deadLetterTopic(), record.value() == null ? new byte[0] : record.value());
+    for (Header header : record.headers()) {
+      if (header.value() != null && !header.key().startsWith(DLQ_PREFIX)) {
+        message =
+            message.withHeader(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+      }
+    }
+    message =
+        message
+            .withHeader(DLQ_PREFIX + "error", error.getClass().getName())
+            .withHeader(DLQ_PREFIX + "topic", record.topic())
+            .withHeader(DLQ_PREFIX + "partition", Integer.toString(record.partition()))
+            .withHeader(DLQ_PREFIX + "offset", Long.toString(record.offset()))
+            .withHeader(DLQ_PREFIX + "group", group);
+    if (record.key() != null) {
+      message = message.withKey(record.key());
+    }
+    sender.publish(message).get(30, TimeUnit.SECONDS);
+  }
+
+  private Delivery delivery(ConsumerRecord<String, byte[]> record) {
+    AttributesBuilder attributes =
+        Attributes.builder()
+            .put(KafkaSender.PARTITION, Integer.toString(record.partition()))
+            .put(KafkaSender.OFFSET, record.offset());
+    if (record.value() == null) {
+      attributes.put(TOMBSTONE, true);
+    }
+    if (recordKeys && record.key() != null) {
+      attributes.put(KafkaSender.KEY, record.key());
+    }
+    return Delivery.of(
+            record.topic(),
+            group,
+            KafkaHeaders.last(record.headers(), KafkaHeaders.MESSAGE_ID),
+            record.value() == null ? new byte[0] : record.value())
+        .withReplyTo(KafkaHeaders.last(record.headers(), KafkaHeaders.REPLY_TO))
+        .withAttributes(attributes.build());
+  }
+
+  private void commit() {
+    if (processed.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(processed, Duration.ofSeconds(10));
+      processed.clear();
+    } catch (WakeupException e) {
+      // close() woke us mid-commit: try once more, then give up (the records are re-read)
+      try {
+        consumer.commitSync(processed, Duration.ofSeconds(10));
+        processed.clear();
+      } catch (RuntimeException again) {
+        commitFailed(again);
+      }
+    } catch (RuntimeException e) {
+      commitFailed(e);
+    }
+  }
+
+  private void commitFailed(RuntimeException e) {
+    processed.clear(); // at-least-once: the group re-reads them
+    engine.connectionEvent(
+        ConnectionState.ERROR,
+        "commit on '" + topic + "' failed, records will be re-read: " + Redaction.describe(e));
+  }
+
+  private void reportBacklog() {
+    if (backlogInterval.isZero()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastBacklogNanos < backlogInterval.toNanos()) {
+      return;
+    }
+    lastBacklogNanos = now;
+    try {
+      long lag = 0;
+      boolean known = false;
+      for (TopicPartition partition : consumer.assignment()) {
+        OptionalLong partitionLag = consumer.currentLag(partition);
+        if (partitionLag.isPresent()) {
+          lag += partitionLag.getAsLong();
+          known = true;
+        }
+      }
+      engine.backlog(topic, group, known ? lag : -1, -1);
+    } catch (RuntimeException e) {
+      engine.telemetryFailure("backlog", e);
+    }
+  }
+
+  /** Waits while running; false when closing interrupted the wait. */
+  private boolean pause(Duration duration) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    while (running && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(Math.min(10, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return running;
+  }
+
+  @Override
+  public boolean drain(Duration timeout) {
+    running = false;
+    consumer.wakeup();
+    if (Thread.currentThread() == thread) {
+      return false; // a handler closing its own subscription: the loop ends after it returns
+    }
+    try {
+      return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    drain(Duration.ofSeconds(10));
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      commit();
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // The group has given this consumer its share (possibly none): resolve where reading
+      // starts now, so a record published from here on is seen.
+      partitions.forEach(consumer::position);
+      assigned.countDown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaSubscription[" + topic + ", group=" + group + "]";
+  }
+}
