@@ -168,8 +168,6 @@ final class KafkaSubscription implements Subscription {
         }
         if (!handleWithPolicy(record)) {
           consumer.seek(partition, record.offset());
-          stoppedByFailure = true;
-          running = false;
           engine.connectionEvent(
               ConnectionState.ERROR,
               "subscription on '"
@@ -179,6 +177,8 @@ final class KafkaSubscription implements Subscription {
                   + " offset "
                   + record.offset()
                   + " (left uncommitted)");
+          stoppedByFailure = true;
+          running = false;
           return;
         }
         processed.put(partition, new OffsetAndMetadata(record.offset() + 1));

@@ -55,10 +55,16 @@ public final class SharedKafka implements BeforeAllCallback {
 
   /** Creates a topic with {@code partitions} partitions. */
   public void createTopic(String name, int partitions) throws Exception {
+    createTopic(name, partitions, Map.of());
+  }
+
+  /** Creates a topic with {@code partitions} partitions and topic-level {@code configs}. */
+  public void createTopic(String name, int partitions, Map<String, String> configs)
+      throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin
-          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
           .all()
           .get(30, TimeUnit.SECONDS);
     }
