@@ -62,6 +62,11 @@ public final class KafkaBroker implements AutoCloseable {
     return lastStartTime;
   }
 
+  /** The temporary directory holding the properties, the data and the log. */
+  public Path directory() {
+    return dir;
+  }
+
   /** The broker JVM's PID. */
   public long pid() {
     return process.pid();

@@ -1,0 +1,173 @@
+package dev.baton.transport.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.testing.Await;
+import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.PublishReceipt;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Broker faults on a dedicated broker: kill -9 and restart, pause and resume, orphan guard. */
+class KafkaFaultTest {
+
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  static KafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    broker.close();
+  }
+
+  private static KafkaBaton kafka(String agent, RecordingListener listener) {
+    return KafkaBaton.builder(
+            Baton.builder(OTEL.getOpenTelemetry())
+                .setAgentName(agent)
+                .addListener(listener)
+                .build(),
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "reconnect.backoff.ms", 50,
+                "reconnect.backoff.max.ms", 500))
+        .setPollTimeout(Duration.ofMillis(100))
+        .setBacklogInterval(Duration.ZERO)
+        .build();
+  }
+
+  @Test
+  void aBrokerKilledAndRestartedLosesNoAcknowledgedRecord() throws Exception {
+    String topic = "outage-" + System.nanoTime();
+    broker.createTopic(topic, 1);
+    RecordingListener listener = new RecordingListener();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    try (KafkaBaton kafka = kafka("survivor", listener)) {
+      kafka.subscriber().subscribe(topic, "survivors", m -> handled.add(m.payloadAsString()));
+      for (int i = 0; i < 10; i++) {
+        kafka
+            .publisher()
+            .publish(OutboundMessage.of(topic, "before-" + i))
+            .get(30, TimeUnit.SECONDS);
+      }
+      Await.until("the first ten handled", () -> handled.size() == 10);
+
+      broker.kill();
+      broker.restart();
+      for (int i = 0; i < 10; i++) {
+        kafka
+            .publisher()
+            .publish(OutboundMessage.of(topic, "after-" + i))
+            .get(60, TimeUnit.SECONDS);
+      }
+
+      Await.until("all twenty handled", Duration.ofSeconds(60), () -> handled.size() == 20);
+    }
+    assertThat(broker.lastStartTime()).isLessThan(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void aSendToAPausedBrokerEndsItsSpanOnlyWhenTheBrokerAcknowledges() throws Exception {
+    String topic = "paused-" + System.nanoTime();
+    broker.createTopic(topic, 1);
+    RecordingListener listener = new RecordingListener();
+    try (KafkaBaton kafka = kafka("patient", listener)) {
+      kafka.publisher().publish(OutboundMessage.of(topic, "warm-up")).get(30, TimeUnit.SECONDS);
+      OTEL.clearSpans();
+
+      broker.pause();
+      CompletableFuture<PublishReceipt> pending;
+      try {
+        pending = kafka.publisher().publish(OutboundMessage.of(topic, "while frozen"));
+        Thread.sleep(500); // give a live broker ample time to answer; a frozen one cannot
+        assertThat(pending).as("no acknowledgement from a frozen broker").isNotDone();
+        assertThat(OTEL.getSpans()).as("the send span is still open").isEmpty();
+      } finally {
+        broker.resume();
+      }
+
+      PublishReceipt receipt = pending.get(60, TimeUnit.SECONDS);
+      assertThat(receipt.sequence()).isEqualTo(1);
+      List<SpanData> spans = Await.size("the send span", 1, OTEL::getSpans);
+      assertThat(spans.get(0).getKind()).isEqualTo(SpanKind.PRODUCER);
+      assertThat(listener.sent).hasSize(2);
+    }
+  }
+
+  /** A child JVM that starts a broker, prints its PID, then waits to be killed. */
+  public static final class Parent {
+    public static void main(String[] args) throws Exception {
+      KafkaBroker broker = KafkaBroker.start();
+      System.out.println("DIR " + broker.directory());
+      System.out.println("PID " + broker.pid());
+      System.out.flush();
+      Thread.sleep(120_000);
+    }
+  }
+
+  @Test
+  void aBrokerDiesWithItsJvmEvenAfterSigkill() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process parent =
+        new ProcessBuilder(
+                javaBin, "-cp", System.getProperty("java.class.path"), Parent.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    long brokerPid = -1;
+    Path dir = null;
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("DIR ")) {
+          dir = Path.of(line.substring(4).trim());
+        }
+        if (line.startsWith("PID ")) {
+          brokerPid = Long.parseLong(line.substring(4).trim());
+          break;
+        }
+      }
+      assertThat(brokerPid).as("the parent started a broker").isPositive();
+      ProcessHandle brokerProcess = ProcessHandle.of(brokerPid).orElseThrow();
+
+      parent.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
+      parent.waitFor();
+
+      Await.until(
+          "the orphaned broker is gone", Duration.ofSeconds(20), () -> !brokerProcess.isAlive());
+    } finally {
+      parent.destroyForcibly();
+      if (brokerPid > 0) {
+        ProcessHandle.of(brokerPid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+      if (dir != null) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+}
