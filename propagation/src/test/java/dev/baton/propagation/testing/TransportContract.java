@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
 import dev.baton.transport.Message;
+import dev.baton.transport.Outcome;
 import dev.baton.transport.Publisher;
+import dev.baton.transport.RejectionReason;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanContext;
@@ -25,14 +28,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,6 +60,8 @@ public abstract class TransportContract {
   public static final AttributeKey<String> CONVERSATION_ID =
       AttributeKey.stringKey("messaging.message.conversation_id");
   public static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");
+  public static final AttributeKey<Long> DELIVERY_COUNT =
+      AttributeKey.longKey("baton.message.delivery_count");
 
   /** One agent's view of the transport. */
   public interface Agent extends AutoCloseable {
@@ -63,6 +71,27 @@ public abstract class TransportContract {
 
     /** Returns once {@code subscription} is sure to receive what is published from now on. */
     void ready(Subscription subscription) throws Exception;
+
+    /**
+     * A subscriber whose broker redelivers a message whose handler threw (JetStream, Kafka's
+     * failure policy), with whatever {@code destination} needs prepared (a stream, a topic).
+     */
+    Subscriber redeliveringSubscriber(String destination) throws Exception;
+
+    /** Publishes with the raw broker client: exactly these headers ({@code null}: none). */
+    void rawPublish(String destination, @Nullable Map<String, List<String>> headers, byte[] payload)
+        throws Exception;
+
+    /**
+     * Subscribes with the raw broker client, runs {@code publish}, and returns the headers of the
+     * first message that arrives.
+     */
+    Map<String, List<String>> rawReceive(String destination, Callable<?> publish) throws Exception;
+
+    /** Whether the raw client and the broker can carry these headers at all. */
+    default boolean canCarry(@Nullable Map<String, List<String>> headers) {
+      return true;
+    }
   }
 
   private final List<AutoCloseable> opened = new ArrayList<>();
@@ -432,5 +461,160 @@ public abstract class TransportContract {
           .isEqualTo("workers");
     }
     assertThat(spans.stream().map(SpanData::getTraceId).distinct()).hasSize(count);
+  }
+
+  @Test
+  void aFailedHandlerIsRedeliveredAndNothingIsLost() throws Exception {
+    String run = unique("redeliver");
+    String destination = run + ".tasks";
+    Agent worker = agent("worker");
+    Agent producer = agent("producer");
+    Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
+    Set<String> done = ConcurrentHashMap.newKeySet();
+    worker.ready(
+        worker
+            .redeliveringSubscriber(destination)
+            .subscribe(
+                destination,
+                "workers",
+                m -> {
+                  attempts
+                      .computeIfAbsent(m.payloadAsString(), k -> new CopyOnWriteArrayList<>())
+                      .add(m.deliveryCount());
+                  if (m.payloadAsString().equals("task-2") && m.deliveryCount() == 1) {
+                    throw new IllegalStateException("flaky tool call");
+                  }
+                  done.add(m.payloadAsString());
+                }));
+
+    for (int i = 0; i < 5; i++) {
+      producer.publisher().publish(destination, bytes("task-" + i));
+    }
+
+    Await.until("all five handled", () -> done.size() == 5);
+    assertThat(attempts.get("task-2")).containsExactly(1, 2);
+    assertThat(attempts.get("task-0")).containsExactly(1);
+    List<SpanData> spans = spans(11);
+    List<SpanData> task2 =
+        spans.stream()
+            .filter(s -> s.getKind() == SpanKind.CONSUMER)
+            .filter(s -> s.getAttributes().get(DELIVERY_COUNT) == 2L)
+            .toList();
+    assertThat(task2).hasSize(1);
+    String id = task2.get(0).getAttributes().get(MESSAGE_ID);
+    List<SpanData> attemptsOfTask2 =
+        spans.stream()
+            .filter(s -> s.getKind() == SpanKind.CONSUMER)
+            .filter(s -> id.equals(s.getAttributes().get(MESSAGE_ID)))
+            .toList();
+    assertThat(attemptsOfTask2)
+        .extracting(s -> s.getAttributes().get(DELIVERY_COUNT))
+        .containsExactlyInAnyOrder(1L, 2L);
+    SpanData failed =
+        attemptsOfTask2.stream()
+            .filter(s -> s.getAttributes().get(DELIVERY_COUNT) == 1L)
+            .findFirst()
+            .orElseThrow();
+    assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    SpanData send =
+        spans.stream()
+            .filter(s -> s.getKind() == SpanKind.PRODUCER)
+            .filter(s -> id.equals(s.getAttributes().get(MESSAGE_ID)))
+            .findFirst()
+            .orElseThrow();
+    assertThat(attemptsOfTask2).allMatch(s -> s.getParentSpanId().equals(send.getSpanId()));
+  }
+
+  @Test
+  void aRawClientSeesOneW3cTraceparentFromBaton() throws Exception {
+    String destination = unique("raw") + ".in";
+    Agent producer = agent("producer");
+    String stale = "00-11111111111111111111111111111111-1111111111111111-01";
+
+    Map<String, List<String>> headers =
+        producer.rawReceive(
+            destination,
+            () ->
+                producer
+                    .publisher()
+                    .publish(
+                        dev.baton.transport.OutboundMessage.of(destination, "hi")
+                            .withHeader("traceparent", stale)
+                            .withHeader("x-app", "kept")));
+
+    assertThat(headers.get("traceparent")).hasSize(1);
+    assertThat(headers.get("traceparent").get(0))
+        .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]")
+        .isNotEqualTo(stale);
+    assertThat(headers.get("x-app")).containsExactly("kept");
+    assertThat(headers.get("baton-agent")).containsExactly("producer");
+    assertThat(headers.get("baton-sent-at").get(0)).matches("\\d{16}");
+  }
+
+  @Test
+  void aRawMessageWithoutHeadersStartsANewTrace() throws Exception {
+    String destination = unique("plain") + ".in";
+    RecordingListener listener = new RecordingListener();
+    Agent consumer = agent("consumer", b -> b.addListener(listener));
+    CompletableFuture<Message> got = new CompletableFuture<>();
+    consumer.ready(consumer.subscriber().subscribe(destination, got::complete));
+
+    consumer.rawPublish(destination, null, bytes("legacy"));
+
+    Message message = got.get(20, TimeUnit.SECONDS);
+    assertThat(message.payloadAsString()).isEqualTo("legacy");
+    assertThat(message.sender()).isNull();
+    assertThat(message.id()).matches("[0-9a-f]{32}");
+    SpanData process = spans(1).get(0);
+    assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(process.getParentSpanContext().isValid()).isFalse();
+    assertThat(process.getLinks()).isEmpty();
+    assertThat(listener.inboundReasons()).containsExactly(RejectionReason.MISSING_CONTEXT);
+  }
+
+  @Test
+  void badInputOverTheWireNeverReachesTheHandlerAsAnException() throws Exception {
+    String destination = unique("hostile") + ".in";
+    RecordingListener listener = new RecordingListener();
+    Agent consumer = agent("consumer", b -> b.addListener(listener));
+    List<SpanData> seen = new CopyOnWriteArrayList<>();
+    consumer.ready(
+        consumer
+            .subscriber()
+            .subscribe(
+                destination,
+                m ->
+                    seen.add(
+                        ((io.opentelemetry.sdk.trace.ReadableSpan)
+                                io.opentelemetry.api.trace.Span.current())
+                            .toSpanData())));
+    List<HostileHeaders.Row> rows =
+        HostileHeaders.rows().stream().filter(r -> consumer.canCarry(r.headers())).toList();
+    assertThat(rows.size()).as("rows this transport can carry").isGreaterThan(20);
+
+    for (int i = 0; i < rows.size(); i++) {
+      HostileHeaders.Row row = rows.get(i);
+      int before = listener.rejected.size();
+      consumer.rawPublish(destination, row.headers(), bytes(Integer.toString(i)));
+      int expected = i + 1;
+      Await.until(row.name() + " handled", () -> seen.size() == expected);
+      Await.until(row.name() + " processed", () -> listener.processed.size() == expected);
+
+      SpanData span = seen.get(i);
+      if (row.continues()) {
+        assertThat(span.getTraceId()).as(row.name()).isEqualTo(HostileHeaders.TRACE);
+        assertThat(span.getParentSpanId()).as(row.name()).isEqualTo(HostileHeaders.SPAN);
+      } else {
+        assertThat(span.getParentSpanContext().isValid()).as(row.name()).isFalse();
+      }
+      Set<RejectionReason> reasons =
+          listener.rejected.subList(before, listener.rejected.size()).stream()
+              .map(TransportListener.RejectedContext::reason)
+              .collect(Collectors.toSet());
+      assertThat(reasons).as(row.name()).isEqualTo(row.reasons());
+    }
+    assertThat(listener.processed)
+        .extracting(TransportListener.Processed::outcome)
+        .containsOnly(Outcome.ACK);
   }
 }

@@ -5,14 +5,36 @@ import dev.baton.propagation.testing.TransportContract;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared transport scenarios against a real Kafka broker. */
 class KafkaTransportContractTest extends TransportContract {
 
   @RegisterExtension static final SharedKafka KAFKA = new SharedKafka();
+
+  /** Records past the broker's default 1 MiB limit need topic settings of their own. */
+  private static final int MAX_HEADER_BYTES = 512 * 1024;
 
   @Override
   protected String system() {
@@ -33,6 +55,11 @@ class KafkaTransportContractTest extends TransportContract {
             .setFailurePolicy(
                 FailurePolicy.retry(3, Duration.ofMillis(10), Duration.ofMillis(50)).thenStop())
             .build();
+    KafkaProducer<String, byte[]> raw =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer());
     return new Agent() {
       @Override
       public Publisher publisher() {
@@ -52,8 +79,78 @@ class KafkaTransportContractTest extends TransportContract {
       }
 
       @Override
+      public Subscriber redeliveringSubscriber(String destination) {
+        return kafka.subscriber(); // the failure policy retries in place
+      }
+
+      @Override
+      public void rawPublish(
+          String destination, @Nullable Map<String, List<String>> headers, byte[] payload)
+          throws Exception {
+        RecordHeaders recordHeaders = new RecordHeaders();
+        if (headers != null) {
+          headers.forEach(
+              (k, values) ->
+                  values.forEach(v -> recordHeaders.add(k, v.getBytes(StandardCharsets.UTF_8))));
+        }
+        raw.send(
+                new ProducerRecord<String, byte[]>(
+                    destination, null, (String) null, payload, recordHeaders))
+            .get(30, TimeUnit.SECONDS);
+      }
+
+      @Override
+      public Map<String, List<String>> rawReceive(String destination, Callable<?> publish)
+          throws Exception {
+        try (KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    "bootstrap.servers",
+                    KAFKA.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    "raw-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+          consumer.subscribe(List.of(destination));
+          publish.call();
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+              Map<String, List<String>> headers = new LinkedHashMap<>();
+              for (Header header : record.headers()) {
+                headers
+                    .computeIfAbsent(header.key(), k -> new ArrayList<>())
+                    .add(new String(header.value(), StandardCharsets.UTF_8));
+              }
+              return headers;
+            }
+          }
+          throw new AssertionError("no record on " + destination);
+        }
+      }
+
+      @Override
+      public boolean canCarry(@Nullable Map<String, List<String>> headers) {
+        if (headers == null) {
+          return true;
+        }
+        long size =
+            headers.entrySet().stream()
+                .mapToLong(
+                    e ->
+                        e.getValue().stream()
+                            .mapToLong(v -> e.getKey().length() + v.length() + 8L)
+                            .sum())
+                .sum();
+        return size < MAX_HEADER_BYTES;
+      }
+
+      @Override
       public void close() {
         kafka.close();
+        raw.close();
       }
     };
   }

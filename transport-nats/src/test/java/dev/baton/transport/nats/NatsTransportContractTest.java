@@ -8,13 +8,27 @@ import dev.baton.transport.Subscription;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared transport scenarios against a real nats-server. */
 class NatsTransportContractTest extends TransportContract {
 
   @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
+
+  /** Headers past this size would crowd the server's 1 MiB max payload. */
+  private static final int MAX_HEADER_BYTES = 512 * 1024;
 
   @Override
   protected String system() {
@@ -24,7 +38,7 @@ class NatsTransportContractTest extends TransportContract {
   @Override
   protected Agent open(Baton baton) throws Exception {
     Connection connection = Nats.connect(Options.builder().server(NATS.url()).build());
-    NatsBaton nats = NatsBaton.create(connection, baton);
+    NatsBaton nats = NatsBaton.builder(connection, baton).setBacklogInterval(Duration.ZERO).build();
     return new Agent() {
       @Override
       public Publisher publisher() {
@@ -42,10 +56,71 @@ class NatsTransportContractTest extends TransportContract {
       }
 
       @Override
+      public Subscriber redeliveringSubscriber(String destination) throws Exception {
+        String stream = "S" + UUID.randomUUID().toString().replace("-", "");
+        connection
+            .jetStreamManagement()
+            .addStream(
+                StreamConfiguration.builder()
+                    .name(stream)
+                    .subjects(destination)
+                    .storageType(StorageType.Memory)
+                    .build());
+        return nats.jetStreamSubscriber(stream);
+      }
+
+      @Override
+      public void rawPublish(
+          String destination, @Nullable Map<String, List<String>> headers, byte[] payload) {
+        NatsMessage.Builder message = NatsMessage.builder().subject(destination).data(payload);
+        if (headers != null) {
+          message.headers(toNats(headers));
+        }
+        connection.publish(message.build());
+      }
+
+      @Override
+      public Map<String, List<String>> rawReceive(String destination, Callable<?> publish)
+          throws Exception {
+        io.nats.client.Subscription raw = connection.subscribe(destination);
+        try {
+          connection.flush(Duration.ofSeconds(5));
+          publish.call();
+          io.nats.client.Message message = raw.nextMessage(Duration.ofSeconds(20));
+          if (message == null) {
+            throw new AssertionError("no message on " + destination);
+          }
+          Map<String, List<String>> headers = new LinkedHashMap<>();
+          message.getHeaders().forEach((k, v) -> headers.put(k, new ArrayList<>(v)));
+          return headers;
+        } finally {
+          raw.unsubscribe();
+        }
+      }
+
+      @Override
+      public boolean canCarry(@Nullable Map<String, List<String>> headers) {
+        if (headers == null) {
+          return true;
+        }
+        try {
+          return toNats(headers).serializedLength() < MAX_HEADER_BYTES;
+        } catch (IllegalArgumentException e) {
+          return false; // jnats refuses the value (CR/LF, non-ASCII)
+        }
+      }
+
+      @Override
       public void close() throws Exception {
         nats.close();
         connection.close();
       }
     };
+  }
+
+  private static Headers toNats(Map<String, List<String>> headers) {
+    Headers nats = new Headers();
+    headers.forEach((k, values) -> values.forEach(v -> nats.add(k, v)));
+    return nats;
   }
 }

@@ -10,7 +10,6 @@ import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.PublishReceipt;
-import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.ConnectionState;
 import io.nats.client.Connection;
@@ -18,11 +17,8 @@ import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.Subscription;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
-import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsMessage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -32,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -105,21 +100,17 @@ class NatsTransportTest {
   }
 
   @Test
-  void jetStreamRedeliversAfterAThrowAndShowsTheDeliveryCount() throws Exception {
+  void jetStreamAcksEveryMessageOnceARedeliveredOneSucceeds() throws Exception {
     Connection connection = connect();
     String stream = unique("JS");
     createStream(connection, stream);
     NatsBaton nats = baton(connection, "worker");
-    Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
     Set<String> done = ConcurrentHashMap.newKeySet();
     nats.jetStreamSubscriber(stream)
         .subscribe(
             stream + ".tasks",
             "workers",
             m -> {
-              attempts
-                  .computeIfAbsent(m.payloadAsString(), k -> new CopyOnWriteArrayList<>())
-                  .add(m.deliveryCount());
               if (m.payloadAsString().equals("task-2") && m.deliveryCount() == 1) {
                 throw new IllegalStateException("flaky tool call");
               }
@@ -137,46 +128,20 @@ class NatsTransportTest {
     Await.until("all five handled", () -> done.size() == 5);
     assertThat(receipts).extracting(PublishReceipt::partition).containsOnly(stream);
     assertThat(receipts).extracting(PublishReceipt::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
-    assertThat(attempts.get("task-2")).containsExactly(1, 2);
-    assertThat(attempts.get("task-0")).containsExactly(1);
     Await.until("acks settled", () -> consumerIdle(connection, stream, "workers"));
-    List<SpanData> spans = Await.size("spans", 11, OTEL::getSpans);
-    List<SpanData> task2 =
-        spans.stream()
-            .filter(s -> s.getKind() == SpanKind.CONSUMER)
-            .filter(
-                s ->
-                    s.getAttributes()
-                        .get(AttributeKey.stringKey("messaging.message.id"))
-                        .equals(receipts.get(2).messageId()))
-            .toList();
-    assertThat(task2).hasSize(2);
-    assertThat(task2)
-        .extracting(s -> s.getAttributes().get(DELIVERY_COUNT))
-        .containsExactlyInAnyOrder(1L, 2L);
-    SpanData failed =
-        task2.stream()
-            .filter(s -> s.getAttributes().get(DELIVERY_COUNT) == 1L)
-            .findFirst()
-            .orElseThrow();
-    assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    SpanData send =
-        spans.stream()
-            .filter(s -> s.getKind() == SpanKind.PRODUCER)
-            .filter(
-                s ->
-                    receipts
-                        .get(2)
-                        .messageId()
-                        .equals(
-                            s.getAttributes().get(AttributeKey.stringKey("messaging.message.id"))))
-            .findFirst()
-            .orElseThrow();
-    assertThat(task2).allMatch(s -> s.getParentSpanId().equals(send.getSpanId()));
-    assertThat(send.getAttributes().get(AttributeKey.longKey("baton.message.sequence")))
-        .isEqualTo(3L);
+    List<SpanData> sends =
+        Await.size(
+            "send spans",
+            5,
+            () -> OTEL.getSpans().stream().filter(s -> s.getKind() == SpanKind.PRODUCER).toList());
+    assertThat(sends)
+        .extracting(s -> s.getAttributes().get(AttributeKey.longKey("baton.message.sequence")))
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+    assertThat(sends)
+        .extracting(s -> s.getAttributes().get(AttributeKey.stringKey("baton.nats.stream")))
+        .containsOnly(stream);
+    Await.until("six deliveries processed", () -> listener.processed.size() == 6);
     assertThat(listener.processed.stream().filter(p -> p.outcome() == Outcome.NAK)).hasSize(1);
-    assertThat(listener.received.stream().filter(r -> r.deliveryCount() == 2)).hasSize(1);
   }
 
   private static boolean consumerIdle(Connection connection, String stream, String consumer) {
@@ -222,116 +187,8 @@ class NatsTransportTest {
     assertThat(listener.sent).singleElement().satisfies(s -> assertThat(s.errorType()).isNotNull());
   }
 
-  @Test
-  void aRawSubscriberSeesW3cValidHeadersFromABatonPublisher() throws Exception {
-    Connection raw = connect();
-    String subject = unique("raw.");
-    Subscription subscription = raw.subscribe(subject);
-    raw.flush(Duration.ofSeconds(5));
-    NatsBaton nats = baton(connect(), "producer");
-
-    nats.publisher()
-        .publish(
-            OutboundMessage.of(subject, "hi")
-                .withHeader(
-                    "traceparent", "00-11111111111111111111111111111111-1111111111111111-01")
-                .withHeader("x-app", "kept"));
-
-    io.nats.client.Message received = subscription.nextMessage(Duration.ofSeconds(10));
-    assertThat(received).isNotNull();
-    Headers headers = received.getHeaders();
-    assertThat(headers.get("traceparent")).hasSize(1);
-    assertThat(headers.getFirst("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
-    assertThat(headers.getFirst("traceparent")).doesNotContain("1111111111111111");
-    assertThat(headers.getFirst("x-app")).isEqualTo("kept");
-    assertThat(headers.getFirst("Nats-Msg-Id")).matches("[0-9a-f]{32}");
-    assertThat(headers.getFirst("baton-agent")).isEqualTo("producer");
-    assertThat(headers.getFirst("baton-sent-at")).matches("\\d{16}");
-  }
-
-  @Test
-  void aBatonSubscriberHandlesARawMessageWithNoHeaders() throws Exception {
-    Connection connection = connect();
-    NatsBaton nats = baton(connection, "consumer");
-    String subject = unique("plain.");
-    CompletableFuture<Message> got = new CompletableFuture<>();
-    nats.subscriber().subscribe(subject, got::complete);
-    flush(connection);
-    Connection raw = connect();
-
-    raw.publish(subject, "legacy".getBytes(StandardCharsets.UTF_8));
-
-    Message message = got.get(10, TimeUnit.SECONDS);
-    assertThat(message.payloadAsString()).isEqualTo("legacy");
-    assertThat(message.sender()).isNull();
-    assertThat(message.headers()).isEmpty();
-    assertThat(message.id()).matches("[0-9a-f]{32}");
-    SpanData process = Await.size("spans", 1, OTEL::getSpans).get(0);
-    assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
-    assertThat(process.getParentSpanContext().isValid()).isFalse();
-    assertThat(process.getLinks()).isEmpty();
-    assertThat(listener.inboundReasons()).containsExactly(RejectionReason.MISSING_CONTEXT);
-  }
-
   private static void flush(Connection connection) throws Exception {
     connection.flush(Duration.ofSeconds(5));
-  }
-
-  @Test
-  void hostileHeadersOverTheWireNeverReachTheHandlerAsAnException() throws Exception {
-    Connection connection = connect();
-    NatsBaton nats = baton(connection, "consumer");
-    String subject = unique("hostile.");
-    AtomicInteger handled = new AtomicInteger();
-    nats.subscriber().subscribe(subject, m -> handled.incrementAndGet());
-    flush(connection);
-    Connection raw = connect();
-    List<Headers> cases = new ArrayList<>();
-    cases.add(
-        new Headers()
-            .put("traceparent", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
-    cases.add(
-        new Headers()
-            .put("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01"));
-    cases.add(
-        new Headers()
-            .put("traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
-    cases.add(
-        new Headers()
-            .add(
-                "traceparent",
-                "garbage",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
-    cases.add(
-        new Headers().put("traceparent", "x".repeat(4000)).put("baggage", "k=%zz,\u0001=2,ok=1"));
-    cases.add(
-        new Headers().put("baggage", "a=" + "v".repeat(9000)).put("baton-hops", "99999999999"));
-    cases.add(new Headers().put("tracestate", "no traceparent=here").put("baton-sent-at", "soon"));
-
-    for (Headers headers : cases) {
-      raw.publish(
-          NatsMessage.builder().subject(subject).headers(headers).data(new byte[] {1}).build());
-    }
-
-    Await.until("every hostile message handled", () -> handled.get() == cases.size());
-    assertThat(listener.processed)
-        .extracting(TransportListener.Processed::outcome)
-        .containsOnly(Outcome.ACK);
-    assertThat(listener.inboundReasons())
-        .contains(
-            RejectionReason.INVALID_TRACEPARENT,
-            RejectionReason.DUPLICATE_HEADER,
-            RejectionReason.INVALID_BAGGAGE,
-            RejectionReason.BAGGAGE_LIMIT_EXCEEDED,
-            RejectionReason.INVALID_BATON_HEADER,
-            RejectionReason.MISSING_CONTEXT);
-    List<SpanData> spans = Await.size("spans", cases.size(), OTEL::getSpans);
-    SpanData lastWins =
-        spans.stream()
-            .filter(s -> s.getTraceId().equals("4bf92f3577b34da6a3ce929d0e0e4736"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(lastWins.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
   }
 
   @Test
