@@ -1,0 +1,105 @@
+package dev.baton.examples;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Message;
+import dev.baton.transport.kafka.KafkaBaton;
+import dev.baton.transport.kafka.KafkaBroker;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's two agents over Kafka: the same agent code as {@code TwoAgents}, with {@code
+ * KafkaBaton} in place of {@code NatsBaton}. Uses the broker at {@code KAFKA_BOOTSTRAP_SERVERS}, or
+ * starts a throwaway KRaft broker from the Maven Central jars when that is unset.
+ */
+public final class TwoAgentsKafka {
+
+  private TwoAgentsKafka() {}
+
+  public static void main(String[] args) throws Exception {
+    String bootstrap = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+    KafkaBroker broker = null;
+    if (bootstrap == null || bootstrap.isBlank()) {
+      broker = KafkaBroker.start();
+      bootstrap = broker.bootstrapServers();
+      System.out.println("started a Kafka broker in " + broker.lastStartTime().toMillis() + " ms");
+    }
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .build()) {
+      String archived = run(bootstrap, otel);
+      System.out.println("archivist received: " + archived);
+      spans.getFinishedSpanItems().stream()
+          .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+          .forEach(
+              s ->
+                  System.out.printf(
+                      "  trace %s  span %s  parent %-16s  %-8s %s (%s)%n",
+                      s.getTraceId(),
+                      s.getSpanId(),
+                      s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-",
+                      s.getKind(),
+                      s.getName(),
+                      s.getAttributes().get(AttributeKey.stringKey("gen_ai.agent.name"))));
+      long traces =
+          spans.getFinishedSpanItems().stream()
+              .filter(s -> !s.getName().startsWith("poll "))
+              .map(SpanData::getTraceId)
+              .distinct()
+              .count();
+      System.out.println(
+          traces == 1 ? "one trace across every hop" : traces + " traces (expected 1)");
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  /** Runs the example against {@code bootstrap}; returns what the archivist received. */
+  public static String run(String bootstrap, OpenTelemetry otel) throws Exception {
+    CompletableFuture<String> archived = new CompletableFuture<>();
+    Map<String, Object> config = Map.of("bootstrap.servers", bootstrap);
+    // spotless:off
+    // README example: start
+    Baton writer = Baton.builder(otel).setAgentName("writer").build();
+    Baton reviewer = Baton.builder(otel).setAgentName("reviewer").build();
+    try (KafkaBaton writerBus = KafkaBaton.builder(writer, config).build();
+        KafkaBaton reviewerBus = KafkaBaton.builder(reviewer, config).build()) {
+      reviewerBus.subscriber().respond("drafts.review", "reviewers", draft -> {
+        reviewerBus.publisher().publish("drafts.archive", draft.payload()); // same trace
+        return ("LGTM: " + draft.payloadAsString()).getBytes(UTF_8);
+      });
+      writerBus.subscriber().subscribe("drafts.archive", "writers", msg -> archived.complete(
+          msg.payloadAsString() + " for " + Baggage.current().getEntryValue("customer")));
+      try (Scope s = Baggage.current().toBuilder().put("customer", "acme").build().makeCurrent()) {
+        Message verdict = writerBus.publisher()
+            .request("drafts.review", "chapter 1".getBytes(UTF_8), Duration.ofSeconds(30))
+            .get(60, TimeUnit.SECONDS);
+        System.out.println("writer got: " + verdict.payloadAsString() + " from " + verdict.sender());
+      }
+      return archived.get(60, TimeUnit.SECONDS);
+    }
+    // README example: end
+    // spotless:on
+  }
+}
