@@ -67,6 +67,22 @@ public record SendSpec(
         attributes);
   }
 
+  /**
+   * This spec for a standing destination with a high-cardinality name (a per-agent reply topic)
+   * whose low-cardinality name is {@code template}; span names use the template.
+   */
+  public SendSpec withTemplate(String template) {
+    return new SendSpec(
+        destination,
+        messageId,
+        payloadBytes,
+        conversationId,
+        template,
+        temporary,
+        baggageBudget,
+        attributes);
+  }
+
   /** This spec with a byte budget for the baggage header. */
   public SendSpec withBaggageBudget(int bytes) {
     return new SendSpec(

@@ -97,12 +97,13 @@ public final class KafkaBaton implements AutoCloseable {
     String replyTopic =
         b.replyTopic != null
             ? b.replyTopic
-            : "baton.replies." + b.baton.agentId().replaceAll("[^a-zA-Z0-9._-]", "_");
+            : KafkaSender.DEFAULT_REPLY_PREFIX
+                + b.baton.agentId().replaceAll("[^a-zA-Z0-9._-]", "_");
     this.replies =
         new ReplyListener(
             replyTopic,
             engine,
-            () -> newConsumer(null),
+            () -> newConsumer(null, "latest"),
             () -> Admin.create(adminConfig),
             pollTimeout);
   }
@@ -156,12 +157,18 @@ public final class KafkaBaton implements AutoCloseable {
     }
   }
 
+  /**
+   * A consumer from the caller's configuration with Baton's own settings: {@code group.id} (none
+   * for the reply listener, which assigns partitions itself), no auto-commit, and where a new group
+   * starts reading unless the caller said otherwise.
+   */
   private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newConsumer(
-      @Nullable String group) {
+      @Nullable String groupId, String offsetReset) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    if (group != null) {
-      config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
+    if (groupId != null) {
+      config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     } else {
       config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     }
@@ -215,15 +222,8 @@ public final class KafkaBaton implements AutoCloseable {
       Objects.requireNonNull(handler, "handler");
       String groupId =
           group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
-      Map<String, Object> config = new HashMap<>(consumerConfig);
-      config.putIfAbsent(
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, group != null ? "earliest" : "latest");
-      org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
-      Map<String, Object> withGroup = new HashMap<>(config);
-      withGroup.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      withGroup.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-      consumer =
-          new KafkaConsumer<>(withGroup, new StringDeserializer(), new ByteArrayDeserializer());
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer =
+          newConsumer(groupId, group != null ? "earliest" : "latest");
       KafkaSubscription subscription =
           new KafkaSubscription(
               consumer,

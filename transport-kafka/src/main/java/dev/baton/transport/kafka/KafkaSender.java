@@ -27,6 +27,9 @@ final class KafkaSender {
   static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
   static final AttributeKey<String> KEY = AttributeKey.stringKey("messaging.kafka.message.key");
 
+  /** Where agents read replies unless configured otherwise: one topic per agent id. */
+  static final String DEFAULT_REPLY_PREFIX = "baton.replies.";
+
   private final Producer<String, byte[]> producer;
   private final MessagingEngine engine;
   private final boolean recordKeys;
@@ -44,7 +47,10 @@ final class KafkaSender {
   private record Prepared(ProducerRecord<String, byte[]> record, String id, Send send) {}
 
   private Prepared prepare(
-      OutboundMessage outbound, Map<String, String> batonHeaders, @Nullable String conversationId) {
+      OutboundMessage outbound,
+      Map<String, String> batonHeaders,
+      @Nullable String conversationId,
+      @Nullable String template) {
     String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
     RecordHeaders headers = new RecordHeaders();
     outbound.headers().forEach((k, v) -> KafkaHeaders.SETTER.set(headers, k, v));
@@ -53,6 +59,9 @@ final class KafkaSender {
     SendSpec spec = SendSpec.of(outbound.destination(), id, outbound.payload().length);
     if (conversationId != null) {
       spec = spec.withConversation(conversationId);
+    }
+    if (template != null) {
+      spec = spec.withTemplate(template);
     }
     if (recordKeys && outbound.key() != null) {
       spec = spec.withAttributes(Attributes.of(KEY, outbound.key()));
@@ -65,7 +74,7 @@ final class KafkaSender {
   }
 
   CompletableFuture<PublishReceipt> publish(OutboundMessage outbound) {
-    return send(prepare(outbound, Map.of(), null), true);
+    return send(prepare(outbound, Map.of(), null, null), true);
   }
 
   /** A reply to a request: a send to the requester's reply topic in its conversation. */
@@ -74,7 +83,8 @@ final class KafkaSender {
         prepare(
             OutboundMessage.of(replyTo, payload),
             Map.of(KafkaHeaders.CONVERSATION_ID, conversationId),
-            conversationId);
+            conversationId,
+            replyTo.startsWith(DEFAULT_REPLY_PREFIX) ? DEFAULT_REPLY_PREFIX + "*" : null);
     send(prepared, true);
   }
 
@@ -84,7 +94,7 @@ final class KafkaSender {
     replies.awaitReady(timeout);
     CompletableFuture<ConsumerRecord<String, byte[]>> pending = replies.expect(id);
     Prepared prepared =
-        prepare(outbound.withId(id), Map.of(KafkaHeaders.REPLY_TO, replies.topic()), id);
+        prepare(outbound.withId(id), Map.of(KafkaHeaders.REPLY_TO, replies.topic()), id, null);
     try {
       send(prepared, false)
           .whenComplete(

@@ -189,7 +189,7 @@ public final class KafkaBroker implements AutoCloseable {
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classpath());
     command.add(KafkaBrokerProcess.class.getName());
     command.add(dir.resolve("server.properties").toString());
     command.add(clusterId);
@@ -202,6 +202,26 @@ public final class KafkaBroker implements AutoCloseable {
     lifeline = process.getOutputStream(); // kept open: its EOF tells the child we are gone
     awaitReady();
     lastStartTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  /**
+   * The classpath this class was loaded from: {@code java.class.path} in a test JVM, the class
+   * loader's URLs where a tool such as {@code exec:java} loads the project in its own loader.
+   */
+  private static String classpath() {
+    ClassLoader loader = KafkaBrokerProcess.class.getClassLoader();
+    if (loader instanceof java.net.URLClassLoader urls && urls.getURLs().length > 0) {
+      List<String> entries = new ArrayList<>();
+      for (java.net.URL url : urls.getURLs()) {
+        try {
+          entries.add(Path.of(url.toURI()).toString());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+          // not a file: the child cannot use it anyway
+        }
+      }
+      return String.join(java.io.File.pathSeparator, entries);
+    }
+    return System.getProperty("java.class.path");
   }
 
   private void awaitReady() throws Exception {
