@@ -3,20 +3,14 @@ package dev.baton.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.testing.ExampleTraces;
 import dev.baton.transport.Message;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaBroker;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,36 +32,9 @@ public final class TwoAgentsKafka {
       bootstrap = broker.bootstrapServers();
       System.out.println("started a Kafka broker in " + broker.lastStartTime().toMillis() + " ms");
     }
-    InMemorySpanExporter spans = InMemorySpanExporter.create();
-    try (OpenTelemetrySdk otel =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                    .build())
-            .build()) {
-      String archived = run(bootstrap, otel);
-      System.out.println("archivist received: " + archived);
-      spans.getFinishedSpanItems().stream()
-          .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-          .forEach(
-              s ->
-                  System.out.printf(
-                      "  trace %s  span %s  parent %-16s  %-8s %s (%s)%n",
-                      s.getTraceId(),
-                      s.getSpanId(),
-                      s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-",
-                      s.getKind(),
-                      s.getName(),
-                      s.getAttributes().get(AttributeKey.stringKey("gen_ai.agent.name"))));
-      long traces =
-          spans.getFinishedSpanItems().stream()
-              .filter(s -> !s.getName().startsWith("poll "))
-              .map(SpanData::getTraceId)
-              .distinct()
-              .count();
-      System.out.println(
-          traces == 1 ? "one trace across every hop" : traces + " traces (expected 1)");
+    try (ExampleTraces traces = new ExampleTraces()) {
+      System.out.println("archivist received: " + run(bootstrap, traces.openTelemetry()));
+      traces.print(System.out);
     } finally {
       if (broker != null) {
         broker.close();

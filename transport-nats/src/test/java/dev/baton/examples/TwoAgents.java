@@ -3,6 +3,7 @@ package dev.baton.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.testing.ExampleTraces;
 import dev.baton.transport.Message;
 import dev.baton.transport.nats.NatsBaton;
 import io.nats.client.Connection;
@@ -10,13 +11,7 @@ import io.nats.client.Nats;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -32,37 +27,10 @@ public final class TwoAgents {
 
   public static void main(String[] args) throws Exception {
     String url = System.getenv().getOrDefault("NATS_URL", "nats://127.0.0.1:4222");
-    InMemorySpanExporter spans = InMemorySpanExporter.create();
-    try (OpenTelemetrySdk otel =
-            OpenTelemetrySdk.builder()
-                .setTracerProvider(
-                    SdkTracerProvider.builder()
-                        .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                        .build())
-                .build();
+    try (ExampleTraces traces = new ExampleTraces();
         Connection connection = Nats.connect(url)) {
-      String archived = run(connection, otel);
-      System.out.println("archivist received: " + archived);
-      System.out.println("spans, in the order they started:");
-      spans.getFinishedSpanItems().stream()
-          .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-          .forEach(
-              s ->
-                  System.out.printf(
-                      "  trace %s  span %s  parent %-16s  %-8s %s (%s)%n",
-                      s.getTraceId(),
-                      s.getSpanId(),
-                      s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-",
-                      s.getKind(),
-                      s.getName(),
-                      s.getAttributes()
-                          .get(
-                              io.opentelemetry.api.common.AttributeKey.stringKey(
-                                  "gen_ai.agent.name"))));
-      long traces =
-          spans.getFinishedSpanItems().stream().map(SpanData::getTraceId).distinct().count();
-      System.out.println(
-          traces == 1 ? "one trace across every hop" : traces + " traces (expected 1)");
+      System.out.println("archivist received: " + run(connection, traces.openTelemetry()));
+      traces.print(System.out);
     }
   }
 
