@@ -467,4 +467,29 @@ class KafkaTransportTest {
           .sum();
     }
   }
+
+  @Test
+  void theBacklogIsTheConsumersLagReportedOffTheMessagePath() throws Exception {
+    String topic = unique("lag");
+    KafkaBaton producer = kafka("producer", b -> {});
+    for (int i = 0; i < 20; i++) {
+      producer.publisher().publish(OutboundMessage.of(topic, "r" + i)).get(30, TimeUnit.SECONDS);
+    }
+    AtomicInteger handled = new AtomicInteger();
+    KafkaBaton worker =
+        kafka(
+            "worker",
+            b ->
+                b.setBacklogInterval(Duration.ofMillis(1))
+                    .setConsumerConfig(Map.of("max.poll.records", 1)));
+
+    worker.subscriber().subscribe(topic, "laggards", m -> handled.incrementAndGet());
+
+    Await.until("all handled", () -> handled.get() == 20);
+    assertThat(listener.backlog).isNotEmpty();
+    assertThat(listener.backlog).allSatisfy(b -> assertThat(b.destination()).isEqualTo(topic));
+    assertThat(listener.backlog)
+        .anySatisfy(b -> assertThat(b.pendingMessages()).isBetween(1L, 19L));
+    assertThat(listener.backlog.get(0).group()).isEqualTo("laggards");
+  }
 }
