@@ -22,7 +22,6 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -292,11 +291,36 @@ public final class MessagingEngine {
     listeners.emit(l -> l.onConnection(event));
   }
 
-  /** Tells the listeners how far a consumer is behind. */
-  public void backlog(String destination, String group, long pendingMessages, long pendingBytes) {
+  /**
+   * Tells the listeners how far a consumer is behind on the broker ({@link Double#NaN} for
+   * unknown). Called by a transport's probe, off the message path.
+   */
+  public void backlog(
+      String destination,
+      String group,
+      String partition,
+      double lagMessages,
+      double ackPending,
+      double lagSeconds) {
     TransportListener.Backlog event =
-        new TransportListener.Backlog(system, destination, group, pendingMessages, pendingBytes);
+        new TransportListener.Backlog(
+            system, destination, group, partition, lagMessages, ackPending, lagSeconds);
     listeners.emit(l -> l.onBacklog(event));
+  }
+
+  /** Tells the listeners what a subscription holds in this process but has not handled. */
+  public void queueDepth(String destination, String group, long messages, long bytes) {
+    TransportListener.QueueDepth event =
+        new TransportListener.QueueDepth(system, destination, group, messages, bytes);
+    listeners.emit(l -> l.onQueueDepth(event));
+  }
+
+  /** Tells the listeners a subscription started, stopped or failed. */
+  public void subscriptionChange(
+      String destination, String group, TransportListener.SubscriptionState state) {
+    TransportListener.SubscriptionChange event =
+        new TransportListener.SubscriptionChange(system, destination, group, state);
+    listeners.emit(l -> l.onSubscription(event));
   }
 
   /** Counts and reports a failure inside a transport's instrumentation. */
@@ -345,10 +369,10 @@ public final class MessagingEngine {
     Message message = message(delivery, inbound);
     Span span = Span.getInvalid();
     Context context = Context.current();
-    Duration latency = null;
+    long latencyNanos = -1;
     try {
       if (inbound.sentAtMicros() >= 0) {
-        latency = Duration.ofNanos(Math.max(0, (nowMicros() - inbound.sentAtMicros()) * 1000));
+        latencyNanos = Math.max(0, (nowMicros() - inbound.sentAtMicros()) * 1000);
       }
       SpanContext sender = inbound.sender();
       Continuation continuation = baton.continuationFor(delivery.destination());
@@ -409,14 +433,15 @@ public final class MessagingEngine {
       }
       span = builder.startSpan();
       context = parent.with(span).with(HOPS, newTrace || sender == null ? 0 : inbound.hops());
-      Duration reported = latency;
       TransportListener.Received event =
           new TransportListener.Received(
               system,
-              delivery.destination(),
+              baton.agentName(),
+              lowCardinality(delivery),
               delivery.group(),
+              inbound.senderName(),
               delivery.payload().length,
-              reported,
+              latencyNanos,
               delivery.deliveryCount());
       listeners.emit(l -> l.onReceived(event));
     } catch (RuntimeException | LinkageError e) {
@@ -462,6 +487,12 @@ public final class MessagingEngine {
       return operation + " " + template;
     }
     return temporary ? operation : operation + " " + destination;
+  }
+
+  private static String lowCardinality(Delivery delivery) {
+    return delivery.destinationTemplate() != null
+        ? delivery.destinationTemplate()
+        : delivery.destination();
   }
 
   static long nowMicros() {
@@ -524,6 +555,7 @@ public final class MessagingEngine {
           settler.ack();
         } else {
           settler.nak();
+          outcome = settler.failureOutcome();
         }
       } catch (Exception settleError) {
         if (toThrow == null) {
@@ -545,10 +577,11 @@ public final class MessagingEngine {
       TransportListener.Processed event =
           new TransportListener.Processed(
               system,
-              delivery.destination(),
+              baton.agentName(),
+              lowCardinality(delivery),
               delivery.group(),
               outcome,
-              Duration.ofNanos(System.nanoTime() - startNanos),
+              System.nanoTime() - startNanos,
               errorType);
       listeners.emit(l -> l.onProcessed(event));
       if (toThrow != null) {

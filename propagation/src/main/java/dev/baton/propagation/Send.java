@@ -169,9 +169,10 @@ public final class Send {
     TransportListener.Sent event =
         new TransportListener.Sent(
             engine.system(),
-            spec.destination(),
+            engine.baton().agentName(),
+            spec.destinationTemplate() != null ? spec.destinationTemplate() : spec.destination(),
             spec.payloadBytes(),
-            Duration.ofNanos(System.nanoTime() - startNanos),
+            System.nanoTime() - startNanos,
             errorType);
     engine.baton().listeners().emit(l -> l.onSent(event));
   }

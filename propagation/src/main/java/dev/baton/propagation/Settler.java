@@ -1,5 +1,7 @@
 package dev.baton.propagation;
 
+import dev.baton.transport.Outcome;
+
 /**
  * A transport's way to settle one delivery with the broker. Exceptions are the broker client's own.
  */
@@ -10,6 +12,14 @@ public interface Settler {
 
   /** Negatively acknowledges the message, asking for redelivery. */
   void nak() throws Exception;
+
+  /**
+   * How a failed delivery ended, asked after {@link #nak()}: {@link Outcome#NAK} (redelivered) by
+   * default, {@link Outcome#REJECTED} when the transport gave up on the message.
+   */
+  default Outcome failureOutcome() {
+    return Outcome.NAK;
+  }
 
   /** For brokers without acknowledgements. */
   static Settler none() {

@@ -8,5 +8,10 @@ public enum Outcome {
   /** The handler returned: the message was acknowledged. */
   ACK,
   /** The handler threw: the message was negatively acknowledged, to be redelivered. */
-  NAK
+  NAK,
+  /**
+   * The handler threw and the message was given up on: sent to a dead-letter destination, or
+   * terminated. It is not redelivered to this consumer.
+   */
+  REJECTED
 }

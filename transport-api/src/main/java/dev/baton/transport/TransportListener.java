@@ -1,6 +1,5 @@
 package dev.baton.transport;
 
-import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -24,11 +23,17 @@ public interface TransportListener {
   /** A handler finished with a message. */
   default void onProcessed(Processed event) {}
 
-  /** A backlog probe measured how far a consumer is behind. */
+  /** A probe measured how far a consumer is behind on the broker. */
   default void onBacklog(Backlog event) {}
+
+  /** A probe measured what a subscription holds in this process but has not handled yet. */
+  default void onQueueDepth(QueueDepth event) {}
 
   /** The broker connection changed state or reported a problem. */
   default void onConnection(ConnectionChange event) {}
+
+  /** A subscription started, stopped, or was stopped by a failure. */
+  default void onSubscription(SubscriptionChange event) {}
 
   /** Part of a message's propagated context was rejected (see {@link RejectionReason}). */
   default void onRejectedContext(RejectedContext event) {}
@@ -45,22 +50,25 @@ public interface TransportListener {
    * A message was sent.
    *
    * @param system the messaging system ({@code nats}, {@code kafka})
-   * @param destination the subject or topic
+   * @param agent the sending agent's name
+   * @param destination the subject or topic; for high-cardinality destinations such as reply
+   *     inboxes, their low-cardinality template
    * @param payloadBytes the payload size
-   * @param duration from the send call to the broker's acknowledgement (or hand-off)
+   * @param durationNanos from the send call to the broker's acknowledgement (or hand-off)
    * @param errorType the error's type when the send failed, {@code null} on success
    */
   record Sent(
       String system,
+      String agent,
       String destination,
       int payloadBytes,
-      Duration duration,
+      long durationNanos,
       @Nullable String errorType) {
     /** Checks the arguments. */
     public Sent {
       Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(agent, "agent");
       Objects.requireNonNull(destination, "destination");
-      Objects.requireNonNull(duration, "duration");
     }
   }
 
@@ -68,23 +76,29 @@ public interface TransportListener {
    * A message arrived.
    *
    * @param system the messaging system
-   * @param destination the subject or topic
+   * @param agent the receiving agent's name
+   * @param destination the subject or topic (or its template, as for {@link Sent})
    * @param group the queue or consumer group, empty for none
+   * @param senderAgent the sending agent's name, or {@code null} when the sender is not a Baton
+   *     agent
    * @param payloadBytes the payload size
-   * @param deliveryLatency from the sender's sent-at stamp to now (never negative), or {@code null}
-   *     when the message carried no valid stamp
+   * @param deliveryLatencyNanos from the sender's sent-at stamp to now (never negative), or -1 when
+   *     the message carried no valid stamp
    * @param deliveryCount 1 on the first delivery, more on a redelivery
    */
   record Received(
       String system,
+      String agent,
       String destination,
       String group,
+      @Nullable String senderAgent,
       int payloadBytes,
-      @Nullable Duration deliveryLatency,
+      long deliveryLatencyNanos,
       int deliveryCount) {
     /** Checks the arguments. */
     public Received {
       Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(agent, "agent");
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");
     }
@@ -94,45 +108,108 @@ public interface TransportListener {
    * A handler finished.
    *
    * @param system the messaging system
-   * @param destination the subject or topic
+   * @param agent the handling agent's name
+   * @param destination the subject or topic (or its template)
    * @param group the queue or consumer group, empty for none
-   * @param outcome acknowledged or not
-   * @param duration how long the handler ran
+   * @param outcome acknowledged, negatively acknowledged, or given up on
+   * @param durationNanos how long the handler (and the acknowledgement) took
    * @param errorType the exception's class name when the handler threw, else {@code null}
    */
   record Processed(
       String system,
+      String agent,
       String destination,
       String group,
       Outcome outcome,
-      Duration duration,
+      long durationNanos,
       @Nullable String errorType) {
     /** Checks the arguments. */
     public Processed {
       Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(agent, "agent");
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(outcome, "outcome");
-      Objects.requireNonNull(duration, "duration");
     }
   }
 
   /**
-   * How far a consumer is behind.
+   * How far a consumer is behind on the broker. Unknown values are {@link Double#NaN}, never a
+   * made-up 0.
    *
    * @param system the messaging system
-   * @param destination the subject, stream or topic
-   * @param group the queue or consumer group, empty for none
-   * @param pendingMessages messages waiting for this consumer, or -1 when unknown
-   * @param pendingBytes bytes waiting in this process, or -1 when unknown
+   * @param destination the subject, stream filter or topic
+   * @param group the consumer group (durable consumer, Kafka group), empty for none
+   * @param partition the Kafka partition, or empty when the value covers the whole destination
+   * @param lagMessages messages the group has not yet acknowledged or committed (Kafka: log-end
+   *     offset minus committed offset; JetStream: pending plus ack-pending); 0 when caught up
+   * @param ackPending JetStream: delivered but not yet acknowledged; NaN where it does not apply
+   * @param lagSeconds the age of the oldest message the group has not yet acknowledged or
+   *     committed; 0 when caught up
    */
   record Backlog(
-      String system, String destination, String group, long pendingMessages, long pendingBytes) {
+      String system,
+      String destination,
+      String group,
+      String partition,
+      double lagMessages,
+      double ackPending,
+      double lagSeconds) {
     /** Checks the arguments. */
     public Backlog {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");
+      Objects.requireNonNull(partition, "partition");
+    }
+  }
+
+  /**
+   * What a subscription holds in this process but has not handled yet.
+   *
+   * @param system the messaging system
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param messages messages buffered in the client (NATS: the dispatcher's pending; Kafka: fetched
+   *     but not yet handled)
+   * @param bytes their size as the client counts it (NATS: whole messages with headers; Kafka:
+   *     payloads)
+   */
+  record QueueDepth(String system, String destination, String group, long messages, long bytes) {
+    /** Checks the arguments. */
+    public QueueDepth {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(group, "group");
+    }
+  }
+
+  /** The life of a subscription. */
+  enum SubscriptionState {
+    /** It is receiving. */
+    STARTED,
+    /** It was closed. */
+    STOPPED,
+    /** Its failure policy stopped it; messages wait for the group's next consumer. */
+    FAILED
+  }
+
+  /**
+   * A subscription changed state.
+   *
+   * @param system the messaging system
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param state what happened
+   */
+  record SubscriptionChange(
+      String system, String destination, String group, SubscriptionState state) {
+    /** Checks the arguments. */
+    public SubscriptionChange {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(group, "group");
+      Objects.requireNonNull(state, "state");
     }
   }
 

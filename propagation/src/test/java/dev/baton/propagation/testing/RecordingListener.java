@@ -12,6 +12,8 @@ public final class RecordingListener implements TransportListener {
   public final List<Received> received = new CopyOnWriteArrayList<>();
   public final List<Processed> processed = new CopyOnWriteArrayList<>();
   public final List<Backlog> backlog = new CopyOnWriteArrayList<>();
+  public final List<QueueDepth> queueDepth = new CopyOnWriteArrayList<>();
+  public final List<SubscriptionChange> subscriptions = new CopyOnWriteArrayList<>();
   public final List<ConnectionChange> connection = new CopyOnWriteArrayList<>();
   public final List<RejectedContext> rejected = new CopyOnWriteArrayList<>();
   public final List<TelemetryFailure> failures = new CopyOnWriteArrayList<>();
@@ -34,6 +36,16 @@ public final class RecordingListener implements TransportListener {
   @Override
   public void onBacklog(Backlog event) {
     backlog.add(event);
+  }
+
+  @Override
+  public void onQueueDepth(QueueDepth event) {
+    queueDepth.add(event);
+  }
+
+  @Override
+  public void onSubscription(SubscriptionChange event) {
+    subscriptions.add(event);
   }
 
   @Override

@@ -18,6 +18,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -71,6 +74,8 @@ public final class KafkaBaton implements AutoCloseable {
   private final Duration backlogInterval;
   private final boolean recordKeys;
   private final ReplyListener replies;
+  private final KafkaLagProbe lagProbe;
+  private final @Nullable ScheduledExecutorService probe;
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Publisher publisher = new KafkaPublisher();
@@ -99,6 +104,25 @@ public final class KafkaBaton implements AutoCloseable {
             ? b.replyTopic
             : KafkaSender.DEFAULT_REPLY_PREFIX
                 + b.baton.agentId().replaceAll("[^a-zA-Z0-9._-]", "_");
+    this.lagProbe =
+        new KafkaLagProbe(
+            engine,
+            () -> Admin.create(adminConfig),
+            () -> newProbeConsumer(),
+            Duration.ofSeconds(5));
+    if (backlogInterval.isZero()) {
+      this.probe = null;
+    } else {
+      this.probe =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "baton-kafka-probe");
+                t.setDaemon(true);
+                return t;
+              });
+      long millis = backlogInterval.toMillis();
+      probe.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
+    }
     this.replies =
         new ReplyListener(
             replyTopic,
@@ -150,6 +174,15 @@ public final class KafkaBaton implements AutoCloseable {
       subscription.drain(drainTimeout);
     }
     replies.close();
+    if (probe != null) {
+      probe.shutdownNow();
+      try {
+        probe.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    lagProbe.close();
     if (ownsProducer) {
       producer.close(drainTimeout);
     } else {
@@ -172,6 +205,24 @@ public final class KafkaBaton implements AutoCloseable {
     } else {
       config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     }
+    return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Measures every subscription's lag, lag in seconds and queue depth now (the probe does this on
+   * its schedule, off the message path).
+   */
+  void probeAll() {
+    lagProbe.probe(Set.copyOf(subscriptions));
+  }
+
+  /** The probe's reader: no group, one record per poll, small fetches. */
+  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newProbeConsumer() {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
     return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -233,7 +284,7 @@ public final class KafkaBaton implements AutoCloseable {
               handler,
               failurePolicy,
               pollTimeout,
-              backlogInterval,
+              groupId,
               recordKeys,
               subscriptions::remove);
       subscriptions.add(subscription);
@@ -315,8 +366,8 @@ public final class KafkaBaton implements AutoCloseable {
     }
 
     /**
-     * How often each subscription reports its lag to the listeners; ZERO turns it off. Default 10
-     * s.
+     * How often the probe measures lag, lag in seconds and queue depth (on its own thread, off the
+     * message path); ZERO turns it off. Default 10 s.
      */
     public Builder setBacklogInterval(Duration backlogInterval) {
       this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");

@@ -7,6 +7,7 @@ import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.SubscriptionState;
 import dev.baton.transport.internal.Redaction;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -19,7 +20,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -53,7 +53,7 @@ final class KafkaSubscription implements Subscription {
   private final MessageHandler handler;
   private final FailurePolicy policy;
   private final Duration pollTimeout;
-  private final Duration backlogInterval;
+  private final String groupId;
   private final boolean recordKeys;
   private final Consumer<KafkaSubscription> onClose;
   private final Thread thread;
@@ -62,7 +62,8 @@ final class KafkaSubscription implements Subscription {
   private final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
   private volatile boolean running = true;
   private volatile boolean stoppedByFailure;
-  private long lastBacklogNanos;
+  private volatile long bufferedMessages;
+  private volatile long bufferedBytes;
 
   KafkaSubscription(
       org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
@@ -72,7 +73,7 @@ final class KafkaSubscription implements Subscription {
       MessageHandler handler,
       FailurePolicy policy,
       Duration pollTimeout,
-      Duration backlogInterval,
+      String groupId,
       boolean recordKeys,
       Consumer<KafkaSubscription> onClose) {
     this.consumer = consumer;
@@ -83,7 +84,7 @@ final class KafkaSubscription implements Subscription {
     this.handler = handler;
     this.policy = policy;
     this.pollTimeout = pollTimeout;
-    this.backlogInterval = backlogInterval;
+    this.groupId = groupId;
     this.recordKeys = recordKeys;
     this.onClose = onClose;
     this.thread = new Thread(this::run, "baton-kafka-" + topic + "-" + group);
@@ -104,6 +105,16 @@ final class KafkaSubscription implements Subscription {
     return group;
   }
 
+  /** The Kafka consumer group id (generated when the subscription has no group). */
+  String groupId() {
+    return groupId;
+  }
+
+  /** Reports what this subscription has fetched but not handled yet. Safe from any thread. */
+  void reportQueueDepth() {
+    engine.queueDepth(topic, group, Math.max(0, bufferedMessages), Math.max(0, bufferedBytes));
+  }
+
   /** Whether the failure policy stopped this subscription. */
   boolean stoppedByFailure() {
     return stoppedByFailure;
@@ -115,6 +126,7 @@ final class KafkaSubscription implements Subscription {
   }
 
   private void run() {
+    engine.subscriptionChange(topic, group, SubscriptionState.STARTED);
     try {
       consumer.subscribe(List.of(topic), new Rebalance());
       while (running) {
@@ -134,7 +146,6 @@ final class KafkaSubscription implements Subscription {
           handleBatch(records, pollStart);
           commit();
         }
-        reportBacklog();
       }
     } catch (RuntimeException e) {
       engine.connectionEvent(
@@ -151,15 +162,33 @@ final class KafkaSubscription implements Subscription {
         assigned.countDown();
         finished.countDown();
         onClose.accept(this);
+        engine.subscriptionChange(
+            topic, group, stoppedByFailure ? SubscriptionState.FAILED : SubscriptionState.STOPPED);
       }
     }
   }
 
   private void handleBatch(ConsumerRecords<String, byte[]> records, Instant pollStart) {
     List<@Nullable Headers> carriers = new ArrayList<>(records.count());
+    long bytes = 0;
     for (ConsumerRecord<String, byte[]> record : records) {
       carriers.add(record.headers());
+      bytes += Math.max(0, record.serializedValueSize());
     }
+    bufferedBytes = bytes;
+    bufferedMessages = records.count();
+    try {
+      handleRecords(records, carriers, pollStart);
+    } finally {
+      bufferedMessages = 0;
+      bufferedBytes = 0;
+    }
+  }
+
+  private void handleRecords(
+      ConsumerRecords<String, byte[]> records,
+      List<@Nullable Headers> carriers,
+      Instant pollStart) {
     engine.recordPoll(topic, group, pollStart, carriers, KafkaHeaders.GETTER, Attributes.empty());
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
@@ -182,6 +211,8 @@ final class KafkaSubscription implements Subscription {
           return;
         }
         processed.put(partition, new OffsetAndMetadata(record.offset() + 1));
+        bufferedMessages--;
+        bufferedBytes -= Math.max(0, record.serializedValueSize());
       }
     }
   }
@@ -297,31 +328,6 @@ final class KafkaSubscription implements Subscription {
     engine.connectionEvent(
         ConnectionState.ERROR,
         "commit on '" + topic + "' failed, records will be re-read: " + Redaction.describe(e));
-  }
-
-  private void reportBacklog() {
-    if (backlogInterval.isZero()) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (now - lastBacklogNanos < backlogInterval.toNanos()) {
-      return;
-    }
-    lastBacklogNanos = now;
-    try {
-      long lag = 0;
-      boolean known = false;
-      for (TopicPartition partition : consumer.assignment()) {
-        OptionalLong partitionLag = consumer.currentLag(partition);
-        if (partitionLag.isPresent()) {
-          lag += partitionLag.getAsLong();
-          known = true;
-        }
-      }
-      engine.backlog(topic, group, known ? lag : -1, -1);
-    } catch (RuntimeException e) {
-      engine.telemetryFailure("backlog", e);
-    }
   }
 
   /** Waits while running; false when closing interrupted the wait. */

@@ -469,27 +469,92 @@ class KafkaTransportTest {
   }
 
   @Test
-  void theBacklogIsTheConsumersLagReportedOffTheMessagePath() throws Exception {
+  void lagCountsEveryUncommittedRecordAndItsAgeThenReturnsToZero() throws Exception {
     String topic = unique("lag");
     KafkaBaton producer = kafka("producer", b -> {});
-    for (int i = 0; i < 20; i++) {
-      producer.publisher().publish(OutboundMessage.of(topic, "r" + i)).get(30, TimeUnit.SECONDS);
-    }
+    KafkaBaton worker = kafka("worker", b -> {});
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     AtomicInteger handled = new AtomicInteger();
-    KafkaBaton worker =
-        kafka(
-            "worker",
-            b ->
-                b.setBacklogInterval(Duration.ofMillis(1))
-                    .setConsumerConfig(Map.of("max.poll.records", 1)));
+    worker
+        .subscriber()
+        .subscribe(
+            topic,
+            "laggards",
+            m -> {
+              if (!m.payloadAsString().equals("warm-up")) {
+                release.await(60, TimeUnit.SECONDS);
+              }
+              handled.incrementAndGet();
+            });
+    producer.publisher().publish(OutboundMessage.of(topic, "warm-up")).get(30, TimeUnit.SECONDS);
+    Await.until("the warm-up was committed", () -> committed(topic, "laggards") == 1);
 
-    worker.subscriber().subscribe(topic, "laggards", m -> handled.incrementAndGet());
+    for (int i = 0; i < 1000; i++) {
+      producer.publisher().publish(OutboundMessage.of(topic, "job-" + i));
+    }
+    producer.publisher().publish(OutboundMessage.of(topic, "last")).get(30, TimeUnit.SECONDS);
 
-    Await.until("all handled", () -> handled.get() == 20);
-    assertThat(listener.backlog).isNotEmpty();
-    assertThat(listener.backlog).allSatisfy(b -> assertThat(b.destination()).isEqualTo(topic));
-    assertThat(listener.backlog)
-        .anySatisfy(b -> assertThat(b.pendingMessages()).isBetween(1L, 19L));
-    assertThat(listener.backlog.get(0).group()).isEqualTo("laggards");
+    Await.until(
+        "a lag of exactly 1,001",
+        () -> {
+          worker.probeAll();
+          return lastBacklog().lagMessages() == 1001;
+        });
+    double firstAge = lastBacklog().lagSeconds();
+    assertThat(firstAge).isGreaterThanOrEqualTo(0);
+    Await.until(
+        "the oldest record ages",
+        () -> {
+          worker.probeAll();
+          return lastBacklog().lagSeconds() > firstAge;
+        });
+    assertThat(lastBacklog().partition()).isEqualTo("0");
+    assertThat(lastBacklog().group()).isEqualTo("laggards");
+    assertThat(lastBacklog().ackPending()).isNaN();
+    assertThat(listener.queueDepth).anySatisfy(q -> assertThat(q.messages()).isPositive());
+    release.countDown();
+    Await.until("all handled", () -> handled.get() == 1002);
+
+    Await.until(
+        "caught up",
+        () -> {
+          worker.probeAll();
+          return lastBacklog().lagMessages() == 0;
+        });
+    assertThat(lastBacklog().lagSeconds()).isZero();
+    worker.probeAll();
+    assertThat(listener.queueDepth.get(listener.queueDepth.size() - 1).messages()).isZero();
+  }
+
+  @Test
+  void aGroupThatCommittedNothingHasAnUnknownLagNotTheWholeLog() throws Exception {
+    String topic = unique("fresh");
+    KafkaBaton worker = kafka("worker", b -> {});
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    worker.subscriber().subscribe(topic, "newcomers", m -> release.await(30, TimeUnit.SECONDS));
+    kafka("producer", b -> {})
+        .publisher()
+        .publish(OutboundMessage.of(topic, "first"))
+        .get(30, TimeUnit.SECONDS);
+
+    Await.until(
+        "the probe saw the partition",
+        () -> {
+          worker.probeAll();
+          return !listener.backlog.isEmpty();
+        });
+    release.countDown();
+
+    assertThat(lastBacklog().lagMessages()).isNaN();
+    assertThat(lastBacklog().lagSeconds()).isNaN();
+    assertThat(listener.connection)
+        .anySatisfy(
+            c -> assertThat(c.state()).isEqualTo(TransportListener.ConnectionState.CONNECTED));
+  }
+
+  private TransportListener.Backlog lastBacklog() {
+    return listener.backlog.isEmpty()
+        ? new TransportListener.Backlog("kafka", "", "", "", Double.NaN, Double.NaN, Double.NaN)
+        : listener.backlog.get(listener.backlog.size() - 1);
   }
 }

@@ -21,7 +21,6 @@ import io.nats.client.MessageConsumer;
 import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.PublishAck;
 import io.opentelemetry.api.common.AttributeKey;
 import java.io.IOException;
@@ -90,6 +89,10 @@ public final class NatsBaton implements AutoCloseable {
     this.errorListener = installed instanceof NatsErrorListener l ? l : null;
     if (errorListener != null) {
       errorListener.register(engine);
+    }
+    if (connection.getStatus() == Connection.Status.CONNECTED) {
+      // The CONNECTED event came before Baton was there: say where things stand.
+      engine.connectionEvent(ConnectionState.CONNECTED, "connected when Baton started");
     }
     if (builder.backlogInterval.isZero()) {
       this.probe = null;
@@ -236,11 +239,14 @@ public final class NatsBaton implements AutoCloseable {
           connection.closeDispatcher(dispatcher);
           throw new IllegalStateException(e.getMessage(), e);
         }
-        NatsSubscription.BacklogSource backlog =
-            () -> {
-              ConsumerInfo info = consumerContext.getConsumerInfo();
-              return info.getNumPending() + info.getNumAckPending();
-            };
+        JetStreamLag lag;
+        try {
+          lag =
+              new JetStreamLag(
+                  connection.jetStreamManagement(), consumerContext, stream, destination);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
         return track(
             new NatsSubscription(
                 connection,
@@ -249,7 +255,7 @@ public final class NatsBaton implements AutoCloseable {
                 destination,
                 name,
                 consumer,
-                backlog,
+                lag,
                 subscriptions::remove));
       }
 
@@ -283,7 +289,10 @@ public final class NatsBaton implements AutoCloseable {
     }
   }
 
-  /** Measures every subscription's backlog now (the probe also does this on its schedule). */
+  /**
+   * Measures every subscription's queue depth and JetStream lag now (the probe does this on its
+   * schedule, off the message path).
+   */
   void probeAll() {
     for (NatsSubscription subscription : subscriptions) {
       subscription.probe();
@@ -315,6 +324,10 @@ public final class NatsBaton implements AutoCloseable {
 
   private NatsSubscription track(NatsSubscription subscription) {
     subscriptions.add(subscription);
+    engine.subscriptionChange(
+        subscription.destination(),
+        subscription.group(),
+        dev.baton.transport.TransportListener.SubscriptionState.STARTED);
     return subscription;
   }
 

@@ -27,17 +27,10 @@ final class NatsSubscription implements Subscription {
   private final String destination;
   private final String group;
   private final @Nullable MessageConsumer consumer;
-  private final @Nullable BacklogSource backlog;
+  private final @Nullable JetStreamLag lag;
   private final Consumer<NatsSubscription> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong lastDropped = new AtomicLong();
-
-  /**
-   * Where a JetStream subscription reads its backlog (pending + unacknowledged) from the server.
-   */
-  interface BacklogSource {
-    long pendingMessages() throws Exception;
-  }
 
   NatsSubscription(
       Connection connection,
@@ -46,7 +39,7 @@ final class NatsSubscription implements Subscription {
       String destination,
       String group,
       @Nullable MessageConsumer consumer,
-      @Nullable BacklogSource backlog,
+      @Nullable JetStreamLag lag,
       Consumer<NatsSubscription> onClose) {
     this.connection = connection;
     this.engine = engine;
@@ -54,7 +47,7 @@ final class NatsSubscription implements Subscription {
     this.destination = destination;
     this.group = group;
     this.consumer = consumer;
-    this.backlog = backlog;
+    this.lag = lag;
     this.onClose = onClose;
   }
 
@@ -68,24 +61,31 @@ final class NatsSubscription implements Subscription {
     return group;
   }
 
-  /** Reports pending work and newly dropped messages. Called off the message path. */
+  /**
+   * Reports what this process holds for the subscription, newly dropped messages and, for
+   * JetStream, the consumer's lag on the server. Called by the probe, off the message path.
+   */
   void probe() {
     if (closed.get()) {
       return;
     }
     try {
-      // JetStream: the server's count (pending + unacknowledged) already includes what this
-      // process holds; core NATS: only this process knows.
-      long pending =
-          backlog != null ? backlog.pendingMessages() : dispatcher.getPendingMessageCount();
-      long pendingBytes = dispatcher.getPendingByteCount();
-      engine.backlog(destination, group, pending, pendingBytes);
+      engine.queueDepth(
+          destination,
+          group,
+          dispatcher.getPendingMessageCount(),
+          dispatcher.getPendingByteCount());
       long dropped = dispatcher.getDroppedCount();
       long before = lastDropped.getAndSet(dropped);
       if (dropped > before) {
         engine.connectionEvent(
             TransportListener.ConnectionState.SLOW_CONSUMER,
             "subscription on '" + destination + "' dropped " + (dropped - before) + " messages");
+      }
+      if (lag != null) {
+        JetStreamLag.Lag measured = lag.measure();
+        engine.backlog(
+            destination, group, "", measured.messages(), measured.ackPending(), measured.seconds());
       }
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
@@ -126,6 +126,7 @@ final class NatsSubscription implements Subscription {
         connection.closeDispatcher(dispatcher);
       }
       onClose.accept(this);
+      engine.subscriptionChange(destination, group, TransportListener.SubscriptionState.STOPPED);
     }
     return done;
   }

@@ -291,35 +291,45 @@ class NatsTransportTest {
   }
 
   @Test
-  void theBacklogProbeReportsPendingMessages() throws Exception {
+  void queueDepthRisesWhileAHandlerBlocksAndFallsAfter() throws Exception {
     Connection connection = connect();
     NatsBaton nats = baton(connection, "slowpoke");
-    String subject = unique("backlog.");
+    String subject = unique("depth.");
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger handled = new AtomicInteger();
-    dev.baton.transport.Subscription subscription =
-        nats.subscriber()
-            .subscribe(
-                subject,
-                m -> {
-                  release.await(20, TimeUnit.SECONDS);
-                  handled.incrementAndGet();
-                });
+    nats.subscriber()
+        .subscribe(
+            subject,
+            m -> {
+              release.await(20, TimeUnit.SECONDS);
+              handled.incrementAndGet();
+            });
     flush(connection);
     for (int i = 0; i < 10; i++) {
-      nats.publisher().publish(subject, new byte[] {(byte) i});
+      nats.publisher().publish(subject, new byte[] {(byte) i, 0, 0});
     }
     flush(connection);
-    Await.until("first message in the handler", () -> listener.received.size() >= 1);
 
+    Await.until(
+        "nine messages waiting behind the blocked one",
+        () -> {
+          nats.probeAll();
+          return lastDepth().messages() == 9;
+        });
+    assertThat(lastDepth().bytes()).as("whole messages, headers included").isGreaterThan(27);
+    assertThat(lastDepth().destination()).isEqualTo(subject);
+    release.countDown();
+    Await.until("all handled", () -> handled.get() == 10);
     nats.probeAll();
 
-    assertThat(listener.backlog).isNotEmpty();
-    assertThat(listener.backlog.get(0).destination()).isEqualTo(subject);
-    assertThat(listener.backlog.get(0).pendingMessages()).isGreaterThanOrEqualTo(1);
-    release.countDown();
-    assertThat(subscription.drain(Duration.ofSeconds(10))).isTrue();
-    assertThat(handled).hasValue(10);
+    assertThat(lastDepth().messages()).isZero();
+    assertThat(lastDepth().bytes()).isZero();
+  }
+
+  private TransportListener.QueueDepth lastDepth() {
+    return listener.queueDepth.isEmpty()
+        ? new TransportListener.QueueDepth("nats", "", "", -1, -1)
+        : listener.queueDepth.get(listener.queueDepth.size() - 1);
   }
 
   @Test
@@ -395,14 +405,21 @@ class NatsTransportTest {
   }
 
   @Test
-  void theJetStreamBacklogIsTheConsumersPendingAndUnacknowledgedCount() throws Exception {
+  void theJetStreamLagCountsEveryUnacknowledgedMessageAndItsAge() throws Exception {
     Connection connection = connect();
     String stream = unique("LAG");
     createStream(connection, stream);
     NatsBaton nats = baton(connection, "laggard");
     CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
     nats.jetStreamSubscriber(stream)
-        .subscribe(stream + ".jobs", "laggards", m -> release.await(20, TimeUnit.SECONDS));
+        .subscribe(
+            stream + ".jobs",
+            "laggards",
+            m -> {
+              release.await(20, TimeUnit.SECONDS);
+              handled.incrementAndGet();
+            });
     for (int i = 0; i < 10; i++) {
       nats.jetStreamPublisher()
           .publish(OutboundMessage.of(stream + ".jobs", "job-" + i))
@@ -410,16 +427,37 @@ class NatsTransportTest {
     }
 
     Await.until(
-        "a backlog of 10",
+        "a lag of 10 with some of it in flight",
         () -> {
           nats.probeAll();
-          return !listener.backlog.isEmpty()
-              && listener.backlog.get(listener.backlog.size() - 1).pendingMessages() == 10;
+          TransportListener.Backlog last = lastBacklog();
+          return last.lagMessages() == 10 && last.ackPending() > 0;
         });
+    double firstAge = lastBacklog().lagSeconds();
+    Await.until(
+        "the oldest message ages",
+        () -> {
+          nats.probeAll();
+          return lastBacklog().lagSeconds() > firstAge;
+        });
+    assertThat(lastBacklog().group()).isEqualTo("laggards");
+    assertThat(lastBacklog().destination()).isEqualTo(stream + ".jobs");
     release.countDown();
+    Await.until("all handled", () -> handled.get() == 10);
 
-    TransportListener.Backlog last = listener.backlog.get(listener.backlog.size() - 1);
-    assertThat(last.destination()).isEqualTo(stream + ".jobs");
-    assertThat(last.group()).isEqualTo("laggards");
+    Await.until(
+        "caught up",
+        () -> {
+          nats.probeAll();
+          return lastBacklog().lagMessages() == 0;
+        });
+    assertThat(lastBacklog().lagSeconds()).isZero();
+    assertThat(lastBacklog().ackPending()).isZero();
+  }
+
+  private TransportListener.Backlog lastBacklog() {
+    return listener.backlog.isEmpty()
+        ? new TransportListener.Backlog("nats", "", "", "", Double.NaN, Double.NaN, Double.NaN)
+        : listener.backlog.get(listener.backlog.size() - 1);
   }
 }

@@ -1,0 +1,184 @@
+package dev.baton.transport.kafka;
+
+import dev.baton.propagation.LagClock;
+import dev.baton.propagation.MessagingEngine;
+import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.internal.Redaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * The Kafka backlog probe, run on its own thread off the message path: consumer lag in messages
+ * (log-end offset minus committed offset, from the admin client; NaN while a partition has no
+ * committed offset, never the whole log), lag in seconds (the age of the record at the committed
+ * offset, read with a probe consumer; estimated with a {@link LagClock} when it cannot be read),
+ * queue depth, and whether the brokers answer. Every remote call has a timeout; a failure is
+ * counted as a telemetry failure and never reaches the poll loops.
+ */
+final class KafkaLagProbe implements AutoCloseable {
+
+  private final MessagingEngine engine;
+  private final Supplier<Admin> admins;
+  private final Supplier<Consumer<String, byte[]>> consumers;
+  private final Duration timeout;
+  private final Map<TopicPartition, LagClock> clocks = new ConcurrentHashMap<>();
+  private Admin admin;
+  private Consumer<String, byte[]> reader;
+  private Boolean brokerUp;
+
+  KafkaLagProbe(
+      MessagingEngine engine,
+      Supplier<Admin> admins,
+      Supplier<Consumer<String, byte[]>> consumers,
+      Duration timeout) {
+    this.engine = engine;
+    this.admins = admins;
+    this.consumers = consumers;
+    this.timeout = timeout;
+  }
+
+  /** Measures every subscription once. Called from one thread at a time. */
+  synchronized void probe(Collection<KafkaSubscription> subscriptions) {
+    subscriptions.forEach(KafkaSubscription::reportQueueDepth);
+    if (subscriptions.isEmpty()) {
+      return;
+    }
+    try {
+      if (admin == null) {
+        admin = admins.get();
+      }
+      Set<String> topics = new HashSet<>();
+      subscriptions.forEach(s -> topics.add(s.destination()));
+      Map<String, TopicDescription> descriptions =
+          admin
+              .describeTopics(topics)
+              .allTopicNames()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<TopicPartition> partitions = new ArrayList<>();
+      descriptions.forEach(
+          (topic, description) -> {
+            for (TopicPartitionInfo info : description.partitions()) {
+              partitions.add(new TopicPartition(topic, info.partition()));
+            }
+          });
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResultInfo> ends =
+          admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      long now = System.currentTimeMillis();
+      ends.forEach(
+          (tp, end) ->
+              clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
+      brokerAnswered(null);
+      Set<String> seen = new HashSet<>();
+      for (KafkaSubscription subscription : subscriptions) {
+        if (seen.add(subscription.groupId() + "\u0000" + subscription.destination())) {
+          probeGroup(subscription, partitions, ends);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      brokerAnswered(e);
+      engine.telemetryFailure("backlog", e);
+    }
+  }
+
+  private void probeGroup(
+      KafkaSubscription subscription,
+      List<TopicPartition> partitions,
+      Map<TopicPartition, ListOffsetsResultInfo> ends)
+      throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets(subscription.groupId())
+            .partitionsToOffsetAndMetadata()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long now = System.currentTimeMillis();
+    for (TopicPartition tp : partitions) {
+      if (!tp.topic().equals(subscription.destination()) || !ends.containsKey(tp)) {
+        continue;
+      }
+      long end = ends.get(tp).offset();
+      OffsetAndMetadata position = committed.get(tp);
+      double lag = Double.NaN;
+      double seconds = Double.NaN;
+      if (position != null) {
+        lag = Math.max(0, end - position.offset());
+        seconds = lag == 0 ? 0 : secondsBehind(tp, position.offset(), now);
+      }
+      engine.backlog(
+          subscription.destination(),
+          subscription.group(),
+          Integer.toString(tp.partition()),
+          lag,
+          Double.NaN,
+          seconds);
+    }
+  }
+
+  /** The age of the record at {@code offset}; the clock's estimate when it cannot be read. */
+  private double secondsBehind(TopicPartition tp, long offset, long now) {
+    try {
+      if (reader == null) {
+        reader = consumers.get();
+      }
+      reader.assign(List.of(tp));
+      reader.seek(tp, offset);
+      for (ConsumerRecord<String, byte[]> record :
+          reader.poll(Duration.ofMillis(500)).records(tp)) {
+        if (record.offset() >= offset && record.timestamp() >= 0) {
+          return LagClock.exactSeconds(record.timestamp(), now);
+        }
+      }
+    } catch (RuntimeException e) {
+      engine.telemetryFailure("backlog", e);
+    }
+    LagClock clock = clocks.get(tp);
+    return clock == null ? Double.NaN : clock.estimateSeconds(offset, now);
+  }
+
+  private void brokerAnswered(Exception failure) {
+    Boolean up = failure == null;
+    if (!up.equals(brokerUp)) {
+      brokerUp = up;
+      engine.connectionEvent(
+          up ? ConnectionState.CONNECTED : ConnectionState.DISCONNECTED,
+          up
+              ? "brokers answer the probe"
+              : "brokers do not answer: " + Redaction.describe(failure));
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (reader != null) {
+      try {
+        reader.close(Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        // closing
+      }
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(2));
+    }
+  }
+}
