@@ -1,7 +1,7 @@
 package dev.baton.propagation;
 
-import dev.baton.propagation.internal.DestinationPattern;
 import dev.baton.transport.TransportListener;
+import dev.baton.transport.internal.DestinationPattern;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;

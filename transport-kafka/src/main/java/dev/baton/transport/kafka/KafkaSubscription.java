@@ -5,6 +5,7 @@ import dev.baton.propagation.MessagingEngine;
 import dev.baton.propagation.Settler;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.Outcome;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.TransportListener.SubscriptionState;
@@ -242,7 +243,18 @@ final class KafkaSubscription implements Subscription {
             record.headers(),
             KafkaHeaders.GETTER,
             call,
-            Settler.none());
+            new Settler() {
+              @Override
+              public void ack() {}
+
+              @Override
+              public void nak() {}
+
+              @Override
+              public Outcome failureOutcome() {
+                return deadLettered[0] ? Outcome.REJECTED : Outcome.NAK;
+              }
+            });
         return true;
       } catch (Throwable t) {
         if (deadLettered[0]) {

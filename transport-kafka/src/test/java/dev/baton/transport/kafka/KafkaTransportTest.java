@@ -303,6 +303,11 @@ class KafkaTransportTest {
         spans.stream().filter(s -> s.getName().equals("process " + dlq)).findFirst().orElseThrow();
     assertThat(dlqProcess.getTraceId()).isEqualTo(lastAttempt.getTraceId());
     Await.until("both offsets committed", () -> committed(topic, "workers") == 2);
+    assertThat(
+            listener.processed.stream()
+                .filter(p -> p.destination().equals(topic))
+                .map(TransportListener.Processed::outcome))
+        .containsExactly(Outcome.NAK, Outcome.REJECTED, Outcome.ACK);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.baton.propagation.internal;
+package dev.baton.transport.internal;
 
 /**
  * Not API: a destination pattern in NATS wildcard syntax: tokens separated by {@code .}, {@code *}

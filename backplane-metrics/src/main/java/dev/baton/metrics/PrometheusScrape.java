@@ -1,0 +1,110 @@
+package dev.baton.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Serves a {@link PrometheusMeterRegistry} in the Prometheus text exposition format over HTTP at
+ * {@code /metrics}: standalone with {@link #start}, or as a handler inside another server (the
+ * health server) with {@link #handler}.
+ *
+ * <p>The caller owns a started instance and closes it; closing stops the server and its thread.
+ */
+public final class PrometheusScrape implements AutoCloseable {
+
+  /** The exposition format's content type. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private PrometheusScrape(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * Starts a server on {@code address} (port 0 picks a free one) that serves {@code registry} at
+   * {@code /metrics}.
+   */
+  public static PrometheusScrape start(PrometheusMeterRegistry registry, InetSocketAddress address)
+      throws IOException {
+    Objects.requireNonNull(registry, "registry");
+    HttpServer server = HttpServer.create(Objects.requireNonNull(address, "address"), 0);
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-prometheus-scrape");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.createContext("/metrics", handler(registry));
+    server.start();
+    return new PrometheusScrape(server, executor);
+  }
+
+  /** A handler that answers GET with the scrape text; usable in any {@link HttpServer}. */
+  public static HttpHandler handler(PrometheusMeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    return exchange -> {
+      try (exchange) {
+        if (!"GET".equals(exchange.getRequestMethod())
+            && !"HEAD".equals(exchange.getRequestMethod())) {
+          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+          exchange.sendResponseHeaders(405, -1);
+          return;
+        }
+        byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+          exchange.sendResponseHeaders(200, -1);
+          return;
+        }
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      } catch (RuntimeException e) {
+        sendError(exchange);
+      }
+    };
+  }
+
+  private static void sendError(HttpExchange exchange) throws IOException {
+    try {
+      exchange.sendResponseHeaders(500, -1);
+    } catch (IOException | RuntimeException ignored) {
+      // the response had started
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The scrape URL, {@code http://host:port/metrics}. */
+  public URI uri() {
+    InetSocketAddress address = server.getAddress();
+    return URI.create(
+        "http://" + address.getAddress().getHostAddress() + ":" + address.getPort() + "/metrics");
+  }
+
+  /** Stops serving. Idempotent. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

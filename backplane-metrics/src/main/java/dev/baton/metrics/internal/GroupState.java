@@ -1,0 +1,158 @@
+package dev.baton.metrics.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Not API: what the metrics know about one consumer group on one destination: lag per partition,
+ * ack-pending, queue depth, the last successful processing and whether any subscription runs.
+ * Thread-safe; read by gauges at scrape time.
+ */
+public final class GroupState {
+
+  /** Per-partition lag and the last three lag readings, for the WARN trend. */
+  static final class Partition {
+    volatile double lag = Double.NaN;
+    volatile double seconds = Double.NaN;
+    final double[] history = {Double.NaN, Double.NaN, Double.NaN};
+    int next;
+
+    synchronized void update(double lag, double seconds) {
+      this.lag = lag;
+      this.seconds = seconds;
+      history[next] = lag;
+      next = (next + 1) % history.length;
+    }
+
+    synchronized boolean growing() {
+      double a = history[next % 3];
+      double b = history[(next + 1) % 3];
+      double c = history[(next + 2) % 3];
+      return a < b && b < c; // false when any is NaN
+    }
+  }
+
+  private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
+  private volatile double ackPending = Double.NaN;
+  private volatile double queueMessages = Double.NaN;
+  private volatile double queueBytes = Double.NaN;
+  private volatile long lastSuccessMillis = -1;
+  private volatile long sinceMillis;
+  private final Object subscriptionsLock = new Object();
+  private int running;
+  private boolean seenSubscription;
+
+  public GroupState(long nowMillis) {
+    this.sinceMillis = nowMillis;
+  }
+
+  public void backlog(String partition, double lag, double ackPending, double seconds) {
+    partitions.computeIfAbsent(partition, p -> new Partition()).update(lag, seconds);
+    if (!Double.isNaN(ackPending) || partition.isEmpty()) {
+      this.ackPending = ackPending;
+    }
+  }
+
+  public void queueDepth(long messages, long bytes) {
+    this.queueMessages = messages;
+    this.queueBytes = bytes;
+  }
+
+  public void processedSuccessfully(long nowMillis) {
+    lastSuccessMillis = nowMillis;
+  }
+
+  public void subscriptionStarted(long nowMillis) {
+    synchronized (subscriptionsLock) {
+      if (running == 0) {
+        sinceMillis = nowMillis;
+      }
+      running++;
+      seenSubscription = true;
+    }
+  }
+
+  public void subscriptionEnded() {
+    synchronized (subscriptionsLock) {
+      running = Math.max(0, running - 1);
+      seenSubscription = true;
+    }
+  }
+
+  /** Total lag over partitions; NaN while any partition is unknown or none was measured. */
+  public double lag() {
+    if (partitions.isEmpty()) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (Partition p : partitions.values()) {
+      if (Double.isNaN(p.lag)) {
+        return Double.NaN;
+      }
+      sum += p.lag;
+    }
+    return sum;
+  }
+
+  /** The largest lag in seconds over partitions; NaN while any partition is unknown. */
+  public double lagSeconds() {
+    if (partitions.isEmpty()) {
+      return Double.NaN;
+    }
+    double max = 0;
+    for (Partition p : partitions.values()) {
+      if (Double.isNaN(p.seconds)) {
+        return Double.NaN;
+      }
+      max = Math.max(max, p.seconds);
+    }
+    return max;
+  }
+
+  /** One partition's lag, NaN when unknown. */
+  public double partitionLag(String partition) {
+    Partition p = partitions.get(partition);
+    return p == null ? Double.NaN : p.lag;
+  }
+
+  public double ackPending() {
+    return ackPending;
+  }
+
+  public double queueMessages() {
+    return queueMessages;
+  }
+
+  public double queueBytes() {
+    return queueBytes;
+  }
+
+  /** Seconds since the epoch of the last successful processing, NaN before the first. */
+  public double lastSuccessSeconds() {
+    long last = lastSuccessMillis;
+    return last < 0 ? Double.NaN : last / 1000.0;
+  }
+
+  /** 0 OK, 1 WARN, 2 STALLED, 3 STOPPED; see {@code ConsumerStatus}. */
+  public int status(long nowMillis, long stallAfterMillis) {
+    synchronized (subscriptionsLock) {
+      if (seenSubscription && running == 0) {
+        return 3;
+      }
+    }
+    double lag = lag();
+    if (Double.isNaN(lag) || lag <= 0) {
+      return 0;
+    }
+    long lastProgress = Math.max(lastSuccessMillis, sinceMillis);
+    if (nowMillis - lastProgress > stallAfterMillis) {
+      return 2;
+    }
+    for (Partition p : partitions.values()) {
+      if (p.growing()) {
+        return 1;
+      }
+    }
+    return 0;
+  }
+}

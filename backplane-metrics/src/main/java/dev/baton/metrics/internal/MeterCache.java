@@ -1,0 +1,85 @@
+package dev.baton.metrics.internal;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Not API: meters (or state holders) by up to five label values, looked up without allocating: a
+ * thread-local probe key is filled and looked up; a key object is allocated only the first time a
+ * combination is seen. Thread-safe.
+ */
+public final class MeterCache<M> {
+
+  private final ConcurrentHashMap<Key, M> meters = new ConcurrentHashMap<>();
+  private final ThreadLocal<Key> probe = ThreadLocal.withInitial(Key::new);
+
+  /** The meter for these values, created by {@code create} the first time. */
+  public M get(String a, String b, String c, String d, String e, Function<Key, M> create) {
+    Key key = probe.get().set(a, b, c, d, e);
+    M meter = meters.get(key);
+    if (meter != null) {
+      return meter;
+    }
+    return meters.computeIfAbsent(key.copy(), create);
+  }
+
+  /** Every meter so far. */
+  public Iterable<M> values() {
+    return meters.values();
+  }
+
+  /** Forgets every meter. */
+  public void clear() {
+    meters.clear();
+  }
+
+  /** Five label values. */
+  public static final class Key {
+    public String a = "";
+    public String b = "";
+    public String c = "";
+    public String d = "";
+    public String e = "";
+    private int hash;
+
+    Key set(String a, String b, String c, String d, String e) {
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.d = d;
+      this.e = e;
+      int h = a.hashCode();
+      h = 31 * h + b.hashCode();
+      h = 31 * h + c.hashCode();
+      h = 31 * h + d.hashCode();
+      this.hash = 31 * h + e.hashCode();
+      return this;
+    }
+
+    Key copy() {
+      return new Key().set(a, b, c, d, e);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && hash == k.hash
+          && a.equals(k.a)
+          && b.equals(k.b)
+          && c.equals(k.c)
+          && d.equals(k.d)
+          && e.equals(k.e);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return Objects.toString(a) + "/" + b + "/" + c + "/" + d + "/" + e;
+    }
+  }
+}

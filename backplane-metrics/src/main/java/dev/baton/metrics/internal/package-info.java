@@ -1,0 +1,5 @@
+/** Not API: label limits and meter caches behind the metrics binder. */
+@NullMarked
+package dev.baton.metrics.internal;
+
+import org.jspecify.annotations.NullMarked;
