@@ -1,0 +1,267 @@
+package dev.baton.transport.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.testing.Await;
+import dev.baton.transport.OutboundMessage;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Backplane metrics over a real nats-server, read from the registry. */
+class NatsMetricsTest {
+
+  @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  NatsMetricsTest() {
+    metrics.bindTo(registry);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private Connection connect(Options.Builder options) throws Exception {
+    Connection connection = Nats.connect(options.server(NATS.url()).build());
+    toClose.add(connection);
+    return connection;
+  }
+
+  private NatsBaton baton(Connection connection, String agent) {
+    NatsBaton nats =
+        NatsBaton.builder(
+                connection,
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setAgentName(agent)
+                    .addListener(metrics)
+                    .build())
+            .setBacklogInterval(Duration.ZERO)
+            .build();
+    toClose.add(nats);
+    return nats;
+  }
+
+  private double gauge(String name, String destination) {
+    return registry.get(name).tag("messaging.destination.name", destination).gauge().value();
+  }
+
+  private double counter(String name, String destination, String... tags) {
+    return registry
+        .get(name)
+        .tag("messaging.destination.name", destination)
+        .tags(tags)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  @Test
+  void sentReceivedAndProcessedCountExactlyWhatTheTestSent() throws Exception {
+    Connection connection = connect(Options.builder());
+    NatsBaton nats = baton(connection, "counter");
+    String subject = "count." + UUID.randomUUID();
+    AtomicInteger handled = new AtomicInteger();
+    nats.subscriber()
+        .subscribe(
+            subject,
+            m -> {
+              if (handled.incrementAndGet() % 5 == 0) {
+                throw new IllegalStateException("every fifth fails");
+              }
+            });
+    connection.flush(Duration.ofSeconds(5));
+
+    for (int i = 0; i < 137; i++) {
+      nats.publisher().publish(subject, new byte[] {1});
+    }
+
+    Await.until("all handled", () -> handled.get() == 137);
+    Await.until("all processed", () -> counter("baton.processed.messages", subject) == 137);
+    assertThat(counter("messaging.client.sent.messages", subject)).isEqualTo(137);
+    assertThat(counter("messaging.client.consumed.messages", subject)).isEqualTo(137);
+    assertThat(counter("baton.processed.messages", subject, "outcome", "success")).isEqualTo(110);
+    assertThat(counter("baton.processed.messages", subject, "outcome", "failure")).isEqualTo(27);
+  }
+
+  @Test
+  void aMessageStampedTwoHundredMillisecondsAgoLandsInTheRightLatencyBucket() throws Exception {
+    Connection connection = connect(Options.builder());
+    NatsBaton nats = baton(connection, "receiver");
+    String subject = "late." + UUID.randomUUID();
+    CountDownLatch got = new CountDownLatch(1);
+    nats.subscriber().subscribe(subject, m -> got.countDown());
+    connection.flush(Duration.ofSeconds(5));
+    long twoHundredMsAgo = (System.currentTimeMillis() - 200) * 1000;
+
+    connection.publish(
+        NatsMessage.builder()
+            .subject(subject)
+            .headers(new Headers().put("baton-sent-at", Long.toString(twoHundredMsAgo)))
+            .data(new byte[] {1})
+            .build());
+
+    assertThat(got.await(10, TimeUnit.SECONDS)).isTrue();
+    CountAtBucket[] buckets =
+        registry
+            .get("baton.delivery.latency")
+            .tag("messaging.destination.name", subject)
+            .timer()
+            .takeSnapshot()
+            .histogramCounts();
+    assertThat(count(buckets, 0.1)).isZero();
+    assertThat(count(buckets, 0.25)).isEqualTo(1);
+  }
+
+  private static double count(CountAtBucket[] buckets, double le) {
+    return Arrays.stream(buckets)
+        .filter(b -> b.bucket(TimeUnit.SECONDS) == le)
+        .findFirst()
+        .orElseThrow()
+        .count();
+  }
+
+  @Test
+  void queueDepthRisesWhileAHandlerBlocksAndFallsAfter() throws Exception {
+    Connection connection = connect(Options.builder());
+    NatsBaton nats = baton(connection, "slowpoke");
+    String subject = "depth." + UUID.randomUUID();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
+    nats.subscriber()
+        .subscribe(
+            subject,
+            m -> {
+              release.await(20, TimeUnit.SECONDS);
+              handled.incrementAndGet();
+            });
+    connection.flush(Duration.ofSeconds(5));
+    for (int i = 0; i < 20; i++) {
+      nats.publisher().publish(subject, new byte[] {1});
+    }
+
+    Await.until(
+        "19 waiting",
+        () -> {
+          nats.probeAll();
+          return gauge("baton.queue.depth", subject) == 19;
+        });
+    release.countDown();
+    Await.until("all handled", () -> handled.get() == 20);
+    nats.probeAll();
+
+    assertThat(gauge("baton.queue.depth", subject)).isZero();
+    assertThat(gauge("baton.queue.depth.bytes", subject)).isZero();
+  }
+
+  @Test
+  void aThousandJetStreamMessagesBehindAPausedHandlerReadAsALagOfExactlyAThousand()
+      throws Exception {
+    Connection connection = connect(Options.builder());
+    String stream = "LAG" + UUID.randomUUID().toString().replace("-", "");
+    String subject = stream + ".jobs";
+    connection
+        .jetStreamManagement()
+        .addStream(
+            StreamConfiguration.builder()
+                .name(stream)
+                .subjects(subject)
+                .storageType(StorageType.Memory)
+                .build());
+    NatsBaton nats = baton(connection, "laggard");
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
+    nats.jetStreamSubscriber(stream)
+        .subscribe(
+            subject,
+            "laggards",
+            m -> {
+              release.await(60, TimeUnit.SECONDS);
+              handled.incrementAndGet();
+            });
+    for (int i = 0; i < 1000; i++) {
+      nats.jetStreamPublisher().publish(OutboundMessage.of(subject, "job-" + i));
+    }
+
+    Await.until(
+        "a lag of exactly 1,000",
+        () -> {
+          nats.probeAll();
+          return gauge("baton.consumer.lag", subject) == 1000;
+        });
+    assertThat(gauge("baton.consumer.ack.pending", subject)).isPositive();
+    double firstAge = gauge("baton.consumer.lag.time", subject);
+    Await.until(
+        "the lag in seconds grows while paused",
+        () -> {
+          nats.probeAll();
+          return gauge("baton.consumer.lag.time", subject) > firstAge;
+        });
+    release.countDown();
+    Await.until("drained", Duration.ofSeconds(60), () -> handled.get() == 1000);
+
+    Await.until(
+        "caught up",
+        () -> {
+          nats.probeAll();
+          return gauge("baton.consumer.lag", subject) == 0;
+        });
+    assertThat(gauge("baton.consumer.lag.time", subject)).isZero();
+    assertThat(gauge("baton.consumer.last.processed.timestamp", subject))
+        .isGreaterThan(System.currentTimeMillis() / 1000.0 - 60);
+  }
+
+  @Test
+  void restartingTheServerIncrementsReconnectsByOne() throws Exception {
+    Connection connection =
+        connect(
+            Options.builder()
+                .reconnectWait(Duration.ofMillis(50))
+                .reconnectJitter(Duration.ofMillis(1))
+                .maxReconnects(-1));
+    baton(connection, "survivor");
+    assertThat(registry.get("baton.connection.up").gauge().value()).isEqualTo(1);
+
+    NATS.kill();
+    Await.until("down", () -> registry.get("baton.connection.up").gauge().value() == 0);
+    NATS.restart();
+    Await.until("up again", () -> registry.get("baton.connection.up").gauge().value() == 1);
+
+    assertThat(
+            registry.get("baton.connection.events").tag("event", "reconnected").counter().count())
+        .isEqualTo(1);
+    assertThat(
+            registry.get("baton.connection.events").tag("event", "disconnected").counter().count())
+        .isGreaterThanOrEqualTo(1);
+  }
+}
