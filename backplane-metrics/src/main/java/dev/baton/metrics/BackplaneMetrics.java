@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,12 +41,12 @@ import org.jspecify.annotations.Nullable;
  * Baton baton = Baton.builder(openTelemetry).setAgentName("planner").addListener(metrics).build();
  * }</pre>
  *
- * <p>Meters are created the first time a label combination is seen and looked up without allocating
- * afterwards. Labels are bounded: destinations are normalised by the configured patterns, and every
- * label takes at most {@link Builder#setMaxTagValues} distinct values, later ones becoming {@code
- * other}; message, trace, user and session ids are never labels. Unknown values (lag before
- * anything was committed, a failed probe) are {@code NaN}, never a made-up 0. The README lists
- * every meter with its Prometheus name.
+ * <p>Meters are created the first time a label combination is seen; after that, recording a message
+ * allocates nothing. Labels are bounded: destinations are normalised by the configured patterns,
+ * and every label takes at most {@link Builder#setMaxTagValues} distinct values, later ones
+ * becoming {@code other}; message, trace, user and session ids are never labels. Unknown values
+ * (lag before anything was committed, a failed probe) are {@code NaN}, never a made-up 0. The
+ * README lists every meter with its Prometheus name.
  *
  * <p>Thread-safe. {@link #close()} removes every meter it registered.
  */
@@ -74,6 +75,8 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private static final String DESTINATION = "messaging.destination.name";
   private static final String GROUP = "messaging.consumer.group.name";
   private static final String AGENT = "gen_ai.agent.name";
+  private static final String LAG_DESCRIPTION =
+      "Messages the group has not yet committed or acknowledged (NaN: unknown).";
   private static final int NORMALIZED_CACHE = 10_000;
 
   private final List<Pattern> patterns;
@@ -83,28 +86,141 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private final TagLimiter destinations;
   private final TagLimiter agents;
   private final TagLimiter groups;
-  private final TagLimiter errors;
+  private final TagLimiter operations;
   private final TagLimiter partitions;
   private final Map<String, String> normalized = new ConcurrentHashMap<>();
   private final AtomicReference<@Nullable MeterRegistry> registry = new AtomicReference<>();
   private final List<Meter> registered = new CopyOnWriteArrayList<>();
 
-  private final MeterCache<Counter> sent = new MeterCache<>();
-  private final MeterCache<Timer> sendDuration = new MeterCache<>();
-  private final MeterCache<DistributionSummary> bodySize = new MeterCache<>();
-  private final MeterCache<Counter> consumed = new MeterCache<>();
-  private final MeterCache<Timer> deliveryLatency = new MeterCache<>();
-  private final MeterCache<Counter> processed = new MeterCache<>();
-  private final MeterCache<Timer> processDuration = new MeterCache<>();
-  private final MeterCache<Counter> agentMessages = new MeterCache<>();
-  private final MeterCache<Counter> connectionEvents = new MeterCache<>();
-  private final MeterCache<AtomicReference<Double>> connectionUp = new MeterCache<>();
-  private final MeterCache<Counter> rejected = new MeterCache<>();
-  private final MeterCache<Counter> failures = new MeterCache<>();
-  private final MeterCache<GroupState> groupStates = new MeterCache<>();
-  private final MeterCache<Gauge> partitionGauges = new MeterCache<>();
-
   private record Pattern(DestinationPattern matcher, String label) {}
+
+  // ---- meter families: (label values) -> meter, created once ----
+
+  private final MeterCache<Counter> sent =
+      counters(
+          "messaging.client.sent.messages",
+          "Messages sent (acknowledged by the broker where it acknowledges).",
+          SYSTEM,
+          DESTINATION,
+          AGENT,
+          "outcome");
+  private final MeterCache<Timer> sendDuration =
+      timers(
+          "messaging.client.operation.duration",
+          "From the send call until the broker acknowledged (or the client took) the message.",
+          SYSTEM,
+          DESTINATION,
+          AGENT,
+          "messaging.operation.name");
+  private final MeterCache<DistributionSummary> bodySize =
+      new MeterCache<>() {
+        @Override
+        protected DistributionSummary create(Object r, Key k) {
+          return register(
+              DistributionSummary.builder("baton.message.body.size")
+                  .description("Message payload sizes.")
+                  .baseUnit("bytes")
+                  .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, "direction", k.c))
+                  .register((MeterRegistry) r));
+        }
+      };
+  private final MeterCache<Counter> consumed =
+      counters(
+          "messaging.client.consumed.messages",
+          "Messages delivered to a handler.",
+          SYSTEM,
+          DESTINATION,
+          GROUP,
+          AGENT);
+  private final MeterCache<Timer> deliveryLatency =
+      timers(
+          "baton.delivery.latency",
+          "From the sender's sent-at stamp until the message reached the receiver.",
+          SYSTEM,
+          DESTINATION,
+          GROUP,
+          AGENT);
+  private final MeterCache<Counter> processed =
+      counters(
+          "baton.processed.messages",
+          "Messages handled, by outcome: success (acknowledged), failure (redelivered), rejected"
+              + " (given up: dead-lettered).",
+          SYSTEM,
+          DESTINATION,
+          GROUP,
+          AGENT,
+          "outcome");
+  private final MeterCache<Timer> processDuration =
+      timers(
+          "messaging.process.duration",
+          "How long handlers ran.",
+          SYSTEM,
+          DESTINATION,
+          GROUP,
+          AGENT);
+  private final MeterCache<Counter> agentMessages =
+      counters(
+          "baton.agent.messages",
+          "Messages from one agent to another: the communication graph.",
+          SYSTEM,
+          "from_agent",
+          "to_agent");
+  private final MeterCache<Counter> connectionEvents =
+      counters(
+          "baton.connection.events",
+          "Connection events: connected, disconnected, reconnected, closed, slow_consumer, error.",
+          SYSTEM,
+          "event");
+  private final MeterCache<Counter> rejected =
+      counters(
+          "baton.rejected.contexts",
+          "Propagated context Baton rejected (inbound) or left off (outbound), by reason.",
+          SYSTEM,
+          "reason",
+          "direction");
+  private final MeterCache<Counter> failures =
+      counters(
+          "baton.telemetry.failures",
+          "Failures inside Baton's own instrumentation (contained; the messages went on)."
+              + " operation=backlog counts failed probes.",
+          SYSTEM,
+          "operation");
+  private final MeterCache<AtomicReference<Double>> connectionUp =
+      new MeterCache<>() {
+        @Override
+        protected AtomicReference<Double> create(Object r, Key k) {
+          AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+          register(
+              Gauge.builder("baton.connection.up", holder, AtomicReference::get)
+                  .description(
+                      "1 while the broker connection is up, 0 while it is down, NaN before anything"
+                          + " is known.")
+                  .tags(Tags.of(SYSTEM, k.a))
+                  .register((MeterRegistry) r));
+          return holder;
+        }
+      };
+  private final MeterCache<GroupState> groupStates =
+      new MeterCache<>() {
+        @Override
+        protected GroupState create(Object registry, Key k) {
+          return newGroupState((MeterRegistry) registry, k);
+        }
+      };
+  private final MeterCache<Gauge> partitionLag =
+      new MeterCache<>() {
+        @Override
+        protected Gauge create(Object r, Key k) {
+          GroupState state = groupState((MeterRegistry) r, k.a, k.b, k.c);
+          String partition = k.d;
+          return register(
+              Gauge.builder("baton.consumer.lag", state, s -> s.partitionLag(partition))
+                  .description(LAG_DESCRIPTION)
+                  .baseUnit("messages")
+                  .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, "partition", k.d))
+                  .register((MeterRegistry) r));
+        }
+      };
 
   private BackplaneMetrics(Builder b) {
     this.patterns = List.copyOf(b.patterns);
@@ -114,7 +230,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     this.destinations = new TagLimiter(b.maxTagValues);
     this.agents = new TagLimiter(b.maxTagValues);
     this.groups = new TagLimiter(b.maxTagValues);
-    this.errors = new TagLimiter(b.maxTagValues);
+    this.operations = new TagLimiter(b.maxTagValues);
     this.partitions = new TagLimiter(b.maxTagValues);
   }
 
@@ -155,7 +271,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     registered.clear();
   }
 
-  // ---- the listener SPI ----
+  // ---- the listener SPI: on the message path, allocation-free once the meters exist ----
 
   @Override
   public void onSent(Sent e) {
@@ -166,42 +282,11 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String destination = destination(e.destination());
     String agent = agents.limit(e.agent());
     String outcome = e.errorType() == null ? "success" : "failure";
-    sent.get(
-            e.system(),
-            destination,
-            agent,
-            outcome,
-            "",
-            k ->
-                counter(
-                    r,
-                    "messaging.client.sent.messages",
-                    "Messages sent (acknowledged by the broker where it acknowledges).",
-                    Tags.of(SYSTEM, k.a, DESTINATION, k.b, AGENT, k.c, "outcome", k.d)))
-        .increment();
+    sent.get(r, e.system(), destination, agent, outcome, "").increment();
     sendDuration
-        .get(
-            e.system(),
-            destination,
-            agent,
-            "",
-            "",
-            k ->
-                timer(
-                    r,
-                    "messaging.client.operation.duration",
-                    "From the send call until the broker acknowledged (or the client took) the message.",
-                    Tags.of(
-                        SYSTEM,
-                        k.a,
-                        DESTINATION,
-                        k.b,
-                        AGENT,
-                        k.c,
-                        "messaging.operation.name",
-                        "send")))
+        .get(r, e.system(), destination, agent, "send", "")
         .record(e.durationNanos(), TimeUnit.NANOSECONDS);
-    bodySize(r, e.system(), destination, "sent").record(e.payloadBytes());
+    bodySize.get(r, e.system(), destination, "sent", "", "").record(e.payloadBytes());
   }
 
   @Override
@@ -213,52 +298,15 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String destination = destination(e.destination());
     String group = groups.limit(e.group());
     String agent = agents.limit(e.agent());
-    consumed
-        .get(
-            e.system(),
-            destination,
-            group,
-            agent,
-            "",
-            k ->
-                counter(
-                    r,
-                    "messaging.client.consumed.messages",
-                    "Messages delivered to a handler.",
-                    Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, AGENT, k.d)))
-        .increment();
-    bodySize(r, e.system(), destination, "received").record(e.payloadBytes());
+    consumed.get(r, e.system(), destination, group, agent, "").increment();
+    bodySize.get(r, e.system(), destination, "received", "", "").record(e.payloadBytes());
     if (e.deliveryLatencyNanos() >= 0) {
       deliveryLatency
-          .get(
-              e.system(),
-              destination,
-              group,
-              agent,
-              "",
-              k ->
-                  timer(
-                      r,
-                      "baton.delivery.latency",
-                      "From the sender's sent-at stamp until the message reached the receiver.",
-                      Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, AGENT, k.d)))
+          .get(r, e.system(), destination, group, agent, "")
           .record(e.deliveryLatencyNanos(), TimeUnit.NANOSECONDS);
     }
     String from = e.senderAgent() == null ? "unknown" : agents.limit(e.senderAgent());
-    agentMessages
-        .get(
-            e.system(),
-            from,
-            agent,
-            "",
-            "",
-            k ->
-                counter(
-                    r,
-                    "baton.agent.messages",
-                    "Messages from one agent to another: the communication graph.",
-                    Tags.of(SYSTEM, k.a, "from_agent", k.b, "to_agent", k.c)))
-        .increment();
+    agentMessages.get(r, e.system(), from, agent, "", "").increment();
   }
 
   @Override
@@ -274,38 +322,16 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
         e.outcome() == Outcome.ACK
             ? "success"
             : e.outcome() == Outcome.NAK ? "failure" : "rejected";
-    processed
-        .get(
-            e.system(),
-            destination,
-            group,
-            agent,
-            outcome,
-            k ->
-                counter(
-                    r,
-                    "baton.processed.messages",
-                    "Messages handled, by outcome: success (acknowledged), failure (redelivered), rejected (given up: dead-lettered).",
-                    Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, AGENT, k.d, "outcome", k.e)))
-        .increment();
+    processed.get(r, e.system(), destination, group, agent, outcome).increment();
     processDuration
-        .get(
-            e.system(),
-            destination,
-            group,
-            agent,
-            "",
-            k ->
-                timer(
-                    r,
-                    "messaging.process.duration",
-                    "How long handlers ran.",
-                    Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, AGENT, k.d)))
+        .get(r, e.system(), destination, group, agent, "")
         .record(e.durationNanos(), TimeUnit.NANOSECONDS);
     if (e.outcome() == Outcome.ACK) {
       groupState(r, e.system(), destination, group).processedSuccessfully(clock.getAsLong());
     }
   }
+
+  // ---- probes and events: off the message path ----
 
   @Override
   public void onBacklog(Backlog e) {
@@ -315,24 +341,11 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     }
     String destination = destination(e.destination());
     String group = groups.limit(e.group());
-    GroupState state = groupState(r, e.system(), destination, group);
     String partition = partitions.limit(e.partition());
-    state.backlog(partition, e.lagMessages(), e.ackPending(), e.lagSeconds());
+    groupState(r, e.system(), destination, group)
+        .backlog(partition, e.lagMessages(), e.ackPending(), e.lagSeconds());
     if (partitionLabel) {
-      partitionGauges.get(
-          e.system(),
-          destination,
-          group,
-          partition,
-          "",
-          k ->
-              register(
-                  Gauge.builder("baton.consumer.lag", state, s -> s.partitionLag(k.d))
-                      .description(
-                          "Messages the group has not yet committed or acknowledged (NaN: unknown).")
-                      .baseUnit("messages")
-                      .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, "partition", k.d))
-                      .register(r)));
+      partitionLag.get(r, e.system(), destination, group, partition, "");
     }
   }
 
@@ -352,38 +365,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     if (r == null) {
       return;
     }
-    String event = e.state().name().toLowerCase(java.util.Locale.ROOT);
-    connectionEvents
-        .get(
-            e.system(),
-            event,
-            "",
-            "",
-            "",
-            k ->
-                counter(
-                    r,
-                    "baton.connection.events",
-                    "Connection events: connected, disconnected, reconnected, closed, slow_consumer, error.",
-                    Tags.of(SYSTEM, k.a, "event", k.b)))
-        .increment();
-    AtomicReference<Double> up =
-        connectionUp.get(
-            e.system(),
-            "",
-            "",
-            "",
-            "",
-            k -> {
-              AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
-              register(
-                  Gauge.builder("baton.connection.up", holder, h -> h.get())
-                      .description(
-                          "1 while the broker connection is up, 0 while it is down, NaN before anything is known.")
-                      .tags(Tags.of(SYSTEM, k.a))
-                      .register(r));
-              return holder;
-            });
+    String event = e.state().name().toLowerCase(Locale.ROOT);
+    connectionEvents.get(r, e.system(), event, "", "", "").increment();
+    AtomicReference<Double> up = connectionUp.get(r, e.system(), "", "", "", "");
     switch (e.state()) {
       case CONNECTED, RECONNECTED -> up.set(1.0);
       case DISCONNECTED, CLOSED -> up.set(0.0);
@@ -412,22 +396,8 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     if (r == null) {
       return;
     }
-    String reason = e.reason().name().toLowerCase(java.util.Locale.ROOT);
-    String direction = e.inbound() ? "inbound" : "outbound";
-    rejected
-        .get(
-            e.system(),
-            reason,
-            direction,
-            "",
-            "",
-            k ->
-                counter(
-                    r,
-                    "baton.rejected.contexts",
-                    "Propagated context Baton rejected (inbound) or left off (outbound), by reason.",
-                    Tags.of(SYSTEM, k.a, "reason", k.b, "direction", k.c)))
-        .increment();
+    String reason = e.reason().name().toLowerCase(Locale.ROOT);
+    rejected.get(r, e.system(), reason, e.inbound() ? "inbound" : "outbound", "", "").increment();
   }
 
   @Override
@@ -436,121 +406,109 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     if (r == null) {
       return;
     }
-    failures
-        .get(
-            e.system(),
-            errors.limit(e.operation()),
-            "",
-            "",
-            "",
-            k ->
-                counter(
-                    r,
-                    "baton.telemetry.failures",
-                    "Failures inside Baton's own instrumentation (contained; the messages went on). operation=backlog counts failed probes.",
-                    Tags.of(SYSTEM, k.a, "operation", k.b)))
-        .increment();
+    failures.get(r, e.system(), operations.limit(e.operation()), "", "", "").increment();
   }
 
   // ---- meters ----
 
   private GroupState groupState(MeterRegistry r, String system, String destination, String group) {
-    return groupStates.get(
-        system,
-        destination,
-        group,
-        "",
-        "",
-        k -> {
-          GroupState state = new GroupState(clock.getAsLong());
-          Tags tags = Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c);
-          if (!partitionLabel) {
-            register(
-                Gauge.builder("baton.consumer.lag", state, GroupState::lag)
-                    .description(
-                        "Messages the group has not yet committed or acknowledged (NaN: unknown).")
-                    .baseUnit("messages")
-                    .tags(tags)
-                    .register(r));
-          }
-          register(
-              Gauge.builder("baton.consumer.ack.pending", state, GroupState::ackPending)
-                  .description("JetStream: delivered but not yet acknowledged (NaN elsewhere).")
-                  .baseUnit("messages")
-                  .tags(tags)
-                  .register(r));
-          register(
-              TimeGauge.builder(
-                      "baton.consumer.lag.time", state, TimeUnit.SECONDS, GroupState::lagSeconds)
-                  .description(
-                      "Age of the oldest message the group has not yet committed or acknowledged; 0 when caught up.")
-                  .tags(tags)
-                  .register(r));
-          register(
-              Gauge.builder(
-                      "baton.consumer.last.processed.timestamp",
-                      state,
-                      GroupState::lastSuccessSeconds)
-                  .description(
-                      "When a message was last processed successfully, in seconds since the epoch.")
-                  .baseUnit("seconds")
-                  .tags(tags)
-                  .register(r));
-          register(
-              Gauge.builder(
-                      "baton.consumer.status",
-                      state,
-                      s -> s.status(clock.getAsLong(), stallAfterMillis))
-                  .description(
-                      "0 OK, 1 WARN (lag growing), 2 STALLED (behind, nothing processed), 3 STOPPED (no subscription running).")
-                  .tags(tags)
-                  .register(r));
-          register(
-              Gauge.builder("baton.queue.depth", state, GroupState::queueMessages)
-                  .description("Messages buffered in the client, not yet handled.")
-                  .baseUnit("messages")
-                  .tags(tags)
-                  .register(r));
-          register(
-              Gauge.builder("baton.queue.depth.bytes", state, GroupState::queueBytes)
-                  .description("Bytes buffered in the client, not yet handled.")
-                  .baseUnit("bytes")
-                  .tags(tags)
-                  .register(r));
-          return state;
-        });
+    return groupStates.get(r, system, destination, group, "", "");
   }
 
-  private DistributionSummary bodySize(
-      MeterRegistry r, String system, String destination, String direction) {
-    return bodySize.get(
-        system,
-        destination,
-        direction,
-        "",
-        "",
-        k ->
-            register(
-                DistributionSummary.builder("baton.message.body.size")
-                    .description("Message payload sizes.")
-                    .baseUnit("bytes")
-                    .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, "direction", k.c))
-                    .register(r)));
-  }
-
-  private Counter counter(MeterRegistry r, String name, String description, Tags tags) {
-    return register(Counter.builder(name).description(description).tags(tags).register(r));
-  }
-
-  private Timer timer(MeterRegistry r, String name, String description, Tags tags) {
-    return register(
-        Timer.builder(name)
-            .description(description)
+  private GroupState newGroupState(MeterRegistry r, MeterCache.Key k) {
+    GroupState state = new GroupState(clock.getAsLong());
+    Tags tags = Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c);
+    if (!partitionLabel) {
+      register(
+          Gauge.builder("baton.consumer.lag", state, GroupState::lag)
+              .description(LAG_DESCRIPTION)
+              .baseUnit("messages")
+              .tags(tags)
+              .register(r));
+    }
+    register(
+        Gauge.builder("baton.consumer.ack.pending", state, GroupState::ackPending)
+            .description("JetStream: delivered but not yet acknowledged (NaN elsewhere).")
+            .baseUnit("messages")
             .tags(tags)
-            .serviceLevelObjectives(BUCKETS)
-            .minimumExpectedValue(BUCKETS[0])
-            .maximumExpectedValue(BUCKETS[BUCKETS.length - 1])
             .register(r));
+    register(
+        TimeGauge.builder(
+                "baton.consumer.lag.time", state, TimeUnit.SECONDS, GroupState::lagSeconds)
+            .description(
+                "Age of the oldest message the group has not yet committed or acknowledged; 0 when"
+                    + " caught up.")
+            .tags(tags)
+            .register(r));
+    register(
+        Gauge.builder(
+                "baton.consumer.last.processed.timestamp", state, GroupState::lastSuccessSeconds)
+            .description(
+                "When a message was last processed successfully, in seconds since the epoch.")
+            .baseUnit("seconds")
+            .tags(tags)
+            .register(r));
+    register(
+        Gauge.builder(
+                "baton.consumer.status", state, s -> s.status(clock.getAsLong(), stallAfterMillis))
+            .description(
+                "0 OK, 1 WARN (lag growing), 2 STALLED (behind, nothing processed), 3 STOPPED (no"
+                    + " subscription running).")
+            .tags(tags)
+            .register(r));
+    register(
+        Gauge.builder("baton.queue.depth", state, GroupState::queueMessages)
+            .description("Messages buffered in the client, not yet handled.")
+            .baseUnit("messages")
+            .tags(tags)
+            .register(r));
+    register(
+        Gauge.builder("baton.queue.depth.bytes", state, GroupState::queueBytes)
+            .description("Bytes buffered in the client, not yet handled.")
+            .baseUnit("bytes")
+            .tags(tags)
+            .register(r));
+    return state;
+  }
+
+  /** A family of counters whose label keys are {@code keys} (up to five). */
+  private MeterCache<Counter> counters(String name, String description, String... keys) {
+    return new MeterCache<>() {
+      @Override
+      protected Counter create(Object r, Key k) {
+        return register(
+            Counter.builder(name)
+                .description(description)
+                .tags(tags(keys, k))
+                .register((MeterRegistry) r));
+      }
+    };
+  }
+
+  /** A family of timers with the 1 ms - 60 s buckets whose label keys are {@code keys}. */
+  private MeterCache<Timer> timers(String name, String description, String... keys) {
+    return new MeterCache<>() {
+      @Override
+      protected Timer create(Object r, Key k) {
+        return register(
+            Timer.builder(name)
+                .description(description)
+                .tags(tags(keys, k))
+                .serviceLevelObjectives(BUCKETS)
+                .minimumExpectedValue(BUCKETS[0])
+                .maximumExpectedValue(BUCKETS[BUCKETS.length - 1])
+                .register((MeterRegistry) r));
+      }
+    };
+  }
+
+  private static Tags tags(String[] keys, MeterCache.Key k) {
+    String[] values = {k.a, k.b, k.c, k.d, k.e};
+    Tags tags = Tags.empty();
+    for (int i = 0; i < keys.length; i++) {
+      tags = tags.and(keys[i], values[i]);
+    }
+    return tags;
   }
 
   private <M extends Meter> M register(M meter) {

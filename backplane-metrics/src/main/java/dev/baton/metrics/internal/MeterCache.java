@@ -3,25 +3,41 @@ package dev.baton.metrics.internal;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API: meters (or state holders) by up to five label values, looked up without allocating: a
  * thread-local probe key is filled and looked up; a key object is allocated only the first time a
  * combination is seen. Thread-safe.
  */
-public final class MeterCache<M> {
+public abstract class MeterCache<M> {
 
   private final ConcurrentHashMap<Key, M> meters = new ConcurrentHashMap<>();
   private final ThreadLocal<Key> probe = ThreadLocal.withInitial(Key::new);
 
-  /** The meter for these values, created by {@code create} the first time. */
-  public M get(String a, String b, String c, String d, String e, Function<Key, M> create) {
-    Key key = probe.get().set(a, b, c, d, e);
-    M meter = meters.get(key);
-    if (meter != null) {
-      return meter;
-    }
-    return meters.computeIfAbsent(key.copy(), create);
+  /**
+   * The meter for these values, or {@code null} the first time. Allocation-free: call {@link
+   * #create} only when this returns {@code null}, so the (capturing) factory is not even built on
+   * the hot path.
+   */
+  public @Nullable M find(String a, String b, String c, String d, String e) {
+    return meters.get(probe.get().set(a, b, c, d, e));
+  }
+
+  /** The meter for these values, created by {@code create} if it does not exist yet. */
+  public M create(String a, String b, String c, String d, String e, Function<Key, M> create) {
+    return meters.computeIfAbsent(new Key().set(a, b, c, d, e), create);
+  }
+
+  /** Makes the meter for a key seen for the first time. */
+  protected abstract M create(Object registry, Key key);
+
+  /**
+   * The meter for these values, made by {@link #create} the first time; allocation-free after that.
+   */
+  public M get(Object registry, String a, String b, String c, String d, String e) {
+    M meter = find(a, b, c, d, e);
+    return meter != null ? meter : create(a, b, c, d, e, k -> create(registry, k));
   }
 
   /** Every meter so far. */
@@ -55,10 +71,6 @@ public final class MeterCache<M> {
       h = 31 * h + d.hashCode();
       this.hash = 31 * h + e.hashCode();
       return this;
-    }
-
-    Key copy() {
-      return new Key().set(a, b, c, d, e);
     }
 
     @Override
