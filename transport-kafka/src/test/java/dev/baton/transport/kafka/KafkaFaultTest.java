@@ -7,6 +7,7 @@ import dev.baton.propagation.testing.Await;
 import dev.baton.propagation.testing.RecordingListener;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -113,6 +114,49 @@ class KafkaFaultTest {
       List<SpanData> spans = Await.size("the send span", 1, OTEL::getSpans);
       assertThat(spans.get(0).getKind()).isEqualTo(SpanKind.PRODUCER);
       assertThat(listener.sent).hasSize(2);
+    }
+  }
+
+  @Test
+  void aProbeThatFailsIsCountedAndTheBrokerReadsDownWhileMessagingGoesOn() throws Exception {
+    String topic = "probe-" + System.nanoTime();
+    broker.createTopic(topic, 1);
+    RecordingListener listener = new RecordingListener();
+    try (KafkaBaton kafka = kafka("prober", listener)) {
+      Set<String> handled = ConcurrentHashMap.newKeySet();
+      kafka.subscriber().subscribe(topic, "probers", m -> handled.add(m.payloadAsString()));
+      kafka.publisher().publish(OutboundMessage.of(topic, "before")).get(30, TimeUnit.SECONDS);
+      Await.until("handled", () -> handled.contains("before"));
+      kafka.probeAll();
+      assertThat(listener.connection)
+          .extracting(TransportListener.ConnectionChange::state)
+          .containsExactly(TransportListener.ConnectionState.CONNECTED);
+
+      broker.kill();
+      try {
+        long started = System.nanoTime();
+        kafka.probeAll();
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as("the probe gives up after its timeout")
+            .isLessThan(Duration.ofSeconds(30));
+        assertThat(listener.failures)
+            .anySatisfy(f -> assertThat(f.operation()).isEqualTo("backlog"));
+        assertThat(listener.connection)
+            .extracting(TransportListener.ConnectionChange::state)
+            .containsExactly(
+                TransportListener.ConnectionState.CONNECTED,
+                TransportListener.ConnectionState.DISCONNECTED);
+        assertThat(listener.connection.get(1).detail()).doesNotContain("password");
+      } finally {
+        broker.restart();
+      }
+
+      kafka.publisher().publish(OutboundMessage.of(topic, "after")).get(60, TimeUnit.SECONDS);
+      Await.until(
+          "handled after the restart", Duration.ofSeconds(60), () -> handled.contains("after"));
+      kafka.probeAll();
+      assertThat(listener.connection.get(listener.connection.size() - 1).state())
+          .isEqualTo(TransportListener.ConnectionState.CONNECTED);
     }
   }
 
