@@ -1,0 +1,45 @@
+package dev.baton.health;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one check found. Immutable; the details map is unmodifiable and must hold only values that
+ * render as JSON (strings, numbers, booleans, lists and maps of them) and never a credential.
+ *
+ * @param status the check's status
+ * @param reason why it is not HEALTHY, empty when it is
+ * @param details facts for the response (a latency, a server address)
+ */
+public record CheckResult(HealthStatus status, String reason, Map<String, Object> details) {
+
+  /** Checks the arguments and makes the details unmodifiable. */
+  public CheckResult {
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(reason, "reason");
+    details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+  }
+
+  /** HEALTHY with no details. */
+  public static CheckResult healthy() {
+    return new CheckResult(HealthStatus.HEALTHY, "", Map.of());
+  }
+
+  /** DEGRADED because of {@code reason}. */
+  public static CheckResult degraded(String reason) {
+    return new CheckResult(HealthStatus.DEGRADED, reason, Map.of());
+  }
+
+  /** UNHEALTHY because of {@code reason}. */
+  public static CheckResult unhealthy(String reason) {
+    return new CheckResult(HealthStatus.UNHEALTHY, reason, Map.of());
+  }
+
+  /** This result with one more detail. */
+  public CheckResult withDetail(String key, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(details);
+    copy.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    return new CheckResult(status, reason, copy);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.baton.health;
+
+import java.util.List;
+
+/**
+ * One health check: a broker, a database, a backlog. Implementations need not guard against hanging
+ * or throwing: the {@link HealthManager} runs each check with a timeout and turns an exception into
+ * UNHEALTHY with a redacted reason.
+ */
+public interface HealthCheck {
+
+  /** A short stable name, unique within a manager ({@code nats}, {@code postgres}). */
+  String name();
+
+  /** What the check depends on ({@code nats://host:4222}, never with credentials). */
+  default List<String> dependencies() {
+    return List.of();
+  }
+
+  /** Runs the check. May block; it is called on a health thread, never on a request thread. */
+  CheckResult check() throws Exception;
+}

@@ -1,0 +1,377 @@
+package dev.baton.health;
+
+import dev.baton.transport.internal.Redaction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs health checks: in the background on a schedule and on demand, concurrently, each with its
+ * own timeout. A check that hangs or throws is UNHEALTHY with a reason, and {@link #report()} still
+ * answers within the timeout plus a small margin. Concurrent callers share one evaluation
+ * (single-flight), and a report is served from cache for {@link Builder#setCacheFor}, so a probe
+ * storm does not hammer the database or the broker. A result older than {@link Builder#setMaxAge}
+ * counts as UNKNOWN. A hung check is not started again while it still runs.
+ *
+ * <pre>{@code
+ * HealthManager health = HealthManager.builder()
+ *     .addCheck(NatsHealthCheck.of(connection))            // critical: failure = UNHEALTHY
+ *     .addCheck(new JdbcHealthCheck("postgres", dataSource))
+ *     .addCheck(metrics.backlogCheck(limits), false)       // non-critical: failure = DEGRADED
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe. It owns threads: the caller closes it.
+ */
+public final class HealthManager implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HealthManager.class);
+  private static final Duration MARGIN = Duration.ofMillis(250);
+
+  private final List<Registration> registrations;
+  private final Duration timeout;
+  private final Duration cacheFor;
+  private final Duration maxAge;
+  private final Clock clock;
+  private final ExecutorService checks;
+  private final @Nullable ScheduledExecutorService schedule;
+  private final AtomicReference<@Nullable HealthReport> last = new AtomicReference<>();
+  private final AtomicReference<@Nullable CompletableFuture<HealthReport>> inFlight =
+      new AtomicReference<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final Instant createdAt;
+
+  private static final class Registration {
+    final HealthCheck check;
+    final boolean critical;
+    final AtomicLong runs = new AtomicLong();
+    volatile @Nullable CompletableFuture<CheckReport> running;
+
+    Registration(HealthCheck check, boolean critical) {
+      this.check = check;
+      this.critical = critical;
+    }
+  }
+
+  private HealthManager(Builder b) {
+    this.registrations = List.copyOf(b.registrations);
+    this.timeout = b.timeout;
+    this.cacheFor = b.cacheFor;
+    this.maxAge = b.maxAge;
+    this.clock = b.clock;
+    this.createdAt = clock.instant();
+    this.checks =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "baton-health-check");
+              t.setDaemon(true);
+              return t;
+            });
+    if (b.interval.isZero()) {
+      this.schedule = null;
+    } else {
+      this.schedule =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "baton-health-schedule");
+                t.setDaemon(true);
+                return t;
+              });
+      long millis = b.interval.toMillis();
+      schedule.scheduleWithFixedDelay(this::refreshQuietly, 0, millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A builder: 5 s timeout per check, every 10 s in the background, 1 s cache, 30 s max age. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The current report: from cache while it is younger than the cache period, else a fresh
+   * evaluation shared with concurrent callers. Returns within the check timeout plus a margin.
+   */
+  public HealthReport report() {
+    HealthReport cached = last.get();
+    if (cached != null && age(cached).compareTo(cacheFor) < 0) {
+      return aged(cached);
+    }
+    return awaitEvaluation();
+  }
+
+  /** A fresh evaluation (shared with any already running). */
+  public HealthReport refresh() {
+    return awaitEvaluation();
+  }
+
+  /** How many times {@code name} has run (for tests and diagnostics). */
+  public long runs(String name) {
+    for (Registration r : registrations) {
+      if (r.check.name().equals(name)) {
+        return r.runs.get();
+      }
+    }
+    return 0;
+  }
+
+  /** The cache period, for {@code Cache-Control}. */
+  public Duration cacheFor() {
+    return cacheFor;
+  }
+
+  /** When this manager was created: the process's start as far as health is concerned. */
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  /** The clock. */
+  Clock clock() {
+    return clock;
+  }
+
+  /** Says the agents have subscribed: {@code /health/started} and readiness turn true. */
+  public void markStarted() {
+    started.set(true);
+  }
+
+  /** Whether {@link #markStarted()} was called. */
+  public boolean isStarted() {
+    return started.get();
+  }
+
+  /** Stops the schedule and the check threads. */
+  @Override
+  public void close() {
+    if (schedule != null) {
+      schedule.shutdownNow();
+    }
+    checks.shutdownNow();
+  }
+
+  private void refreshQuietly() {
+    try {
+      awaitEvaluation();
+    } catch (RuntimeException e) {
+      log.warn("health evaluation failed: {}", Redaction.describe(e));
+    }
+  }
+
+  private HealthReport awaitEvaluation() {
+    CompletableFuture<HealthReport> evaluation = evaluation();
+    try {
+      return evaluation.get(timeout.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      // fall through to what we have
+    }
+    HealthReport cached = last.get();
+    return cached != null
+        ? aged(cached)
+        : new HealthReport(HealthStatus.UNKNOWN, clock.instant(), Map.of());
+  }
+
+  private CompletableFuture<HealthReport> evaluation() {
+    CompletableFuture<HealthReport> mine = new CompletableFuture<>();
+    if (!inFlight.compareAndSet(null, mine)) {
+      CompletableFuture<HealthReport> running = inFlight.get();
+      if (running != null) {
+        return running;
+      }
+      return evaluation();
+    }
+    List<CompletableFuture<CheckReport>> futures = new ArrayList<>();
+    for (Registration registration : registrations) {
+      futures.add(run(registration));
+    }
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ignored, error) -> {
+              Map<String, CheckReport> reports = new LinkedHashMap<>();
+              for (CompletableFuture<CheckReport> future : futures) {
+                CheckReport report = future.join();
+                reports.put(report.name(), report);
+              }
+              HealthReport report =
+                  new HealthReport(
+                      HealthReport.aggregate(reports.values()), clock.instant(), reports);
+              last.set(report);
+              inFlight.set(null);
+              mine.complete(report);
+            });
+    return mine;
+  }
+
+  /** This check's report within the timeout; a still-running (hung) check is not started again. */
+  private CompletableFuture<CheckReport> run(Registration registration) {
+    CompletableFuture<CheckReport> running = registration.running;
+    if (running == null || running.isDone()) {
+      running = CompletableFuture.supplyAsync(() -> execute(registration), checks);
+      registration.running = running;
+    }
+    long startedAt = System.nanoTime();
+    return running
+        .copy()
+        .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(
+            report ->
+                report != null
+                    ? report
+                    : report(
+                        registration,
+                        CheckResult.unhealthy("timed out after " + timeout.toMillis() + " ms"),
+                        System.nanoTime() - startedAt));
+  }
+
+  private CheckReport execute(Registration registration) {
+    registration.runs.incrementAndGet();
+    long started = System.nanoTime();
+    CheckResult result;
+    try {
+      result = registration.check.check();
+      if (result == null) {
+        result = CheckResult.unhealthy("the check returned nothing");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      result = CheckResult.unhealthy("interrupted");
+    } catch (Exception | LinkageError e) {
+      result = CheckResult.unhealthy(Redaction.describe(e));
+    }
+    return report(registration, result, System.nanoTime() - started);
+  }
+
+  private CheckReport report(Registration registration, CheckResult result, long nanos) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    result
+        .details()
+        .forEach((k, v) -> details.put(k, v instanceof String s ? Redaction.redact(s) : v));
+    List<String> dependencies = new ArrayList<>();
+    for (String dependency : registration.check.dependencies()) {
+      dependencies.add(Redaction.redact(dependency));
+    }
+    return new CheckReport(
+        registration.check.name(),
+        result.status(),
+        registration.critical,
+        Redaction.redact(result.reason()),
+        details,
+        dependencies,
+        clock.instant(),
+        TimeUnit.NANOSECONDS.toMillis(nanos));
+  }
+
+  private Duration age(HealthReport report) {
+    return Duration.between(report.evaluatedAt(), clock.instant());
+  }
+
+  /** The report with checks older than the maximum age turned UNKNOWN. */
+  private HealthReport aged(HealthReport report) {
+    Instant now = clock.instant();
+    boolean stale = false;
+    Map<String, CheckReport> checks = new LinkedHashMap<>();
+    for (CheckReport check : report.checks().values()) {
+      if (Duration.between(check.checkedAt(), now).compareTo(maxAge) > 0) {
+        checks.put(check.name(), check.stale());
+        stale = true;
+      } else {
+        checks.put(check.name(), check);
+      }
+    }
+    return stale
+        ? new HealthReport(HealthReport.aggregate(checks.values()), report.evaluatedAt(), checks)
+        : report;
+  }
+
+  /** Builds a {@link HealthManager}. Not thread-safe. */
+  public static final class Builder {
+    private final List<Registration> registrations = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+    private Duration timeout = Duration.ofSeconds(5);
+    private Duration interval = Duration.ofSeconds(10);
+    private Duration cacheFor = Duration.ofSeconds(1);
+    private Duration maxAge = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+
+    Builder() {}
+
+    /** Adds a critical check: its failure makes the whole UNHEALTHY. */
+    public Builder addCheck(HealthCheck check) {
+      return addCheck(check, true);
+    }
+
+    /** Adds a check; a non-critical one's failure makes the whole only DEGRADED. */
+    public Builder addCheck(HealthCheck check, boolean critical) {
+      Objects.requireNonNull(check, "check");
+      if (!names.add(check.name())) {
+        throw new IllegalArgumentException("two checks are named '" + check.name() + "'");
+      }
+      registrations.add(new Registration(check, critical));
+      return this;
+    }
+
+    /** How long one check may take before it counts as UNHEALTHY. Default 5 s. */
+    public Builder setTimeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** How often checks run in the background; ZERO for on demand only. Default 10 s. */
+    public Builder setInterval(Duration interval) {
+      this.interval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /** How long a report is served without running the checks again. Default 1 s. */
+    public Builder setCacheFor(Duration cacheFor) {
+      this.cacheFor = Objects.requireNonNull(cacheFor, "cacheFor");
+      return this;
+    }
+
+    /** A check result older than this counts as UNKNOWN. Default 30 s. */
+    public Builder setMaxAge(Duration maxAge) {
+      this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
+      return this;
+    }
+
+    /** The clock (tests). */
+    Builder setClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Builds and starts it; throws {@link IllegalArgumentException} on a bad setting. */
+    public HealthManager build() {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+      }
+      if (interval.isNegative() || cacheFor.isNegative()) {
+        throw new IllegalArgumentException("interval and cacheFor must not be negative");
+      }
+      if (maxAge.compareTo(cacheFor) <= 0) {
+        throw new IllegalArgumentException(
+            "maxAge (" + maxAge + ") must be longer than cacheFor (" + cacheFor + ")");
+      }
+      return new HealthManager(this);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.baton.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class HealthManagerTest {
+
+  static HealthCheck check(String name, CheckResult result) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public CheckResult check() {
+        return result;
+      }
+    };
+  }
+
+  static HealthCheck hanging(String name, CountDownLatch never) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public CheckResult check() throws InterruptedException {
+        never.await();
+        return CheckResult.healthy();
+      }
+    };
+  }
+
+  @Test
+  void aCheckThatNeverReturnsIsUnhealthyWithinTheTimeoutAndIsNotStartedTwice() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    try (HealthManager manager =
+        HealthManager.builder()
+            .addCheck(hanging("stuck", never))
+            .addCheck(check("fine", CheckResult.healthy()))
+            .setTimeout(Duration.ofMillis(500))
+            .setInterval(Duration.ZERO)
+            .setCacheFor(Duration.ZERO)
+            .build()) {
+      long started = System.nanoTime();
+      HealthReport first = manager.report();
+      long firstMillis = (System.nanoTime() - started) / 1_000_000;
+      HealthReport second = manager.report();
+
+      assertThat(firstMillis).isLessThan(1500);
+      assertThat(first.status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(first.checks().get("stuck").status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(first.checks().get("stuck").reason()).contains("timed out after 500 ms");
+      assertThat(first.checks().get("fine").status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(second.checks().get("stuck").status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(manager.runs("stuck")).as("a hung check is not piled up").isEqualTo(1);
+      assertThat(manager.runs("fine")).isEqualTo(2);
+    } finally {
+      never.countDown();
+    }
+  }
+
+  @Test
+  void aCheckThatThrowsIsUnhealthyWithARedactedReason() {
+    HealthCheck throwing =
+        new HealthCheck() {
+          @Override
+          public String name() {
+            return "broker";
+          }
+
+          @Override
+          public CheckResult check() {
+            throw new IllegalStateException("cannot reach nats://alice:s3cret@10.1.2.3:4222");
+          }
+        };
+    try (HealthManager manager =
+        HealthManager.builder().addCheck(throwing).setInterval(Duration.ZERO).build()) {
+      CheckReport report = manager.report().checks().get("broker");
+
+      assertThat(report.status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(report.reason())
+          .contains("IllegalStateException")
+          .contains("nats://***@10.1.2.3:4222");
+      assertThat(report.reason()).doesNotContain("s3cret").doesNotContain("alice");
+    }
+  }
+
+  @Test
+  void aNonCriticalFailureDegradesAndACriticalOneFails() {
+    try (HealthManager degraded =
+            HealthManager.builder()
+                .addCheck(check("db", CheckResult.healthy()))
+                .addCheck(check("backlog", CheckResult.unhealthy("lagging")), false)
+                .setInterval(Duration.ZERO)
+                .build();
+        HealthManager failed =
+            HealthManager.builder()
+                .addCheck(check("db", CheckResult.unhealthy("down")))
+                .addCheck(check("backlog", CheckResult.degraded("lagging")), false)
+                .setInterval(Duration.ZERO)
+                .build()) {
+      assertThat(degraded.report().status()).isEqualTo(HealthStatus.DEGRADED);
+      assertThat(failed.report().status()).isEqualTo(HealthStatus.UNHEALTHY);
+    }
+  }
+
+  @Test
+  void concurrentCallersShareOneEvaluationPerCachePeriod() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    HealthCheck slow =
+        new HealthCheck() {
+          @Override
+          public String name() {
+            return "slow";
+          }
+
+          @Override
+          public CheckResult check() throws InterruptedException {
+            runs.incrementAndGet();
+            Thread.sleep(200); // a slow dependency
+            return CheckResult.healthy();
+          }
+        };
+    try (HealthManager manager =
+        HealthManager.builder()
+            .addCheck(slow)
+            .setInterval(Duration.ZERO)
+            .setCacheFor(Duration.ofSeconds(10))
+            .build()) {
+      Thread[] threads = new Thread[50];
+      for (int i = 0; i < threads.length; i++) {
+        threads[i] = new Thread(manager::report);
+        threads[i].start();
+      }
+      for (Thread thread : threads) {
+        thread.join();
+      }
+
+      assertThat(runs).hasValue(1);
+    }
+  }
+
+  @Test
+  void badConfigurationFailsAtBuild() {
+    assertThatThrownBy(
+            () ->
+                HealthManager.builder()
+                    .addCheck(check("a", CheckResult.healthy()))
+                    .addCheck(check("a", CheckResult.healthy())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("two checks are named 'a'");
+    assertThatThrownBy(() -> HealthManager.builder().setTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+    assertThatThrownBy(
+            () ->
+                HealthManager.builder()
+                    .setCacheFor(Duration.ofSeconds(60))
+                    .setMaxAge(Duration.ofSeconds(30))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxAge");
+  }
+}

@@ -1,0 +1,293 @@
+package dev.baton.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HealthServerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private HealthServer serve(HealthManager manager) throws Exception {
+    toClose.add(manager);
+    HealthServer server =
+        HealthServer.builder(manager)
+            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .setVersion("1.2.3")
+            .setQueueDepth(() -> 7)
+            .start();
+    toClose.add(server);
+    return server;
+  }
+
+  private HttpResponse<String> get(HealthServer server, String path, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(10));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HealthCheck counting(String name, AtomicInteger runs, CheckResult result) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public List<String> dependencies() {
+        return List.of("db://127.0.0.1:5432");
+      }
+
+      @Override
+      public CheckResult check() {
+        runs.incrementAndGet();
+        return result;
+      }
+    };
+  }
+
+  @Test
+  void healthReportsEveryCheckAndTheProcess() throws Exception {
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(
+                    counting(
+                        "db", new AtomicInteger(), CheckResult.healthy().withDetail("rows", 1)))
+                .addCheck(
+                    counting("backlog", new AtomicInteger(), CheckResult.degraded("lag 5000")),
+                    false)
+                .setInterval(Duration.ZERO)
+                .setCacheFor(Duration.ofSeconds(2))
+                .build());
+
+    HttpResponse<String> response = get(server, "/health");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("max-age=2");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).isEqualTo("DEGRADED");
+    assertThat(body.path("version").asText()).isEqualTo("1.2.3");
+    assertThat(body.path("uptime_seconds").isNumber()).isTrue();
+    JsonNode db = body.path("checks").path("db");
+    assertThat(db.path("status").asText()).isEqualTo("HEALTHY");
+    assertThat(db.path("latency_ms").isNumber()).isTrue();
+    assertThat(db.path("last_check").asText()).isNotEmpty();
+    assertThat(db.path("details").path("rows").asInt()).isEqualTo(1);
+    assertThat(db.path("dependencies").get(0).asText()).isEqualTo("db://127.0.0.1:5432");
+    assertThat(body.path("checks").path("backlog").path("reason").asText()).isEqualTo("lag 5000");
+    JsonNode metrics = body.path("metrics");
+    assertThat(metrics.path("memory_usage_mb").asDouble()).isPositive();
+    assertThat(metrics.path("memory_available_mb").asDouble()).isPositive();
+    assertThat(metrics.path("message_queue_depth").asInt()).isEqualTo(7);
+    assertThat(metrics.has("cpu_usage_percent")).isTrue();
+    assertThat(metrics.has("active_agents")).isTrue();
+    assertThat(metrics.has("pending_tasks")).isTrue();
+  }
+
+  @Test
+  void aFailingCriticalCheckIs503WhileLivenessStays200() throws Exception {
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(counting("broker", new AtomicInteger(), CheckResult.unhealthy("down")))
+                .setInterval(Duration.ZERO)
+                .build());
+
+    assertThat(get(server, "/health").statusCode()).isEqualTo(503);
+    assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
+    assertThat(get(server, "/health/live").headers().firstValue("Cache-Control"))
+        .hasValue("no-store");
+  }
+
+  @Test
+  void readinessAndStartupWaitForTheAgentsToSubscribe() throws Exception {
+    HealthManager manager =
+        HealthManager.builder()
+            .addCheck(counting("broker", new AtomicInteger(), CheckResult.healthy()))
+            .setInterval(Duration.ZERO)
+            .build();
+    HealthServer server = serve(manager);
+
+    assertThat(get(server, "/health/started").statusCode()).isEqualTo(503);
+    HttpResponse<String> notReady = get(server, "/health/ready");
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(notReady.body()).path("ready_for_tasks").asBoolean()).isFalse();
+
+    manager.markStarted();
+
+    assertThat(get(server, "/health/started").statusCode()).isEqualTo(200);
+    HttpResponse<String> ready = get(server, "/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(ready.body());
+    assertThat(body.path("ready_for_tasks").asBoolean()).isTrue();
+    assertThat(body.path("queue_depth").asInt()).isEqualTo(7);
+    assertThat(body.path("resource_availability").path("memory_available_mb").asDouble())
+        .isPositive();
+  }
+
+  @Test
+  void healthJsonSpeaksTheIetfDraft() throws Exception {
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(counting("db", new AtomicInteger(), CheckResult.healthy()))
+                .addCheck(
+                    counting("backlog", new AtomicInteger(), CheckResult.degraded("lagging")),
+                    false)
+                .setInterval(Duration.ZERO)
+                .build());
+
+    HttpResponse<String> response = get(server, "/health", "Accept", "application/health+json");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/health+json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).isEqualTo("warn");
+    JsonNode db = body.path("checks").path("db:responseTime").get(0);
+    assertThat(db.path("status").asText()).isEqualTo("pass");
+    assertThat(db.path("observedUnit").asText()).isEqualTo("ms");
+    assertThat(body.path("checks").path("backlog:responseTime").get(0).path("output").asText())
+        .isEqualTo("lagging");
+    assertThat(
+            JSON.readTree(get(server, "/health/live", "Accept", "application/health+json").body())
+                .path("status")
+                .asText())
+        .isEqualTo("pass");
+  }
+
+  @Test
+  void otherMethodsUnknownPathsAndGarbageAreAnsweredNotCrashedOn() throws Exception {
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(counting("db", new AtomicInteger(), CheckResult.healthy()))
+                .setInterval(Duration.ZERO)
+                .build());
+
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(get(server, "/nope").statusCode()).isEqualTo(404);
+    assertThat(get(server, "/health/nope").statusCode()).isEqualTo(404);
+    assertThat(get(server, "/health/agent/someone").statusCode()).isEqualTo(404);
+    for (String garbage :
+        List.of(
+            "GARBAGE\r\n\r\n",
+            "GET /health HTTP/9.9\r\nHost: x\r\n\r\n",
+            "\u0000\u0001\u0002\r\n\r\n",
+            "GET " + "/a".repeat(20_000) + " HTTP/1.1\r\n\r\n")) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        socket.setSoTimeout(2000);
+        OutputStream out = socket.getOutputStream();
+        out.write(garbage.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        try {
+          in.read(new byte[512]);
+        } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+          // closed or silent: either way the server lives on
+        }
+      }
+    }
+
+    assertThat(get(server, "/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void twoHundredConcurrentRequestsRunEachCheckAtMostOncePerCachePeriod() throws Exception {
+    AtomicInteger db = new AtomicInteger();
+    AtomicInteger broker = new AtomicInteger();
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(counting("db", db, CheckResult.healthy()))
+                .addCheck(counting("broker", broker, CheckResult.healthy()))
+                .setInterval(Duration.ZERO)
+                .setCacheFor(Duration.ofSeconds(30))
+                .setMaxAge(Duration.ofSeconds(60))
+                .build());
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+
+    for (int i = 0; i < 200; i++) {
+      responses.add(
+          http.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+
+    for (CompletableFuture<HttpResponse<String>> response : responses) {
+      assertThat(response.get().statusCode()).isEqualTo(200);
+    }
+    assertThat(db).hasValue(1);
+    assertThat(broker).hasValue(1);
+  }
+
+  @Test
+  void aCheckThatNeverReturnsStillLetsTheEndpointAnswerWithinTheTimeoutPlusOneSecond()
+      throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    try {
+      HealthServer server =
+          serve(
+              HealthManager.builder()
+                  .addCheck(HealthManagerTest.hanging("stuck", never))
+                  .setTimeout(Duration.ofSeconds(1))
+                  .setInterval(Duration.ZERO)
+                  .build());
+
+      long started = System.nanoTime();
+      HttpResponse<String> response = get(server, "/health");
+      long millis = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(millis).isLessThan(2000);
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(
+              JSON.readTree(response.body()).path("checks").path("stuck").path("status").asText())
+          .isEqualTo("UNHEALTHY");
+    } finally {
+      never.countDown();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.baton.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Against the machine's real PostgreSQL on 127.0.0.1:5432 (trust auth, database test). */
+class JdbcHealthCheckTest {
+
+  static PGSimpleDataSource dataSource(int port, String extra) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/test?user=postgres" + extra);
+    dataSource.setConnectTimeout(2);
+    dataSource.setLoginTimeout(2);
+    return dataSource;
+  }
+
+  @Test
+  void theMachinesPostgresqlIsHealthy() throws Exception {
+    CheckResult result = new JdbcHealthCheck("postgres", dataSource(5432, "")).check();
+
+    assertThat(result.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(result.details().get("database").toString()).startsWith("PostgreSQL");
+  }
+
+  @Test
+  void aWrongPortIsUnhealthyThroughTheManager() {
+    try (HealthManager manager =
+        HealthManager.builder()
+            .addCheck(new JdbcHealthCheck("postgres", dataSource(1, "")))
+            .setInterval(Duration.ZERO)
+            .build()) {
+      CheckReport report = manager.report().checks().get("postgres");
+
+      assertThat(report.status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(report.reason()).contains("PSQLException");
+    }
+  }
+
+  @Test
+  void aPasswordInTheJdbcUrlNeverAppears() {
+    try (HealthManager manager =
+        HealthManager.builder()
+            .addCheck(new JdbcHealthCheck("postgres", dataSource(5432, "&password=hunter2-secret")))
+            .addCheck(new JdbcHealthCheck("broken", dataSource(1, "&password=hunter2-secret")))
+            .setInterval(Duration.ZERO)
+            .build()) {
+      HealthReport report = manager.report();
+
+      assertThat(report.checks().get("postgres").status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(report.toString()).doesNotContain("hunter2");
+    }
+  }
+}
