@@ -261,6 +261,81 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return ConsumerStatus.values()[state.status(clock.getAsLong(), stallAfterMillis)];
   }
 
+  /**
+   * A health check that is DEGRADED while any group is behind {@code limits} (lag in messages or
+   * seconds, queue depth) or stalled, from the same data the gauges show. Register it as a
+   * non-critical check: a backlog is a reason to look, never to restart the process.
+   */
+  public dev.baton.health.HealthCheck backlogCheck(BacklogLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return new dev.baton.health.HealthCheck() {
+      @Override
+      public String name() {
+        return "backlog";
+      }
+
+      @Override
+      public dev.baton.health.CheckResult check() {
+        List<String> behind = new ArrayList<>();
+        int[] groups = {0};
+        long now = clock.getAsLong();
+        groupStates.forEach(
+            (k, state) -> {
+              groups[0]++;
+              String who = (k.c.isEmpty() ? "" : k.c + " on ") + k.b + " (" + k.a + ")";
+              if (state.lag() > limits.maxLagMessages()) {
+                behind.add(who + ": " + (long) state.lag() + " messages behind");
+              }
+              if (state.lagSeconds() > limits.maxLagSeconds()) {
+                behind.add(
+                    who + ": oldest unhandled message " + (long) state.lagSeconds() + " s old");
+              }
+              if (state.queueMessages() > limits.maxQueueDepth()) {
+                behind.add(who + ": " + (long) state.queueMessages() + " queued in the client");
+              }
+              if (state.status(now, stallAfterMillis) == ConsumerStatus.STALLED.ordinal()) {
+                behind.add(who + ": stalled");
+              }
+            });
+        dev.baton.health.CheckResult result =
+            behind.isEmpty()
+                ? dev.baton.health.CheckResult.healthy()
+                : dev.baton.health.CheckResult.degraded(String.join("; ", behind));
+        return result.withDetail("groups", groups[0]).withDetail("behind", behind.size());
+      }
+    };
+  }
+
+  /** The total lag over every group whose lag is known, or -1 when none is (for health). */
+  public long totalLag() {
+    double[] total = {0};
+    boolean[] known = {false};
+    groupStates.forEach(
+        (k, state) -> {
+          double lag = state.lag();
+          if (!Double.isNaN(lag)) {
+            total[0] += lag;
+            known[0] = true;
+          }
+        });
+    return known[0] ? (long) total[0] : -1;
+  }
+
+  /** The messages every subscription holds unhandled in the client, or -1 when unknown. */
+  public long totalQueueDepth() {
+    double[] total = {0};
+    boolean[] known = {false};
+    groupStates.forEach(
+        (k, state) -> {
+          double depth = state.queueMessages();
+          if (!Double.isNaN(depth)) {
+            total[0] += depth;
+            known[0] = true;
+          }
+        });
+    return known[0] ? (long) total[0] : -1;
+  }
+
   /** Removes every meter this binder registered. */
   @Override
   public void close() {

@@ -40,6 +40,11 @@ public abstract class MeterCache<M> {
     return meter != null ? meter : create(a, b, c, d, e, k -> create(registry, k));
   }
 
+  /** Every meter so far with its label values. */
+  public void forEach(java.util.function.BiConsumer<Key, M> action) {
+    meters.forEach(action);
+  }
+
   /** Every meter so far. */
   public Iterable<M> values() {
     return meters.values();

@@ -1,0 +1,134 @@
+package dev.baton.transport.nats;
+
+import dev.baton.health.CheckResult;
+import dev.baton.health.HealthCheck;
+import dev.baton.health.HealthStatus;
+import dev.baton.transport.internal.Redaction;
+import io.nats.client.Connection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The NATS health check: the connection must be CONNECTED (else UNHEALTHY); a round trip (PING)
+ * within the bound (default 100 ms) is HEALTHY, a slower one DEGRADED; with JetStream checking on,
+ * the JetStream API must answer. Details: the round trip and the server (host and port only, never
+ * credentials). Thread-safe; the connection stays the caller's.
+ */
+public final class NatsHealthCheck implements HealthCheck {
+
+  private final Connection connection;
+  private final String name;
+  private final Duration degradedAbove;
+  private final boolean jetStream;
+
+  private NatsHealthCheck(Builder b) {
+    this.connection = b.connection;
+    this.name = b.name;
+    this.degradedAbove = b.degradedAbove;
+    this.jetStream = b.jetStream;
+  }
+
+  /** A check named {@code nats} with the defaults. */
+  public static NatsHealthCheck of(Connection connection) {
+    return builder(connection).build();
+  }
+
+  /** A builder for a check of {@code connection}. */
+  public static Builder builder(Connection connection) {
+    return new Builder(Objects.requireNonNull(connection, "connection"));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<String> dependencies() {
+    String server = server();
+    return server == null ? List.of() : List.of("nats://" + server);
+  }
+
+  @Override
+  public CheckResult check() throws Exception {
+    Connection.Status status = connection.getStatus();
+    String server = server();
+    if (status != Connection.Status.CONNECTED) {
+      CheckResult down = CheckResult.unhealthy("connection is " + status);
+      return server == null ? down : down.withDetail("server", server);
+    }
+    Duration rtt = connection.RTT();
+    CheckResult result =
+        rtt.compareTo(degradedAbove) > 0
+            ? CheckResult.degraded(
+                "round trip " + rtt.toMillis() + " ms, over " + degradedAbove.toMillis() + " ms")
+            : CheckResult.healthy();
+    result = result.withDetail("rtt_ms", rtt.toNanos() / 1_000_000.0);
+    if (server != null) {
+      result = result.withDetail("server", server);
+    }
+    if (jetStream) {
+      try {
+        connection.jetStreamManagement().getAccountStatistics();
+        result = result.withDetail("jetstream", "reachable");
+      } catch (Exception e) {
+        return new CheckResult(
+            HealthStatus.UNHEALTHY,
+            "JetStream does not answer: " + Redaction.describe(e),
+            result.details());
+      }
+    }
+    return result;
+  }
+
+  /** host:port of the server in use, or null. */
+  private String server() {
+    String url = connection.getConnectedUrl();
+    if (url == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(url);
+      return uri.getHost() == null ? null : uri.getHost() + ":" + uri.getPort();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Builds a {@link NatsHealthCheck}. Not thread-safe. */
+  public static final class Builder {
+    private final Connection connection;
+    private String name = "nats";
+    private Duration degradedAbove = Duration.ofMillis(100);
+    private boolean jetStream;
+
+    Builder(Connection connection) {
+      this.connection = connection;
+    }
+
+    /** The check's name. Default {@code nats}. */
+    public Builder setName(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** A round trip slower than this is DEGRADED. Default 100 ms. */
+    public Builder setDegradedAbove(Duration degradedAbove) {
+      this.degradedAbove = Objects.requireNonNull(degradedAbove, "degradedAbove");
+      return this;
+    }
+
+    /** Also require the JetStream API to answer (when the agent uses JetStream). */
+    public Builder setJetStream(boolean jetStream) {
+      this.jetStream = jetStream;
+      return this;
+    }
+
+    /** Builds it. */
+    public NatsHealthCheck build() {
+      return new NatsHealthCheck(this);
+    }
+  }
+}
