@@ -46,11 +46,19 @@ public final class JdbcHealthCheck implements HealthCheck {
     return dependencies;
   }
 
+  /** The URL without its parameters (drivers list every property there, passwords included). */
+  static String withoutParameters(String url) {
+    int query = url.indexOf('?');
+    int semicolon = url.indexOf(';');
+    int cut = query < 0 ? semicolon : semicolon < 0 ? query : Math.min(query, semicolon);
+    return cut < 0 ? url : url.substring(0, cut);
+  }
+
   @Override
   public CheckResult check() throws Exception {
     try (Connection connection = dataSource.getConnection()) {
       DatabaseMetaData meta = connection.getMetaData();
-      String url = Redaction.redact(String.valueOf(meta.getURL()));
+      String url = Redaction.redact(withoutParameters(String.valueOf(meta.getURL())));
       dependencies = List.of(url);
       CheckResult result =
           CheckResult.healthy()

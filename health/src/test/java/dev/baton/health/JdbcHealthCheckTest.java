@@ -23,6 +23,7 @@ class JdbcHealthCheckTest {
 
     assertThat(result.status()).isEqualTo(HealthStatus.HEALTHY);
     assertThat(result.details().get("database").toString()).startsWith("PostgreSQL");
+    assertThat(result.details()).containsEntry("url", "jdbc:postgresql://127.0.0.1:5432/test");
   }
 
   @Test

@@ -1,0 +1,101 @@
+package dev.baton.examples;
+
+import dev.baton.health.HealthManager;
+import dev.baton.health.HealthServer;
+import dev.baton.health.Heartbeats;
+import dev.baton.health.JdbcHealthCheck;
+import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.metrics.PrometheusScrape;
+import dev.baton.propagation.Baton;
+import dev.baton.transport.nats.NatsBaton;
+import dev.baton.transport.nats.NatsHealthCheck;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.opentelemetry.api.OpenTelemetry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The health endpoints against real NATS ({@code NATS_URL}, default nats://127.0.0.1:4222) and
+ * PostgreSQL ({@code JDBC_URL}, default the local {@code test} database): prints what each endpoint
+ * answers. The README's sample responses come from this.
+ */
+public final class HealthExample {
+
+  private HealthExample() {}
+
+  public static void main(String[] args) throws Exception {
+    String natsUrl = System.getenv().getOrDefault("NATS_URL", "nats://127.0.0.1:4222");
+    String jdbcUrl =
+        System.getenv()
+            .getOrDefault("JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    metrics.bindTo(registry);
+    PGSimpleDataSource database = new PGSimpleDataSource();
+    database.setUrl(jdbcUrl);
+    try (Connection connection = Nats.connect(natsUrl);
+        NatsBaton bus =
+            NatsBaton.create(
+                connection,
+                Baton.builder(OpenTelemetry.noop())
+                    .setAgentName("writer")
+                    .addListener(metrics)
+                    .build());
+        Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber());
+        Heartbeats.HeartbeatPublisher heartbeat =
+            Heartbeats.publish(bus.publisher(), "writer-1", "writer", Duration.ofSeconds(5));
+        HealthManager health =
+            HealthManager.builder()
+                .addCheck(NatsHealthCheck.builder(connection).setJetStream(true).build())
+                .addCheck(new JdbcHealthCheck("postgres", database))
+                .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
+                .build();
+        HealthServer server =
+            HealthServer.builder(health)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setVersion("0.1.0")
+                .setHeartbeats(monitor)
+                .setPendingTasks(metrics::totalLag)
+                .setQueueDepth(metrics::totalQueueDepth)
+                .addContext("/metrics", PrometheusScrape.handler(registry))
+                .start()) {
+      heartbeat.setState("working");
+      heartbeat.setCurrentTask("chapter 2");
+      bus.subscriber().subscribe("drafts.review", "reviewers", m -> {});
+      connection.flush(Duration.ofSeconds(5));
+      health.markStarted();
+      Thread.sleep(300); // let the first heartbeat arrive
+      HttpClient http = HttpClient.newHttpClient();
+      for (String[] request :
+          new String[][] {
+            {"/health", "application/json"},
+            {"/health/ready", "application/json"},
+            {"/health/live", "application/json"},
+            {"/health/started", "application/json"},
+            {"/health/agent/writer-1", "application/json"},
+            {"/health", "application/health+json"},
+            {"/health/agent/nobody", "application/json"}
+          }) {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + request[0]))
+                    .header("Accept", request[1])
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.println(
+            "GET " + request[0] + " (Accept: " + request[1] + ") -> " + response.statusCode());
+        System.out.println(response.body());
+        System.out.println();
+      }
+    }
+  }
+}
