@@ -12,6 +12,15 @@ public interface Subscription extends AutoCloseable {
   String group();
 
   /**
+   * Waits until this subscription is sure to receive what is published from now on (the broker
+   * registered it; on Kafka, the group gave it its partitions). Returns whether that happened
+   * within {@code timeout}.
+   */
+  default boolean awaitReady(Duration timeout) throws InterruptedException {
+    return true;
+  }
+
+  /**
    * Stops receiving, lets messages already delivered to this process finish their handlers, then
    * releases the subscription. Waits at most {@code timeout}; returns whether the drain finished in
    * time. Idempotent.

@@ -126,6 +126,11 @@ final class KafkaSubscription implements Subscription {
     return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  @Override
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return awaitAssignment(timeout);
+  }
+
   private void run() {
     engine.subscriptionChange(topic, group, SubscriptionState.STARTED);
     try {

@@ -96,6 +96,16 @@ final class NatsSubscription implements Subscription {
   }
 
   @Override
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    try {
+      connection.flush(timeout); // the server has seen the SUB once it answers the PING
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
+  @Override
   public boolean drain(Duration timeout) {
     if (!closed.compareAndSet(false, true)) {
       return true;

@@ -1,0 +1,102 @@
+package dev.baton.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.health.Heartbeats;
+import dev.baton.propagation.Baton;
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Subscription;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every demo agent shares: its identity and Baton, its transport, a simulated LLM, injected
+ * failures, heartbeats. The subclasses use only the public transport API.
+ */
+abstract class Agent implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final String role;
+  final String agentId;
+  final Backplane.Bus bus;
+  final Llm llm;
+  final Logger log;
+  private final double failureRate;
+  private final Heartbeats.HeartbeatPublisher heartbeat;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  /** A transient failure injected by {@code --failure-rate}. */
+  static final class InjectedFailure extends RuntimeException {
+    InjectedFailure(String message) {
+      super(message);
+    }
+  }
+
+  Agent(String role, Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
+    this.role = role;
+    this.agentId = role + "-1";
+    Baton baton =
+        Baton.builder(otel)
+            .setAgentName(role)
+            .setAgentId(agentId)
+            .addListener(parts.metrics())
+            .build();
+    this.bus = backplane.bus(baton);
+    double slowdown = role.equals(parts.config().slowAgent()) ? 10 : 1;
+    this.llm = new Llm(otel.getTracer("dev.baton.demo"), role, "gpt-sim-" + role, slowdown);
+    this.failureRate = parts.config().failureRate();
+    this.log = LoggerFactory.getLogger("agent." + role);
+    this.heartbeat = Heartbeats.publish(bus.publisher(), agentId, role, Duration.ofSeconds(2));
+  }
+
+  /** Subscribes and remembers the subscription for readiness and close. */
+  final Subscription track(Subscription subscription) {
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** A handler that logs with the trace in the MDC and keeps the agent's heartbeat state. */
+  final MessageHandler traced(MessageHandler handler) {
+    return message -> {
+      try (Mdc ignored = Mdc.fromCurrentSpan()) {
+        heartbeat.setState("working");
+        handler.handle(message);
+      } finally {
+        heartbeat.setState("idle");
+      }
+    };
+  }
+
+  /** Fails with the configured probability: the broker's durable path redelivers. */
+  final void maybeFail(String step) {
+    if (failureRate > 0 && ThreadLocalRandom.current().nextDouble() < failureRate) {
+      throw new InjectedFailure(role + " failed at " + step + " (injected)");
+    }
+  }
+
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  /** Waits until every subscription receives what is published from now on. */
+  final boolean awaitReady(Duration timeout) throws InterruptedException {
+    for (Subscription subscription : subscriptions) {
+      if (!subscription.awaitReady(timeout)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    heartbeat.close();
+    bus.close();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.baton.demo;
+
+import dev.baton.health.HealthCheck;
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.kafka.FailurePolicy;
+import dev.baton.transport.kafka.KafkaBaton;
+import dev.baton.transport.kafka.KafkaBroker;
+import dev.baton.transport.kafka.KafkaHealthCheck;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The swarm on Kafka: an existing cluster, or the embedded default, a real KRaft broker in a child
+ * JVM the swarm starts and stops. Every topic is consumed by a group; a handler failure is retried
+ * and then dead-lettered.
+ */
+final class KafkaBackplane implements Backplane {
+
+  static final List<String> TOPICS =
+      List.of(
+          Roles.SUBMIT,
+          Roles.RESEARCH,
+          Roles.CODE,
+          Roles.REVIEW,
+          Roles.SUMMARIZE,
+          Roles.DONE,
+          Roles.DEAD_LETTER,
+          dev.baton.health.Heartbeats.DESTINATION);
+
+  private final String bootstrapServers;
+  private final @Nullable KafkaBroker embedded;
+  private final Map<String, Object> config;
+
+  private KafkaBackplane(String bootstrapServers, @Nullable KafkaBroker embedded) throws Exception {
+    this.bootstrapServers = bootstrapServers;
+    this.embedded = embedded;
+    this.config = Map.of("bootstrap.servers", bootstrapServers);
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "request.timeout.ms", 5000,
+                "default.api.timeout.ms", 10000))) {
+      admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+      List<NewTopic> topics = new ArrayList<>();
+      TOPICS.forEach(t -> topics.add(new NewTopic(t, 1, (short) -1)));
+      try {
+        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** An existing cluster; fails within about 10 s when it does not answer. */
+  static KafkaBackplane connect(String bootstrapServers) throws Exception {
+    return new KafkaBackplane(bootstrapServers, null);
+  }
+
+  /** A broker of our own, for a machine where nothing is installed. */
+  static KafkaBackplane embedded() throws Exception {
+    KafkaBroker broker = KafkaBroker.start();
+    try {
+      return new KafkaBackplane(broker.bootstrapServers(), broker);
+    } catch (Exception e) {
+      broker.close();
+      throw e;
+    }
+  }
+
+  /** How long the embedded broker took to start, or null. */
+  @Nullable Duration embeddedStartTime() {
+    return embedded == null ? null : embedded.lastStartTime();
+  }
+
+  @Override
+  public String describe() {
+    return embedded != null
+        ? "an embedded Kafka broker (KRaft, child JVM pid "
+            + embedded.pid()
+            + ") at "
+            + bootstrapServers
+        : "Kafka at " + bootstrapServers;
+  }
+
+  @Override
+  public Bus bus(Baton baton) {
+    KafkaBaton kafka =
+        KafkaBaton.builder(baton, config)
+            .setPollTimeout(Duration.ofMillis(100))
+            .setBacklogInterval(Duration.ofSeconds(2))
+            .setFailurePolicy(
+                FailurePolicy.retry(5, Duration.ofMillis(50), Duration.ofSeconds(1))
+                    .thenDeadLetter(Roles.DEAD_LETTER))
+            .build();
+    return new Bus() {
+      @Override
+      public Publisher publisher() {
+        return kafka.publisher();
+      }
+
+      @Override
+      public Publisher durablePublisher() {
+        return kafka.publisher();
+      }
+
+      @Override
+      public Subscriber subscriber() {
+        return kafka.subscriber();
+      }
+
+      @Override
+      public Subscriber durableSubscriber() {
+        return kafka.subscriber();
+      }
+
+      @Override
+      public void close() {
+        kafka.close();
+      }
+    };
+  }
+
+  @Override
+  public HealthCheck healthCheck() {
+    return KafkaHealthCheck.builder(config)
+        .requireTopics(List.of(Roles.SUBMIT, Roles.DONE))
+        .build();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

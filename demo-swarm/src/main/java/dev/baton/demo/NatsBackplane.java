@@ -1,0 +1,105 @@
+package dev.baton.demo;
+
+import dev.baton.health.HealthCheck;
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.internal.Redaction;
+import dev.baton.transport.nats.NatsBaton;
+import dev.baton.transport.nats.NatsErrorListener;
+import dev.baton.transport.nats.NatsHealthCheck;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StreamConfiguration;
+import java.io.IOException;
+import java.time.Duration;
+
+/** The swarm on NATS: core subjects, and a JetStream stream for the durable path. */
+final class NatsBackplane implements Backplane {
+
+  static final String STREAM = "BATON_DEMO";
+
+  private final Connection connection;
+  private final String url;
+
+  NatsBackplane(String url) throws IOException, InterruptedException, JetStreamApiException {
+    this.url = url;
+    this.connection =
+        Nats.connect(
+            Options.builder()
+                .server(url)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .reconnectWait(Duration.ofMillis(250))
+                .reconnectJitter(Duration.ofMillis(50))
+                .maxReconnects(-1)
+                .errorListener(NatsErrorListener.create())
+                .build());
+    JetStreamManagement jsm = connection.jetStreamManagement();
+    StreamConfiguration stream =
+        StreamConfiguration.builder()
+            .name(STREAM)
+            .subjects(Roles.DURABLE)
+            .maxAge(Duration.ofHours(1))
+            .build();
+    try {
+      jsm.addStream(stream);
+    } catch (JetStreamApiException e) {
+      jsm.updateStream(stream);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "NATS at "
+        + Redaction.redact(url)
+        + " (JetStream stream "
+        + STREAM
+        + " for the durable path)";
+  }
+
+  @Override
+  public Bus bus(Baton baton) {
+    NatsBaton nats =
+        NatsBaton.builder(connection, baton).setBacklogInterval(Duration.ofSeconds(2)).build();
+    Subscriber durable = nats.jetStreamSubscriber(STREAM);
+    return new Bus() {
+      @Override
+      public Publisher publisher() {
+        return nats.publisher();
+      }
+
+      @Override
+      public Publisher durablePublisher() {
+        return nats.jetStreamPublisher();
+      }
+
+      @Override
+      public Subscriber subscriber() {
+        return nats.subscriber();
+      }
+
+      @Override
+      public Subscriber durableSubscriber() {
+        return durable;
+      }
+
+      @Override
+      public void close() {
+        nats.close();
+      }
+    };
+  }
+
+  @Override
+  public HealthCheck healthCheck() {
+    return NatsHealthCheck.builder(connection).setJetStream(true).build();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    connection.close();
+  }
+}

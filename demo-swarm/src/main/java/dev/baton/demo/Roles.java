@@ -1,0 +1,29 @@
+package dev.baton.demo;
+
+import java.util.List;
+
+/** The agent roles and the destinations they talk on. */
+final class Roles {
+
+  static final String COORDINATOR = "coordinator";
+  static final String RESEARCHER = "researcher";
+  static final String CODER = "coder";
+  static final String REVIEWER = "reviewer";
+  static final String SUMMARIZER = "summarizer";
+  static final List<String> ALL = List.of(COORDINATOR, RESEARCHER, CODER, REVIEWER, SUMMARIZER);
+
+  /** Where outside callers submit tasks: JSON {@code {"prompt": "...", "task_id": "optional"}}. */
+  static final String SUBMIT = "agents.tasks.submit";
+
+  static final String RESEARCH = "agents.research";
+  static final String CODE = "agents.code";
+  static final String REVIEW = "agents.review";
+  static final String SUMMARIZE = "agents.summarize";
+  static final String DONE = "agents.tasks.done";
+  static final String DEAD_LETTER = "agents.dlq";
+
+  /** The destinations on the broker's durable path (JetStream on NATS; every topic on Kafka). */
+  static final List<String> DURABLE = List.of(SUBMIT, RESEARCH, CODE);
+
+  private Roles() {}
+}

@@ -1,0 +1,181 @@
+package dev.baton.demo;
+
+import dev.baton.health.HealthCheck;
+import dev.baton.health.HealthManager;
+import dev.baton.health.HealthServer;
+import dev.baton.health.Heartbeats;
+import dev.baton.health.JdbcHealthCheck;
+import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.metrics.PrometheusScrape;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole swarm: broker, five agents (each its own service and Baton), metrics, health and
+ * endpoints, the task store, and traces. Start with {@link #start}; close to stop everything it
+ * started, the embedded broker included.
+ */
+final class Swarm implements AutoCloseable {
+
+  private final SwarmConfig config;
+  private final Backplane backplane;
+  private final Telemetry telemetry;
+  private final PrometheusMeterRegistry registry;
+  private final BackplaneMetrics metrics;
+  private final TaskStore store;
+  private final List<Agent> agents = new ArrayList<>();
+  private final Coordinator coordinator;
+  private final Heartbeats.Monitor heartbeats;
+  private final HealthCheck brokerCheck;
+  private final HealthManager health;
+  private final HealthServer server;
+  private final ScheduledExecutorService scheduler;
+  private final PrintStream out;
+
+  private Swarm(
+      SwarmConfig config, Backplane backplane, @Nullable SpanExporter extra, PrintStream out)
+      throws Exception {
+    this.config = config;
+    this.backplane = backplane;
+    this.out = out;
+    this.telemetry = new Telemetry(config.otlpEndpoint(), extra);
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
+    metrics.bindTo(registry);
+    this.store = new TaskStore(config.jdbcUrl());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-demo");
+              t.setDaemon(true);
+              return t;
+            });
+    SwarmParts parts = new SwarmParts(config, metrics);
+    this.coordinator =
+        new Coordinator(
+            backplane,
+            telemetry.forAgent(Roles.COORDINATOR, "coordinator-1"),
+            parts,
+            store,
+            Duration.ofSeconds(90),
+            this::finished);
+    agents.add(coordinator);
+    agents.add(
+        new Workers.Researcher(
+            backplane, telemetry.forAgent(Roles.RESEARCHER, "researcher-1"), parts));
+    agents.add(new Workers.Coder(backplane, telemetry.forAgent(Roles.CODER, "coder-1"), parts));
+    agents.add(
+        new Workers.Reviewer(backplane, telemetry.forAgent(Roles.REVIEWER, "reviewer-1"), parts));
+    agents.add(
+        new Workers.Summarizer(
+            backplane, telemetry.forAgent(Roles.SUMMARIZER, "summarizer-1"), parts));
+    this.heartbeats = Heartbeats.monitor(coordinator.bus.subscriber());
+    this.brokerCheck = backplane.healthCheck();
+    this.health =
+        HealthManager.builder()
+            .addCheck(brokerCheck)
+            .addCheck(new JdbcHealthCheck("database", store.dataSource()))
+            .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
+            .setInterval(Duration.ofSeconds(5))
+            .build();
+    this.server =
+        HealthServer.builder(health)
+            .setAddress(new InetSocketAddress("0.0.0.0", config.port()))
+            .setVersion("0.1.0")
+            .setHeartbeats(heartbeats)
+            .setPendingTasks(metrics::totalLag)
+            .setQueueDepth(metrics::totalQueueDepth)
+            .addContext("/metrics", PrometheusScrape.handler(registry))
+            .start();
+    scheduler.scheduleWithFixedDelay(coordinator::sweep, 1, 1, TimeUnit.SECONDS);
+    for (Agent agent : agents) {
+      if (!agent.awaitReady(Duration.ofSeconds(60))) {
+        throw new IllegalStateException(agent.role + " could not subscribe within 60 s");
+      }
+    }
+    heartbeats.subscription().awaitReady(Duration.ofSeconds(60));
+    health.markStarted();
+  }
+
+  /** Starts the swarm on the configured broker; the caller closes it. */
+  static Swarm start(SwarmConfig config, @Nullable SpanExporter extra, PrintStream out)
+      throws Exception {
+    Backplane backplane =
+        switch (config.transport()) {
+          case "nats" -> new NatsBackplane(config.natsUrl());
+          case "kafka" -> KafkaBackplane.connect(config.bootstrapServers());
+          default -> KafkaBackplane.embedded();
+        };
+    try {
+      return new Swarm(config, backplane, extra, out);
+    } catch (Exception e) {
+      backplane.close();
+      throw e;
+    }
+  }
+
+  String describeBroker() {
+    return backplane.describe();
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  TaskStore store() {
+    return store;
+  }
+
+  TraceTree traces() {
+    return telemetry.tree();
+  }
+
+  CompletableFuture<Coordinator.Outcome> submit(String prompt) throws Exception {
+    return coordinator.submit(prompt);
+  }
+
+  private void finished(Coordinator.Outcome outcome) {
+    if (config.printTraces() && !outcome.traceId().isEmpty()) {
+      // Give the last spans (the reviewer's send, the coordinator's process) a moment to end.
+      scheduler.schedule(
+          () -> {
+            traces()
+                .print(
+                    outcome.traceId(),
+                    outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
+                    out);
+          },
+          300,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close();
+    health.close();
+    heartbeats.close();
+    for (int i = agents.size() - 1; i >= 0; i--) {
+      agents.get(i).close();
+    }
+    if (brokerCheck instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+    scheduler.shutdownNow();
+    telemetry.close();
+    metrics.close();
+    backplane.close();
+  }
+}

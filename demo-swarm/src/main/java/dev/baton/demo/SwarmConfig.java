@@ -1,0 +1,209 @@
+package dev.baton.demo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The swarm's settings, from the command line.
+ *
+ * @param transport {@code nats}, {@code kafka}, or {@code embedded} (a Kafka broker the swarm
+ *     starts itself: the default)
+ * @param natsUrl the NATS server
+ * @param bootstrapServers the Kafka brokers
+ * @param tasks how many tasks to run (ignored when {@code duration} is set)
+ * @param duration run for this long instead, or {@code null}
+ * @param rate tasks submitted per second
+ * @param failureRate the chance that an agent's step fails (to show errors and retries)
+ * @param slowAgent an agent that works ten times slower, or {@code null}
+ * @param jdbcUrl the task store; an embedded H2 database by default
+ * @param port the port of /health, /health/ready, /health/live, /health/agent/{id} and /metrics
+ * @param otlpEndpoint where traces go over OTLP/HTTP, or {@code null} to print trace trees
+ * @param printTraces whether finished tasks' traces are printed as trees
+ */
+public record SwarmConfig(
+    String transport,
+    String natsUrl,
+    String bootstrapServers,
+    int tasks,
+    @Nullable Duration duration,
+    double rate,
+    double failureRate,
+    @Nullable String slowAgent,
+    String jdbcUrl,
+    int port,
+    @Nullable String otlpEndpoint,
+    boolean printTraces) {
+
+  static final String USAGE =
+      """
+      Usage: baton-demo-swarm [options]
+
+      Runs five agents (coordinator, researcher, coder, reviewer, summarizer) that hand each
+      task to each other over a message bus, traced across every hop with Baton.
+
+      Broker (default: an embedded Kafka broker the swarm starts and stops itself)
+        --transport nats|kafka      use an existing broker instead
+        --nats-url URL              NATS server            (default nats://127.0.0.1:4222)
+        --bootstrap-servers HOSTS   Kafka brokers          (default 127.0.0.1:9092)
+
+      Run
+        --tasks N                   tasks to run           (default 5)
+        --duration 60s|5m           run this long instead of a number of tasks
+        --rate R                    tasks submitted per second (default 2)
+        --failure-rate P            chance an agent step fails, 0..1 (default 0.1)
+        --slow-agent NAME           make one agent ten times slower (e.g. coder)
+
+      Outputs
+        --jdbc-url URL              task store (default embedded H2; e.g.
+                                    jdbc:postgresql://127.0.0.1:5432/test?user=postgres)
+        --port N                    health and /metrics port (default 8080; 0 picks one)
+        --otlp-endpoint URL         send traces over OTLP/HTTP, e.g. http://localhost:4318
+                                    (also OTEL_EXPORTER_OTLP_ENDPOINT); without it each
+                                    finished task's trace is printed as a tree
+        --print-traces              print trees even when exporting
+        --help                      this text
+
+      Outside callers submit tasks by publishing JSON {"prompt": "..."} to agents.tasks.submit.
+      """;
+
+  /** Parses the command line; throws {@link IllegalArgumentException} saying what is wrong. */
+  public static SwarmConfig parse(List<String> args, @Nullable String otlpFromEnv) {
+    String transport = "embedded";
+    String natsUrl = "nats://127.0.0.1:4222";
+    String bootstrap = "127.0.0.1:9092";
+    int tasks = 5;
+    Duration duration = null;
+    double rate = 2;
+    double failureRate = 0.1;
+    String slow = null;
+    String jdbc = "jdbc:h2:mem:baton;DB_CLOSE_DELAY=-1";
+    int port = 8080;
+    String otlp = otlpFromEnv == null || otlpFromEnv.isBlank() ? null : otlpFromEnv;
+    boolean print = false;
+    List<String> rest = new ArrayList<>(args);
+    while (!rest.isEmpty()) {
+      String option = rest.remove(0);
+      switch (option) {
+        case "--transport" -> {
+          transport = value(option, rest).toLowerCase(Locale.ROOT);
+          if (!transport.equals("nats") && !transport.equals("kafka")) {
+            throw new IllegalArgumentException(
+                "--transport must be nats or kafka, was " + transport);
+          }
+        }
+        case "--nats-url" -> natsUrl = value(option, rest);
+        case "--bootstrap-servers" -> bootstrap = value(option, rest);
+        case "--tasks" -> tasks = positiveInt(option, value(option, rest));
+        case "--duration" -> duration = duration(value(option, rest));
+        case "--rate" -> rate = positive(option, value(option, rest));
+        case "--failure-rate" -> {
+          failureRate = number(option, value(option, rest));
+          if (failureRate < 0 || failureRate > 0.9) {
+            throw new IllegalArgumentException("--failure-rate must be between 0 and 0.9");
+          }
+        }
+        case "--slow-agent" -> {
+          slow = value(option, rest);
+          if (!Roles.ALL.contains(slow)) {
+            throw new IllegalArgumentException("--slow-agent must be one of " + Roles.ALL);
+          }
+        }
+        case "--jdbc-url" -> jdbc = value(option, rest);
+        case "--port" -> {
+          port = Integer.parseInt(value(option, rest));
+          if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0 to 65535");
+          }
+        }
+        case "--otlp-endpoint" -> otlp = value(option, rest);
+        case "--print-traces" -> print = true;
+        default -> throw new IllegalArgumentException("unknown option " + option);
+      }
+    }
+    return new SwarmConfig(
+        transport,
+        natsUrl,
+        bootstrap,
+        tasks,
+        duration,
+        rate,
+        failureRate,
+        slow,
+        jdbc,
+        port,
+        otlp,
+        print || otlp == null);
+  }
+
+  private static String value(String option, List<String> rest) {
+    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return rest.remove(0);
+  }
+
+  private static int positiveInt(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a positive whole number, was " + value);
+    }
+  }
+
+  private static double number(String option, String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a number, was " + value);
+    }
+  }
+
+  private static double positive(String option, String value) {
+    double n = number(option, value);
+    if (!(n > 0)) {
+      throw new IllegalArgumentException(option + " must be positive, was " + value);
+    }
+    return n;
+  }
+
+  private static Duration duration(String value) {
+    try {
+      if (value.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+      }
+      long amount = Long.parseLong(value.substring(0, value.length() - 1));
+      return switch (value.charAt(value.length() - 1)) {
+        case 's' -> Duration.ofSeconds(amount);
+        case 'm' -> Duration.ofMinutes(amount);
+        case 'h' -> Duration.ofHours(amount);
+        default -> throw new NumberFormatException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--duration must look like 30s, 5m or 1h, was " + value);
+    }
+  }
+
+  /** This config with a different transport endpoint (the embedded broker's). */
+  SwarmConfig withBootstrapServers(String servers) {
+    return new SwarmConfig(
+        transport,
+        natsUrl,
+        servers,
+        tasks,
+        duration,
+        rate,
+        failureRate,
+        slowAgent,
+        jdbcUrl,
+        port,
+        otlpEndpoint,
+        printTraces);
+  }
+}

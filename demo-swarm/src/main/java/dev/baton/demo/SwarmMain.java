@@ -1,0 +1,188 @@
+package dev.baton.demo;
+
+import java.io.PrintStream;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The demo's command line: starts the swarm (an embedded Kafka broker when no broker is given),
+ * submits tasks, shows progress, prints each finished task's trace tree and a summary. Exit code 0
+ * when the run finished (injected failures included), 2 for bad options, 3 when it could not start.
+ */
+public final class SwarmMain {
+
+  private static final String[] PROMPTS = {
+    "add retries to the payment client",
+    "explain the lag alert on agents.research",
+    "write a parser for the task format",
+    "summarize yesterday's incidents",
+    "port the scheduler to virtual threads"
+  };
+
+  private SwarmMain() {}
+
+  public static void main(String[] args) {
+    int code = run(Arrays.asList(args), System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs the demo; returns the exit code. */
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(SwarmConfig.USAGE);
+      return 0;
+    }
+    SwarmConfig config;
+    try {
+      config = SwarmConfig.parse(args, System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    } catch (IllegalArgumentException e) {
+      err.println("baton-demo-swarm: " + e.getMessage() + " (see --help)");
+      return 2;
+    }
+    if (config.transport().equals("embedded")) {
+      out.println(
+          "No broker given: starting an embedded Kafka broker (KRaft, a child JVM of this one).");
+      out.println("Nothing needs installing; use --transport nats|kafka for a broker of your own.");
+    }
+    Swarm swarm;
+    try {
+      swarm = Swarm.start(config, null, out);
+    } catch (BindException e) {
+      err.println(
+          "baton-demo-swarm: port " + config.port() + " is taken; choose another with --port");
+      return 3;
+    } catch (Exception e) {
+      err.println("baton-demo-swarm: could not start on " + where(config) + ": " + message(e));
+      return 3;
+    }
+    try (swarm) {
+      out.println("Broker: " + swarm.describeBroker());
+      out.println(
+          "Health: http://127.0.0.1:"
+              + swarm.port()
+              + "/health   Metrics: http://127.0.0.1:"
+              + swarm.port()
+              + "/metrics");
+      out.println(
+          config.otlpEndpoint() == null
+              ? "Traces: printed below as trees (set --otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT for Jaeger)"
+              : "Traces: OTLP/HTTP to " + config.otlpEndpoint());
+      out.println("Outside callers: publish {\"prompt\": \"...\"} to " + Roles.SUBMIT);
+      out.println();
+      return drive(swarm, config, out);
+    } catch (Exception e) {
+      err.println("baton-demo-swarm: stopped: " + message(e));
+      return 1;
+    }
+  }
+
+  private static int drive(Swarm swarm, SwarmConfig config, PrintStream out) throws Exception {
+    List<CompletableFuture<Coordinator.Outcome>> tasks = new ArrayList<>();
+    List<Long> latencies = new CopyOnWriteArrayList<>();
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    double totalCost = 0;
+    long started = System.nanoTime();
+    long deadline =
+        config.duration() == null ? Long.MAX_VALUE : started + config.duration().toNanos();
+    long nextProgress = started + TimeUnit.SECONDS.toNanos(2);
+    long gapNanos = (long) (1e9 / config.rate());
+    int submitted = 0;
+    long nextSubmit = started;
+    while (true) {
+      long now = System.nanoTime();
+      boolean more = config.duration() == null ? submitted < config.tasks() : now < deadline;
+      if (!more && tasks.stream().allMatch(CompletableFuture::isDone)) {
+        break;
+      }
+      if (more && now >= nextSubmit) {
+        CompletableFuture<Coordinator.Outcome> task =
+            swarm.submit(PROMPTS[submitted % PROMPTS.length]);
+        task.thenAccept(
+            outcome -> {
+              if (outcome.status().equals("done")) {
+                done.incrementAndGet();
+                latencies.add(outcome.millis());
+              } else {
+                failed.incrementAndGet();
+              }
+            });
+        tasks.add(task);
+        submitted++;
+        nextSubmit += gapNanos;
+      }
+      if (now >= nextProgress) {
+        out.println(progress(submitted, done.get(), failed.get(), latencies, now - started));
+        nextProgress += TimeUnit.SECONDS.toNanos(2);
+      }
+      Thread.sleep(10);
+    }
+    Thread.sleep(500); // let the last trace trees print
+    for (CompletableFuture<Coordinator.Outcome> task : tasks) {
+      totalCost += task.get().costUsd();
+    }
+    long elapsed = System.nanoTime() - started;
+    out.println();
+    out.println(progress(submitted, done.get(), failed.get(), latencies, elapsed));
+    out.println();
+    out.println("Summary");
+    out.printf("  %-22s %s%n", "broker", swarm.describeBroker());
+    out.printf("  %-22s %d%n", "tasks submitted", submitted);
+    out.printf("  %-22s %d%n", "tasks done", done.get());
+    out.printf("  %-22s %d%n", "tasks failed", failed.get());
+    out.printf("  %-22s %.1f s%n", "wall time", elapsed / 1e9);
+    out.printf("  %-22s %s%n", "latency p50 / p95 / max", percentiles(latencies));
+    out.printf("  %-22s $%.4f%n", "simulated LLM cost", totalCost);
+    out.printf("  %-22s %d rows%n", "task store", swarm.store().all().size());
+    return 0;
+  }
+
+  private static String progress(
+      int submitted, int done, int failed, List<Long> latencies, long elapsedNanos) {
+    double seconds = Math.max(0.001, elapsedNanos / 1e9);
+    return String.format(
+        "progress: %d/%d done, %d failed, %.1f tasks/s, p95 %s",
+        done, submitted, failed, done / seconds, percentile(latencies, 0.95));
+  }
+
+  private static String percentiles(List<Long> latencies) {
+    return percentile(latencies, 0.5)
+        + " / "
+        + percentile(latencies, 0.95)
+        + " / "
+        + percentile(latencies, 1.0);
+  }
+
+  private static String percentile(List<Long> latencies, double p) {
+    if (latencies.isEmpty()) {
+      return "-";
+    }
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    int index = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p * sorted.size()) - 1));
+    return sorted.get(index) + " ms";
+  }
+
+  private static String where(SwarmConfig config) {
+    return switch (config.transport()) {
+      case "nats" -> "NATS at " + dev.baton.transport.internal.Redaction.redact(config.natsUrl());
+      case "kafka" -> "Kafka at " + config.bootstrapServers();
+      default -> "the embedded Kafka broker";
+    };
+  }
+
+  private static String message(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getMessage() == null) {
+      cause = cause.getCause();
+    }
+    return dev.baton.transport.internal.Redaction.describe(cause);
+  }
+}
