@@ -62,56 +62,88 @@ final class Swarm implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    SwarmParts parts = new SwarmParts(config, metrics);
-    this.coordinator =
-        new Coordinator(
-            backplane,
-            telemetry.forAgent(Roles.COORDINATOR, "coordinator-1"),
-            parts,
-            store,
-            Duration.ofSeconds(90),
-            this::finished);
-    agents.add(coordinator);
-    agents.add(
-        new Workers.Researcher(
-            backplane, telemetry.forAgent(Roles.RESEARCHER, "researcher-1"), parts));
-    agents.add(new Workers.Coder(backplane, telemetry.forAgent(Roles.CODER, "coder-1"), parts));
-    agents.add(
-        new Workers.Reviewer(backplane, telemetry.forAgent(Roles.REVIEWER, "reviewer-1"), parts));
-    agents.add(
-        new Workers.Summarizer(
-            backplane, telemetry.forAgent(Roles.SUMMARIZER, "summarizer-1"), parts));
-    this.heartbeats = Heartbeats.monitor(coordinator.bus.subscriber());
-    this.brokerCheck = backplane.healthCheck();
-    this.health =
-        HealthManager.builder()
-            .addCheck(brokerCheck)
-            .addCheck(new JdbcHealthCheck("database", store.dataSource()))
-            .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
-            .setInterval(Duration.ofSeconds(5))
-            .build();
-    this.server =
-        HealthServer.builder(health)
-            .setAddress(new InetSocketAddress("0.0.0.0", config.port()))
-            .setVersion("0.1.0")
-            .setHeartbeats(heartbeats)
-            .setPendingTasks(metrics::totalLag)
-            .setQueueDepth(metrics::totalQueueDepth)
-            .addContext("/metrics", PrometheusScrape.handler(registry))
-            .start();
-    scheduler.scheduleWithFixedDelay(coordinator::sweep, 1, 1, TimeUnit.SECONDS);
-    for (Agent agent : agents) {
-      if (!agent.awaitReady(Duration.ofSeconds(60))) {
-        throw new IllegalStateException(agent.role + " could not subscribe within 60 s");
+    Heartbeats.Monitor monitor = null;
+    HealthCheck check = null;
+    HealthManager manager = null;
+    HealthServer httpServer = null;
+    try {
+      SwarmParts parts = new SwarmParts(config, metrics);
+      this.coordinator =
+          new Coordinator(
+              backplane,
+              telemetry.forAgent(Roles.COORDINATOR, "coordinator-1"),
+              parts,
+              store,
+              Duration.ofSeconds(90),
+              this::finished);
+      agents.add(coordinator);
+      agents.add(
+          new Workers.Researcher(
+              backplane, telemetry.forAgent(Roles.RESEARCHER, "researcher-1"), parts));
+      agents.add(new Workers.Coder(backplane, telemetry.forAgent(Roles.CODER, "coder-1"), parts));
+      agents.add(
+          new Workers.Reviewer(backplane, telemetry.forAgent(Roles.REVIEWER, "reviewer-1"), parts));
+      agents.add(
+          new Workers.Summarizer(
+              backplane, telemetry.forAgent(Roles.SUMMARIZER, "summarizer-1"), parts));
+      monitor = Heartbeats.monitor(coordinator.bus.subscriber());
+      check = backplane.healthCheck();
+      manager =
+          HealthManager.builder()
+              .addCheck(check)
+              .addCheck(new JdbcHealthCheck("database", store.dataSource()))
+              .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
+              .setInterval(Duration.ofSeconds(5))
+              .build();
+      httpServer =
+          HealthServer.builder(manager)
+              .setAddress(new InetSocketAddress("0.0.0.0", config.port()))
+              .setVersion("0.1.0")
+              .setHeartbeats(monitor)
+              .setPendingTasks(metrics::totalLag)
+              .setQueueDepth(metrics::totalQueueDepth)
+              .addContext("/metrics", PrometheusScrape.handler(registry))
+              .start();
+      scheduler.scheduleWithFixedDelay(coordinator::sweep, 1, 1, TimeUnit.SECONDS);
+      for (Agent agent : agents) {
+        if (!agent.awaitReady(Duration.ofSeconds(60))) {
+          throw new IllegalStateException(agent.role + " could not subscribe within 60 s");
+        }
       }
+      monitor.subscription().awaitReady(Duration.ofSeconds(60));
+      manager.markStarted();
+    } catch (Exception | Error e) {
+      if (httpServer != null) {
+        httpServer.close();
+      }
+      if (manager != null) {
+        manager.close();
+      }
+      if (monitor != null) {
+        monitor.close();
+      }
+      for (int i = agents.size() - 1; i >= 0; i--) {
+        agents.get(i).close();
+      }
+      scheduler.shutdownNow();
+      telemetry.close();
+      throw e;
     }
-    heartbeats.subscription().awaitReady(Duration.ofSeconds(60));
-    health.markStarted();
+    this.heartbeats = monitor;
+    this.brokerCheck = check;
+    this.health = manager;
+    this.server = httpServer;
   }
 
   /** Starts the swarm on the configured broker; the caller closes it. */
   static Swarm start(SwarmConfig config, @Nullable SpanExporter extra, PrintStream out)
       throws Exception {
+    if (config.port() != 0) {
+      // Fail before starting a broker or agents when the port is taken.
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.bind(new InetSocketAddress("0.0.0.0", config.port()));
+      }
+    }
     Backplane backplane =
         switch (config.transport()) {
           case "nats" -> new NatsBackplane(config.natsUrl());

@@ -170,6 +170,8 @@ public final class HealthManager implements AutoCloseable {
   private void refreshQuietly() {
     try {
       awaitEvaluation();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
     } catch (RuntimeException e) {
       log.warn("health evaluation failed: {}", Redaction.describe(e));
     }
@@ -225,7 +227,12 @@ public final class HealthManager implements AutoCloseable {
   private CompletableFuture<CheckReport> run(Registration registration) {
     CompletableFuture<CheckReport> running = registration.running;
     if (running == null || running.isDone()) {
-      running = CompletableFuture.supplyAsync(() -> execute(registration), checks);
+      try {
+        running = CompletableFuture.supplyAsync(() -> execute(registration), checks);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return CompletableFuture.completedFuture(
+            report(registration, CheckResult.unhealthy("the health manager is closed"), 0));
+      }
       registration.running = running;
     }
     long startedAt = System.nanoTime();

@@ -1,0 +1,153 @@
+package dev.baton.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * There is no Docker engine here, so the compose stack is checked with what there is: the YAML's
+ * structure, every file it mounts, Prometheus' config and every dashboard query through promtool,
+ * and the dashboard JSON.
+ */
+class ComposeStackTest {
+
+  static final Path ROOT = Path.of("..");
+  static final YAMLMapper YAML = new YAMLMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void theComposeFileHasTheWholeStackAndEveryMountedFileExists() throws Exception {
+    JsonNode compose = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    JsonNode services = compose.path("services");
+
+    Set<String> names = new HashSet<>();
+    services.fieldNames().forEachRemaining(names::add);
+    assertThat(names)
+        .containsExactlyInAnyOrder("nats", "kafka", "jaeger", "prometheus", "grafana", "postgres");
+    for (String name : names) {
+      assertThat(services.path(name).path("image").asText()).as("%s image", name).contains(":");
+    }
+    assertThat(services.path("nats").path("command").toString()).contains("-js").contains("8222");
+    assertThat(ports(services.path("jaeger"))).contains("4317:4317", "4318:4318", "16686:16686");
+    assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
+        .isEqualTo("broker,controller");
+    for (JsonNode service : services) {
+      for (JsonNode volume : service.path("volumes")) {
+        String source = volume.asText().split(":")[0];
+        if (source.startsWith("./")) {
+          assertThat(ROOT.resolve(source)).as("mounted %s", source).exists();
+        }
+      }
+    }
+    assertThat(services.path("prometheus").path("volumes").toString())
+        .contains("./backplane-metrics/prometheus/alerts.yml:/etc/prometheus/alerts.yml");
+  }
+
+  @Test
+  void prometheusConfigIsValidAndLoadsTheAlertRules(@TempDir Path dir) throws Exception {
+    String config = Files.readString(Path.of("compose/prometheus.yml"));
+    assertThat(config).contains("/etc/prometheus/alerts.yml").contains("host.docker.internal:8080");
+    Path local = dir.resolve("prometheus.yml");
+    Files.writeString(
+        local,
+        config.replace(
+            "/etc/prometheus/alerts.yml",
+            ROOT.resolve("backplane-metrics/prometheus/alerts.yml")
+                .toAbsolutePath()
+                .normalize()
+                .toString()));
+
+    String out = promtool("check", "config", local.toString());
+
+    assertThat(out).contains("SUCCESS");
+  }
+
+  @Test
+  void theDashboardIsValidJsonWithEveryPanelTheIssueAsksForAndValidQueries(@TempDir Path dir)
+      throws Exception {
+    JsonNode dashboard = JSON.readTree(Path.of("compose/grafana/dashboards/baton.json").toFile());
+    List<String> titles = new ArrayList<>();
+    List<String> queries = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      titles.add(panel.path("title").asText());
+      assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("prometheus");
+      for (JsonNode target : panel.path("targets")) {
+        queries.add(target.path("expr").asText());
+      }
+    }
+    assertThat(String.join("|", titles))
+        .contains(
+            "Throughput",
+            "Delivery latency p50 / p95 / p99",
+            "Consumer lag",
+            "Queue depth",
+            "Error rate",
+            "Agent-to-agent");
+    assertThat(String.join("\n", queries))
+        .contains(
+            "baton_delivery_latency_seconds_bucket",
+            "baton_consumer_lag_messages",
+            "baton_queue_depth_messages",
+            "baton_agent_messages_total",
+            "baton_processed_messages_total",
+            "messaging_client_sent_messages_total");
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    for (int i = 0; i < queries.size(); i++) {
+      rules
+          .append("      - record: dashboard_query_")
+          .append(i)
+          .append("\n        expr: ")
+          .append(JSON.writeValueAsString(queries.get(i)))
+          .append('\n');
+    }
+    Path file = dir.resolve("dashboard-queries.yml");
+    Files.writeString(file, rules.toString());
+
+    assertThat(promtool("check", "rules", file.toString()))
+        .contains("SUCCESS: " + queries.size() + " rules found");
+    JsonNode datasources =
+        YAML.readTree(Path.of("compose/grafana/provisioning/datasources/datasources.yml").toFile());
+    assertThat(datasources.path("datasources").findValuesAsText("uid"))
+        .contains("prometheus", "jaeger");
+    JsonNode providers =
+        YAML.readTree(Path.of("compose/grafana/provisioning/dashboards/dashboards.yml").toFile());
+    assertThat(providers.path("providers").get(0).path("options").path("path").asText())
+        .isEqualTo("/var/lib/grafana/dashboards");
+  }
+
+  private static List<String> ports(JsonNode service) {
+    List<String> ports = new ArrayList<>();
+    service.path("ports").forEach(p -> ports.add(p.asText()));
+    return ports;
+  }
+
+  private static String promtool(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of(System.getenv().getOrDefault("PROMTOOL_BIN", "promtool")));
+    command.addAll(List.of(args));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError(
+          "promtool is needed: apt-get install prometheus (.ci/run does it)", e);
+    }
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isZero();
+    return out;
+  }
+}

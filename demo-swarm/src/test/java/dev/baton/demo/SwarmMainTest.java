@@ -1,0 +1,87 @@
+package dev.baton.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The command line: help, bad options, and a clear message when the swarm cannot start. */
+class SwarmMainTest {
+
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final dev.baton.transport.nats.NatsServerExtension NATS =
+      new dev.baton.transport.nats.NatsServerExtension();
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return SwarmMain.run(
+        List.of(args),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpReadsWell() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Usage: baton-demo-swarm")
+        .contains("--transport nats|kafka")
+        .contains("agents.tasks.submit");
+  }
+
+  @Test
+  void aBadOptionSaysWhatIsWrong() {
+    assertThat(run("--tasks", "zero")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--tasks must be a positive whole number");
+    assertThat(run("--transport", "carrier-pigeon")).isEqualTo(2);
+    assertThat(run("--bogus")).isEqualTo(2);
+  }
+
+  @Test
+  void anUnreachableBrokerStopsWithAClearMessage() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+
+    assertThat(
+            run(
+                "--transport",
+                "nats",
+                "--nats-url",
+                "nats://u:pw-secret@127.0.0.1:" + closedPort,
+                "--port",
+                "0"))
+        .isEqualTo(3);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("could not start on NATS at nats://***@127.0.0.1:" + closedPort)
+        .doesNotContain("pw-secret");
+  }
+
+  @Test
+  void aTakenPortStopsWithAClearMessage() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertThat(
+              run(
+                  "--transport",
+                  "nats",
+                  "--nats-url",
+                  NATS.url(),
+                  "--port",
+                  Integer.toString(taken.getLocalPort())))
+          .isEqualTo(3);
+
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("port " + taken.getLocalPort() + " is taken; choose another with --port");
+    }
+  }
+}
