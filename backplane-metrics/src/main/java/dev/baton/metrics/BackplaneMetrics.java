@@ -308,28 +308,22 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   /** The total lag over every group whose lag is known, or -1 when none is (for health). */
   public long totalLag() {
-    double[] total = {0};
-    boolean[] known = {false};
-    groupStates.forEach(
-        (k, state) -> {
-          double lag = state.lag();
-          if (!Double.isNaN(lag)) {
-            total[0] += lag;
-            known[0] = true;
-          }
-        });
-    return known[0] ? (long) total[0] : -1;
+    return sumKnown(GroupState::lag);
   }
 
   /** The messages every subscription holds unhandled in the client, or -1 when unknown. */
   public long totalQueueDepth() {
+    return sumKnown(GroupState::queueMessages);
+  }
+
+  private long sumKnown(java.util.function.ToDoubleFunction<GroupState> value) {
     double[] total = {0};
     boolean[] known = {false};
     groupStates.forEach(
         (k, state) -> {
-          double depth = state.queueMessages();
-          if (!Double.isNaN(depth)) {
-            total[0] += depth;
+          double v = value.applyAsDouble(state);
+          if (!Double.isNaN(v)) {
+            total[0] += v;
             known[0] = true;
           }
         });

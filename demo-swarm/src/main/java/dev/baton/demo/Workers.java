@@ -19,50 +19,81 @@ final class Workers {
 
   private Workers() {}
 
-  /** Looks things up for a task: two LLM calls, then hands its findings to the reviewer. */
-  static final class Researcher extends Agent {
-    Researcher(Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
-      super(Roles.RESEARCHER, backplane, otel, parts);
-      track(
-          bus.durableSubscriber().subscribe(Roles.RESEARCH, "researchers", traced(this::research)));
+  /**
+   * A worker on the durable path: takes a task, may fail (the broker redelivers), makes two LLM
+   * calls and hands its part to the reviewer.
+   */
+  abstract static class Worker extends Agent {
+    private final String part;
+    private final String[] calls;
+    private final int[] medianMillis;
+
+    Worker(
+        String role,
+        String destination,
+        String group,
+        String part,
+        String[] calls,
+        int[] medianMillis,
+        Backplane backplane,
+        OpenTelemetry otel,
+        SwarmParts parts)
+        throws Exception {
+      super(role, backplane, otel, parts);
+      this.part = part;
+      this.calls = calls;
+      this.medianMillis = medianMillis;
+      track(bus.durableSubscriber().subscribe(destination, group, traced(this::work)));
     }
 
-    private void research(Message message) throws Exception {
+    private void work(Message message) throws Exception {
       JsonNode task = JSON.readTree(message.payload());
-      maybeFail("search");
-      Llm.Usage search = llm.chat("search the sources", 120);
-      Llm.Usage synthesis = llm.chat("synthesize findings", 200);
+      maybeFail(calls[0]);
+      double cost = 0;
+      for (int i = 0; i < calls.length; i++) {
+        cost += llm.chat(calls[i], medianMillis[i]).costUsd();
+      }
+      String taskId = task.path("task_id").asText();
       ObjectNode result =
           object()
-              .put("task_id", task.path("task_id").asText())
-              .put("role", "research")
-              .put("output", "findings for: " + task.path("prompt").asText())
-              .put("cost_usd", search.costUsd() + synthesis.costUsd());
+              .put("task_id", taskId)
+              .put("role", part)
+              .put("output", part + " for: " + task.path("prompt").asText())
+              .put("cost_usd", cost);
       bus.publisher().publish(Roles.REVIEW, JSON.writeValueAsBytes(result));
-      log.info("research done for {}", task.path("task_id").asText());
+      log.info("{} done for {}", part, taskId);
+    }
+  }
+
+  /** Looks things up for a task. */
+  static final class Researcher extends Worker {
+    Researcher(Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
+      super(
+          Roles.RESEARCHER,
+          Roles.RESEARCH,
+          "researchers",
+          "research",
+          new String[] {"search the sources", "synthesize findings"},
+          new int[] {120, 200},
+          backplane,
+          otel,
+          parts);
     }
   }
 
   /** Writes the code for a task, in parallel with the researcher. */
-  static final class Coder extends Agent {
+  static final class Coder extends Worker {
     Coder(Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
-      super(Roles.CODER, backplane, otel, parts);
-      track(bus.durableSubscriber().subscribe(Roles.CODE, "coders", traced(this::code)));
-    }
-
-    private void code(Message message) throws Exception {
-      JsonNode task = JSON.readTree(message.payload());
-      maybeFail("generate");
-      Llm.Usage draft = llm.chat("write the code", 300);
-      Llm.Usage fix = llm.chat("fix the failing test", 150);
-      ObjectNode result =
-          object()
-              .put("task_id", task.path("task_id").asText())
-              .put("role", "code")
-              .put("output", "code for: " + task.path("prompt").asText())
-              .put("cost_usd", draft.costUsd() + fix.costUsd());
-      bus.publisher().publish(Roles.REVIEW, JSON.writeValueAsBytes(result));
-      log.info("code done for {}", task.path("task_id").asText());
+      super(
+          Roles.CODER,
+          Roles.CODE,
+          "coders",
+          "code",
+          new String[] {"write the code", "fix the failing test"},
+          new int[] {300, 150},
+          backplane,
+          otel,
+          parts);
     }
   }
 
