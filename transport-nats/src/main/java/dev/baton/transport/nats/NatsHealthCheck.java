@@ -85,16 +85,8 @@ public final class NatsHealthCheck implements HealthCheck {
 
   /** host:port of the server in use, or null. */
   private String server() {
-    String url = connection.getConnectedUrl();
-    if (url == null) {
-      return null;
-    }
-    try {
-      URI uri = URI.create(url);
-      return uri.getHost() == null ? null : uri.getHost() + ":" + uri.getPort();
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    URI uri = NatsSender.hostAndPort(connection.getConnectedUrl());
+    return uri == null ? null : uri.getHost() + ":" + uri.getPort();
   }
 
   /** Builds a {@link NatsHealthCheck}. Not thread-safe. */

@@ -171,18 +171,30 @@ final class NatsSender {
     }
     Attributes attributes = Attributes.empty();
     if (url != null) {
-      try {
-        URI uri = URI.create(url);
-        if (uri.getHost() != null) {
-          attributes =
-              Attributes.of(SERVER_ADDRESS, uri.getHost(), SERVER_PORT, (long) uri.getPort());
-        }
-      } catch (IllegalArgumentException e) {
-        // An unparsable URL yields no attributes rather than leaking it.
+      URI uri = hostAndPort(url);
+      if (uri != null) {
+        attributes =
+            Attributes.of(SERVER_ADDRESS, uri.getHost(), SERVER_PORT, (long) uri.getPort());
       }
       server.set(new ServerAttributes(url, attributes));
     }
     return attributes;
+  }
+
+  /**
+   * The server URL parsed for its host and port only (never its user-info), or {@code null} when it
+   * has no host or does not parse: an unparsable URL yields nothing rather than leaking it.
+   */
+  static @Nullable URI hostAndPort(@Nullable String url) {
+    if (url == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(url);
+      return uri.getHost() == null ? null : uri;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private record ServerAttributes(String url, Attributes attributes) {}
