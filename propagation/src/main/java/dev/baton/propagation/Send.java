@@ -133,6 +133,43 @@ public final class Send {
     return error.getClass().getName();
   }
 
+  /**
+   * For an acknowledged publish: when the broker's {@code ack} completes, turns it into a receipt
+   * (where the caller may add broker attributes to this span) and ends the span, or fails the span
+   * with the broker client's exception (unwrapped from a {@link CompletionException}). The returned
+   * future completes the same way. {@code endOnAck} false leaves the span open on success (a
+   * request's span waits for its reply). Never throws.
+   */
+  public <R> CompletableFuture<PublishReceipt> awaitAck(
+      CompletableFuture<R> ack, Function<R, PublishReceipt> receipt, boolean endOnAck) {
+    CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
+    ack.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            fail(cause);
+            result.completeExceptionally(cause);
+            return;
+          }
+          PublishReceipt done;
+          try {
+            done = receipt.apply(value);
+          } catch (RuntimeException e) {
+            fail(e);
+            result.completeExceptionally(e);
+            return;
+          }
+          if (endOnAck) {
+            end(done);
+          }
+          result.complete(done);
+        });
+    return result;
+  }
+
   /** The broker took the message. */
   public void end(@Nullable PublishReceipt receipt) {
     if (receipt != null && receipt.sequence() >= 0) {

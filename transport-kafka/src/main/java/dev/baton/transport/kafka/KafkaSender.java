@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 
@@ -129,37 +130,38 @@ final class KafkaSender {
    * reply and only fails here.
    */
   private CompletableFuture<PublishReceipt> send(Prepared prepared, boolean endOnAck) {
-    CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
     Send send = prepared.send();
+    CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
     try (Scope ignored = send.context().makeCurrent()) {
       producer.send(
           prepared.record(),
           (metadata, error) -> {
             if (error != null) {
-              send.fail(error);
-              result.completeExceptionally(error);
-              return;
+              ack.completeExceptionally(error);
+            } else {
+              ack.complete(metadata);
             }
-            PublishReceipt receipt =
-                new PublishReceipt(
-                    metadata.topic(),
-                    prepared.id(),
-                    Integer.toString(metadata.partition()),
-                    metadata.hasOffset() ? metadata.offset() : -1,
-                    false);
-            send.setAttribute(PARTITION, receipt.partition());
-            if (receipt.sequence() >= 0) {
-              send.setAttribute(OFFSET, receipt.sequence());
-            }
-            if (endOnAck) {
-              send.end(null);
-            }
-            result.complete(receipt);
           });
     } catch (RuntimeException e) {
       send.fail(e);
       throw e;
     }
-    return result;
+    return send.awaitAck(
+        ack,
+        metadata -> {
+          PublishReceipt receipt =
+              new PublishReceipt(
+                  metadata.topic(),
+                  prepared.id(),
+                  Integer.toString(metadata.partition()),
+                  metadata.hasOffset() ? metadata.offset() : -1,
+                  false);
+          send.setAttribute(PARTITION, receipt.partition());
+          if (receipt.sequence() >= 0) {
+            send.setAttribute(OFFSET, receipt.sequence());
+          }
+          return receipt;
+        },
+        endOnAck);
   }
 }

@@ -159,30 +159,20 @@ public final class NatsBaton implements AutoCloseable {
           prepared.send().fail(e);
           throw e;
         }
-        CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
-        ack.whenComplete(
-            (pa, error) -> {
-              if (error != null) {
-                Throwable cause =
-                    error instanceof java.util.concurrent.CompletionException
-                            && error.getCause() != null
-                        ? error.getCause()
-                        : error;
-                prepared.send().fail(cause);
-                result.completeExceptionally(cause);
-                return;
-              }
-              PublishReceipt receipt =
-                  new PublishReceipt(
+        return prepared
+            .send()
+            .awaitAck(
+                ack,
+                pa -> {
+                  prepared.send().setAttribute(STREAM, pa.getStream());
+                  return new PublishReceipt(
                       message.destination(),
                       prepared.id(),
                       pa.getStream(),
                       pa.getSeqno(),
                       pa.isDuplicate());
-              prepared.send().setAttribute(STREAM, pa.getStream()).end(receipt);
-              result.complete(receipt);
-            });
-        return result;
+                },
+                true);
       }
 
       @Override
