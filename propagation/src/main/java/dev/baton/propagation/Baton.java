@@ -1,5 +1,8 @@
 package dev.baton.propagation;
 
+import dev.baton.propagation.internal.BatonAccess;
+import dev.baton.propagation.internal.Listeners;
+import dev.baton.propagation.internal.SemConv;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.DestinationPattern;
 import io.opentelemetry.api.OpenTelemetry;
@@ -12,7 +15,7 @@ import java.util.UUID;
 /**
  * One agent's instrumentation: who the agent is, the {@link OpenTelemetry} it reports to, how it
  * continues the traces it receives, which baggage leaves it, and who listens. Hand it to a
- * transport ({@code NatsBaton.create(connection, baton)}); both transports share it.
+ * transport ({@code NatsBaton.builder(connection, baton).build()}); both transports share it.
  *
  * <pre>{@code
  * Baton baton = Baton.builder(openTelemetry)
@@ -31,6 +34,21 @@ public final class Baton {
   public static final int DEFAULT_HOP_LIMIT = 64;
 
   private static final String SCOPE = "dev.baton";
+
+  static {
+    BatonAccess.install(
+        new BatonAccess.Parts() {
+          @Override
+          public Tracer tracer(Baton baton) {
+            return baton.tracer;
+          }
+
+          @Override
+          public Listeners listeners(Baton baton) {
+            return baton.listeners;
+          }
+        });
+  }
 
   private final Tracer tracer;
   private final String agentName;
@@ -89,22 +107,6 @@ public final class Baton {
   /** How many times Baton's own instrumentation failed (and was contained) so far. */
   public long telemetryFailures() {
     return listeners.failures();
-  }
-
-  /**
-   * The engine for one messaging system ({@code nats}, {@code kafka}). For transport modules, not
-   * agent code.
-   */
-  public MessagingEngine engine(String system) {
-    return new MessagingEngine(this, Objects.requireNonNull(system, "system"));
-  }
-
-  Tracer tracer() {
-    return tracer;
-  }
-
-  Listeners listeners() {
-    return listeners;
   }
 
   private record Rule(DestinationPattern pattern, Continuation continuation) {}
@@ -186,7 +188,7 @@ public final class Baton {
     }
 
     private static void checkIdentity(String what, String value) {
-      if (!MessagingEngine.isIdentity(value)) {
+      if (!SemConv.isIdentity(value)) {
         throw new IllegalArgumentException(
             what
                 + " must be 1 to 128 printable ASCII characters (it travels in a header), was '"

@@ -1,6 +1,10 @@
 package dev.baton.propagation;
 
-/** The header names Baton writes on every message, W3C's and its own. */
+/**
+ * The header names Baton writes and reads, W3C's and its own. Outside callers that want Baton's
+ * delivery latency, hop count or sender name without writing {@code baton} may send the separate
+ * headers below; Baton reads them only when {@code baton} is absent.
+ */
 public final class BatonHeaders {
 
   /** W3C Trace Context. */
@@ -12,17 +16,20 @@ public final class BatonHeaders {
   /** W3C Baggage. */
   public static final String BAGGAGE = "baggage";
 
-  /** When the sender handed the message to its client, in microseconds since the epoch. */
+  /**
+   * Baton's one header on every message: {@code <hop>;<sent-at, µs since the epoch>;<message
+   * id>;<sending agent's name>}. The id is empty when it travels in the transport's id header.
+   */
+  public static final String BATON = "baton";
+
+  /** For outside callers: when the message was sent, in microseconds since the epoch. */
   public static final String SENT_AT = "baton-sent-at";
 
-  /** The message's hop number within its trace, 1 for the first hand-off. */
+  /** For outside callers: the message's hop number within its trace, 1 for the first hand-off. */
   public static final String HOPS = "baton-hops";
 
-  /** The sending agent's name. */
+  /** For outside callers: the sending agent's name. */
   public static final String AGENT = "baton-agent";
-
-  /** The sending agent's id. */
-  public static final String AGENT_ID = "baton-agent-id";
 
   private BatonHeaders() {}
 }

@@ -1,12 +1,9 @@
 /**
- * The tracing engine both Baton transports share.
- *
- * <p>Agent code builds one {@link dev.baton.propagation.Baton} (the agent's identity, its
- * OpenTelemetry instance, its policies and listeners) and hands it to a transport. Transports use
- * {@link dev.baton.propagation.MessagingEngine} with one {@link
- * dev.baton.propagation.HeaderGetter}/{@link dev.baton.propagation.HeaderSetter} pair for their
- * header type; everything else (W3C trace context and baggage, messaging spans, the trace
- * continuation and hop policies, rejection accounting) is written once, here.
+ * What agent code sees of Baton's tracing: {@link dev.baton.propagation.Baton} (the agent's
+ * identity, its OpenTelemetry instance, its policies and listeners), {@link
+ * dev.baton.propagation.Continuation}, {@link dev.baton.propagation.BaggagePolicy} and the header
+ * names in {@link dev.baton.propagation.BatonHeaders}. Hand a {@code Baton} to a transport; the
+ * engine transports share lives in {@code dev.baton.propagation.spi}.
  */
 @NullMarked
 package dev.baton.propagation;

@@ -2,6 +2,9 @@ package dev.baton.propagation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Settler;
 import dev.baton.propagation.testing.HostileHeaders;
 import dev.baton.propagation.testing.MapHeaders;
 import dev.baton.propagation.testing.RecordingListener;
@@ -38,15 +41,15 @@ class BadInputTest {
     Map<String, List<String>> headers = row.headers();
     RecordingListener listener = new RecordingListener();
     Baton baton = Baton.builder(OTEL.getOpenTelemetry()).addListener(listener).build();
-    MessagingEngine engine = baton.engine("test");
+    MessagingEngine<Map<String, List<String>>> engine =
+        MessagingEngine.create(baton, MapHeaders.WIRE);
     AtomicInteger calls = new AtomicInteger();
     AtomicReference<SpanData> current = new AtomicReference<>();
     AtomicReference<Baggage> baggage = new AtomicReference<>();
 
     engine.deliver(
-        Delivery.of("orders", "", null, new byte[] {1}),
+        Delivery.of("orders", "", new byte[] {1}),
         headers,
-        MapHeaders.GETTER,
         m -> {
           calls.incrementAndGet();
           current.set(((ReadableSpan) Span.current()).toSpanData());

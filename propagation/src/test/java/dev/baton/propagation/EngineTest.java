@@ -3,8 +3,14 @@ package dev.baton.propagation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Send;
+import dev.baton.propagation.spi.SendOptions;
+import dev.baton.propagation.spi.Settler;
 import dev.baton.propagation.testing.MapHeaders;
 import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
@@ -29,43 +35,83 @@ class EngineTest {
 
   private final RecordingListener listener = new RecordingListener();
 
-  private MessagingEngine engine(java.util.function.Consumer<Baton.Builder> config) {
+  private static MessagingEngine<Map<String, List<String>>> engine(Baton baton) {
+    return MessagingEngine.create(baton, MapHeaders.WIRE);
+  }
+
+  private static Map<String, List<String>> send(
+      MessagingEngine<Map<String, List<String>>> engine, int payloadBytes) {
+    Send<Map<String, List<String>>> send =
+        engine.startSend(
+            OutboundMessage.of("orders", new byte[payloadBytes]).withId("m-1"),
+            SendOptions.PUBLISH);
+    send.end(null);
+    return send.headers();
+  }
+
+  private MessagingEngine<Map<String, List<String>>> engine(
+      java.util.function.Consumer<Baton.Builder> config) {
     Baton.Builder builder =
         Baton.builder(OTEL.getOpenTelemetry()).setAgentName("tester").addListener(listener);
     config.accept(builder);
-    return builder.build().engine("test");
+    return engine(builder.build());
   }
 
   @Test
-  void injectionReplacesExistingContextHeadersAndNeverDuplicates() {
-    MessagingEngine engine = engine(b -> {});
-    Map<String, List<String>> headers =
-        MapHeaders.of(
-            "traceparent", "00-11111111111111111111111111111111-1111111111111111-01",
-            "traceparent", "00-22222222222222222222222222222222-2222222222222222-01",
-            "baggage", "stale=1");
+  void injectionReplacesTheCallersContextHeadersAndWritesOneBatonHeader() {
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
+    OutboundMessage message =
+        OutboundMessage.of("orders", new byte[3])
+            .withHeader("traceparent", "00-11111111111111111111111111111111-1111111111111111-01")
+            .withHeader("app", "kept");
 
-    Send send = engine.startSend(SendSpec.of("orders", "m-1", 3), headers, MapHeaders.SETTER);
+    Send<Map<String, List<String>>> send = engine.startSend(message, SendOptions.PUBLISH);
     send.end(null);
 
+    Map<String, List<String>> headers = send.headers();
     assertThat(headers.get("traceparent")).hasSize(1);
     assertThat(headers.get("traceparent").get(0))
         .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")
         .contains(send.spanContext().getTraceId());
+    assertThat(headers).containsEntry("app", List.of("kept"));
+    assertThat(headers.get("baton"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .matches("1;\\d{16};" + send.id() + ";tester");
+    assertThat(send.id()).matches("[0-9a-f]{32}");
     assertThat(headers)
-        .containsKeys("baton-sent-at", "baton-hops", "baton-agent", "baton-agent-id");
-    assertThat(headers.get("baton-agent")).containsExactly("tester");
+        .doesNotContainKeys(
+            "baton-sent-at", "baton-hops", "baton-agent", "baton-agent-id", MapHeaders.ID_HEADER);
+  }
+
+  @Test
+  void anIdThatCannotRideInBatonsHeaderTravelsInTheIdHeader() throws Exception {
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
+    Send<Map<String, List<String>>> send =
+        engine.startSend(
+            OutboundMessage.of("orders", new byte[0]).withId("order;42 ü"), SendOptions.PUBLISH);
+    send.end(null);
+    assertThat(send.headers().get(MapHeaders.ID_HEADER)).containsExactly("order;42 ü");
+    assertThat(send.headers().get("baton").get(0)).matches("1;\\d{16};;tester");
+    AtomicReference<String> received = new AtomicReference<>();
+
+    engine.deliver(
+        Delivery.of("orders", "", new byte[0]),
+        send.headers(),
+        m -> received.set(m.id()),
+        Settler.none());
+
+    assertThat(received).hasValue("order;42 ü");
   }
 
   @Test
   void baggageOutsideTheAllowListStaysHome() {
-    MessagingEngine engine =
+    MessagingEngine<Map<String, List<String>>> engine =
         engine(b -> b.setBaggagePolicy(BaggagePolicy.builder().allowKeys(List.of("task")).build()));
-    Map<String, List<String>> headers = MapHeaders.of();
+    Map<String, List<String>> headers;
     Baggage baggage = Baggage.builder().put("task", "t 1/ü").put("secret", "hunter2").build();
 
     try (Scope ignored = baggage.makeCurrent()) {
-      engine.startSend(SendSpec.of("orders", "m-1", 0), headers, MapHeaders.SETTER).end(null);
+      headers = send(engine, 0);
     }
 
     assertThat(headers.get("baggage")).containsExactly("task=t%201/%C3%BC");
@@ -77,8 +123,11 @@ class EngineTest {
 
   @Test
   void theByteBudgetDropsWholeMembersNeverTruncatesOne() {
-    MessagingEngine engine = engine(b -> {});
-    Map<String, List<String>> headers = MapHeaders.of();
+    Baton baton =
+        Baton.builder(OTEL.getOpenTelemetry()).setAgentName("tester").addListener(listener).build();
+    MessagingEngine<Map<String, List<String>>> engine =
+        MessagingEngine.create(baton, MapHeaders.withBaggageRoom(250));
+    Map<String, List<String>> headers;
     Baggage baggage =
         Baggage.builder()
             .put("a", "x".repeat(100))
@@ -87,10 +136,7 @@ class EngineTest {
             .build();
 
     try (Scope ignored = baggage.makeCurrent()) {
-      engine
-          .startSend(
-              SendSpec.of("orders", "m-1", 0).withBaggageBudget(250), headers, MapHeaders.SETTER)
-          .end(null);
+      headers = send(engine, 0);
     }
 
     String sent = headers.get("baggage").get(0);
@@ -103,19 +149,18 @@ class EngineTest {
 
   @Test
   void baggageRoundTripsThroughHeadersExactly() throws Exception {
-    MessagingEngine engine = engine(b -> {});
-    Map<String, List<String>> headers = MapHeaders.of();
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
+    Map<String, List<String>> headers;
     Baggage baggage =
         Baggage.builder().put("task", "a,b;c=d %41 ü\"\\").put("user.tier", "gold").build();
     try (Scope ignored = baggage.makeCurrent()) {
-      engine.startSend(SendSpec.of("orders", "m-1", 0), headers, MapHeaders.SETTER).end(null);
+      headers = send(engine, 0);
     }
     AtomicReference<Baggage> received = new AtomicReference<>();
 
     engine.deliver(
-        Delivery.of("orders", "", "m-1", new byte[0]),
+        Delivery.of("orders", "", new byte[0]),
         headers,
-        MapHeaders.GETTER,
         m -> received.set(Baggage.current()),
         Settler.none());
 
@@ -126,7 +171,7 @@ class EngineTest {
 
   @Test
   void theHandlersOwnExceptionPassesThroughUnchangedAfterANak() {
-    MessagingEngine engine = engine(b -> {});
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
     IOException thrown = new IOException("disk full");
     AtomicInteger acks = new AtomicInteger();
     AtomicInteger naks = new AtomicInteger();
@@ -146,9 +191,8 @@ class EngineTest {
     assertThatThrownBy(
             () ->
                 engine.deliver(
-                    Delivery.of("orders", "g", "m-1", new byte[0]),
+                    Delivery.of("orders", "g", new byte[0]),
                     MapHeaders.of(),
-                    MapHeaders.GETTER,
                     m -> {
                       throw thrown;
                     },
@@ -175,7 +219,7 @@ class EngineTest {
 
   @Test
   void aBrokerAckFailureReachesTheCallerAndTheSpan() {
-    MessagingEngine engine = engine(b -> {});
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
     IllegalStateException ackFailure = new IllegalStateException("connection closed");
     Settler settler =
         new Settler() {
@@ -191,11 +235,7 @@ class EngineTest {
     assertThatThrownBy(
             () ->
                 engine.deliver(
-                    Delivery.of("orders", "", "m-1", new byte[0]),
-                    MapHeaders.of(),
-                    MapHeaders.GETTER,
-                    m -> {},
-                    settler))
+                    Delivery.of("orders", "", new byte[0]), MapHeaders.of(), m -> {}, settler))
         .isSameAs(ackFailure);
     assertThat(OTEL.getSpans().get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
   }
@@ -218,15 +258,13 @@ class EngineTest {
                 })
             .addListener(listener)
             .build();
-    MessagingEngine engine = baton.engine("test");
-    Map<String, List<String>> headers = MapHeaders.of();
+    MessagingEngine<Map<String, List<String>>> engine = engine(baton);
     AtomicInteger handled = new AtomicInteger();
 
-    engine.startSend(SendSpec.of("orders", "m-1", 1), headers, MapHeaders.SETTER).end(null);
+    Map<String, List<String>> headers = send(engine, 1);
     engine.deliver(
-        Delivery.of("orders", "", "m-1", new byte[1]),
+        Delivery.of("orders", "", new byte[1]),
         headers,
-        MapHeaders.GETTER,
         m -> handled.incrementAndGet(),
         Settler.none());
 
@@ -238,17 +276,12 @@ class EngineTest {
 
   @Test
   void deliveryLatencyComesFromTheSentAtStamp() throws Exception {
-    MessagingEngine engine = engine(b -> {});
-    long tenSecondsAgo = MessagingEngine.nowMicros() - 10_000_000L;
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
+    long tenSecondsAgo = (System.currentTimeMillis() * 1000) - 10_000_000L;
     Map<String, List<String>> headers =
         MapHeaders.of("baton-sent-at", Long.toString(tenSecondsAgo));
 
-    engine.deliver(
-        Delivery.of("orders", "", "m-1", new byte[0]),
-        headers,
-        MapHeaders.GETTER,
-        m -> {},
-        Settler.none());
+    engine.deliver(Delivery.of("orders", "", new byte[0]), headers, m -> {}, Settler.none());
 
     assertThat(listener.received)
         .singleElement()
@@ -258,11 +291,10 @@ class EngineTest {
 
   @Test
   void agentCodeSpansNestUnderTheProcessSpan() throws Exception {
-    MessagingEngine engine = engine(b -> {});
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
     engine.deliver(
-        Delivery.of("orders", "", "m-1", new byte[0]),
+        Delivery.of("orders", "", new byte[0]),
         MapHeaders.of(),
-        MapHeaders.GETTER,
         m -> {
           Span own = OTEL.getOpenTelemetry().getTracer("agent").spanBuilder("think").startSpan();
           own.end();
@@ -313,14 +345,13 @@ class EngineTest {
 
   @Test
   void aReceiverPastTheHopLimitStartsALinkedTraceEvenIfTheSenderDidNot() throws Exception {
-    MessagingEngine engine = engine(b -> b.setHopLimit(10));
+    MessagingEngine<Map<String, List<String>>> engine = engine(b -> b.setHopLimit(10));
     String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     AtomicReference<Span> current = new AtomicReference<>();
 
     engine.deliver(
-        Delivery.of("loop", "", "m-1", new byte[0]),
+        Delivery.of("loop", "", new byte[0]),
         MapHeaders.of("traceparent", parent, "baton-hops", "11"),
-        MapHeaders.GETTER,
         m -> current.set(Span.current()),
         Settler.none());
 
@@ -366,16 +397,13 @@ class EngineTest {
           }
         };
     Baton baton = Baton.builder(otel).addListener(listener).build();
-    MessagingEngine engine = baton.engine("test");
-    Map<String, List<String>> headers = MapHeaders.of();
+    MessagingEngine<Map<String, List<String>>> engine = engine(baton);
     AtomicInteger handled = new AtomicInteger();
 
-    Send send = engine.startSend(SendSpec.of("orders", "m-1", 1), headers, MapHeaders.SETTER);
-    send.end(null);
+    Map<String, List<String>> headers = send(engine, 1);
     engine.deliver(
-        Delivery.of("orders", "", "m-1", new byte[1]),
+        Delivery.of("orders", "", new byte[1]),
         headers,
-        MapHeaders.GETTER,
         m -> handled.incrementAndGet(),
         Settler.none());
 

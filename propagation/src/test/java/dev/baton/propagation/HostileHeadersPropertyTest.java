@@ -14,7 +14,7 @@ class HostileHeadersPropertyTest extends HeaderCarrierContract<Map<String, List<
   }
 
   @Override
-  protected HeaderGetter<Map<String, List<String>>> getter() {
-    return MapHeaders.GETTER;
+  protected dev.baton.propagation.spi.Wire<Map<String, List<String>>> wire() {
+    return MapHeaders.WIRE;
   }
 }

@@ -35,7 +35,10 @@ public record Message(
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(id, "id");
-    headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+    Objects.requireNonNull(headers, "headers");
+    if (!(headers instanceof dev.baton.transport.internal.ReadOnlyHeaders)) {
+      headers = Map.copyOf(headers);
+    }
     if (deliveryCount < 1) {
       throw new IllegalArgumentException("deliveryCount must be at least 1, was " + deliveryCount);
     }

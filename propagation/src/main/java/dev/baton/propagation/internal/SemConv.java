@@ -45,4 +45,18 @@ public final class SemConv {
       AttributeKey.stringKey("baton.trace.continuation");
 
   private SemConv() {}
+
+  /** Whether {@code value} may name an agent: 1 to 128 printable ASCII characters, no space. */
+  public static boolean isIdentity(String value) {
+    if (value.isEmpty() || value.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

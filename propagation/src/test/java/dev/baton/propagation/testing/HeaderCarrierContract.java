@@ -3,11 +3,11 @@ package dev.baton.propagation.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.Delivery;
-import dev.baton.propagation.HeaderGetter;
-import dev.baton.propagation.MessagingEngine;
-import dev.baton.propagation.Settler;
 import dev.baton.propagation.internal.TraceParent;
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Settler;
+import dev.baton.propagation.spi.Wire;
 import dev.baton.transport.Message;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -42,7 +42,6 @@ public abstract class HeaderCarrierContract<C> {
       SdkTracerProvider.builder().setSampler(Sampler.alwaysOn()).build();
   static final Baton BATON =
       Baton.builder(OpenTelemetrySdk.builder().setTracerProvider(TRACER_PROVIDER).build()).build();
-  static final MessagingEngine ENGINE = BATON.engine("fuzz");
   static final AtomicInteger RUNS = new AtomicInteger();
 
   /**
@@ -51,8 +50,17 @@ public abstract class HeaderCarrierContract<C> {
    */
   protected abstract @Nullable C carrier(Map<String, List<String>> headers);
 
-  /** The transport's header getter. */
-  protected abstract HeaderGetter<C> getter();
+  /** The transport's wire. */
+  protected abstract Wire<C> wire();
+
+  private @Nullable MessagingEngine<C> engine;
+
+  private MessagingEngine<C> engine() {
+    if (engine == null) {
+      engine = MessagingEngine.create(BATON, wire());
+    }
+    return engine;
+  }
 
   @AfterContainer
   static void atLeastTenThousandRan() {
@@ -69,20 +77,20 @@ public abstract class HeaderCarrierContract<C> {
     AtomicReference<SpanData> seen = new AtomicReference<>();
     AtomicReference<Baggage> baggage = new AtomicReference<>();
 
-    ENGINE.deliver(
-        Delivery.of("fuzz", "", null, new byte[0]),
-        carrier,
-        getter(),
-        (Message m) -> {
-          calls.incrementAndGet();
-          seen.set(((ReadableSpan) Span.current()).toSpanData());
-          baggage.set(Baggage.current());
-        },
-        Settler.none());
+    engine()
+        .deliver(
+            Delivery.of("fuzz", "", new byte[0]),
+            carrier,
+            (Message m) -> {
+              calls.incrementAndGet();
+              seen.set(((ReadableSpan) Span.current()).toSpanData());
+              baggage.set(Baggage.current());
+            },
+            Settler.none());
 
     assertThat(calls).hasValue(1);
     SpanData span = seen.get();
-    List<String> parents = carrier == null ? List.of() : getter().getAll(carrier, "traceparent");
+    List<String> parents = carrier == null ? List.of() : wire().getAll(carrier, "traceparent");
     SpanContext expected =
         parents.isEmpty()
             ? null

@@ -1,36 +1,68 @@
 package dev.baton.propagation.testing;
 
-import dev.baton.propagation.HeaderGetter;
-import dev.baton.propagation.HeaderSetter;
+import dev.baton.propagation.spi.Wire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
-/** A multi-valued header map with its getter and setter, for engine tests. */
-public final class MapHeaders {
+/** A multi-valued header map as a {@link Wire}, for engine tests; messaging system {@code test}. */
+public final class MapHeaders implements Wire<Map<String, List<String>>> {
 
-  public static final HeaderGetter<Map<String, List<String>>> GETTER =
-      new HeaderGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, List<String>> carrier) {
-          return carrier.keySet();
-        }
+  /** The wire with no baggage room limit. */
+  public static final MapHeaders WIRE = new MapHeaders(-1);
 
-        @Override
-        public List<String> getAll(Map<String, List<String>> carrier, String key) {
-          return carrier.getOrDefault(key, List.of());
-        }
-      };
+  /** Where an id that cannot ride in Baton's header travels. */
+  public static final String ID_HEADER = "message-id";
 
-  public static final HeaderSetter<Map<String, List<String>>> SETTER =
-      (carrier, key, value) -> {
-        List<String> values = new ArrayList<>();
-        values.add(value);
-        carrier.put(key, values);
-      };
+  private final int baggageRoom;
 
-  private MapHeaders() {}
+  private MapHeaders(int baggageRoom) {
+    this.baggageRoom = baggageRoom;
+  }
+
+  /** A wire that leaves {@code bytes} for the baggage header. */
+  public static MapHeaders withBaggageRoom(int bytes) {
+    return new MapHeaders(bytes);
+  }
+
+  @Override
+  public String system() {
+    return "test";
+  }
+
+  @Override
+  public Map<String, List<String>> newHeaders() {
+    return new LinkedHashMap<>();
+  }
+
+  @Override
+  public String idHeader() {
+    return ID_HEADER;
+  }
+
+  @Override
+  public int baggageRoom(Map<String, List<String>> headers, int payloadBytes) {
+    return baggageRoom;
+  }
+
+  @Override
+  public Iterable<String> keys(@Nullable Map<String, List<String>> carrier) {
+    return carrier == null ? List.of() : carrier.keySet();
+  }
+
+  @Override
+  public List<String> getAll(@Nullable Map<String, List<String>> carrier, String key) {
+    return carrier == null ? List.of() : carrier.getOrDefault(key, List.of());
+  }
+
+  @Override
+  public void set(Map<String, List<String>> carrier, String key, String value) {
+    List<String> values = new ArrayList<>();
+    values.add(value);
+    carrier.put(key, values);
+  }
 
   /** A mutable map from alternating names and values; a repeated name adds a value. */
   public static Map<String, List<String>> of(String... namesAndValues) {

@@ -1,7 +1,8 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.ProbeSchedule;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -18,9 +19,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KafkaBaton implements AutoCloseable {
 
-  private final MessagingEngine engine;
+  private final MessagingEngine<org.apache.kafka.common.header.Headers> engine;
   private final Map<String, Object> consumerConfig;
   private final Map<String, Object> adminConfig;
   private final Producer<String, byte[]> producer;
@@ -75,14 +73,14 @@ public final class KafkaBaton implements AutoCloseable {
   private final boolean recordKeys;
   private final ReplyListener replies;
   private final KafkaLagProbe lagProbe;
-  private final @Nullable ScheduledExecutorService probe;
+  private final ProbeSchedule probe;
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Publisher publisher = new KafkaPublisher();
   private final Subscriber subscriber = new KafkaSubscriber();
 
   private KafkaBaton(Builder b) {
-    this.engine = b.baton.engine("kafka");
+    this.engine = MessagingEngine.create(b.baton, KafkaWire.INSTANCE);
     this.consumerConfig = merge(b.config, b.consumerConfig);
     this.adminConfig = adminOnly(b.config);
     this.ownsProducer = b.producer == null;
@@ -94,7 +92,7 @@ public final class KafkaBaton implements AutoCloseable {
                 new StringSerializer(),
                 new ByteArraySerializer());
     this.recordKeys = b.recordKeys;
-    this.sender = new KafkaSender(producer, engine, recordKeys);
+    this.sender = new KafkaSender(producer, engine, recordKeys, !ownsProducer);
     this.failurePolicy = b.failurePolicy;
     this.pollTimeout = b.pollTimeout;
     this.drainTimeout = b.drainTimeout;
@@ -110,19 +108,7 @@ public final class KafkaBaton implements AutoCloseable {
             () -> Admin.create(adminConfig),
             () -> newProbeConsumer(),
             Duration.ofSeconds(5));
-    if (backlogInterval.isZero()) {
-      this.probe = null;
-    } else {
-      this.probe =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "baton-kafka-probe");
-                t.setDaemon(true);
-                return t;
-              });
-      long millis = backlogInterval.toMillis();
-      probe.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
-    }
+    this.probe = ProbeSchedule.start("baton-kafka-probe", backlogInterval, this::probeAll);
     this.replies =
         new ReplyListener(
             replyTopic,
@@ -174,14 +160,7 @@ public final class KafkaBaton implements AutoCloseable {
       subscription.drain(drainTimeout);
     }
     replies.close();
-    if (probe != null) {
-      probe.shutdownNow();
-      try {
-        probe.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    probe.close();
     lagProbe.close();
     if (ownsProducer) {
       producer.close(drainTimeout);
@@ -251,6 +230,11 @@ public final class KafkaBaton implements AutoCloseable {
   }
 
   private final class KafkaPublisher implements Publisher {
+    @Override
+    public void publish(String destination, byte[] payload) {
+      sender.publishAndForget(OutboundMessage.of(destination, payload));
+    }
+
     @Override
     public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
       return sender.publish(message);

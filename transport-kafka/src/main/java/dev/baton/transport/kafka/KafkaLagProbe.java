@@ -1,7 +1,7 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.LagClock;
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.LagClock;
+import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
@@ -35,7 +35,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
  */
 final class KafkaLagProbe implements AutoCloseable {
 
-  private final MessagingEngine engine;
+  private final MessagingEngine<?> engine;
   private final Supplier<Admin> admins;
   private final Supplier<Consumer<String, byte[]>> consumers;
   private final Duration timeout;
@@ -45,7 +45,7 @@ final class KafkaLagProbe implements AutoCloseable {
   private Boolean brokerUp;
 
   KafkaLagProbe(
-      MessagingEngine engine,
+      MessagingEngine<?> engine,
       Supplier<Admin> admins,
       Supplier<Consumer<String, byte[]>> consumers,
       Duration timeout) {

@@ -1,26 +1,24 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.Delivery;
-import dev.baton.propagation.MessagingEngine;
-import dev.baton.propagation.Send;
-import dev.baton.propagation.SendSpec;
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Send;
+import dev.baton.propagation.spi.SendOptions;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.PublishReceipt;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.jspecify.annotations.Nullable;
+import org.apache.kafka.common.header.Headers;
 
-/** Every Kafka send: headers, the PRODUCER span ended on the broker's acknowledgement, replies. */
+/** Every Kafka send: the PRODUCER span ended on the broker's acknowledgement, requests, replies. */
 final class KafkaSender {
 
   static final AttributeKey<String> PARTITION =
@@ -32,61 +30,92 @@ final class KafkaSender {
   static final String DEFAULT_REPLY_PREFIX = "baton.replies.";
 
   private final Producer<String, byte[]> producer;
-  private final MessagingEngine engine;
+  private final MessagingEngine<Headers> engine;
   private final boolean recordKeys;
+  private final boolean callersProducer;
 
-  KafkaSender(Producer<String, byte[]> producer, MessagingEngine engine, boolean recordKeys) {
+  /**
+   * {@code callersProducer}: the producer is the caller's (perhaps instrumented itself), so each
+   * send runs with Baton's span current for its own span to nest under.
+   */
+  KafkaSender(
+      Producer<String, byte[]> producer,
+      MessagingEngine<Headers> engine,
+      boolean recordKeys,
+      boolean callersProducer) {
     this.producer = producer;
     this.engine = engine;
     this.recordKeys = recordKeys;
+    this.callersProducer = callersProducer;
   }
 
-  MessagingEngine engine() {
+  MessagingEngine<Headers> engine() {
     return engine;
   }
 
-  private record Prepared(ProducerRecord<String, byte[]> record, String id, Send send) {}
-
-  private Prepared prepare(
-      OutboundMessage outbound,
-      Map<String, String> batonHeaders,
-      @Nullable String conversationId,
-      @Nullable String template) {
-    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
-    RecordHeaders headers = new RecordHeaders();
-    outbound.headers().forEach((k, v) -> KafkaHeaders.SETTER.set(headers, k, v));
-    batonHeaders.forEach((k, v) -> KafkaHeaders.SETTER.set(headers, k, v));
-    KafkaHeaders.SETTER.set(headers, KafkaHeaders.MESSAGE_ID, id);
-    SendSpec spec = SendSpec.of(outbound.destination(), id, outbound.payload().length);
-    if (conversationId != null) {
-      spec = spec.withConversation(conversationId);
+  private Send<Headers> start(OutboundMessage outbound, SendOptions options) {
+    Send<Headers> send = engine.startSend(outbound, options);
+    String key = outbound.key();
+    if (recordKeys && key != null) {
+      send.setAttribute(KEY, key);
     }
-    if (template != null) {
-      spec = spec.withTemplate(template);
-    }
-    if (recordKeys && outbound.key() != null) {
-      spec = spec.withAttributes(Attributes.of(KEY, outbound.key()));
-    }
-    Send send = engine.startSend(spec, headers, KafkaHeaders.SETTER);
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(
-            outbound.destination(), null, outbound.key(), outbound.payload(), headers);
-    return new Prepared(record, id, send);
+    return send;
   }
 
   CompletableFuture<PublishReceipt> publish(OutboundMessage outbound) {
-    return send(prepare(outbound, Map.of(), null, null), true);
+    return send(outbound, start(outbound, SendOptions.PUBLISH), true);
+  }
+
+  /** A publish nobody waits for: the span ends in the producer's callback, no future is built. */
+  void publishAndForget(OutboundMessage outbound) {
+    Send<Headers> send = start(outbound, SendOptions.PUBLISH);
+    ProducerRecord<String, byte[]> record = record(outbound, send);
+    Callback callback =
+        (metadata, error) -> {
+          if (error != null) {
+            send.fail(error);
+          } else {
+            addAck(send, metadata);
+            send.end(null);
+          }
+        };
+    hand(send, record, callback);
+  }
+
+  /** Hands the record to the producer; a caller's producer sees Baton's span as current. */
+  private void hand(Send<Headers> send, ProducerRecord<String, byte[]> record, Callback callback) {
+    if (callersProducer) {
+      try (Scope ignored = send.context().makeCurrent()) {
+        send.call(() -> producer.send(record, callback));
+      }
+    } else {
+      send.call(() -> producer.send(record, callback));
+    }
+  }
+
+  private static ProducerRecord<String, byte[]> record(
+      OutboundMessage outbound, Send<Headers> send) {
+    return new ProducerRecord<>(
+        outbound.destination(), null, outbound.key(), outbound.payload(), send.headers());
+  }
+
+  private static void addAck(Send<Headers> send, RecordMetadata metadata) {
+    send.setAttribute(PARTITION, Integer.toString(metadata.partition()));
+    if (metadata.hasOffset()) {
+      send.setAttribute(OFFSET, metadata.offset());
+    }
   }
 
   /** A reply to a request: a send to the requester's reply topic in its conversation. */
-  void reply(String replyTo, byte[] payload, String conversationId) throws Exception {
-    Prepared prepared =
-        prepare(
-            OutboundMessage.of(replyTo, payload),
-            Map.of(KafkaHeaders.CONVERSATION_ID, conversationId),
-            conversationId,
-            replyTo.startsWith(DEFAULT_REPLY_PREFIX) ? DEFAULT_REPLY_PREFIX + "*" : null);
-    send(prepared, true);
+  void reply(String replyTo, byte[] payload, String conversationId) {
+    OutboundMessage outbound = OutboundMessage.of(replyTo, payload);
+    SendOptions options = SendOptions.PUBLISH.withConversation(conversationId);
+    if (replyTo.startsWith(DEFAULT_REPLY_PREFIX)) {
+      options = options.withTemplate(DEFAULT_REPLY_PREFIX + "*");
+    }
+    Send<Headers> send = start(outbound, options);
+    KafkaWire.INSTANCE.set(send.headers(), KafkaWire.CONVERSATION_ID, conversationId);
+    send(outbound, send, true);
   }
 
   CompletableFuture<Message> request(
@@ -94,10 +123,12 @@ final class KafkaSender {
     String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
     replies.awaitReady(timeout);
     CompletableFuture<ConsumerRecord<String, byte[]>> pending = replies.expect(id);
-    Prepared prepared =
-        prepare(outbound.withId(id), Map.of(KafkaHeaders.REPLY_TO, replies.topic()), id, null);
+    OutboundMessage request = outbound.withId(id);
+    Send<Headers> send;
     try {
-      send(prepared, false)
+      send = start(request, SendOptions.PUBLISH.withConversation(id));
+      KafkaWire.INSTANCE.set(send.headers(), KafkaWire.REPLY_TO, replies.topic());
+      send(request, send, false)
           .whenComplete(
               (receipt, error) -> {
                 if (error != null) {
@@ -109,19 +140,11 @@ final class KafkaSender {
       throw e;
     }
     pending.whenComplete((r, e) -> replies.forget(id));
-    return prepared
-        .send()
-        .awaitReply(
-            pending,
-            timeout,
-            r ->
-                Delivery.of(
-                    r.topic(),
-                    "",
-                    KafkaHeaders.last(r.headers(), KafkaHeaders.MESSAGE_ID),
-                    r.value() == null ? new byte[0] : r.value()),
-            ConsumerRecord::headers,
-            KafkaHeaders.GETTER);
+    return send.awaitReply(
+        pending,
+        timeout,
+        r -> Delivery.of(r.topic(), "", r.value() == null ? new byte[0] : r.value()),
+        ConsumerRecord::headers);
   }
 
   /**
@@ -129,38 +152,29 @@ final class KafkaSender {
    * it). {@code endOnAck}: a plain send ends at the acknowledgement; a request's span waits for the
    * reply and only fails here.
    */
-  private CompletableFuture<PublishReceipt> send(Prepared prepared, boolean endOnAck) {
-    Send send = prepared.send();
+  private CompletableFuture<PublishReceipt> send(
+      OutboundMessage outbound, Send<Headers> send, boolean endOnAck) {
+    ProducerRecord<String, byte[]> record = record(outbound, send);
     CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
-    try (Scope ignored = send.context().makeCurrent()) {
-      producer.send(
-          prepared.record(),
-          (metadata, error) -> {
-            if (error != null) {
-              ack.completeExceptionally(error);
-            } else {
-              ack.complete(metadata);
-            }
-          });
-    } catch (RuntimeException e) {
-      send.fail(e);
-      throw e;
-    }
+    Callback callback =
+        (metadata, error) -> {
+          if (error != null) {
+            ack.completeExceptionally(error);
+          } else {
+            ack.complete(metadata);
+          }
+        };
+    hand(send, record, callback);
     return send.awaitAck(
         ack,
         metadata -> {
-          PublishReceipt receipt =
-              new PublishReceipt(
-                  metadata.topic(),
-                  prepared.id(),
-                  Integer.toString(metadata.partition()),
-                  metadata.hasOffset() ? metadata.offset() : -1,
-                  false);
-          send.setAttribute(PARTITION, receipt.partition());
-          if (receipt.sequence() >= 0) {
-            send.setAttribute(OFFSET, receipt.sequence());
-          }
-          return receipt;
+          addAck(send, metadata);
+          return new PublishReceipt(
+              metadata.topic(),
+              send.id(),
+              Integer.toString(metadata.partition()),
+              metadata.hasOffset() ? metadata.offset() : -1,
+              false);
         },
         endOnAck);
   }

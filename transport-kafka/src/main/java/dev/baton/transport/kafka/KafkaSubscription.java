@@ -1,8 +1,8 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.Delivery;
-import dev.baton.propagation.MessagingEngine;
-import dev.baton.propagation.Settler;
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Settler;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
@@ -11,8 +11,6 @@ import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.TransportListener.SubscriptionState;
 import dev.baton.transport.internal.Redaction;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +45,7 @@ final class KafkaSubscription implements Subscription {
   static final String DLQ_PREFIX = "baton-dlq-";
 
   private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
-  private final MessagingEngine engine;
+  private final MessagingEngine<Headers> engine;
   private final KafkaSender sender;
   private final String topic;
   private final String group;
@@ -195,7 +193,7 @@ final class KafkaSubscription implements Subscription {
       ConsumerRecords<String, byte[]> records,
       List<@Nullable Headers> carriers,
       Instant pollStart) {
-    engine.recordPoll(topic, group, pollStart, carriers, KafkaHeaders.GETTER, Attributes.empty());
+    engine.recordPoll(topic, group, pollStart, carriers);
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
         if (!running) {
@@ -225,7 +223,6 @@ final class KafkaSubscription implements Subscription {
 
   /** Runs the handler with retries; true when the record is done (handled or dead-lettered). */
   private boolean handleWithPolicy(ConsumerRecord<String, byte[]> record) {
-    Delivery base = delivery(record);
     int attempts = policy.maxRetries() + 1;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       boolean last = attempt == attempts;
@@ -244,9 +241,8 @@ final class KafkaSubscription implements Subscription {
               : handler;
       try {
         engine.deliver(
-            base.withDeliveryCount(attempt),
+            delivery(record, attempt),
             record.headers(),
-            KafkaHeaders.GETTER,
             call,
             new Settler() {
               @Override
@@ -300,24 +296,25 @@ final class KafkaSubscription implements Subscription {
     sender.publish(message).get(30, TimeUnit.SECONDS);
   }
 
-  private Delivery delivery(ConsumerRecord<String, byte[]> record) {
-    AttributesBuilder attributes =
-        Attributes.builder()
-            .put(KafkaSender.PARTITION, Integer.toString(record.partition()))
-            .put(KafkaSender.OFFSET, record.offset());
-    if (record.value() == null) {
-      attributes.put(TOMBSTONE, true);
-    }
-    if (recordKeys && record.key() != null) {
-      attributes.put(KafkaSender.KEY, record.key());
-    }
-    return Delivery.of(
-            record.topic(),
-            group,
-            KafkaHeaders.last(record.headers(), KafkaHeaders.MESSAGE_ID),
-            record.value() == null ? new byte[0] : record.value())
-        .withReplyTo(KafkaHeaders.last(record.headers(), KafkaHeaders.REPLY_TO))
-        .withAttributes(attributes.build());
+  private Delivery delivery(ConsumerRecord<String, byte[]> record, int attempt) {
+    return new Delivery(
+        record.topic(),
+        group,
+        record.value() == null ? new byte[0] : record.value(),
+        KafkaWire.INSTANCE.last(record.headers(), KafkaWire.REPLY_TO),
+        attempt,
+        null,
+        false,
+        span -> {
+          span.setAttribute(KafkaSender.PARTITION, Integer.toString(record.partition()));
+          span.setAttribute(KafkaSender.OFFSET, record.offset());
+          if (record.value() == null) {
+            span.setAttribute(TOMBSTONE, true);
+          }
+          if (recordKeys && record.key() != null) {
+            span.setAttribute(KafkaSender.KEY, record.key());
+          }
+        });
   }
 
   private void commit() {

@@ -1,6 +1,6 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
@@ -30,7 +30,7 @@ import org.apache.kafka.common.errors.WakeupException;
 final class ReplyListener implements AutoCloseable {
 
   private final String topic;
-  private final MessagingEngine engine;
+  private final MessagingEngine<?> engine;
   private final Supplier<Consumer<String, byte[]>> consumers;
   private final Supplier<Admin> admins;
   private final Duration pollTimeout;
@@ -44,7 +44,7 @@ final class ReplyListener implements AutoCloseable {
 
   ReplyListener(
       String topic,
-      MessagingEngine engine,
+      MessagingEngine<?> engine,
       Supplier<Consumer<String, byte[]>> consumers,
       Supplier<Admin> admins,
       Duration pollTimeout) {
@@ -111,7 +111,8 @@ final class ReplyListener implements AutoCloseable {
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout)) {
-            String conversation = KafkaHeaders.last(record.headers(), KafkaHeaders.CONVERSATION_ID);
+            String conversation =
+                KafkaWire.INSTANCE.last(record.headers(), KafkaWire.CONVERSATION_ID);
             CompletableFuture<ConsumerRecord<String, byte[]>> future =
                 conversation == null ? null : pending.remove(conversation);
             if (future != null) {

@@ -1,6 +1,6 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.HeaderGetter;
+import dev.baton.propagation.spi.Wire;
 import dev.baton.propagation.testing.HeaderCarrierContract;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,7 +25,7 @@ class KafkaHeadersPropertyTest extends HeaderCarrierContract<@Nullable Headers> 
   }
 
   @Override
-  protected HeaderGetter<@Nullable Headers> getter() {
-    return KafkaHeaders.GETTER;
+  protected Wire<@Nullable Headers> wire() {
+    return KafkaWire.INSTANCE;
   }
 }

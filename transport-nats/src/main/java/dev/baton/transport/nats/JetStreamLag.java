@@ -1,6 +1,6 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.LagClock;
+import dev.baton.propagation.spi.LagClock;
 import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;

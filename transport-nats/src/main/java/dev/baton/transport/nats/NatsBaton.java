@@ -1,7 +1,8 @@
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.ProbeSchedule;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -21,8 +22,7 @@ import io.nats.client.MessageConsumer;
 import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.PublishAck;
-import io.opentelemetry.api.common.AttributeKey;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -30,9 +30,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -58,10 +55,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NatsBaton implements AutoCloseable {
 
-  private static final AttributeKey<String> STREAM = AttributeKey.stringKey("baton.nats.stream");
-
   private final Connection connection;
-  private final MessagingEngine engine;
+  private final MessagingEngine<Headers> engine;
   private final NatsSender sender;
   private final Duration drainTimeout;
   private final long pendingMessages;
@@ -69,7 +64,7 @@ public final class NatsBaton implements AutoCloseable {
   private final Set<NatsSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
-  private final @Nullable ScheduledExecutorService probe;
+  private final ProbeSchedule probe;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Publisher publisher;
   private final Subscriber subscriber;
@@ -78,7 +73,7 @@ public final class NatsBaton implements AutoCloseable {
 
   private NatsBaton(Builder builder) {
     this.connection = builder.connection;
-    this.engine = builder.baton.engine("nats");
+    this.engine = MessagingEngine.create(builder.baton, new NatsWire(connection));
     this.sender = new NatsSender(connection, engine);
     this.drainTimeout = builder.drainTimeout;
     this.pendingMessages = builder.pendingMessages;
@@ -94,19 +89,7 @@ public final class NatsBaton implements AutoCloseable {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.connectionEvent(ConnectionState.CONNECTED, "connected when Baton started");
     }
-    if (builder.backlogInterval.isZero()) {
-      this.probe = null;
-    } else {
-      this.probe =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "baton-nats-backlog");
-                t.setDaemon(true);
-                return t;
-              });
-      long millis = builder.backlogInterval.toMillis();
-      probe.scheduleWithFixedDelay(this::probeAll, millis, millis, TimeUnit.MILLISECONDS);
-    }
+    this.probe = ProbeSchedule.start("baton-nats-backlog", builder.backlogInterval, this::probeAll);
     this.publisher = new CorePublisher();
     this.subscriber = new CoreSubscriber();
   }
@@ -151,32 +134,12 @@ public final class NatsBaton implements AutoCloseable {
     return new Publisher() {
       @Override
       public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
-        NatsSender.Prepared prepared = sender.prepare(message, null, null, false);
-        CompletableFuture<PublishAck> ack;
-        try {
-          ack = js.publishAsync(prepared.message());
-        } catch (RuntimeException e) {
-          prepared.send().fail(e);
-          throw e;
-        }
-        return prepared
-            .send()
-            .awaitAck(
-                ack,
-                pa -> {
-                  prepared.send().setAttribute(STREAM, pa.getStream());
-                  return new PublishReceipt(
-                      message.destination(),
-                      prepared.id(),
-                      pa.getStream(),
-                      pa.getSeqno(),
-                      pa.isDuplicate());
-                },
-                true);
+        return sender.publishJetStream(js, message);
       }
 
       @Override
       public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         return sender.request(message, timeout);
       }
     };
@@ -270,9 +233,7 @@ public final class NatsBaton implements AutoCloseable {
     for (NatsSubscription subscription : Set.copyOf(subscriptions)) {
       subscription.drain(drainTimeout);
     }
-    if (probe != null) {
-      probe.shutdownNow();
-    }
+    probe.close();
     connection.removeConnectionListener(connectionListener);
     if (errorListener != null) {
       errorListener.unregister(engine);
@@ -337,8 +298,15 @@ public final class NatsBaton implements AutoCloseable {
 
   private final class CorePublisher implements Publisher {
     @Override
+    public void publish(String destination, byte[] payload) {
+      sender.publishCore(OutboundMessage.of(destination, payload));
+    }
+
+    @Override
     public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
-      return sender.publishCore(message);
+      String id = sender.publishCore(message).id();
+      return CompletableFuture.completedFuture(
+          new PublishReceipt(message.destination(), id, null, -1, false));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 public final class NatsErrorListener implements ErrorListener {
 
   private final @Nullable ErrorListener delegate;
-  private final Set<MessagingEngine> engines = ConcurrentHashMap.newKeySet();
+  private final Set<MessagingEngine<?>> engines = ConcurrentHashMap.newKeySet();
 
   private NatsErrorListener(@Nullable ErrorListener delegate) {
     this.delegate = delegate;
@@ -43,17 +43,17 @@ public final class NatsErrorListener implements ErrorListener {
     return new NatsErrorListener(java.util.Objects.requireNonNull(delegate, "delegate"));
   }
 
-  void register(MessagingEngine engine) {
+  void register(MessagingEngine<?> engine) {
     engines.add(engine);
   }
 
-  void unregister(MessagingEngine engine) {
+  void unregister(MessagingEngine<?> engine) {
     engines.remove(engine);
   }
 
   private void emit(ConnectionState state, String detail) {
     String redacted = Redaction.redact(detail);
-    for (MessagingEngine engine : engines) {
+    for (MessagingEngine<?> engine : engines) {
       engine.connectionEvent(state, redacted);
     }
   }

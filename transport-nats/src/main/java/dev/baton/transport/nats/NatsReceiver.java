@@ -1,8 +1,8 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.Delivery;
-import dev.baton.propagation.MessagingEngine;
-import dev.baton.propagation.Settler;
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Settler;
 import dev.baton.transport.MessageHandler;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
@@ -16,23 +16,24 @@ final class NatsReceiver {
   /** A jnats handler that hands every message to the engine with {@code handler}. */
   static io.nats.client.MessageHandler handler(
       NatsSender sender, String group, boolean jetStream, MessageHandler handler) {
-    MessagingEngine engine = sender.engine();
+    MessagingEngine<Headers> engine = sender.engine();
+    String inboxTemplate = sender.inboxTemplate();
     return msg -> {
-      Headers headers = msg.getHeaders();
+      String subject = msg.getSubject();
+      boolean inbox = sender.isInbox(subject);
       Delivery delivery =
-          Delivery.of(
-                  msg.getSubject(),
-                  group,
-                  NatsHeaders.last(headers, NatsHeaders.MSG_ID),
-                  NatsSender.payload(msg))
-              .withReplyTo(jetStream ? null : msg.getReplyTo())
-              .withDeliveryCount(deliveryCount(msg, jetStream));
-      if (sender.isInbox(msg.getSubject())) {
-        delivery = delivery.withTemporary(sender.inboxTemplate());
-      }
+          new Delivery(
+              subject,
+              group,
+              NatsSender.payload(msg),
+              jetStream ? null : msg.getReplyTo(),
+              jetStream ? deliveryCount(msg) : 1,
+              inbox ? inboxTemplate : null,
+              inbox,
+              null);
       Settler settler = jetStream ? new JetStreamSettler(msg) : Settler.none();
       try {
-        engine.deliver(delivery, headers, NatsHeaders.GETTER, handler, settler);
+        engine.deliver(delivery, msg.getHeaders(), handler, settler);
       } catch (Exception e) {
         // The handler's own exception, unchanged, on to jnats as it would go without Baton.
         throw NatsReceiver.<RuntimeException>sneaky(e);
@@ -40,10 +41,7 @@ final class NatsReceiver {
     };
   }
 
-  private static int deliveryCount(Message msg, boolean jetStream) {
-    if (!jetStream) {
-      return 1;
-    }
+  private static int deliveryCount(Message msg) {
     try {
       NatsJetStreamMetaData meta = msg.metaData();
       return meta == null ? 1 : (int) Math.min(Integer.MAX_VALUE, meta.deliveredCount());

@@ -1,13 +1,16 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.Delivery;
-import dev.baton.propagation.MessagingEngine;
-import dev.baton.propagation.Send;
-import dev.baton.propagation.SendSpec;
+import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Send;
+import dev.baton.propagation.spi.SendOptions;
+import dev.baton.propagation.spi.SpanDetail;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.PublishReceipt;
 import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import io.opentelemetry.api.common.AttributeKey;
@@ -18,29 +21,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
-/**
- * What every NATS send shares: headers, the PRODUCER span, server attributes, requests, replies.
- */
+/** Every NATS send: core publish, JetStream publish, requests and replies, through the engine. */
 final class NatsSender {
 
   private static final AttributeKey<String> SERVER_ADDRESS =
       AttributeKey.stringKey("server.address");
   private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-  // Room kept for Baton's own headers when sizing the baggage budget.
-  private static final int RESERVED_HEADER_BYTES = 512;
+  private static final AttributeKey<String> STREAM = AttributeKey.stringKey("baton.nats.stream");
 
   private final Connection connection;
-  private final MessagingEngine engine;
-  private final AtomicReference<ServerAttributes> server = new AtomicReference<>();
+  private final MessagingEngine<Headers> engine;
+  private final AtomicReference<ServerDetail> server = new AtomicReference<>();
   private final String inboxPrefix;
   private final String inboxTemplate;
+  private final SendOptions replyOptions;
 
-  NatsSender(Connection connection, MessagingEngine engine) {
+  NatsSender(Connection connection, MessagingEngine<Headers> engine) {
     this.connection = connection;
     this.engine = engine;
     String prefix = connection.getOptions().getInboxPrefix();
     this.inboxPrefix = prefix == null || prefix.isEmpty() ? "_INBOX." : prefix;
     this.inboxTemplate = inboxPrefix + ">";
+    this.replyOptions = SendOptions.PUBLISH.withTemporary(inboxTemplate);
   }
 
   /** Whether {@code subject} is one of this connection's reply inboxes. */
@@ -53,99 +55,74 @@ final class NatsSender {
     return inboxTemplate;
   }
 
-  MessagingEngine engine() {
+  MessagingEngine<Headers> engine() {
     return engine;
   }
 
-  Connection connection() {
-    return connection;
-  }
-
-  /** A prepared message: headers written, span started. */
-  record Prepared(NatsMessage message, String id, Send send) {}
-
-  Prepared prepare(
-      OutboundMessage outbound,
-      @Nullable String replyTo,
-      @Nullable String conversationId,
-      boolean temporary) {
-    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
-    Headers headers = new Headers();
-    outbound.headers().forEach(headers::put);
-    headers.put(NatsHeaders.MSG_ID, id);
-    SendSpec spec =
-        SendSpec.of(outbound.destination(), id, outbound.payload().length)
-            .withBaggageBudget(baggageBudget(outbound.payload().length, headers))
-            .withAttributes(serverAttributes());
-    if (conversationId != null) {
-      spec = spec.withConversation(conversationId);
-    }
-    if (temporary) {
-      spec = spec.withTemporary(inboxTemplate);
-    }
-    Send send = engine.startSend(spec, headers, NatsHeaders.SETTER);
-    NatsMessage message =
-        NatsMessage.builder()
-            .subject(outbound.destination())
-            .replyTo(replyTo)
-            .headers(headers)
-            .data(outbound.payload())
-            .build();
-    return new Prepared(message, id, send);
+  private Send<Headers> start(OutboundMessage outbound, SendOptions options) {
+    return engine.startSend(outbound, options).addDetail(serverDetail());
   }
 
   /** A core NATS publish: the span ends once the client has the message. */
-  CompletableFuture<PublishReceipt> publishCore(OutboundMessage outbound) {
-    Prepared prepared = prepare(outbound, null, null, false);
+  Send<Headers> publishCore(OutboundMessage outbound) {
+    Send<Headers> send = start(outbound, SendOptions.PUBLISH);
     try {
-      connection.publish(prepared.message());
-    } catch (RuntimeException e) {
-      prepared.send().fail(e);
-      throw e;
-    }
-    PublishReceipt receipt =
-        new PublishReceipt(outbound.destination(), prepared.id(), null, -1, false);
-    prepared.send().end(receipt);
-    return CompletableFuture.completedFuture(receipt);
-  }
-
-  /** A reply to a request: a send to a temporary inbox in the requester's conversation. */
-  void reply(String replyTo, byte[] payload, String conversationId) {
-    Prepared prepared = prepare(OutboundMessage.of(replyTo, payload), null, conversationId, true);
-    try {
-      connection.publish(prepared.message());
-    } catch (RuntimeException e) {
-      prepared.send().fail(e);
-      throw e;
-    }
-    prepared.send().end(null);
-  }
-
-  CompletableFuture<Message> request(OutboundMessage outbound, Duration timeout) {
-    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
-    Prepared prepared = prepare(outbound.withId(id), null, id, false);
-    Send send = prepared.send();
-    CompletableFuture<io.nats.client.Message> pending;
-    try {
-      // jnats notices a timeout only on its cleanup timer (seconds later): the engine enforces
-      // ours.
-      pending = connection.requestWithTimeout(prepared.message(), timeout);
+      connection.publish(outbound.destination(), send.headers(), outbound.payload());
     } catch (RuntimeException e) {
       send.fail(e);
       throw e;
     }
+    send.end(null);
+    return send;
+  }
+
+  /** A JetStream publish: the span ends on the stream's PubAck. */
+  CompletableFuture<PublishReceipt> publishJetStream(JetStream js, OutboundMessage outbound) {
+    Send<Headers> send = start(outbound, SendOptions.PUBLISH_WITH_ID_HEADER);
+    CompletableFuture<PublishAck> ack =
+        send.call(
+            () -> js.publishAsync(outbound.destination(), send.headers(), outbound.payload()));
+    return send.awaitAck(
+        ack,
+        pa -> {
+          send.setAttribute(STREAM, pa.getStream());
+          return new PublishReceipt(
+              outbound.destination(), send.id(), pa.getStream(), pa.getSeqno(), pa.isDuplicate());
+        },
+        true);
+  }
+
+  /** A reply to a request: a send to a temporary inbox in the requester's conversation. */
+  void reply(String replyTo, byte[] payload, String conversationId) {
+    Send<Headers> send =
+        start(OutboundMessage.of(replyTo, payload), replyOptions.withConversation(conversationId));
+    send.call(
+        () -> {
+          connection.publish(replyTo, send.headers(), payload);
+          return null;
+        });
+    send.end(null);
+  }
+
+  CompletableFuture<Message> request(OutboundMessage outbound, Duration timeout) {
+    String id = outbound.id() == null ? MessagingEngine.newMessageId() : outbound.id();
+    Send<Headers> send = start(outbound.withId(id), SendOptions.PUBLISH.withConversation(id));
+    NatsMessage message =
+        NatsMessage.builder()
+            .subject(outbound.destination())
+            .headers(send.headers())
+            .data(outbound.payload())
+            .build();
+    // jnats notices a timeout only on its cleanup timer (seconds later): the engine enforces ours.
+    CompletableFuture<io.nats.client.Message> pending =
+        send.call(() -> connection.requestWithTimeout(message, timeout));
     return send.awaitReply(
         pending,
         timeout,
         reply ->
-            Delivery.of(
-                    reply.getSubject(),
-                    "",
-                    NatsHeaders.last(reply.getHeaders(), NatsHeaders.MSG_ID),
-                    payload(reply))
-                .withTemporary(inboxTemplate),
-        io.nats.client.Message::getHeaders,
-        NatsHeaders.GETTER);
+            new Delivery(
+                reply.getSubject(), "", payload(reply), null, 1, inboxTemplate, true, null),
+        io.nats.client.Message::getHeaders);
   }
 
   static byte[] payload(io.nats.client.Message message) {
@@ -153,32 +130,21 @@ final class NatsSender {
     return data == null ? new byte[0] : data;
   }
 
-  private int baggageBudget(int payloadBytes, Headers headers) {
-    long max = connection.getMaxPayload();
-    if (max <= 0) {
-      return -1;
-    }
-    long left = max - payloadBytes - NatsHeaders.wireSize(headers) - RESERVED_HEADER_BYTES;
-    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left));
-  }
-
   /** server.address and server.port of the server the connection uses now; never credentials. */
-  Attributes serverAttributes() {
+  private SpanDetail serverDetail() {
     String url = connection.getConnectedUrl();
-    ServerAttributes cached = server.get();
-    if (cached != null && cached.url.equals(url)) {
-      return cached.attributes;
+    ServerDetail cached = server.get();
+    if (cached != null && cached.url.equals(url == null ? "" : url)) {
+      return cached;
     }
     Attributes attributes = Attributes.empty();
-    if (url != null) {
-      URI uri = hostAndPort(url);
-      if (uri != null) {
-        attributes =
-            Attributes.of(SERVER_ADDRESS, uri.getHost(), SERVER_PORT, (long) uri.getPort());
-      }
-      server.set(new ServerAttributes(url, attributes));
+    URI uri = hostAndPort(url);
+    if (uri != null) {
+      attributes = Attributes.of(SERVER_ADDRESS, uri.getHost(), SERVER_PORT, (long) uri.getPort());
     }
-    return attributes;
+    ServerDetail detail = new ServerDetail(url == null ? "" : url, attributes);
+    server.set(detail);
+    return detail;
   }
 
   /**
@@ -197,5 +163,10 @@ final class NatsSender {
     }
   }
 
-  private record ServerAttributes(String url, Attributes attributes) {}
+  private record ServerDetail(String url, Attributes attributes) implements SpanDetail {
+    @Override
+    public void addTo(io.opentelemetry.api.trace.Span span) {
+      span.setAllAttributes(attributes);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.MessagingEngine;
+import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import io.nats.client.Connection;
@@ -22,7 +22,7 @@ final class NatsSubscription implements Subscription {
   static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
 
   private final Connection connection;
-  private final MessagingEngine engine;
+  private final MessagingEngine<?> engine;
   private final Dispatcher dispatcher;
   private final String destination;
   private final String group;
@@ -34,7 +34,7 @@ final class NatsSubscription implements Subscription {
 
   NatsSubscription(
       Connection connection,
-      MessagingEngine engine,
+      MessagingEngine<?> engine,
       Dispatcher dispatcher,
       String destination,
       String group,

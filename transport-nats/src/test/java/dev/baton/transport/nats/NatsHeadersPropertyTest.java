@@ -1,6 +1,6 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.HeaderGetter;
+import dev.baton.propagation.spi.Wire;
 import dev.baton.propagation.testing.HeaderCarrierContract;
 import io.nats.client.impl.Headers;
 import java.util.List;
@@ -27,7 +27,7 @@ class NatsHeadersPropertyTest extends HeaderCarrierContract<@Nullable Headers> {
   }
 
   @Override
-  protected HeaderGetter<@Nullable Headers> getter() {
-    return NatsHeaders.GETTER;
+  protected Wire<@Nullable Headers> wire() {
+    return new NatsWire(null);
   }
 }

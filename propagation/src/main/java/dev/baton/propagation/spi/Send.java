@@ -1,48 +1,109 @@
-package dev.baton.propagation;
+package dev.baton.propagation.spi;
 
+import dev.baton.propagation.internal.BatonHeader;
 import dev.baton.transport.Message;
 import dev.baton.transport.PublishReceipt;
-import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One message between the start of its PRODUCER span and the broker's answer. For transport
- * modules. Ends once: later calls to an {@code end} method do nothing. Thread-safe.
+ * One message between the start of its PRODUCER span and the broker's answer: its headers (already
+ * written), its id, its span. The transport builds its client message from {@link #headers()},
+ * calls the client through {@link #call} and ends this with {@link #end}, {@link #awaitAck} or
+ * {@link #awaitReply}. Ends once: later calls to an {@code end} method do nothing. Thread-safe.
+ *
+ * @param <H> the broker's header type
  */
-public final class Send {
+public final class Send<H> {
 
   private static final AttributeKey<Long> SEQUENCE = AttributeKey.longKey("baton.message.sequence");
+  private static final VarHandle ENDED;
 
-  private final MessagingEngine engine;
-  private final SendSpec spec;
+  static {
+    try {
+      ENDED = MethodHandles.lookup().findVarHandle(Send.class, "ended", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final MessagingEngine<H> engine;
+  private final H headers;
   private final Span span;
-  private final Context context;
+  private final Context parent;
+  private final int hop;
+  private final String eventDestination;
+  private final int payloadBytes;
   private final long startNanos;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private final long idHi;
+  private final long idLo;
+  private volatile @Nullable String id;
+  private volatile @Nullable Context context;
 
-  Send(MessagingEngine engine, SendSpec spec, Span span, Context context, long startNanos) {
+  @SuppressWarnings("unused") // through ENDED
+  private volatile int ended;
+
+  Send(
+      MessagingEngine<H> engine,
+      H headers,
+      Span span,
+      Context parent,
+      int hop,
+      String eventDestination,
+      int payloadBytes,
+      long startNanos,
+      @Nullable String id,
+      long idHi,
+      long idLo) {
     this.engine = engine;
-    this.spec = spec;
+    this.headers = headers;
     this.span = span;
-    this.context = context;
+    this.parent = parent;
+    this.hop = hop;
+    this.eventDestination = eventDestination;
+    this.payloadBytes = payloadBytes;
     this.startNanos = startNanos;
+    this.id = id;
+    this.idHi = idHi;
+    this.idLo = idLo;
+  }
+
+  /** The headers to send, with the trace context, baggage and Baton's header written. */
+  public H headers() {
+    return headers;
+  }
+
+  /** The message id: the caller's, or the one Baton generated. */
+  public String id() {
+    String value = id;
+    if (value == null) {
+      value = BatonHeader.hex(idHi, idLo);
+      id = value;
+    }
+    return value;
   }
 
   /** The context with the PRODUCER span current, for work done on the message's behalf. */
   public Context context() {
-    return context;
+    Context value = context;
+    if (value == null) {
+      value = MessagingEngine.withHops(parent.with(span), hop);
+      context = value;
+    }
+    return value;
   }
 
   /** The span context of the PRODUCER span (invalid when tracing is off). */
@@ -50,10 +111,40 @@ public final class Send {
     return span.getSpanContext();
   }
 
-  /** Adds a broker-specific attribute (a partition, an offset) to the span. Never throws. */
-  public <T> Send setAttribute(AttributeKey<T> key, T value) {
+  /**
+   * Runs the broker client's call; if it throws, fails this send with the same exception and
+   * rethrows it unchanged.
+   */
+  public <R> R call(Supplier<R> client) {
     try {
-      span.setAttribute(key, value);
+      return client.get();
+    } catch (RuntimeException | Error e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Adds a broker-specific attribute (a partition, an offset) to the span when it is recorded.
+   * Never throws.
+   */
+  public <T> Send<H> setAttribute(AttributeKey<T> key, T value) {
+    try {
+      if (span.isRecording()) {
+        span.setAttribute(key, value);
+      }
+    } catch (RuntimeException e) {
+      engine.telemetryFailure("span", e);
+    }
+    return this;
+  }
+
+  /** Adds broker-specific attributes to the span when it is recorded. Never throws. */
+  public Send<H> addDetail(SpanDetail detail) {
+    try {
+      if (span.isRecording()) {
+        detail.addTo(span);
+      }
     } catch (RuntimeException e) {
       engine.telemetryFailure("span", e);
     }
@@ -64,8 +155,11 @@ public final class Send {
    * Links the reply a requester received to this span, so the trace shows the responder's reply
    * send. Never throws.
    */
-  public <C> void linkReply(@Nullable C carrier, HeaderGetter<C> getter) {
-    SpanContext reply = engine.senderContext(carrier, getter);
+  public void linkReply(@Nullable H carrier) {
+    if (!span.isRecording()) {
+      return;
+    }
+    SpanContext reply = engine.senderContext(carrier);
     if (reply != null) {
       try {
         span.addLink(reply);
@@ -82,36 +176,32 @@ public final class Send {
    * {@code no_responders} for a cancellation before the timeout, else the exception's class) and
    * completes the returned future with the same exception. Never throws.
    *
-   * @param delivery what the reply is (destination, id, payload)
-   * @param headers the reply's headers
+   * @param delivery what the reply is (destination, payload)
+   * @param replyHeaders the reply's headers
    */
-  public <R, C> CompletableFuture<Message> awaitReply(
+  public <R> CompletableFuture<Message> awaitReply(
       CompletableFuture<R> pending,
       Duration timeout,
       Function<R, Delivery> delivery,
-      Function<R, @Nullable C> headers,
-      HeaderGetter<C> getter) {
-    long startNanos = System.nanoTime();
+      Function<R, @Nullable H> replyHeaders) {
+    long waitStart = System.nanoTime();
     CompletableFuture<Message> result = new CompletableFuture<>();
     pending
         .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .whenComplete(
             (reply, error) -> {
               if (error != null) {
-                Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
-                boolean late = System.nanoTime() - startNanos >= timeout.toNanos() * 9 / 10;
+                Throwable cause = unwrap(error);
+                boolean late = System.nanoTime() - waitStart >= timeout.toNanos() * 9 / 10;
                 fail(requestErrorType(cause, late), cause);
                 result.completeExceptionally(cause);
                 return;
               }
               Message message;
               try {
-                C carrier = headers.apply(reply);
-                linkReply(carrier, getter);
-                message = engine.readMessage(delivery.apply(reply), carrier, getter);
+                H carrier = replyHeaders.apply(reply);
+                linkReply(carrier);
+                message = engine.readMessage(delivery.apply(reply), carrier);
               } catch (RuntimeException e) {
                 fail(e);
                 result.completeExceptionally(e);
@@ -133,6 +223,12 @@ public final class Send {
     return error.getClass().getName();
   }
 
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
   /**
    * For an acknowledged publish: when the broker's {@code ack} completes, turns it into a receipt
    * (where the caller may add broker attributes to this span) and ends the span, or fails the span
@@ -146,10 +242,7 @@ public final class Send {
     ack.whenComplete(
         (value, error) -> {
           if (error != null) {
-            Throwable cause =
-                error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause()
-                    : error;
+            Throwable cause = unwrap(error);
             fail(cause);
             result.completeExceptionally(cause);
             return;
@@ -192,7 +285,7 @@ public final class Send {
   }
 
   private void finish(@Nullable String errorType, @Nullable Throwable error) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
       return;
     }
     if (errorType != null) {
@@ -203,14 +296,6 @@ public final class Send {
     } catch (RuntimeException e) {
       engine.telemetryFailure("span", e);
     }
-    TransportListener.Sent event =
-        new TransportListener.Sent(
-            engine.system(),
-            engine.baton().agentName(),
-            spec.destinationTemplate() != null ? spec.destinationTemplate() : spec.destination(),
-            spec.payloadBytes(),
-            System.nanoTime() - startNanos,
-            errorType);
-    engine.baton().listeners().emit(l -> l.onSent(event));
+    engine.sent(eventDestination, payloadBytes, System.nanoTime() - startNanos, errorType);
   }
 }

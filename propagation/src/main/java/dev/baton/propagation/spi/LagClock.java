@@ -1,4 +1,4 @@
-package dev.baton.propagation;
+package dev.baton.propagation.spi;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

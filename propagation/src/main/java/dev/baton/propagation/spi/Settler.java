@@ -1,4 +1,4 @@
-package dev.baton.propagation;
+package dev.baton.propagation.spi;
 
 import dev.baton.transport.Outcome;
 

@@ -1,4 +1,4 @@
-package dev.baton.propagation;
+package dev.baton.propagation.spi;
 
 /**
  * Writes message headers of one broker's header type. Implementations are stateless.

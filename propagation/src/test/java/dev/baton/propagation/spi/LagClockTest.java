@@ -1,4 +1,4 @@
-package dev.baton.propagation;
+package dev.baton.propagation.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,0 +1,128 @@
+package dev.baton.bench;
+
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.kafka.KafkaBaton;
+import dev.baton.transport.kafka.KafkaBroker;
+import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Kafka send of a 1 KiB record without waiting for the acknowledgement, to a KRaft broker the
+ * benchmark starts in a child JVM: the raw producer, the raw producer with one {@code traceparent}
+ * header (the floor), OpenTelemetry's {@code KafkaTelemetry} wrapper, and Baton sampled and
+ * unsampled. Every variant has its own producer with the same settings. The broker's pace is in
+ * every figure (the producer blocks when its buffer is full); allocation per op is the steadier
+ * figure.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+public class KafkaSendBenchmark {
+
+  static final String TOPIC = "bench.send";
+  private static final byte[] TRACEPARENT =
+      NatsPublishBenchmark.TRACEPARENT.getBytes(StandardCharsets.US_ASCII);
+
+  private KafkaBroker broker;
+  private OpenTelemetrySdk sampledSdk;
+  private OpenTelemetrySdk unsampledSdk;
+  private Producer<String, byte[]> raw;
+  private Producer<String, byte[]> rawFloor;
+  private Producer<String, byte[]> otel;
+  private KafkaBaton sampled;
+  private KafkaBaton unsampled;
+  private Publisher sampledPublisher;
+  private Publisher unsampledPublisher;
+  private byte[] payload;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    broker = Brokers.kafka();
+    broker.createTopic(TOPIC, 1);
+    payload = new byte[1024];
+    sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
+    raw = producer();
+    rawFloor = producer();
+    otel = KafkaTelemetry.create(sampledSdk).wrap(producer());
+    sampled = baton(sampledSdk);
+    unsampled = baton(unsampledSdk);
+    sampledPublisher = sampled.publisher();
+    unsampledPublisher = unsampled.publisher();
+  }
+
+  private Map<String, Object> config() {
+    return Map.of("bootstrap.servers", broker.bootstrapServers());
+  }
+
+  private Producer<String, byte[]> producer() {
+    return new KafkaProducer<>(config(), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaBaton baton(OpenTelemetrySdk sdk) {
+    return KafkaBaton.builder(Baton.builder(sdk).setAgentName("bench").build(), config())
+        .setBacklogInterval(Duration.ZERO)
+        .build();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    sampled.close();
+    unsampled.close();
+    raw.close();
+    rawFloor.close();
+    otel.close();
+    sampledSdk.close();
+    unsampledSdk.close();
+    broker.close();
+  }
+
+  @Benchmark
+  public Object raw() {
+    return raw.send(new ProducerRecord<>(TOPIC, payload));
+  }
+
+  @Benchmark
+  public Object rawWithTraceparent() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("traceparent", TRACEPARENT);
+    return rawFloor.send(new ProducerRecord<>(TOPIC, null, (String) null, payload, headers));
+  }
+
+  @Benchmark
+  public Object kafkaTelemetry() {
+    return otel.send(new ProducerRecord<>(TOPIC, payload));
+  }
+
+  @Benchmark
+  public void batonSampled() {
+    sampledPublisher.publish(TOPIC, payload);
+  }
+
+  @Benchmark
+  public void batonUnsampled() {
+    unsampledPublisher.publish(TOPIC, payload);
+  }
+}

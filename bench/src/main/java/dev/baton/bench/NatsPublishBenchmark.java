@@ -1,0 +1,121 @@
+package dev.baton.bench;
+
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.propagation.Baton;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.nats.NatsBaton;
+import dev.baton.transport.nats.NatsServerExtension;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Core NATS publish of a 1 KiB payload to a real nats-server the benchmark starts (no subscriber,
+ * so the server drops it): the raw client, the raw client with one {@code traceparent} header (the
+ * floor any propagation pays), and Baton sampled, unsampled and sampled with {@link
+ * BackplaneMetrics} listening. Run with {@code -prof gc}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+public class NatsPublishBenchmark {
+
+  static final String SUBJECT = "bench.publish";
+  static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  @Param({"1024"})
+  public int payloadBytes;
+
+  private NatsServerExtension server;
+  private Connection connection;
+  private byte[] payload;
+  private OpenTelemetrySdk sampledSdk;
+  private OpenTelemetrySdk unsampledSdk;
+  private NatsBaton sampled;
+  private NatsBaton unsampled;
+  private Publisher sampledPublisher;
+  private Publisher unsampledPublisher;
+  private NatsBaton withMetrics;
+  private Publisher withMetricsPublisher;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    server = Brokers.nats();
+    connection = Nats.connect(new Options.Builder().server(server.url()).build());
+    payload = new byte[payloadBytes];
+    sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
+    sampled = baton(sampledSdk);
+    unsampled = baton(unsampledSdk);
+    sampledPublisher = sampled.publisher();
+    unsampledPublisher = unsampled.publisher();
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    withMetrics = baton(Baton.builder(sampledSdk).setAgentName("bench").addListener(metrics));
+    withMetricsPublisher = withMetrics.publisher();
+  }
+
+  private NatsBaton baton(OpenTelemetrySdk sdk) {
+    return baton(Baton.builder(sdk).setAgentName("bench"));
+  }
+
+  private NatsBaton baton(Baton.Builder baton) {
+    return NatsBaton.builder(connection, baton.build()).setBacklogInterval(Duration.ZERO).build();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    sampled.close();
+    unsampled.close();
+    withMetrics.close();
+    connection.close();
+    Tracing.close(sampledSdk);
+    Tracing.close(unsampledSdk);
+    Brokers.stop(server);
+  }
+
+  @Benchmark
+  public void raw() {
+    connection.publish(SUBJECT, payload);
+  }
+
+  @Benchmark
+  public void rawWithTraceparent() {
+    Headers headers = new Headers();
+    headers.put("traceparent", TRACEPARENT);
+    connection.publish(SUBJECT, headers, payload);
+  }
+
+  @Benchmark
+  public void batonSampled() {
+    sampledPublisher.publish(SUBJECT, payload);
+  }
+
+  @Benchmark
+  public void batonUnsampled() {
+    unsampledPublisher.publish(SUBJECT, payload);
+  }
+
+  @Benchmark
+  public void batonSampledWithMetrics() {
+    withMetricsPublisher.publish(SUBJECT, payload);
+  }
+}

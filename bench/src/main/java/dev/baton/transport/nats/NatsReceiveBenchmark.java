@@ -1,0 +1,123 @@
+package dev.baton.transport.nats;
+
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.transport.MessageHandler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The receive path, from jnats' callback to the handler's return, for a 1 KiB message that a Baton
+ * sender wrote ({@code traceparent} and {@code baton} headers): the raw callback that reads the
+ * {@code traceparent} (the floor), and Baton's callback sampled, unsampled and with {@link
+ * BackplaneMetrics} listening. The message is built once; no broker is on this path. Run with
+ * {@code -prof gc}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+public class NatsReceiveBenchmark {
+
+  private NatsServerExtension server;
+  private Connection connection;
+  private OpenTelemetrySdk sampledSdk;
+  private OpenTelemetrySdk unsampledSdk;
+  private Message sampledMessage;
+  private Message unsampledMessage;
+  private io.nats.client.MessageHandler raw;
+  private io.nats.client.MessageHandler sampled;
+  private io.nats.client.MessageHandler unsampled;
+  private io.nats.client.MessageHandler sampledWithMetrics;
+  private Blackhole blackhole;
+
+  @Setup(Level.Trial)
+  public void setUp(Blackhole blackhole) throws Exception {
+    this.blackhole = blackhole;
+    server = new NatsServerExtension();
+    server.beforeAll(null);
+    connection = Nats.connect(new Options.Builder().server(server.url()).build());
+    sampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.SAMPLED);
+    unsampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.UNSAMPLED);
+    byte[] payload = new byte[1024];
+    long now = System.currentTimeMillis() * 1000;
+    sampledMessage =
+        message(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", now);
+    unsampledMessage =
+        message(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", now);
+    MessageHandler app = m -> blackhole.consume(m.payload());
+    raw =
+        msg -> {
+          blackhole.consume(msg.getHeaders().getLast("traceparent"));
+          blackhole.consume(msg.getData());
+        };
+    sampled = handler(Baton.builder(sampledSdk).setAgentName("bench").build(), app);
+    unsampled = handler(Baton.builder(unsampledSdk).setAgentName("bench").build(), app);
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    sampledWithMetrics =
+        handler(Baton.builder(sampledSdk).setAgentName("bench").addListener(metrics).build(), app);
+  }
+
+  private static Message message(byte[] payload, String traceparent, long sentAtMicros) {
+    Headers headers =
+        new Headers()
+            .put("traceparent", traceparent)
+            .put("baton", "1;" + sentAtMicros + ";0af7651916cd43dd8448eb211c80319c;sender");
+    return NatsMessage.builder().subject("bench.receive").headers(headers).data(payload).build();
+  }
+
+  private io.nats.client.MessageHandler handler(Baton baton, MessageHandler app) {
+    NatsSender sender =
+        new NatsSender(connection, MessagingEngine.create(baton, new NatsWire(connection)));
+    return NatsReceiver.handler(sender, "", false, app);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    connection.close();
+    sampledSdk.close();
+    unsampledSdk.close();
+    server.afterAll(null);
+  }
+
+  @Benchmark
+  public void rawWithTraceparent() throws InterruptedException {
+    raw.onMessage(sampledMessage);
+  }
+
+  @Benchmark
+  public void batonSampled() throws InterruptedException {
+    sampled.onMessage(sampledMessage);
+  }
+
+  @Benchmark
+  public void batonUnsampled() throws InterruptedException {
+    unsampled.onMessage(unsampledMessage);
+  }
+
+  @Benchmark
+  public void batonSampledWithMetrics() throws InterruptedException {
+    sampledWithMetrics.onMessage(sampledMessage);
+  }
+}

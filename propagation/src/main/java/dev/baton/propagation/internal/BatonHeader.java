@@ -1,0 +1,131 @@
+package dev.baton.propagation.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Not API: Baton's one header, {@code baton: <hop>;<sent-at µs>;<message id>;<agent name>}, and the
+ * message ids Baton generates (32 lower-case hex digits).
+ *
+ * <p>One header instead of four because every header costs the broker client a map entry, a list
+ * and its bytes on every message. The id field is empty when the id travels in the transport's own
+ * id header; the agent name is last because it may contain {@code ;}.
+ */
+public final class BatonHeader {
+
+  /** The header's name. */
+  public static final String NAME = dev.baton.propagation.BatonHeaders.BATON;
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final int MAX_ID = 128;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[512]);
+
+  private BatonHeader() {}
+
+  /** A new random message id: 32 lower-case hex digits. */
+  public static String newMessageId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return hex(random.nextLong(), random.nextLong());
+  }
+
+  /** The 32-hex id of the two halves. */
+  public static String hex(long hi, long lo) {
+    byte[] out = new byte[32];
+    writeHex(out, 0, hi, lo);
+    return new String(out, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Whether {@code id} can travel in this header: 1 to 128 printable ASCII characters, no ';'. */
+  public static boolean fits(String id) {
+    int length = id.length();
+    if (length == 0 || length > MAX_ID) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = id.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == ';') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The header value. The id is {@code id} when not {@code null}, else the hex of {@code idHi} and
+   * {@code idLo} when {@code generated}, else empty.
+   */
+  public static String format(
+      int hop,
+      long sentAtMicros,
+      @Nullable String id,
+      boolean generated,
+      long idHi,
+      long idLo,
+      String agent) {
+    int need = 11 + 20 + 3 + (id != null ? id.length() : 32) + agent.length();
+    byte[] buffer = need <= 512 ? SCRATCH.get() : new byte[need];
+    int at = writeDecimal(buffer, 0, hop);
+    buffer[at++] = ';';
+    at = writeDecimal(buffer, at, sentAtMicros);
+    buffer[at++] = ';';
+    if (id != null) {
+      at = writeAscii(buffer, at, id);
+    } else if (generated) {
+      writeHex(buffer, at, idHi, idLo);
+      at += 32;
+    }
+    buffer[at++] = ';';
+    at = writeAscii(buffer, at, agent);
+    return new String(buffer, 0, at, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void writeHex(byte[] out, int at, long hi, long lo) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX[(int) (hi & 0xf)];
+      out[at + i + 16] = HEX[(int) (lo & 0xf)];
+      hi >>>= 4;
+      lo >>>= 4;
+    }
+  }
+
+  private static int writeAscii(byte[] out, int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      out[at++] = (byte) s.charAt(i);
+    }
+    return at;
+  }
+
+  private static int writeDecimal(byte[] out, int at, long value) {
+    if (value == 0) {
+      out[at] = '0';
+      return at + 1;
+    }
+    int digits = 0;
+    for (long v = value; v > 0; v /= 10) {
+      digits++;
+    }
+    for (int i = at + digits - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + digits;
+  }
+
+  /** A non-negative decimal of at most {@code maxDigits} digits in {@code s[from, to)}, or -1. */
+  public static long parseDecimal(String s, int from, int to, int maxDigits) {
+    int length = to - from;
+    if (length <= 0 || length > maxDigits) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+}

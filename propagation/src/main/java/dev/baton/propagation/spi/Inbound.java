@@ -1,0 +1,170 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.propagation.BatonHeaders;
+import dev.baton.propagation.internal.BaggageCodec;
+import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.SemConv;
+import dev.baton.propagation.internal.TraceParent;
+import dev.baton.propagation.internal.TraceStates;
+import dev.baton.transport.RejectionReason;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceState;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The context a received message carried, after every check. Never throws while reading: bad input
+ * becomes a rejection reason (a bit in {@link #rejections}) and an empty part.
+ */
+final class Inbound {
+
+  static final int MAX_HOPS = 1_000_000;
+
+  @Nullable SpanContext sender;
+  Baggage baggage = Baggage.empty();
+  int hops;
+  long sentAtMicros = -1;
+  @Nullable String senderName;
+  @Nullable String messageId;
+  int rejections;
+
+  private Inbound() {}
+
+  /** Nothing read: for a failure inside the reader. */
+  static Inbound empty() {
+    return new Inbound();
+  }
+
+  boolean rejected(RejectionReason reason) {
+    return (rejections & (1 << reason.ordinal())) != 0;
+  }
+
+  private void reject(RejectionReason reason) {
+    rejections |= 1 << reason.ordinal();
+  }
+
+  static <C> Inbound read(
+      @Nullable C carrier, HeaderGetter<C> getter, String idHeader, Names names) {
+    Inbound in = new Inbound();
+    if (carrier == null) {
+      in.reject(RejectionReason.MISSING_CONTEXT);
+      return in;
+    }
+    String traceparent = in.last(carrier, getter, BatonHeaders.TRACEPARENT);
+    if (traceparent == null) {
+      in.reject(RejectionReason.MISSING_CONTEXT);
+    } else {
+      String tracestate = in.last(carrier, getter, BatonHeaders.TRACESTATE);
+      TraceState state =
+          tracestate == null ? TraceState.getDefault() : TraceStates.parse(tracestate);
+      boolean badState = state == null;
+      in.sender = TraceParent.parse(traceparent, badState ? TraceState.getDefault() : state);
+      if (in.sender == null) {
+        in.reject(RejectionReason.INVALID_TRACEPARENT);
+      } else if (badState) {
+        in.reject(RejectionReason.INVALID_TRACESTATE);
+      }
+    }
+
+    String baggageHeader = in.last(carrier, getter, BatonHeaders.BAGGAGE);
+    if (baggageHeader != null) {
+      BaggageCodec.Parsed parsed = BaggageCodec.parse(baggageHeader);
+      in.baggage = parsed.baggage();
+      if (parsed.invalidMembers()) {
+        in.reject(RejectionReason.INVALID_BAGGAGE);
+      }
+      if (parsed.overLimit()) {
+        in.reject(RejectionReason.BAGGAGE_LIMIT_EXCEEDED);
+      }
+    }
+
+    String baton = in.last(carrier, getter, BatonHeader.NAME);
+    if (baton != null) {
+      in.readBaton(baton, names);
+    } else {
+      in.readSeparateHeaders(carrier, getter);
+    }
+    if (in.messageId == null) {
+      String id = getter.last(carrier, idHeader);
+      if (id != null && !id.isEmpty()) {
+        in.messageId = id;
+      }
+    }
+    return in;
+  }
+
+  /** {@code <hop>;<sent-at>;<id>;<agent>}: a malformed field is left out and reported. */
+  private void readBaton(String value, Names names) {
+    int first = value.indexOf(';');
+    int second = first < 0 ? -1 : value.indexOf(';', first + 1);
+    int third = second < 0 ? -1 : value.indexOf(';', second + 1);
+    if (third < 0) {
+      reject(RejectionReason.INVALID_BATON_HEADER);
+      return;
+    }
+    if (first > 0) {
+      long hop = BatonHeader.parseDecimal(value, 0, first, 7);
+      if (hop < 1 || hop > MAX_HOPS) {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      } else {
+        hops = (int) hop;
+      }
+    }
+    if (second > first + 1) {
+      sentAtMicros = BatonHeader.parseDecimal(value, first + 1, second, 18);
+      if (sentAtMicros < 0) {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      }
+    }
+    if (third > second + 1) {
+      String id = value.substring(second + 1, third);
+      if (BatonHeader.fits(id)) {
+        messageId = id;
+      } else {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      }
+    }
+    if (third + 1 < value.length()) {
+      senderName = names.agentName(value, third + 1, value.length());
+      if (senderName == null) {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      }
+    }
+  }
+
+  /** What outside callers may write instead of Baton's one header. */
+  private <C> void readSeparateHeaders(C carrier, HeaderGetter<C> getter) {
+    String hopsHeader = last(carrier, getter, BatonHeaders.HOPS);
+    if (hopsHeader != null) {
+      long parsed = BatonHeader.parseDecimal(hopsHeader, 0, hopsHeader.length(), 7);
+      if (parsed < 1 || parsed > MAX_HOPS) {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      } else {
+        hops = (int) parsed;
+      }
+    }
+    String sentAtHeader = last(carrier, getter, BatonHeaders.SENT_AT);
+    if (sentAtHeader != null) {
+      sentAtMicros = BatonHeader.parseDecimal(sentAtHeader, 0, sentAtHeader.length(), 18);
+      if (sentAtMicros < 0) {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      }
+    }
+    String agent = last(carrier, getter, BatonHeaders.AGENT);
+    if (agent != null) {
+      if (SemConv.isIdentity(agent)) {
+        senderName = agent;
+      } else {
+        reject(RejectionReason.INVALID_BATON_HEADER);
+      }
+    }
+  }
+
+  private <C> @Nullable String last(C carrier, HeaderGetter<C> getter, String key) {
+    String value = getter.last(carrier, key);
+    if (value != null && getter.repeated(carrier, key)) {
+      reject(RejectionReason.DUPLICATE_HEADER);
+    }
+    return value;
+  }
+}

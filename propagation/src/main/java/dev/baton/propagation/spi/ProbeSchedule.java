@@ -1,0 +1,60 @@
+package dev.baton.propagation.spi;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A transport's probe (backlog, queue depth) on its own daemon thread, off the message path: the
+ * task runs every interval after the previous run ended, so a slow probe only delays the next. The
+ * transport owns it and closes it.
+ */
+public final class ProbeSchedule implements AutoCloseable {
+
+  private final @Nullable ScheduledExecutorService executor;
+
+  private ProbeSchedule(@Nullable ScheduledExecutorService executor) {
+    this.executor = executor;
+  }
+
+  /** Runs {@code task} every {@code interval} on a thread named {@code threadName}; ZERO: never. */
+  public static ProbeSchedule start(String threadName, Duration interval, Runnable task) {
+    Objects.requireNonNull(task, "task");
+    if (interval.isZero()) {
+      return new ProbeSchedule(null);
+    }
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads(threadName));
+    long millis = Math.max(1, interval.toMillis());
+    executor.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    return new ProbeSchedule(executor);
+  }
+
+  /** Daemon threads named {@code name}: Baton's background threads never keep a JVM alive. */
+  public static ThreadFactory daemonThreads(String name) {
+    Objects.requireNonNull(name, "name");
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Stops the probe and waits up to 10 s for a run in progress to end. Idempotent. */
+  @Override
+  public void close() {
+    if (executor == null) {
+      return;
+    }
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

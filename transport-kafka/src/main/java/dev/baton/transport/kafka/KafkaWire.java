@@ -1,0 +1,112 @@
+package dev.baton.transport.kafka;
+
+import dev.baton.propagation.spi.Wire;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Kafka {@link Headers} as the engine reads and writes them: a {@code null} carrier reads as empty.
+ * Values are decoded as UTF-8 with malformed bytes replaced (so binary values can never parse as
+ * trace context); a {@code null} value reads as empty. Setting removes every header of the name
+ * before adding one, as OpenTelemetry's Kafka instrumentation does, so a record never carries two.
+ * Stateless.
+ */
+final class KafkaWire implements Wire<Headers> {
+
+  static final KafkaWire INSTANCE = new KafkaWire();
+
+  /**
+   * The message id, on records whose id cannot ride in Baton's header (Kafka has no id of its own).
+   */
+  static final String MESSAGE_ID = "baton-message-id";
+
+  /** On a request: the topic the requester reads replies from. */
+  static final String REPLY_TO = "baton-reply-to";
+
+  /** On a reply: the request's message id. */
+  static final String CONVERSATION_ID = "baton-conversation-id";
+
+  private KafkaWire() {}
+
+  @Override
+  public String system() {
+    return "kafka";
+  }
+
+  @Override
+  public Headers newHeaders() {
+    return new RecordHeaders();
+  }
+
+  @Override
+  public String idHeader() {
+    return MESSAGE_ID;
+  }
+
+  @Override
+  public void set(Headers carrier, String key, String value) {
+    carrier.remove(key);
+    carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public Iterable<String> keys(@Nullable Headers carrier) {
+    if (carrier == null) {
+      return Set.of();
+    }
+    Set<String> keys = new LinkedHashSet<>();
+    for (Header header : carrier) {
+      keys.add(header.key());
+    }
+    return keys;
+  }
+
+  @Override
+  public List<String> getAll(@Nullable Headers carrier, String key) {
+    if (carrier == null) {
+      return List.of();
+    }
+    List<String> values = null;
+    for (Header header : carrier.headers(key)) {
+      if (values == null) {
+        values = new ArrayList<>(1);
+      }
+      values.add(decode(header.value()));
+    }
+    return values == null ? List.of() : values;
+  }
+
+  @Override
+  public @Nullable String last(@Nullable Headers carrier, String key) {
+    if (carrier == null) {
+      return null;
+    }
+    Header header = carrier.lastHeader(key);
+    return header == null ? null : decode(header.value());
+  }
+
+  @Override
+  public boolean repeated(@Nullable Headers carrier, String key) {
+    if (carrier == null) {
+      return false;
+    }
+    int count = 0;
+    for (Header header : carrier) {
+      if (header.key().equals(key) && ++count > 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String decode(byte @Nullable [] value) {
+    return value == null ? "" : new String(value, StandardCharsets.UTF_8);
+  }
+}
