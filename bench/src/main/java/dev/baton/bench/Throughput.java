@@ -38,9 +38,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * End-to-end throughput, publish and handle, on brokers this program starts: NATS (a handler on a
  * second connection counts 1 KiB messages) and Kafka (send N records and flush; consume N
- * pre-produced records). Variants run in alternating order for several rounds; it prints each
- * variant's median messages per second, its ratio to the floor (the raw client with one {@code
- * traceparent} header) and the bytes allocated per message by the whole JVM.
+ * pre-produced records). After one warm-up round that is not counted, variants run in alternating
+ * order for several rounds; it prints each variant's median messages per second, its ratio to the
+ * floor (the raw client with one {@code traceparent} header) and the bytes allocated per message by
+ * the whole JVM.
  *
  * <p>{@code java ... dev.baton.bench.Throughput [--messages N] [--rounds R] [--only nats|kafka]}
  */
@@ -95,11 +96,12 @@ public final class Throughput {
           messages,
           rounds,
           server.url());
-      for (int round = 0; round < rounds; round++) {
+      for (int round = -1; round < rounds; round++) {
         String prefix = "nats " + round;
-        record("NATS raw + traceparent (floor)", natsRaw(out, in, prefix));
-        record("NATS Baton sampled", natsBaton(out, in, sampled, prefix + "s"));
-        record("NATS Baton unsampled", natsBaton(out, in, unsampled, prefix + "u"));
+        boolean warmUp = round < 0;
+        record("NATS raw + traceparent (floor)", natsRaw(out, in, prefix), warmUp);
+        record("NATS Baton sampled", natsBaton(out, in, sampled, prefix + "s"), warmUp);
+        record("NATS Baton unsampled", natsBaton(out, in, unsampled, prefix + "u"), warmUp);
       }
     } finally {
       sampled.close();
@@ -183,26 +185,32 @@ public final class Throughput {
           rounds,
           broker.bootstrapServers());
       Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers());
-      for (int round = 0; round < rounds; round++) {
-        String topic = "bench.kafka." + round;
+      for (int round = -1; round < rounds; round++) {
+        String topic = "bench.kafka." + (round + 1);
+        boolean warmUp = round < 0;
         broker.createTopic(topic, 1);
         try (Producer<String, byte[]> producer = producer(config)) {
-          record("Kafka send: raw + traceparent (floor)", kafkaSend(producer, topic, true));
+          record("Kafka send: raw + traceparent (floor)", kafkaSend(producer, topic, true), warmUp);
         }
         try (Producer<String, byte[]> producer = telemetry.wrap(producer(config))) {
-          record("Kafka send: KafkaTelemetry", kafkaSend(producer, topic, false));
+          record("Kafka send: KafkaTelemetry", kafkaSend(producer, topic, false), warmUp);
         }
         try (KafkaBaton baton = kafkaBaton(config, sampled, "sender")) {
-          record("Kafka send: Baton sampled", kafkaBatonSend(baton, topic));
+          record("Kafka send: Baton sampled", kafkaBatonSend(baton, topic), warmUp);
         }
         // The topic now holds 3N records written by the three producers: each consumer reads N.
         record(
             "Kafka consume: raw (floor)",
-            kafkaConsume(consumer(config, "raw-" + round), topic, false));
+            kafkaConsume(consumer(config, "raw-" + round), topic),
+            warmUp);
         record(
             "Kafka consume: KafkaTelemetry",
-            kafkaConsume(telemetry.wrap(consumer(config, "otel-" + round)), topic, true));
-        record("Kafka consume: Baton sampled", kafkaBatonConsume(config, sampled, topic, round));
+            kafkaConsume(telemetry.wrap(consumer(config, "otel-" + round)), topic),
+            warmUp);
+        record(
+            "Kafka consume: Baton sampled",
+            kafkaBatonConsume(config, sampled, topic, round),
+            warmUp);
       }
     } finally {
       sampled.close();
@@ -268,8 +276,8 @@ public final class Throughput {
         });
   }
 
-  private double[] kafkaConsume(Consumer<String, byte[]> consumer, String topic, boolean traced)
-      throws Exception {
+  /** Reads N records, committing after every poll as Baton does (at least once). */
+  private double[] kafkaConsume(Consumer<String, byte[]> consumer, String topic) throws Exception {
     AtomicLong handled = new AtomicLong();
     consumer.subscribe(List.of(topic));
     try {
@@ -278,7 +286,8 @@ public final class Throughput {
           () -> {
             long deadline = System.nanoTime() + DEADLINE.toNanos();
             while (handled.get() < messages && System.nanoTime() < deadline) {
-              for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+              var records = consumer.poll(Duration.ofMillis(100));
+              for (ConsumerRecord<String, byte[]> record : records) {
                 if (handled.get() >= messages) {
                   continue; // iterate to the end: KafkaTelemetry ends each span on the next step
                 }
@@ -286,9 +295,9 @@ public final class Throughput {
                   handled.incrementAndGet();
                 }
               }
-            }
-            if (traced) {
-              consumer.commitSync();
+              if (!records.isEmpty()) {
+                consumer.commitSync();
+              }
             }
           });
     } finally {
@@ -343,10 +352,18 @@ public final class Throughput {
     return total;
   }
 
-  private void record(String variant, double[] result) {
-    results.computeIfAbsent(variant, k -> new ArrayList<>()).add(result);
+  /** Prints one round's figures and keeps them, unless the round only warms up the JIT. */
+  private void record(String variant, double[] result, boolean warmUp) {
+    if (!warmUp) {
+      results.computeIfAbsent(variant, k -> new ArrayList<>()).add(result);
+    }
     System.out.printf(
-        Locale.ROOT, "  %-40s %,12.0f msg/s %,10.0f B/msg%n", variant, result[0], result[1]);
+        Locale.ROOT,
+        "  %-40s %,12.0f msg/s %,10.0f B/msg%s%n",
+        variant,
+        result[0],
+        result[1],
+        warmUp ? "  (warm-up, not counted)" : "");
   }
 
   /** Prints the medians of every variant recorded since {@code floor}, as ratios to it. */

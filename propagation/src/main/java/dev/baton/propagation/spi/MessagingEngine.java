@@ -62,6 +62,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessagingEngine<H> {
 
+  /** The most links a poll span gets: the OpenTelemetry SDK's default limit. */
+  public static final int MAX_POLL_LINKS = 128;
+
   private static final ContextKey<Integer> HOPS = ContextKey.named("baton-hops");
   private static final WarnOnce WARN = new WarnOnce(LoggerFactory.getLogger(MessagingEngine.class));
 
@@ -160,34 +163,29 @@ public final class MessagingEngine<H> {
       String template = options.destinationTemplate();
       Names.Destination named = names.of(destination, template, options.temporary());
       SpanBuilder builder = tracer.spanBuilder(named.sendName()).setSpanKind(SpanKind.PRODUCER);
-      SpanContext previous = null;
+      boolean likelySampled = false;
       if (restart) {
-        previous = Span.fromContext(parent).getSpanContext();
+        SpanContext previous = Span.fromContext(parent).getSpanContext();
         builder.setNoParent();
         if (previous.isValid()) {
           builder.addLink(previous);
         }
       } else {
         builder.setParent(parent);
+        likelySampled = Span.fromContext(parent).getSpanContext().isSampled();
+      }
+      if (id == null && likelySampled) {
+        id = BatonHeader.hex(idHi, idLo);
+      }
+      if (likelySampled) {
+        decorateSend(AttributeSink.of(builder), named, message, options, id, hop, restart);
       }
       span = builder.startSpan();
-      if (span.isRecording()) {
+      if (!likelySampled && span.isRecording()) {
         if (id == null) {
           id = BatonHeader.hex(idHi, idLo);
         }
-        span.setAllAttributes(named.send());
-        if (template != null) {
-          span.setAttribute(SemConv.DESTINATION_NAME, destination);
-        }
-        span.setAttribute(SemConv.MESSAGE_ID, id);
-        span.setAttribute(SemConv.BODY_SIZE, (long) message.payload().length);
-        span.setAttribute(SemConv.HOP, (long) hop);
-        if (options.conversationId() != null) {
-          span.setAttribute(SemConv.CONVERSATION_ID, options.conversationId());
-        }
-        if (restart) {
-          span.setAttribute(SemConv.CONTINUATION, "hop_limit");
-        }
+        decorateSend(AttributeSink.of(span), named, message, options, id, hop, restart);
       }
       inject(headers, span, parent, hop, message, idInHeader ? null : id, !idInHeader, idHi, idLo);
     } catch (RuntimeException | LinkageError e) {
@@ -207,6 +205,30 @@ public final class MessagingEngine<H> {
         id,
         idHi,
         idLo);
+  }
+
+  /** The send span's attributes: on the builder when likely sampled, else once recording. */
+  private static void decorateSend(
+      AttributeSink sink,
+      Names.Destination named,
+      OutboundMessage message,
+      SendOptions options,
+      String id,
+      int hop,
+      boolean restart) {
+    sink.putAll(named.send());
+    if (options.destinationTemplate() != null) {
+      sink.put(SemConv.DESTINATION_NAME, message.destination());
+    }
+    sink.put(SemConv.MESSAGE_ID, id);
+    sink.put(SemConv.BODY_SIZE, (long) message.payload().length);
+    sink.put(SemConv.HOP, (long) hop);
+    if (options.conversationId() != null) {
+      sink.put(SemConv.CONVERSATION_ID, options.conversationId());
+    }
+    if (restart) {
+      sink.put(SemConv.CONTINUATION, "hop_limit");
+    }
   }
 
   private void inject(
@@ -301,14 +323,28 @@ public final class MessagingEngine<H> {
       }
       Names.Destination named =
           names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
-      span =
-          tracer
-              .spanBuilder(named.processName())
-              .setSpanKind(SpanKind.CONSUMER)
-              .setParent(parent)
-              .startSpan();
-      if (span.isRecording()) {
-        decorateProcess(span, named, delivery, message, inbound, sender, newTrace, overHops);
+      SpanBuilder builder =
+          tracer.spanBuilder(named.processName()).setSpanKind(SpanKind.CONSUMER).setParent(parent);
+      // A sampled sender's child is recorded under the usual parent-based sampler.
+      boolean likelySampled = sender != null && !newTrace && sender.isSampled();
+      if (likelySampled) {
+        decorateProcess(
+            AttributeSink.of(builder),
+            named,
+            delivery,
+            message,
+            inbound,
+            sender,
+            newTrace,
+            overHops);
+      }
+      span = builder.startSpan();
+      if (!likelySampled && span.isRecording()) {
+        decorateProcess(
+            AttributeSink.of(span), named, delivery, message, inbound, sender, newTrace, overHops);
+      }
+      if (delivery.detail() != null && span.isRecording()) {
+        delivery.detail().addTo(span);
       }
       context = withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
       if (!listeners.isEmpty()) {
@@ -339,8 +375,8 @@ public final class MessagingEngine<H> {
     finish(delivery, span, failure, settler, startNanos);
   }
 
-  private void decorateProcess(
-      Span span,
+  private static void decorateProcess(
+      AttributeSink sink,
       Names.Destination named,
       Delivery delivery,
       Message message,
@@ -348,34 +384,31 @@ public final class MessagingEngine<H> {
       @Nullable SpanContext sender,
       boolean newTrace,
       boolean overHops) {
-    span.setAllAttributes(named.process());
+    sink.putAll(named.process());
     if (delivery.destinationTemplate() != null) {
-      span.setAttribute(SemConv.DESTINATION_NAME, delivery.destination());
+      sink.put(SemConv.DESTINATION_NAME, delivery.destination());
     }
-    span.setAttribute(SemConv.MESSAGE_ID, message.id());
-    span.setAttribute(SemConv.BODY_SIZE, (long) delivery.payload().length);
-    span.setAttribute(SemConv.DELIVERY_COUNT, (long) delivery.deliveryCount());
+    sink.put(SemConv.MESSAGE_ID, message.id());
+    sink.put(SemConv.BODY_SIZE, (long) delivery.payload().length);
+    sink.put(SemConv.DELIVERY_COUNT, (long) delivery.deliveryCount());
     if (!delivery.group().isEmpty()) {
-      span.setAttribute(SemConv.CONSUMER_GROUP, delivery.group());
+      sink.put(SemConv.CONSUMER_GROUP, delivery.group());
     }
     if (delivery.replyTo() != null) {
-      span.setAttribute(SemConv.CONVERSATION_ID, message.id());
+      sink.put(SemConv.CONVERSATION_ID, message.id());
     }
     if (inbound.senderName != null) {
-      span.setAttribute(SemConv.SENDER_AGENT_NAME, inbound.senderName);
+      sink.put(SemConv.SENDER_AGENT_NAME, inbound.senderName);
     }
     if (inbound.hops > 0) {
-      span.setAttribute(SemConv.HOP, (long) inbound.hops);
+      sink.put(SemConv.HOP, (long) inbound.hops);
     }
     if (sender != null) {
       // The creation-context link, whether or not the span is also the sender's child.
-      span.addLink(sender);
+      sink.link(sender);
       if (newTrace) {
-        span.setAttribute(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
+        sink.put(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
       }
-    }
-    if (delivery.detail() != null) {
-      delivery.detail().addTo(span);
     }
   }
 
@@ -446,9 +479,9 @@ public final class MessagingEngine<H> {
 
   /**
    * Records the CLIENT span {@code poll {destination}} for one non-empty batch from a poll: it
-   * starts at {@code start}, ends now, and when recorded links to the sender's span of every
-   * message in the batch (the conventions' batch guidance; each message still gets its own {@code
-   * process} span). Never throws.
+   * starts at {@code start}, ends now, and when recorded links to the sender's span of each message
+   * in the batch, up to {@value #MAX_POLL_LINKS} (the SDK's default link limit; the conventions'
+   * batch guidance; each message still gets its own {@code process} span). Never throws.
    */
   public void recordPoll(String destination, String group, Instant start, List<@Nullable H> batch) {
     try {
@@ -467,10 +500,15 @@ public final class MessagingEngine<H> {
         if (!group.isEmpty()) {
           span.setAttribute(SemConv.CONSUMER_GROUP, group);
         }
+        int links = 0;
         for (H headers : batch) {
+          if (links == MAX_POLL_LINKS) {
+            break;
+          }
           SpanContext sender = senderContext(headers);
           if (sender != null) {
             span.addLink(sender);
+            links++;
           }
         }
       }

@@ -21,6 +21,11 @@ public final class ProbeSchedule implements AutoCloseable {
     this.executor = executor;
   }
 
+  /** A schedule that runs nothing. */
+  public static ProbeSchedule none() {
+    return new ProbeSchedule(null);
+  }
+
   /** Runs {@code task} every {@code interval} on a thread named {@code threadName}; ZERO: never. */
   public static ProbeSchedule start(String threadName, Duration interval, Runnable task) {
     Objects.requireNonNull(task, "task");

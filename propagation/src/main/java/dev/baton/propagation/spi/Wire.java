@@ -7,26 +7,40 @@ package dev.baton.propagation.spi;
  *
  * @param <H> the broker's header type
  */
-public interface Wire<H> extends HeaderGetter<H>, HeaderSetter<H> {
+public abstract class Wire<H> implements HeaderGetter<H>, HeaderSetter<H> {
 
-  /** The messaging system ({@code messaging.system}): {@code nats}, {@code kafka}. */
-  String system();
-
-  /** New, empty, writable headers for an outgoing message. */
-  H newHeaders();
+  private final String system;
+  private final String idHeader;
 
   /**
-   * The header that carries a message id the broker itself uses (JetStream's {@code Nats-Msg-Id})
-   * or one that cannot travel in Baton's header; read when Baton's header has no id.
+   * For transports: the messaging system ({@code messaging.system}: {@code nats}, {@code kafka})
+   * and the header that carries a message id the broker itself uses (JetStream's {@code
+   * Nats-Msg-Id}) or one that cannot travel in Baton's header.
    */
-  String idHeader();
+  protected Wire(String system, String idHeader) {
+    this.system = java.util.Objects.requireNonNull(system, "system");
+    this.idHeader = java.util.Objects.requireNonNull(idHeader, "idHeader");
+  }
+
+  /** The messaging system ({@code messaging.system}). */
+  public final String system() {
+    return system;
+  }
+
+  /** The id header; read when Baton's header has no id. */
+  public final String idHeader() {
+    return idHeader;
+  }
+
+  /** New, empty, writable headers for an outgoing message. */
+  public abstract H newHeaders();
 
   /**
    * How many bytes the {@code baggage} header may take on a message with these headers and a
    * payload of {@code payloadBytes}, or -1 for no limit beyond the baggage policy. Asked only when
    * there is baggage to send.
    */
-  default int baggageRoom(H headers, int payloadBytes) {
+  public int baggageRoom(H headers, int payloadBytes) {
     return -1;
   }
 }

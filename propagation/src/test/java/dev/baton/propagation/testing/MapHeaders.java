@@ -8,7 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** A multi-valued header map as a {@link Wire}, for engine tests; messaging system {@code test}. */
-public final class MapHeaders implements Wire<Map<String, List<String>>> {
+public final class MapHeaders extends Wire<Map<String, List<String>>> {
 
   /** The wire with no baggage room limit. */
   public static final MapHeaders WIRE = new MapHeaders(-1);
@@ -19,6 +19,7 @@ public final class MapHeaders implements Wire<Map<String, List<String>>> {
   private final int baggageRoom;
 
   private MapHeaders(int baggageRoom) {
+    super("test", ID_HEADER);
     this.baggageRoom = baggageRoom;
   }
 
@@ -28,18 +29,8 @@ public final class MapHeaders implements Wire<Map<String, List<String>>> {
   }
 
   @Override
-  public String system() {
-    return "test";
-  }
-
-  @Override
   public Map<String, List<String>> newHeaders() {
     return new LinkedHashMap<>();
-  }
-
-  @Override
-  public String idHeader() {
-    return ID_HEADER;
   }
 
   @Override

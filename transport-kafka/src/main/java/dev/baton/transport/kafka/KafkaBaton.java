@@ -2,24 +2,18 @@ package dev.baton.transport.kafka;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.propagation.spi.ProbeSchedule;
-import dev.baton.transport.Message;
+import dev.baton.propagation.spi.TransportBase;
+import dev.baton.propagation.spi.TransportPublisher;
+import dev.baton.propagation.spi.TransportSubscriber;
 import dev.baton.transport.MessageHandler;
-import dev.baton.transport.OutboundMessage;
-import dev.baton.transport.PublishReceipt;
-import dev.baton.transport.Publisher;
-import dev.baton.transport.Responder;
-import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -58,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * subscription, stops the reply listener and closes the producer Baton created (never one the
  * caller brought).
  */
-public final class KafkaBaton implements AutoCloseable {
+public final class KafkaBaton extends TransportBase {
 
   private final MessagingEngine<org.apache.kafka.common.header.Headers> engine;
   private final Map<String, Object> consumerConfig;
@@ -68,18 +62,12 @@ public final class KafkaBaton implements AutoCloseable {
   private final KafkaSender sender;
   private final FailurePolicy failurePolicy;
   private final Duration pollTimeout;
-  private final Duration drainTimeout;
-  private final Duration backlogInterval;
   private final boolean recordKeys;
   private final ReplyListener replies;
   private final KafkaLagProbe lagProbe;
-  private final ProbeSchedule probe;
-  private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Publisher publisher = new KafkaPublisher();
-  private final Subscriber subscriber = new KafkaSubscriber();
 
   private KafkaBaton(Builder b) {
+    super("KafkaBaton", b);
     this.engine = MessagingEngine.create(b.baton, KafkaWire.INSTANCE);
     this.consumerConfig = merge(b.config, b.consumerConfig);
     this.adminConfig = adminOnly(b.config);
@@ -95,8 +83,6 @@ public final class KafkaBaton implements AutoCloseable {
     this.sender = new KafkaSender(producer, engine, recordKeys, !ownsProducer);
     this.failurePolicy = b.failurePolicy;
     this.pollTimeout = b.pollTimeout;
-    this.drainTimeout = b.drainTimeout;
-    this.backlogInterval = b.backlogInterval;
     String replyTopic =
         b.replyTopic != null
             ? b.replyTopic
@@ -108,7 +94,6 @@ public final class KafkaBaton implements AutoCloseable {
             () -> Admin.create(adminConfig),
             () -> newProbeConsumer(),
             Duration.ofSeconds(5));
-    this.probe = ProbeSchedule.start("baton-kafka-probe", backlogInterval, this::probeAll);
     this.replies =
         new ReplyListener(
             replyTopic,
@@ -116,6 +101,14 @@ public final class KafkaBaton implements AutoCloseable {
             () -> newConsumer(null, "latest"),
             () -> Admin.create(adminConfig),
             pollTimeout);
+    open(
+        TransportPublisher.of(
+            this,
+            sender::publishAndForget,
+            sender::publish,
+            (message, timeout) -> sender.request(message, timeout, replies)),
+        TransportSubscriber.of(this, this::subscribeKafka, sender::reply),
+        "baton-kafka-probe");
   }
 
   /**
@@ -128,42 +121,21 @@ public final class KafkaBaton implements AutoCloseable {
         Objects.requireNonNull(baton, "baton"), Objects.requireNonNull(config, "config"));
   }
 
-  /** Publishing and request/reply. */
-  public Publisher publisher() {
-    return publisher;
-  }
-
-  /**
-   * Subscriptions, each with its own consumer and poll thread. A group is a Kafka consumer group
-   * (reading from the earliest offset when the group is new); without a group the subscription gets
-   * a group of its own that reads only records published after it joined.
-   */
-  public Subscriber subscriber() {
-    return subscriber;
-  }
-
   /** The topic this agent reads replies to its requests from. */
   public String replyTopic() {
     return replies.topic();
   }
 
   /**
-   * Drains every subscription (each finishes the record in hand and commits), stops the reply
-   * listener, and closes the producer if Baton created it. Idempotent.
+   * Stops the reply listener and closes the producer if Baton created it (flushes it otherwise),
+   * after every subscription finished the record in hand and committed.
    */
   @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    for (KafkaSubscription subscription : Set.copyOf(subscriptions)) {
-      subscription.drain(drainTimeout);
-    }
+  protected void closeTransport() {
     replies.close();
-    probe.close();
     lagProbe.close();
     if (ownsProducer) {
-      producer.close(drainTimeout);
+      producer.close(drainTimeout());
     } else {
       producer.flush();
     }
@@ -191,8 +163,13 @@ public final class KafkaBaton implements AutoCloseable {
    * Measures every subscription's lag, lag in seconds and queue depth now (the probe does this on
    * its schedule, off the message path).
    */
-  void probeAll() {
-    lagProbe.probe(Set.copyOf(subscriptions));
+  @Override
+  protected void probe() {
+    Set<KafkaSubscription> open = new HashSet<>();
+    for (Subscription subscription : subscriptions()) {
+      open.add((KafkaSubscription) subscription);
+    }
+    lagProbe.probe(open);
   }
 
   /** The probe's reader: no group, one record per poll, small fetches. */
@@ -203,12 +180,6 @@ public final class KafkaBaton implements AutoCloseable {
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
     return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("this KafkaBaton is closed");
-    }
   }
 
   private static Map<String, Object> merge(Map<String, ?> base, Map<String, ?> extra) {
@@ -229,62 +200,32 @@ public final class KafkaBaton implements AutoCloseable {
     return admin;
   }
 
-  private final class KafkaPublisher implements Publisher {
-    @Override
-    public void publish(String destination, byte[] payload) {
-      sender.publishAndForget(OutboundMessage.of(destination, payload));
-    }
-
-    @Override
-    public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
-      return sender.publish(message);
-    }
-
-    @Override
-    public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      checkOpen();
-      return sender.request(message, timeout, replies);
-    }
-  }
-
-  private final class KafkaSubscriber implements Subscriber {
-    @Override
-    public Subscription subscribe(
-        String destination, @Nullable String group, MessageHandler handler) {
-      checkOpen();
-      Objects.requireNonNull(destination, "destination");
-      Objects.requireNonNull(handler, "handler");
-      String groupId =
-          group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
-      org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer =
-          newConsumer(groupId, group != null ? "earliest" : "latest");
-      KafkaSubscription subscription =
-          new KafkaSubscription(
-              consumer,
-              sender,
-              destination,
-              group == null ? "" : group,
-              handler,
-              failurePolicy,
-              pollTimeout,
-              groupId,
-              recordKeys,
-              subscriptions::remove);
-      subscriptions.add(subscription);
-      subscription.start();
-      return subscription;
-    }
-
-    @Override
-    public Subscription respond(String destination, @Nullable String group, Responder responder) {
-      Objects.requireNonNull(responder, "responder");
-      return subscribe(destination, group, MessagingEngine.respondWith(responder, sender::reply));
-    }
+  /** A subscription with its own consumer and poll thread; a group is a consumer group. */
+  private Subscription subscribeKafka(
+      String destination, @Nullable String group, MessageHandler handler) {
+    String groupId =
+        group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
+    org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer =
+        newConsumer(groupId, group != null ? "earliest" : "latest");
+    KafkaSubscription subscription =
+        new KafkaSubscription(
+            consumer,
+            sender,
+            destination,
+            group == null ? "" : group,
+            handler,
+            failurePolicy,
+            pollTimeout,
+            groupId,
+            recordKeys,
+            this::untrack);
+    track(subscription);
+    subscription.start();
+    return subscription;
   }
 
   /** Builds a {@link KafkaBaton}. Not thread-safe; {@link #build()} checks the configuration. */
-  public static final class Builder {
+  public static final class Builder extends TransportBase.Builder<Builder> {
     private final Baton baton;
     private final Map<String, Object> config;
     private final Map<String, Object> producerConfig = new HashMap<>();
@@ -292,8 +233,6 @@ public final class KafkaBaton implements AutoCloseable {
     private @Nullable Producer<String, byte[]> producer;
     private FailurePolicy failurePolicy = FailurePolicy.defaults();
     private Duration pollTimeout = Duration.ofMillis(500);
-    private Duration drainTimeout = Duration.ofSeconds(10);
-    private Duration backlogInterval = Duration.ofSeconds(10);
     private @Nullable String replyTopic;
     private boolean recordKeys;
 
@@ -343,21 +282,6 @@ public final class KafkaBaton implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link KafkaBaton#close()} waits for each subscription. Default 10 s. */
-    public Builder setDrainTimeout(Duration drainTimeout) {
-      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
-      return this;
-    }
-
-    /**
-     * How often the probe measures lag, lag in seconds and queue depth (on its own thread, off the
-     * message path); ZERO turns it off. Default 10 s.
-     */
-    public Builder setBacklogInterval(Duration backlogInterval) {
-      this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");
-      return this;
-    }
-
     /** The topic this agent's replies arrive on. Default {@code baton.replies.<agent id>}. */
     public Builder setReplyTopic(String replyTopic) {
       this.replyTopic = Objects.requireNonNull(replyTopic, "replyTopic");
@@ -394,12 +318,7 @@ public final class KafkaBaton implements AutoCloseable {
       if (pollTimeout.isNegative() || pollTimeout.isZero()) {
         throw new IllegalArgumentException("pollTimeout must be positive, was " + pollTimeout);
       }
-      if (drainTimeout.isNegative() || drainTimeout.isZero()) {
-        throw new IllegalArgumentException("drainTimeout must be positive, was " + drainTimeout);
-      }
-      if (backlogInterval.isNegative()) {
-        throw new IllegalArgumentException("backlogInterval must be zero or positive");
-      }
+      checkSettings();
       return new KafkaBaton(this);
     }
   }

@@ -226,39 +226,17 @@ final class KafkaSubscription implements Subscription {
     int attempts = policy.maxRetries() + 1;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       boolean last = attempt == attempts;
-      boolean[] deadLettered = {false};
-      MessageHandler call =
-          last && policy.deadLetterTopic() != null
-              ? message -> {
-                try {
-                  handler.handle(message);
-                } catch (Exception | Error e) {
-                  deadLetter(record, e);
-                  deadLettered[0] = true;
-                  throw e;
-                }
-              }
-              : handler;
+      DeadLetter deadLettered =
+          last && policy.deadLetterTopic() != null ? new DeadLetter(record) : null;
       try {
         engine.deliver(
             delivery(record, attempt),
             record.headers(),
-            call,
-            new Settler() {
-              @Override
-              public void ack() {}
-
-              @Override
-              public void nak() {}
-
-              @Override
-              public Outcome failureOutcome() {
-                return deadLettered[0] ? Outcome.REJECTED : Outcome.NAK;
-              }
-            });
+            deadLettered == null ? handler : deadLettered,
+            deadLettered == null ? Settler.none() : deadLettered);
         return true;
       } catch (Throwable t) {
-        if (deadLettered[0]) {
+        if (deadLettered != null && deadLettered.sent) {
           return true;
         }
         if (last || !running) {
@@ -270,6 +248,42 @@ final class KafkaSubscription implements Subscription {
       }
     }
     return false;
+  }
+
+  /**
+   * The last attempt when the policy dead-letters: runs the handler, and when it throws publishes
+   * the record to the dead-letter topic before the exception goes on; the outcome is then {@link
+   * Outcome#REJECTED}. Kafka has no per-record ack: settling does nothing.
+   */
+  private final class DeadLetter implements MessageHandler, Settler {
+    private final ConsumerRecord<String, byte[]> record;
+    private boolean sent;
+
+    DeadLetter(ConsumerRecord<String, byte[]> record) {
+      this.record = record;
+    }
+
+    @Override
+    public void handle(dev.baton.transport.Message message) throws Exception {
+      try {
+        handler.handle(message);
+      } catch (Exception | Error e) {
+        deadLetter(record, e);
+        sent = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void ack() {}
+
+    @Override
+    public void nak() {}
+
+    @Override
+    public Outcome failureOutcome() {
+      return sent ? Outcome.REJECTED : Outcome.NAK;
+    }
   }
 
   /** Publishes the failed record to the dead-letter topic and waits for the acknowledgement. */

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * before adding one, as OpenTelemetry's Kafka instrumentation does, so a record never carries two.
  * Stateless.
  */
-final class KafkaWire implements Wire<Headers> {
+final class KafkaWire extends Wire<Headers> {
 
   static final KafkaWire INSTANCE = new KafkaWire();
 
@@ -33,21 +33,13 @@ final class KafkaWire implements Wire<Headers> {
   /** On a reply: the request's message id. */
   static final String CONVERSATION_ID = "baton-conversation-id";
 
-  private KafkaWire() {}
-
-  @Override
-  public String system() {
-    return "kafka";
+  private KafkaWire() {
+    super("kafka", MESSAGE_ID);
   }
 
   @Override
   public Headers newHeaders() {
     return new RecordHeaders();
-  }
-
-  @Override
-  public String idHeader() {
-    return MESSAGE_ID;
   }
 
   @Override

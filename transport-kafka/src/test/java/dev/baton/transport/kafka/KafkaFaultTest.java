@@ -127,7 +127,7 @@ class KafkaFaultTest {
       kafka.subscriber().subscribe(topic, "probers", m -> handled.add(m.payloadAsString()));
       kafka.publisher().publish(OutboundMessage.of(topic, "before")).get(30, TimeUnit.SECONDS);
       Await.until("handled", () -> handled.contains("before"));
-      kafka.probeAll();
+      kafka.probe();
       assertThat(listener.connection)
           .extracting(TransportListener.ConnectionChange::state)
           .containsExactly(TransportListener.ConnectionState.CONNECTED);
@@ -135,7 +135,7 @@ class KafkaFaultTest {
       broker.kill();
       try {
         long started = System.nanoTime();
-        kafka.probeAll();
+        kafka.probe();
         assertThat(Duration.ofNanos(System.nanoTime() - started))
             .as("the probe gives up after its timeout")
             .isLessThan(Duration.ofSeconds(30));
@@ -154,7 +154,7 @@ class KafkaFaultTest {
       kafka.publisher().publish(OutboundMessage.of(topic, "after")).get(60, TimeUnit.SECONDS);
       Await.until(
           "handled after the restart", Duration.ofSeconds(60), () -> handled.contains("after"));
-      kafka.probeAll();
+      kafka.probe();
       assertThat(listener.connection.get(listener.connection.size() - 1).state())
           .isEqualTo(TransportListener.ConnectionState.CONNECTED);
     }

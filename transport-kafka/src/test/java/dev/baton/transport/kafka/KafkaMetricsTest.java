@@ -123,7 +123,7 @@ class KafkaMetricsTest {
     Await.until(
         "warm-up handled and committed",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return gauge("baton.consumer.lag", topic) == 0;
         });
 
@@ -135,14 +135,14 @@ class KafkaMetricsTest {
     Await.until(
         "a lag of exactly 1,000",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return gauge("baton.consumer.lag", topic) == 1000;
         });
     double firstAge = gauge("baton.consumer.lag.time", topic);
     Await.until(
         "the lag in seconds grows while paused",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return gauge("baton.consumer.lag.time", topic) > firstAge;
         });
     assertThat(gauge("baton.queue.depth", topic)).isPositive();
@@ -152,7 +152,7 @@ class KafkaMetricsTest {
     Await.until(
         "caught up",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return gauge("baton.consumer.lag", topic) == 0;
         });
     assertThat(gauge("baton.consumer.lag.time", topic)).isZero();

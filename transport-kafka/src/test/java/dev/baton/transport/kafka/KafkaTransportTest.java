@@ -502,7 +502,7 @@ class KafkaTransportTest {
     Await.until(
         "a lag of exactly 1,001",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return lastBacklog().lagMessages() == 1001;
         });
     double firstAge = lastBacklog().lagSeconds();
@@ -510,7 +510,7 @@ class KafkaTransportTest {
     Await.until(
         "the oldest record ages",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return lastBacklog().lagSeconds() > firstAge;
         });
     assertThat(lastBacklog().partition()).isEqualTo("0");
@@ -523,11 +523,11 @@ class KafkaTransportTest {
     Await.until(
         "caught up",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return lastBacklog().lagMessages() == 0;
         });
     assertThat(lastBacklog().lagSeconds()).isZero();
-    worker.probeAll();
+    worker.probe();
     assertThat(listener.queueDepth.get(listener.queueDepth.size() - 1).messages()).isZero();
   }
 
@@ -545,7 +545,7 @@ class KafkaTransportTest {
     Await.until(
         "the probe saw the partition",
         () -> {
-          worker.probeAll();
+          worker.probe();
           return !listener.backlog.isEmpty();
         });
     release.countDown();

@@ -2,13 +2,14 @@ package dev.baton.transport.nats;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.propagation.spi.ProbeSchedule;
+import dev.baton.propagation.spi.TransportBase;
+import dev.baton.propagation.spi.TransportPublisher;
+import dev.baton.propagation.spi.TransportSubscriber;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.Publisher;
-import dev.baton.transport.Responder;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionState;
@@ -25,12 +26,8 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,29 +50,23 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. The caller owns this object and closes it: {@link #close()} drains every
  * subscription made through it and stops its backlog probe, but leaves the connection open.
  */
-public final class NatsBaton implements AutoCloseable {
+public final class NatsBaton extends TransportBase {
 
   private final Connection connection;
   private final MessagingEngine<Headers> engine;
   private final NatsSender sender;
-  private final Duration drainTimeout;
   private final long pendingMessages;
   private final long pendingBytes;
-  private final Set<NatsSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
-  private final ProbeSchedule probe;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Publisher publisher;
-  private final Subscriber subscriber;
   private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =
       new java.util.concurrent.atomic.AtomicReference<>();
 
   private NatsBaton(Builder builder) {
+    super("NatsBaton", builder);
     this.connection = builder.connection;
     this.engine = MessagingEngine.create(builder.baton, new NatsWire(connection));
     this.sender = new NatsSender(connection, engine);
-    this.drainTimeout = builder.drainTimeout;
     this.pendingMessages = builder.pendingMessages;
     this.pendingBytes = builder.pendingBytes;
     this.connectionListener = this::onConnectionEvent;
@@ -89,9 +80,11 @@ public final class NatsBaton implements AutoCloseable {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.connectionEvent(ConnectionState.CONNECTED, "connected when Baton started");
     }
-    this.probe = ProbeSchedule.start("baton-nats-backlog", builder.backlogInterval, this::probeAll);
-    this.publisher = new CorePublisher();
-    this.subscriber = new CoreSubscriber();
+    open(
+        TransportPublisher.of(
+            this, sender::publishCore, this::publishCoreWithReceipt, sender::request),
+        TransportSubscriber.of(this, this::subscribeCore, sender::reply),
+        "baton-nats-backlog");
   }
 
   /** Baton over {@code connection} with default settings. */
@@ -103,16 +96,6 @@ public final class NatsBaton implements AutoCloseable {
   public static Builder builder(Connection connection, Baton baton) {
     return new Builder(
         Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(baton, "baton"));
-  }
-
-  /** Core NATS publishing and request/reply. Publishes complete once the client has the message. */
-  public Publisher publisher() {
-    return publisher;
-  }
-
-  /** Core NATS subscriptions; a group is a NATS queue group. */
-  public Subscriber subscriber() {
-    return subscriber;
   }
 
   /**
@@ -131,18 +114,11 @@ public final class NatsBaton implements AutoCloseable {
   }
 
   private Publisher newJetStreamPublisher(JetStream js) {
-    return new Publisher() {
-      @Override
-      public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
-        return sender.publishJetStream(js, message);
-      }
-
-      @Override
-      public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        return sender.request(message, timeout);
-      }
-    };
+    return TransportPublisher.of(
+        this,
+        message -> sender.publishJetStream(js, message),
+        message -> sender.publishJetStream(js, message),
+        sender::request);
   }
 
   /**
@@ -154,86 +130,56 @@ public final class NatsBaton implements AutoCloseable {
    */
   public Subscriber jetStreamSubscriber(String stream) {
     Objects.requireNonNull(stream, "stream");
-    return new Subscriber() {
-      @Override
-      public Subscription subscribe(
-          String destination, @Nullable String group, MessageHandler handler) {
-        checkOpen();
-        Objects.requireNonNull(destination, "destination");
-        Objects.requireNonNull(handler, "handler");
-        ConsumerConfiguration.Builder config =
-            ConsumerConfiguration.builder()
-                .filterSubject(destination)
-                .ackPolicy(AckPolicy.Explicit);
-        if (group != null) {
-          config.durable(group);
-        }
-        ConsumerContext consumerContext;
-        try {
-          StreamContext streamContext = connection.getStreamContext(stream);
-          consumerContext = streamContext.createOrUpdateConsumer(config.build());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        } catch (io.nats.client.JetStreamApiException e) {
-          throw new IllegalStateException(
-              "JetStream refused a consumer on stream '" + stream + "': " + e.getMessage(), e);
-        }
-        String name = group == null ? "" : group;
-        Dispatcher dispatcher = newDispatcher();
-        MessageConsumer consumer;
-        try {
-          consumer =
-              consumerContext.consume(
-                  dispatcher, NatsReceiver.handler(sender, name, true, handler));
-        } catch (IOException e) {
-          connection.closeDispatcher(dispatcher);
-          throw new UncheckedIOException(e);
-        } catch (io.nats.client.JetStreamApiException e) {
-          connection.closeDispatcher(dispatcher);
-          throw new IllegalStateException(e.getMessage(), e);
-        }
-        JetStreamLag lag;
-        try {
-          lag =
-              new JetStreamLag(
-                  connection.jetStreamManagement(), consumerContext, stream, destination);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        return track(
-            new NatsSubscription(
-                connection,
-                engine,
-                dispatcher,
-                destination,
-                name,
-                consumer,
-                lag,
-                subscriptions::remove));
-      }
-
-      @Override
-      public Subscription respond(String destination, @Nullable String group, Responder responder) {
-        throw new UnsupportedOperationException(
-            "request/reply runs over core NATS: use subscriber().respond(...)");
-      }
-    };
+    return TransportSubscriber.withoutReplies(
+        this,
+        (destination, group, handler) -> {
+          ConsumerConfiguration.Builder config =
+              ConsumerConfiguration.builder()
+                  .filterSubject(destination)
+                  .ackPolicy(AckPolicy.Explicit);
+          if (group != null) {
+            config.durable(group);
+          }
+          ConsumerContext consumerContext;
+          try {
+            StreamContext streamContext = connection.getStreamContext(stream);
+            consumerContext = streamContext.createOrUpdateConsumer(config.build());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          } catch (io.nats.client.JetStreamApiException e) {
+            throw new IllegalStateException(
+                "JetStream refused a consumer on stream '" + stream + "': " + e.getMessage(), e);
+          }
+          String name = group == null ? "" : group;
+          Dispatcher dispatcher = newDispatcher();
+          MessageConsumer consumer;
+          try {
+            consumer =
+                consumerContext.consume(
+                    dispatcher, NatsReceiver.handler(sender, name, true, handler));
+          } catch (IOException e) {
+            connection.closeDispatcher(dispatcher);
+            throw new UncheckedIOException(e);
+          } catch (io.nats.client.JetStreamApiException e) {
+            connection.closeDispatcher(dispatcher);
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+          JetStreamLag lag;
+          try {
+            lag =
+                new JetStreamLag(
+                    connection.jetStreamManagement(), consumerContext, stream, destination);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return started(dispatcher, destination, name, consumer, lag);
+        },
+        "request/reply runs over core NATS: use subscriber().respond(...)");
   }
 
-  /**
-   * Drains every subscription made through this object (waiting up to the drain timeout for each),
-   * stops the backlog probe and detaches from the connection. The connection stays open: it is the
-   * caller's. Idempotent.
-   */
+  /** Detaches from the connection; the subscriptions are drained and the probe stopped. */
   @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    for (NatsSubscription subscription : Set.copyOf(subscriptions)) {
-      subscription.drain(drainTimeout);
-    }
-    probe.close();
+  protected void closeTransport() {
     connection.removeConnectionListener(connectionListener);
     if (errorListener != null) {
       errorListener.unregister(engine);
@@ -244,9 +190,10 @@ public final class NatsBaton implements AutoCloseable {
    * Measures every subscription's queue depth and JetStream lag now (the probe does this on its
    * schedule, off the message path).
    */
-  void probeAll() {
-    for (NatsSubscription subscription : subscriptions) {
-      subscription.probe();
+  @Override
+  protected void probe() {
+    for (Subscription subscription : subscriptions()) {
+      ((NatsSubscription) subscription).probe();
     }
   }
 
@@ -267,19 +214,27 @@ public final class NatsBaton implements AutoCloseable {
     return dispatcher;
   }
 
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("this NatsBaton is closed");
-    }
+  /** A subscription on {@code dispatcher}, tracked and announced to the listeners. */
+  private NatsSubscription started(
+      Dispatcher dispatcher,
+      String destination,
+      String group,
+      @Nullable MessageConsumer consumer,
+      @Nullable JetStreamLag lag) {
+    NatsSubscription subscription =
+        track(
+            new NatsSubscription(
+                connection, engine, dispatcher, destination, group, consumer, lag, this::untrack));
+    engine.subscriptionChange(
+        destination, group, dev.baton.transport.TransportListener.SubscriptionState.STARTED);
+    return subscription;
   }
 
-  private NatsSubscription track(NatsSubscription subscription) {
-    subscriptions.add(subscription);
-    engine.subscriptionChange(
-        subscription.destination(),
-        subscription.group(),
-        dev.baton.transport.TransportListener.SubscriptionState.STARTED);
-    return subscription;
+  /** A core publish completes at once: the client has the message. */
+  private CompletableFuture<PublishReceipt> publishCoreWithReceipt(OutboundMessage message) {
+    String id = sender.publishCore(message).id();
+    return CompletableFuture.completedFuture(
+        new PublishReceipt(message.destination(), id, null, -1, false));
   }
 
   private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
@@ -296,93 +251,35 @@ public final class NatsBaton implements AutoCloseable {
     }
   }
 
-  private final class CorePublisher implements Publisher {
-    @Override
-    public void publish(String destination, byte[] payload) {
-      sender.publishCore(OutboundMessage.of(destination, payload));
-    }
-
-    @Override
-    public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
-      String id = sender.publishCore(message).id();
-      return CompletableFuture.completedFuture(
-          new PublishReceipt(message.destination(), id, null, -1, false));
-    }
-
-    @Override
-    public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      return sender.request(message, timeout);
-    }
-  }
-
-  private final class CoreSubscriber implements Subscriber {
-    @Override
-    public Subscription subscribe(
-        String destination, @Nullable String group, MessageHandler handler) {
-      checkOpen();
-      Objects.requireNonNull(destination, "destination");
-      Objects.requireNonNull(handler, "handler");
-      String name = group == null ? "" : group;
-      Dispatcher dispatcher = newDispatcher();
-      io.nats.client.MessageHandler natsHandler =
-          NatsReceiver.handler(sender, name, false, handler);
-      try {
-        if (group == null) {
-          dispatcher.subscribe(destination, natsHandler);
-        } else {
-          dispatcher.subscribe(destination, group, natsHandler);
-        }
-      } catch (RuntimeException e) {
-        connection.closeDispatcher(dispatcher);
-        throw e;
+  /** A core NATS subscription on a dispatcher of its own; a group is a queue group. */
+  private Subscription subscribeCore(
+      String destination, @Nullable String group, MessageHandler handler) {
+    String name = group == null ? "" : group;
+    Dispatcher dispatcher = newDispatcher();
+    io.nats.client.MessageHandler natsHandler = NatsReceiver.handler(sender, name, false, handler);
+    try {
+      if (group == null) {
+        dispatcher.subscribe(destination, natsHandler);
+      } else {
+        dispatcher.subscribe(destination, group, natsHandler);
       }
-      return track(
-          new NatsSubscription(
-              connection,
-              engine,
-              dispatcher,
-              destination,
-              name,
-              null,
-              null,
-              subscriptions::remove));
+    } catch (RuntimeException e) {
+      connection.closeDispatcher(dispatcher);
+      throw e;
     }
-
-    @Override
-    public Subscription respond(String destination, @Nullable String group, Responder responder) {
-      Objects.requireNonNull(responder, "responder");
-      return subscribe(destination, group, MessagingEngine.respondWith(responder, sender::reply));
-    }
+    return started(dispatcher, destination, name, null, null);
   }
 
   /** Builds a {@link NatsBaton}. Not thread-safe. */
-  public static final class Builder {
+  public static final class Builder extends TransportBase.Builder<Builder> {
     private final Connection connection;
     private final Baton baton;
-    private Duration drainTimeout = NatsSubscription.DEFAULT_DRAIN;
-    private Duration backlogInterval = Duration.ofSeconds(10);
     private long pendingMessages = -1;
     private long pendingBytes = -1;
 
     Builder(Connection connection, Baton baton) {
       this.connection = connection;
       this.baton = baton;
-    }
-
-    /** How long {@link NatsBaton#close()} waits for each subscription to drain. Default 10 s. */
-    public Builder setDrainTimeout(Duration drainTimeout) {
-      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
-      return this;
-    }
-
-    /**
-     * How often the backlog probe measures pending messages (and JetStream consumer lag) off the
-     * message path; {@link Duration#ZERO} turns it off. Default 10 s.
-     */
-    public Builder setBacklogInterval(Duration backlogInterval) {
-      this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");
-      return this;
     }
 
     /**
@@ -402,13 +299,7 @@ public final class NatsBaton implements AutoCloseable {
 
     /** Builds it; throws {@link IllegalArgumentException} on a bad setting. */
     public NatsBaton build() {
-      if (drainTimeout.isNegative() || drainTimeout.isZero()) {
-        throw new IllegalArgumentException("drainTimeout must be positive, was " + drainTimeout);
-      }
-      if (backlogInterval.isNegative()) {
-        throw new IllegalArgumentException(
-            "backlogInterval must be zero (off) or positive, was " + backlogInterval);
-      }
+      checkSettings();
       if (connection.getStatus() == Connection.Status.CLOSED) {
         throw new IllegalArgumentException("the connection is closed");
       }

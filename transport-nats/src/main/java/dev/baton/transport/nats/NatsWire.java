@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * read-only) headers. The message id travels in {@code Nats-Msg-Id} on JetStream, which
  * deduplicates on it. Thread-safe.
  */
-final class NatsWire implements Wire<Headers> {
+final class NatsWire extends Wire<Headers> {
 
   /** JetStream's deduplication id. */
   static final String MSG_ID = "Nats-Msg-Id";
@@ -26,22 +26,13 @@ final class NatsWire implements Wire<Headers> {
 
   /** The wire for messages on {@code connection} (its max payload bounds the baggage). */
   NatsWire(@Nullable Connection connection) {
+    super("nats", MSG_ID);
     this.connection = connection;
-  }
-
-  @Override
-  public String system() {
-    return "nats";
   }
 
   @Override
   public Headers newHeaders() {
     return new Headers();
-  }
-
-  @Override
-  public String idHeader() {
-    return MSG_ID;
   }
 
   @Override

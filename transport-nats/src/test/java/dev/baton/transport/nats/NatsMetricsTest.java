@@ -173,12 +173,12 @@ class NatsMetricsTest {
     Await.until(
         "19 waiting",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return gauge("baton.queue.depth", subject) == 19;
         });
     release.countDown();
     Await.until("all handled", () -> handled.get() == 20);
-    nats.probeAll();
+    nats.probe();
 
     assertThat(gauge("baton.queue.depth", subject)).isZero();
     assertThat(gauge("baton.queue.depth.bytes", subject)).isZero();
@@ -216,7 +216,7 @@ class NatsMetricsTest {
     Await.until(
         "a lag of exactly 1,000",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return gauge("baton.consumer.lag", subject) == 1000;
         });
     assertThat(gauge("baton.consumer.ack.pending", subject)).isPositive();
@@ -224,7 +224,7 @@ class NatsMetricsTest {
     Await.until(
         "the lag in seconds grows while paused",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return gauge("baton.consumer.lag.time", subject) > firstAge;
         });
     release.countDown();
@@ -233,7 +233,7 @@ class NatsMetricsTest {
     Await.until(
         "caught up",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return gauge("baton.consumer.lag", subject) == 0;
         });
     assertThat(gauge("baton.consumer.lag.time", subject)).isZero();

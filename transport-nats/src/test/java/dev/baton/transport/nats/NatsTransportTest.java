@@ -313,14 +313,14 @@ class NatsTransportTest {
     Await.until(
         "nine messages waiting behind the blocked one",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return lastDepth().messages() == 9;
         });
     assertThat(lastDepth().bytes()).as("whole messages, headers included").isGreaterThan(27);
     assertThat(lastDepth().destination()).isEqualTo(subject);
     release.countDown();
     Await.until("all handled", () -> handled.get() == 10);
-    nats.probeAll();
+    nats.probe();
 
     assertThat(lastDepth().messages()).isZero();
     assertThat(lastDepth().bytes()).isZero();
@@ -360,7 +360,7 @@ class NatsTransportTest {
     Await.until(
         "the client reported a slow consumer",
         () -> states().contains(ConnectionState.SLOW_CONSUMER));
-    nats.probeAll();
+    nats.probe();
     release.countDown();
 
     List<TransportListener.ConnectionChange> slow =
@@ -429,7 +429,7 @@ class NatsTransportTest {
     Await.until(
         "a lag of 10 with some of it in flight",
         () -> {
-          nats.probeAll();
+          nats.probe();
           TransportListener.Backlog last = lastBacklog();
           return last.lagMessages() == 10 && last.ackPending() > 0;
         });
@@ -437,7 +437,7 @@ class NatsTransportTest {
     Await.until(
         "the oldest message ages",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return lastBacklog().lagSeconds() > firstAge;
         });
     assertThat(lastBacklog().group()).isEqualTo("laggards");
@@ -448,7 +448,7 @@ class NatsTransportTest {
     Await.until(
         "caught up",
         () -> {
-          nats.probeAll();
+          nats.probe();
           return lastBacklog().lagMessages() == 0;
         });
     assertThat(lastBacklog().lagSeconds()).isZero();

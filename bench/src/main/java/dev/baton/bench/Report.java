@@ -1,0 +1,128 @@
+package dev.baton.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prints the JMH results ({@code -rf json}) as the table the README shows: each benchmark's time
+ * and allocation per operation, its ratio to the floor of its group, and the budget it is held to.
+ *
+ * <p>{@code java ... dev.baton.bench.Report bench/target/jmh.json}
+ */
+public final class Report {
+
+  private record Result(double nanos, double nanosError, double bytes) {}
+
+  private record Budget(String subject, String against, double nanos, double bytes) {}
+
+  /** Budgets over the floor: issue 9's. Kafka is held to KafkaTelemetry (0 over it). */
+  private static final Budget[] BUDGETS = {
+    new Budget("NatsPublishBenchmark.batonSampled", "rawWithTraceparent", 1000, 1024),
+    new Budget("NatsPublishBenchmark.batonUnsampled", "rawWithTraceparent", 300, 256),
+    new Budget("NatsReceiveBenchmark.batonSampled", "rawWithTraceparent", 1000, 1024),
+    new Budget("NatsReceiveBenchmark.batonUnsampled", "rawWithTraceparent", 300, 256),
+    new Budget("KafkaSendBenchmark.batonSampled", "kafkaTelemetry", 0, 0),
+  };
+
+  private Report() {}
+
+  public static void main(String[] args) throws Exception {
+    JsonNode runs = new ObjectMapper().readTree(new File(args[0]));
+    Map<String, Result> results = new LinkedHashMap<>();
+    for (JsonNode run : runs) {
+      String name = run.get("benchmark").asText().replaceFirst(".*\\.(\\w+\\.\\w+)$", "$1");
+      JsonNode primary = run.get("primaryMetric");
+      double scale = primary.get("scoreUnit").asText().startsWith("us") ? 1000 : 1;
+      JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm");
+      results.put(
+          name,
+          new Result(
+              primary.get("score").asDouble() * scale,
+              primary.get("scoreError").asDouble() * scale,
+              alloc.isMissingNode() ? Double.NaN : alloc.get("score").asDouble()));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%-52s %12s %10s %10s %9s %9s%n",
+        "benchmark (JMH, one run)",
+        "ns/op",
+        "±",
+        "B/op",
+        "x floor",
+        "B x floor");
+    String group = "";
+    for (Map.Entry<String, Result> entry : results.entrySet()) {
+      String name = entry.getKey();
+      String thisGroup = name.substring(0, name.indexOf('.'));
+      if (!thisGroup.equals(group)) {
+        group = thisGroup;
+        System.out.println();
+      }
+      Result floor = results.get(thisGroup + "." + floorOf(name));
+      Result r = entry.getValue();
+      System.out.printf(
+          Locale.ROOT,
+          "%-52s %,12.1f %,10.1f %,10.0f %9s %9s%n",
+          name,
+          r.nanos,
+          r.nanosError,
+          r.bytes,
+          floor == null ? "" : String.format(Locale.ROOT, "%.2f", r.nanos / floor.nanos),
+          floor == null || floor.bytes < 1
+              ? "—"
+              : String.format(Locale.ROOT, "%.2f", r.bytes / floor.bytes));
+    }
+    System.out.printf(Locale.ROOT, "%nBudgets (over the floor of each group)%n");
+    for (Budget budget : BUDGETS) {
+      Result subject = results.get(budget.subject);
+      String groupName = budget.subject.substring(0, budget.subject.indexOf('.'));
+      Result against = results.get(groupName + "." + budget.against);
+      if (subject == null || against == null) {
+        continue;
+      }
+      double overNanos = subject.nanos - against.nanos;
+      double overBytes = subject.bytes - against.bytes;
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s vs %-18s time %+8.0f ns (budget %+5.0f) %-4s  alloc %+7.0f B (budget %+5.0f) %s%n",
+          budget.subject,
+          budget.against,
+          overNanos,
+          budget.nanos,
+          overNanos <= budget.nanos ? "met" : "OVER",
+          overBytes,
+          budget.bytes,
+          overBytes <= budget.bytes ? "met" : "OVER");
+    }
+    Result sampled = results.get("NatsPublishBenchmark.batonSampled");
+    Result metrics = results.get("NatsPublishBenchmark.batonSampledWithMetrics");
+    Result received = results.get("NatsReceiveBenchmark.batonSampled");
+    Result receivedMetrics = results.get("NatsReceiveBenchmark.batonSampledWithMetrics");
+    if (sampled != null && metrics != null && received != null && receivedMetrics != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "BackplaneMetrics attached adds: publish %+.0f ns %+.0f B, receive %+.0f ns %+.0f B%n",
+          metrics.nanos - sampled.nanos,
+          metrics.bytes - sampled.bytes,
+          receivedMetrics.nanos - received.nanos,
+          receivedMetrics.bytes - received.bytes);
+    }
+  }
+
+  /** The floor a benchmark is compared with: the raw client with one traceparent. */
+  private static String floorOf(String name) {
+    if (name.startsWith("NatsAckedBenchmark.")) {
+      return name.contains("JetStream")
+          ? "rawJetStreamPublishWithTraceparent"
+          : "rawRequestWithTraceparent";
+    }
+    if (name.startsWith("ListenerPathBenchmark.")) {
+      return "baselineCounterIncrement";
+    }
+    return "rawWithTraceparent";
+  }
+}

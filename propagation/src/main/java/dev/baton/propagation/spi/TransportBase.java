@@ -1,0 +1,155 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What every transport's entry object shares ({@code NatsBaton}, {@code KafkaBaton}): its publisher
+ * and subscriber, the subscriptions made through it, the probe that measures them off the message
+ * path, and closing all of that in order. A transport extends it and adds only what is specific to
+ * its broker. Thread-safe.
+ */
+public abstract class TransportBase implements AutoCloseable {
+
+  private final String name;
+  private final Duration drainTimeout;
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile ProbeSchedule probe = ProbeSchedule.none();
+  private volatile Publisher publisher;
+  private volatile Subscriber subscriber;
+
+  private final Duration backlogInterval;
+
+  /**
+   * For transports. {@code name} appears in errors ("this NatsBaton is closed"); the builder holds
+   * the settings every transport has.
+   */
+  protected TransportBase(String name, Builder<?> builder) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.drainTimeout = builder.drainTimeout;
+    this.backlogInterval = builder.backlogInterval;
+  }
+
+  /**
+   * Called once at the end of the transport's constructor: its publisher and subscriber, and the
+   * probe ({@link #probe()}) on a thread named {@code probeThread} at the builder's backlog
+   * interval.
+   */
+  protected final void open(Publisher publisher, Subscriber subscriber, String probeThread) {
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
+    this.probe = ProbeSchedule.start(probeThread, backlogInterval, this::probe);
+  }
+
+  /** Sends messages, with the current trace context and baggage attached. */
+  public final Publisher publisher() {
+    return publisher;
+  }
+
+  /** Receives messages, each handled inside a span that continues the sender's trace. */
+  public final Subscriber subscriber() {
+    return subscriber;
+  }
+
+  /** How long {@link #close()} waits for each subscription; also the transport's own limit. */
+  protected final Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  /** Measures every subscription's backlog now: the probe calls this on its schedule. */
+  protected abstract void probe();
+
+  /** Closes what only the transport holds (listeners, producers), after the subscriptions. */
+  protected abstract void closeTransport();
+
+  /** Registers a subscription made through this transport; it is drained on {@link #close()}. */
+  protected final <S extends Subscription> S track(S subscription) {
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Forgets a subscription that closed on its own. */
+  protected final void untrack(Subscription subscription) {
+    subscriptions.remove(subscription);
+  }
+
+  /** The subscriptions open now. */
+  protected final List<Subscription> subscriptions() {
+    return List.copyOf(subscriptions);
+  }
+
+  /** Throws {@link IllegalStateException} once this transport is closed. */
+  protected final void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this " + name + " is closed");
+    }
+  }
+
+  /**
+   * Drains every subscription made through this object (waiting up to the drain timeout for each),
+   * stops the probe, then closes what the transport holds. Idempotent.
+   */
+  @Override
+  public final void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Subscription subscription : subscriptions()) {
+      subscription.drain(drainTimeout);
+    }
+    probe.close();
+    closeTransport();
+  }
+
+  /**
+   * The settings every transport's builder has. Not thread-safe.
+   *
+   * @param <B> the transport's builder
+   */
+  public abstract static class Builder<B extends Builder<B>> {
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration backlogInterval = Duration.ofSeconds(10);
+
+    /** For transports' builders. */
+    protected Builder() {}
+
+    /** How long {@code close()} waits for each subscription to drain. Default 10 s. */
+    public final B setDrainTimeout(Duration drainTimeout) {
+      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+      return self();
+    }
+
+    /**
+     * How often the backlog probe measures lag, lag in seconds and queue depth, on its own thread
+     * off the message path; {@link Duration#ZERO} turns it off. Default 10 s.
+     */
+    public final B setBacklogInterval(Duration backlogInterval) {
+      this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");
+      return self();
+    }
+
+    /** Throws {@link IllegalArgumentException} saying what to change in these settings. */
+    protected final void checkSettings() {
+      if (drainTimeout.isNegative() || drainTimeout.isZero()) {
+        throw new IllegalArgumentException("drainTimeout must be positive, was " + drainTimeout);
+      }
+      if (backlogInterval.isNegative()) {
+        throw new IllegalArgumentException(
+            "backlogInterval must be zero (off) or positive, was " + backlogInterval);
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+      return (B) this;
+    }
+  }
+}

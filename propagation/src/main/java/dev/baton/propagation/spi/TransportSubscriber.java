@@ -1,0 +1,70 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Responder;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.Subscription;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A transport's subscriber with the part every transport shares written once: the argument and
+ * closed checks of {@link #subscribe}, and {@link #respond}, which subscribes a handler that
+ * answers each request through the transport's {@link MessagingEngine.ReplyChannel}, in the
+ * request's conversation and inside its process span. The transport supplies only how it opens a
+ * subscription.
+ */
+public final class TransportSubscriber implements Subscriber {
+
+  /** How a transport opens one subscription; the arguments are checked, the transport open. */
+  @FunctionalInterface
+  public interface Opener {
+    /** Subscribes {@code handler} to {@code destination}, in {@code group} when not null. */
+    Subscription open(String destination, @Nullable String group, MessageHandler handler);
+  }
+
+  private final TransportBase transport;
+  private final Opener opener;
+  private final MessagingEngine.@Nullable ReplyChannel replies;
+  private final String noReplies;
+
+  private TransportSubscriber(
+      TransportBase transport,
+      Opener opener,
+      MessagingEngine.@Nullable ReplyChannel replies,
+      String noReplies) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.opener = Objects.requireNonNull(opener, "opener");
+    this.replies = replies;
+    this.noReplies = noReplies;
+  }
+
+  /** A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does. */
+  public static Subscriber of(
+      TransportBase transport, Opener opener, MessagingEngine.ReplyChannel replies) {
+    return new TransportSubscriber(
+        transport, opener, Objects.requireNonNull(replies, "replies"), "");
+  }
+
+  /** A subscriber that cannot answer requests; {@code why} says what to use instead. */
+  public static Subscriber withoutReplies(TransportBase transport, Opener opener, String why) {
+    return new TransportSubscriber(transport, opener, null, Objects.requireNonNull(why, "why"));
+  }
+
+  @Override
+  public Subscription subscribe(
+      String destination, @Nullable String group, MessageHandler handler) {
+    transport.checkOpen();
+    Objects.requireNonNull(destination, "destination");
+    Objects.requireNonNull(handler, "handler");
+    return opener.open(destination, group, handler);
+  }
+
+  @Override
+  public Subscription respond(String destination, @Nullable String group, Responder responder) {
+    if (replies == null) {
+      throw new UnsupportedOperationException(noReplies);
+    }
+    return subscribe(destination, group, MessagingEngine.respondWith(responder, replies));
+  }
+}
