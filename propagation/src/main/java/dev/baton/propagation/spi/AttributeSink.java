@@ -4,7 +4,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
-import io.opentelemetry.api.trace.SpanContext;
 
 /**
  * Where a span's attributes and links go: the builder, when the span will very likely be recorded
@@ -17,8 +16,6 @@ abstract class AttributeSink {
 
   abstract void putAll(Attributes attributes);
 
-  abstract void link(SpanContext context);
-
   static AttributeSink of(SpanBuilder builder) {
     return new AttributeSink() {
       @Override
@@ -29,11 +26,6 @@ abstract class AttributeSink {
       @Override
       void putAll(Attributes attributes) {
         builder.setAllAttributes(attributes);
-      }
-
-      @Override
-      void link(SpanContext context) {
-        builder.addLink(context);
       }
     };
   }
@@ -48,11 +40,6 @@ abstract class AttributeSink {
       @Override
       void putAll(Attributes attributes) {
         span.setAllAttributes(attributes);
-      }
-
-      @Override
-      void link(SpanContext context) {
-        span.addLink(context);
       }
     };
   }

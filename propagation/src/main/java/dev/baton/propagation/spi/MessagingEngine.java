@@ -343,8 +343,14 @@ public final class MessagingEngine<H> {
         decorateProcess(
             AttributeSink.of(span), named, delivery, message, inbound, sender, newTrace, overHops);
       }
-      if (delivery.detail() != null && span.isRecording()) {
-        delivery.detail().addTo(span);
+      if (span.isRecording()) {
+        if (sender != null) {
+          // The creation-context link, whether or not the span is also the sender's child.
+          span.addLink(sender);
+        }
+        if (delivery.detail() != null) {
+          delivery.detail().addTo(span);
+        }
       }
       context = withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
       if (!listeners.isEmpty()) {
@@ -403,12 +409,8 @@ public final class MessagingEngine<H> {
     if (inbound.hops > 0) {
       sink.put(SemConv.HOP, (long) inbound.hops);
     }
-    if (sender != null) {
-      // The creation-context link, whether or not the span is also the sender's child.
-      sink.link(sender);
-      if (newTrace) {
-        sink.put(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
-      }
+    if (sender != null && newTrace) {
+      sink.put(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
     }
   }
 
