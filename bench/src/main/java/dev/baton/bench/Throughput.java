@@ -97,11 +97,16 @@ public final class Throughput {
           rounds,
           server.url());
       for (int round = -1; round < rounds; round++) {
-        String prefix = "nats " + round;
+        String prefix = "nats " + (round + 1);
         boolean warmUp = round < 0;
-        record("NATS raw + traceparent (floor)", natsRaw(out, in, prefix), warmUp);
-        record("NATS Baton sampled", natsBaton(out, in, sampled, prefix + "s"), warmUp);
-        record("NATS Baton unsampled", natsBaton(out, in, unsampled, prefix + "u"), warmUp);
+        rotate(
+            round,
+            warmUp,
+            List.of(
+                variant("NATS raw + traceparent (floor)", () -> natsRaw(out, in, prefix)),
+                variant("NATS Baton sampled", () -> natsBaton(out, in, sampled, prefix + "s")),
+                variant(
+                    "NATS Baton unsampled", () -> natsBaton(out, in, unsampled, prefix + "u"))));
       }
     } finally {
       sampled.close();
@@ -189,28 +194,46 @@ public final class Throughput {
         String topic = "bench.kafka." + (round + 1);
         boolean warmUp = round < 0;
         broker.createTopic(topic, 1);
-        try (Producer<String, byte[]> producer = producer(config)) {
-          record("Kafka send: raw + traceparent (floor)", kafkaSend(producer, topic, true), warmUp);
-        }
-        try (Producer<String, byte[]> producer = telemetry.wrap(producer(config))) {
-          record("Kafka send: KafkaTelemetry", kafkaSend(producer, topic, false), warmUp);
-        }
-        try (KafkaBaton baton = kafkaBaton(config, sampled, "sender")) {
-          record("Kafka send: Baton sampled", kafkaBatonSend(baton, topic), warmUp);
-        }
+        rotate(
+            round,
+            warmUp,
+            List.of(
+                variant(
+                    "Kafka send: raw + traceparent (floor)",
+                    () -> {
+                      try (Producer<String, byte[]> producer = producer(config)) {
+                        return kafkaSend(producer, topic, true);
+                      }
+                    }),
+                variant(
+                    "Kafka send: KafkaTelemetry",
+                    () -> {
+                      try (Producer<String, byte[]> producer = telemetry.wrap(producer(config))) {
+                        return kafkaSend(producer, topic, false);
+                      }
+                    }),
+                variant(
+                    "Kafka send: Baton sampled",
+                    () -> {
+                      try (KafkaBaton baton = kafkaBaton(config, sampled, "sender")) {
+                        return kafkaBatonSend(baton, topic);
+                      }
+                    })));
         // The topic now holds 3N records written by the three producers: each consumer reads N.
-        record(
-            "Kafka consume: raw (floor)",
-            kafkaConsume(consumer(config, "raw-" + round), topic),
-            warmUp);
-        record(
-            "Kafka consume: KafkaTelemetry",
-            kafkaConsume(telemetry.wrap(consumer(config, "otel-" + round)), topic),
-            warmUp);
-        record(
-            "Kafka consume: Baton sampled",
-            kafkaBatonConsume(config, sampled, topic, round),
-            warmUp);
+        int r = round;
+        rotate(
+            round,
+            warmUp,
+            List.of(
+                variant(
+                    "Kafka consume: raw (floor)",
+                    () -> kafkaConsume(consumer(config, "raw-" + r), topic)),
+                variant(
+                    "Kafka consume: KafkaTelemetry",
+                    () -> kafkaConsume(telemetry.wrap(consumer(config, "otel-" + r)), topic)),
+                variant(
+                    "Kafka consume: Baton sampled",
+                    () -> kafkaBatonConsume(config, sampled, topic, r))));
       }
     } finally {
       sampled.close();
@@ -320,6 +343,28 @@ public final class Throughput {
   }
 
   // --------------------------------------------------------------------------------------- measure
+
+  private interface Run {
+    double[] run() throws Exception;
+  }
+
+  private record Variant(String name, Run run) {}
+
+  private static Variant variant(String name, Run run) {
+    return new Variant(name, run);
+  }
+
+  /**
+   * Runs the variants once each, starting with a different one each round, so that no variant
+   * always runs first (after a broker's quiet spell) or last.
+   */
+  private void rotate(int round, boolean warmUp, List<Variant> variants) throws Exception {
+    int offset = Math.floorMod(round, variants.size());
+    for (int k = 0; k < variants.size(); k++) {
+      Variant variant = variants.get((offset + k) % variants.size());
+      record(variant.name(), variant.run().run(), warmUp);
+    }
+  }
 
   private interface Work {
     void run() throws Exception;

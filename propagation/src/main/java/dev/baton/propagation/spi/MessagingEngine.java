@@ -31,7 +31,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -304,8 +303,25 @@ public final class MessagingEngine<H> {
   public void deliver(
       Delivery delivery, @Nullable H headers, MessageHandler handler, Settler settler)
       throws Exception {
+    deliver(delivery, headers, handler, settler, null);
+  }
+
+  /**
+   * {@link #deliver(Delivery, Object, MessageHandler, Settler)} for a message of a polled batch:
+   * the batch's {@code poll} span gets a link to the message's sender.
+   */
+  public void deliver(
+      Delivery delivery,
+      @Nullable H headers,
+      MessageHandler handler,
+      Settler settler,
+      @Nullable Poll poll)
+      throws Exception {
     long startNanos = System.nanoTime();
     Inbound inbound = read(delivery, headers);
+    if (poll != null && inbound.sender != null) {
+      poll.link(inbound.sender);
+    }
     Message message = message(delivery, headers, inbound);
     Span span = Span.getInvalid();
     Context context = Context.current();
@@ -480,14 +496,16 @@ public final class MessagingEngine<H> {
   }
 
   /**
-   * Records the CLIENT span {@code poll {destination}} for one non-empty batch from a poll: it
-   * starts at {@code start}, ends now, and when recorded links to the sender's span of each message
-   * in the batch, up to {@value #MAX_POLL_LINKS} (the SDK's default link limit; the conventions'
-   * batch guidance; each message still gets its own {@code process} span). Never throws.
+   * Starts the CLIENT span {@code poll {destination}} for one non-empty batch of {@code count}
+   * messages from a poll that began at {@code start} and returned at {@code end} (the conventions'
+   * batch guidance; each message still gets its own {@code process} span). Hand it to {@link
+   * #deliver(Delivery, Object, MessageHandler, Settler, Poll)} for each message, then {@link
+   * Poll#end()} it. Never throws.
    */
-  public void recordPoll(String destination, String group, Instant start, List<@Nullable H> batch) {
+  public Poll startPoll(String destination, String group, Instant start, Instant end, int count) {
+    Span span = Span.getInvalid();
     try {
-      Span span =
+      span =
           tracer
               .spanBuilder("poll " + destination)
               .setSpanKind(SpanKind.CLIENT)
@@ -498,26 +516,15 @@ public final class MessagingEngine<H> {
         span.setAllAttributes(names.of(destination, null, false).process());
         span.setAttribute(SemConv.OPERATION_TYPE, "receive");
         span.setAttribute(SemConv.OPERATION_NAME, "poll");
-        span.setAttribute(SemConv.BATCH_COUNT, (long) batch.size());
+        span.setAttribute(SemConv.BATCH_COUNT, (long) count);
         if (!group.isEmpty()) {
           span.setAttribute(SemConv.CONSUMER_GROUP, group);
         }
-        int links = 0;
-        for (H headers : batch) {
-          if (links == MAX_POLL_LINKS) {
-            break;
-          }
-          SpanContext sender = senderContext(headers);
-          if (sender != null) {
-            span.addLink(sender);
-            links++;
-          }
-        }
       }
-      span.end();
     } catch (RuntimeException | LinkageError e) {
       listeners.telemetryFailure(system, "poll", e);
     }
+    return new Poll(this, span, end);
   }
 
   private Inbound read(Delivery delivery, @Nullable H headers) {

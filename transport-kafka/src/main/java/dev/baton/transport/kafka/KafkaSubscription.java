@@ -2,6 +2,7 @@ package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.Poll;
 import dev.baton.propagation.spi.Settler;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -14,7 +15,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +30,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One subscription: its own consumer and its own thread running Baton's poll loop. At-least-once:
@@ -147,7 +146,7 @@ final class KafkaSubscription implements Subscription {
           continue;
         }
         if (!records.isEmpty()) {
-          handleBatch(records, pollStart);
+          handleBatch(records, pollStart, Instant.now());
           commit();
         }
       }
@@ -172,34 +171,31 @@ final class KafkaSubscription implements Subscription {
     }
   }
 
-  private void handleBatch(ConsumerRecords<String, byte[]> records, Instant pollStart) {
-    List<@Nullable Headers> carriers = new ArrayList<>(records.count());
+  private void handleBatch(
+      ConsumerRecords<String, byte[]> records, Instant pollStart, Instant pollEnd) {
     long bytes = 0;
     for (ConsumerRecord<String, byte[]> record : records) {
-      carriers.add(record.headers());
       bytes += Math.max(0, record.serializedValueSize());
     }
     bufferedBytes = bytes;
     bufferedMessages = records.count();
+    Poll poll = engine.startPoll(topic, group, pollStart, pollEnd, records.count());
     try {
-      handleRecords(records, carriers, pollStart);
+      handleRecords(records, poll);
     } finally {
+      poll.end();
       bufferedMessages = 0;
       bufferedBytes = 0;
     }
   }
 
-  private void handleRecords(
-      ConsumerRecords<String, byte[]> records,
-      List<@Nullable Headers> carriers,
-      Instant pollStart) {
-    engine.recordPoll(topic, group, pollStart, carriers);
+  private void handleRecords(ConsumerRecords<String, byte[]> records, Poll poll) {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
         if (!running) {
           return; // the rest stays uncommitted: the group's next consumer reads it
         }
-        if (!handleWithPolicy(record)) {
+        if (!handleWithPolicy(record, poll)) {
           consumer.seek(partition, record.offset());
           engine.connectionEvent(
               ConnectionState.ERROR,
@@ -222,7 +218,7 @@ final class KafkaSubscription implements Subscription {
   }
 
   /** Runs the handler with retries; true when the record is done (handled or dead-lettered). */
-  private boolean handleWithPolicy(ConsumerRecord<String, byte[]> record) {
+  private boolean handleWithPolicy(ConsumerRecord<String, byte[]> record, Poll poll) {
     int attempts = policy.maxRetries() + 1;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       boolean last = attempt == attempts;
@@ -233,7 +229,8 @@ final class KafkaSubscription implements Subscription {
             delivery(record, attempt),
             record.headers(),
             deadLettered == null ? handler : deadLettered,
-            deadLettered == null ? Settler.none() : deadLettered);
+            deadLettered == null ? Settler.none() : deadLettered,
+            attempt == 1 ? poll : null);
         return true;
       } catch (Throwable t) {
         if (deadLettered != null && deadLettered.sent) {
