@@ -41,14 +41,13 @@ public final class TraceParent {
     if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
       return null;
     }
-    if (!lowerHex(value, 3, 35) || !lowerHex(value, 36, 52) || !lowerHex(value, 53, 55)) {
+    if (!lowerHex(value, 53, 55)) {
       return null;
     }
+    // The ids' lower-case hex and not-all-zeros rules are checked once, by OpenTelemetry's
+    // SpanContext (an invalid context comes back below).
     String traceId = value.substring(3, 35);
     String spanId = value.substring(36, 52);
-    if (allZero(traceId) || allZero(spanId)) {
-      return null;
-    }
     int flags = hex(value.charAt(53)) * 16 + hex(value.charAt(54));
     // Only the sampled bit is defined; a receiver keeps it and ignores the others.
     TraceFlags traceFlags = (flags & 1) == 1 ? TraceFlags.getSampled() : TraceFlags.getDefault();
@@ -70,15 +69,6 @@ public final class TraceParent {
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean allZero(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) != '0') {
         return false;
       }
     }
