@@ -131,6 +131,7 @@ final class KafkaSubscription implements Subscription {
   private void run() {
     engine.subscriptionChange(topic, group, SubscriptionState.STARTED);
     try {
+      awaitTopicMetadata();
       consumer.subscribe(List.of(topic), new Rebalance());
       while (running) {
         ConsumerRecords<String, byte[]> records;
@@ -168,6 +169,29 @@ final class KafkaSubscription implements Subscription {
         engine.subscriptionChange(
             topic, group, stoppedByFailure ? SubscriptionState.FAILED : SubscriptionState.STOPPED);
       }
+    }
+  }
+
+  /**
+   * Waits until the client knows the topic's partitions (creating the topic where the broker
+   * creates topics on demand), so that the group's first assignment includes them. A consumer that
+   * joins before the topic exists gets nothing and, seen here, may learn of the topic only at its
+   * next metadata refresh (minutes later), missing the first messages a sender publishes after this
+   * subscription said it was ready.
+   */
+  private void awaitTopicMetadata() {
+    try {
+      if (consumer.partitionsFor(topic, Duration.ofSeconds(10)).isEmpty()) {
+        engine.connectionEvent(
+            ConnectionState.ERROR,
+            "topic '" + topic + "' does not exist yet; the subscription waits for it");
+      }
+    } catch (WakeupException e) {
+      // close() woke us: the loop ends at once
+    } catch (RuntimeException e) {
+      engine.connectionEvent(
+          ConnectionState.ERROR,
+          "no metadata for topic '" + topic + "' yet: " + Redaction.describe(e));
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,32 @@ class KafkaTransportTest {
         kind + " spans",
         atLeast,
         () -> OTEL.getSpans().stream().filter(s -> s.getKind() == kind).toList());
+  }
+
+  @Test
+  void aSubscriptionToTopicsThatDoNotExistYetGetsTheFirstMessagePublishedToEach() throws Exception {
+    KafkaBaton kafka = kafka("newcomer", b -> {});
+    int topics = 8;
+    List<String> names = new ArrayList<>();
+    Map<String, CompletableFuture<String>> received =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    for (int i = 0; i < topics; i++) {
+      String topic = unique("not-yet");
+      names.add(topic);
+      CompletableFuture<String> got = new CompletableFuture<>();
+      received.put(topic, got);
+      ready(
+          kafka
+              .subscriber()
+              .subscribe(topic, "first-" + i, m -> got.complete(m.payloadAsString())));
+    }
+    for (String topic : names) {
+      kafka.publisher().publish(OutboundMessage.of(topic, "hello " + topic));
+    }
+
+    for (String topic : names) {
+      assertThat(received.get(topic).get(20, TimeUnit.SECONDS)).isEqualTo("hello " + topic);
+    }
   }
 
   @Test
