@@ -1,5 +1,6 @@
 package dev.baton.health;
 
+import dev.baton.health.internal.ProcessFigures;
 import dev.baton.transport.internal.Redaction;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,7 @@ public final class HealthManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthManager.class);
   private static final Duration MARGIN = Duration.ofMillis(250);
 
+  private volatile double cpuUsagePercent = Double.NaN;
   private final List<Registration> registrations;
   private final Duration timeout;
   private final Duration cacheFor;
@@ -79,6 +81,7 @@ public final class HealthManager implements AutoCloseable {
     this.maxAge = b.maxAge;
     this.clock = b.clock;
     this.createdAt = clock.instant();
+    ProcessFigures.cpuUsagePercent(); // the JVM's first figure has no baseline: take it now
     this.checks =
         Executors.newCachedThreadPool(
             r -> {
@@ -116,6 +119,15 @@ public final class HealthManager implements AutoCloseable {
       return aged(cached);
     }
     return awaitEvaluation();
+  }
+
+  /**
+   * This process's CPU use, 0–100, as sampled at the last evaluation (on the manager's schedule or
+   * when the cache expired), so every response within a period shows the same figure; NaN before
+   * the first evaluation or when the JVM cannot tell.
+   */
+  public double cpuUsagePercent() {
+    return cpuUsagePercent;
   }
 
   /** A fresh evaluation (shared with any already running). */
@@ -201,6 +213,9 @@ public final class HealthManager implements AutoCloseable {
       }
       return evaluation();
     }
+    // Sampled once per evaluation: the JVM's figure is the load since the previous sample, so
+    // reading it per request gives 0 % to a second request that follows the first closely.
+    cpuUsagePercent = ProcessFigures.cpuUsagePercent();
     List<CompletableFuture<CheckReport>> futures = new ArrayList<>();
     for (Registration registration : registrations) {
       futures.add(run(registration));

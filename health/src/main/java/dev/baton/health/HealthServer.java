@@ -206,7 +206,7 @@ public final class HealthServer implements AutoCloseable {
       }
       out.put("checks", checks);
       Map<String, Object> metrics = new LinkedHashMap<>();
-      metrics.put("cpu_usage_percent", number(ProcessFigures.cpuUsagePercent()));
+      metrics.put("cpu_usage_percent", number(manager.cpuUsagePercent()));
       metrics.put("memory_usage_mb", ProcessFigures.memoryUsageMb());
       metrics.put("memory_available_mb", ProcessFigures.memoryAvailableMb());
       metrics.put("active_agents", heartbeats == null ? null : heartbeats.activeAgents());
@@ -237,7 +237,7 @@ public final class HealthServer implements AutoCloseable {
       out.put("available_agents", heartbeats == null ? null : heartbeats.activeAgents());
       out.put("queue_depth", count(queueDepth));
       Map<String, Object> resources = new LinkedHashMap<>();
-      double cpu = ProcessFigures.cpuUsagePercent();
+      double cpu = manager.cpuUsagePercent();
       resources.put(
           "cpu_available_percent", Double.isNaN(cpu) ? null : Math.round((100 - cpu) * 10) / 10.0);
       resources.put("memory_available_mb", ProcessFigures.memoryAvailableMb());

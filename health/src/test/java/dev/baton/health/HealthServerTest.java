@@ -81,6 +81,59 @@ class HealthServerTest {
   }
 
   @Test
+  void everyResponseWithinAPeriodShowsTheSameCpuFigure() throws Exception {
+    HealthServer server =
+        serve(
+            HealthManager.builder()
+                .addCheck(counting("db", new AtomicInteger(), CheckResult.healthy()))
+                .setInterval(Duration.ZERO)
+                .setCacheFor(Duration.ofSeconds(20))
+                .build());
+    // Keep a core busy so the process's load is well above zero.
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread burner =
+        new Thread(
+            () -> {
+              long x = 0;
+              while (busy.get()) {
+                x += System.nanoTime() % 7;
+              }
+              if (x == 42) {
+                System.out.print("");
+              }
+            });
+    burner.setDaemon(true);
+    burner.start();
+    double usage;
+    try {
+      Thread.sleep(300);
+      usage = cpu(server, "/health");
+    } finally {
+      busy.set(false);
+      burner.join();
+    }
+    Thread.sleep(300); // idle now: a figure read at request time would drop to about 0
+    double again = cpu(server, "/health");
+    double available =
+        JSON.readTree(get(server, "/health/ready").body())
+            .path("resource_availability")
+            .path("cpu_available_percent")
+            .asDouble();
+
+    assertThat(usage).as("the process was busy").isGreaterThan(1.0);
+    assertThat(again).as("the same figure within the cache period").isEqualTo(usage);
+    assertThat(available).isCloseTo(100 - usage, org.assertj.core.data.Offset.offset(0.11));
+  }
+
+  private double cpu(HealthServer server, String path) throws Exception {
+    return JSON.readTree(get(server, path).body())
+        .path("metrics")
+        .path("cpu_usage_percent")
+        .asDouble();
+  }
+
+  @Test
   void healthReportsEveryCheckAndTheProcess() throws Exception {
     HealthServer server =
         serve(
