@@ -188,9 +188,12 @@ final class Swarm implements AutoCloseable {
                     outcome.traceId(),
                     outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
                     out);
+            traces().forget(outcome.traceId());
           },
           300,
           TimeUnit.MILLISECONDS);
+    } else if (!outcome.traceId().isEmpty()) {
+      traces().forget(outcome.traceId());
     }
   }
 

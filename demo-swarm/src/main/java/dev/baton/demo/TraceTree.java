@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.health.Heartbeats;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -10,24 +11,46 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Keeps finished spans by trace, so a finished task's trace can be printed as an indented tree (the
- * embedded default when no OTLP endpoint is set) and checked by tests.
+ * embedded default when no OTLP endpoint is set) and checked by tests. Housekeeping traces (the
+ * agents' heartbeats) are never kept; a printed trace is released by the caller ({@link #forget});
+ * past {@code maxTraces} the oldest trace is dropped, so what is held is bounded by the tasks in
+ * flight, never by run time.
  */
 final class TraceTree implements SpanProcessor {
 
+  static final int DEFAULT_MAX_TRACES = 2000;
   private static final AttributeKey<String> SERVICE = AttributeKey.stringKey("service.name");
-  private static final int MAX_TRACES = 2000;
+  private static final AttributeKey<String> DESTINATION =
+      AttributeKey.stringKey("messaging.destination.name");
 
-  private final Map<String, List<SpanData>> traces = new ConcurrentHashMap<>();
+  private final Map<String, List<SpanData>> traces;
+
+  TraceTree() {
+    this(DEFAULT_MAX_TRACES);
+  }
+
+  /** A tree that holds at most {@code maxTraces} traces, dropping the oldest first. */
+  TraceTree(int maxTraces) {
+    this.traces =
+        Collections.synchronizedMap(
+            new LinkedHashMap<>() {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, List<SpanData>> eldest) {
+                return size() > maxTraces;
+              }
+            });
+  }
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {}
@@ -39,8 +62,8 @@ final class TraceTree implements SpanProcessor {
 
   @Override
   public void onEnd(ReadableSpan span) {
-    if (traces.size() >= MAX_TRACES && !traces.containsKey(span.getSpanContext().getTraceId())) {
-      return;
+    if (Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION))) {
+      return; // housekeeping: a trace per beat, never printed
     }
     traces
         .computeIfAbsent(span.getSpanContext().getTraceId(), k -> new CopyOnWriteArrayList<>())
@@ -60,6 +83,11 @@ final class TraceTree implements SpanProcessor {
   /** The spans of one trace so far. */
   List<SpanData> spans(String traceId) {
     return List.copyOf(traces.getOrDefault(traceId, List.of()));
+  }
+
+  /** How many traces are held. */
+  int size() {
+    return traces.size();
   }
 
   /** Forgets a trace. */
