@@ -42,6 +42,12 @@ class ComposeStackTest {
     }
     assertThat(services.path("nats").path("command").toString()).contains("-js").contains("8222");
     assertThat(ports(services.path("jaeger"))).contains("4317:4317", "4318:4318", "16686:16686");
+    assertThat(services.path("jaeger").path("image").asText())
+        .as("Jaeger v2, not v1's end-of-life all-in-one")
+        .startsWith("jaegertracing/jaeger:2.");
+    assertThat(services.path("jaeger").path("command").toString())
+        .contains("receivers.otlp.protocols.grpc.endpoint=0.0.0.0:4317")
+        .contains("receivers.otlp.protocols.http.endpoint=0.0.0.0:4318");
     assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
         .isEqualTo("broker,controller");
     for (JsonNode service : services) {
