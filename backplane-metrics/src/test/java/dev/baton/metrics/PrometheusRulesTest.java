@@ -3,10 +3,7 @@ package dev.baton.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The shipped alert rules are valid and pass their promtool unit tests. */
@@ -30,19 +27,10 @@ class PrometheusRulesTest {
   }
 
   static String promtool(String... args) throws IOException, InterruptedException {
-    String binary = System.getenv().getOrDefault("PROMTOOL_BIN", "promtool");
-    List<String> command = new java.util.ArrayList<>(List.of(binary));
-    command.addAll(List.of(args));
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new AssertionError(
-          "promtool is needed for this test: apt-get install prometheus (.ci/run does it)", e);
-    }
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("promtool %s:%n%s", String.join(" ", args), out).isZero();
-    return out;
+    PrometheusTools.Result result = PrometheusTools.promtool(args);
+    assertThat(result.ok())
+        .as("promtool %s:%n%s", String.join(" ", args), result.output())
+        .isTrue();
+    return result.output();
   }
 }

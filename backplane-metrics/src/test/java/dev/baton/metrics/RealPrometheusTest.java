@@ -125,7 +125,7 @@ class RealPrometheusTest {
             "    static_configs:",
             "      - targets: ['127.0.0.1:" + scrapePort + "']",
             ""));
-    String binary = System.getenv().getOrDefault("PROMETHEUS_BIN", "prometheus");
+    String binary = PrometheusTools.prometheus();
     Path pidFile = dir.resolve("pid");
     String command =
         "'"

@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,19 +139,9 @@ class ComposeStackTest {
   }
 
   private static String promtool(String... args) throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(List.of(System.getenv().getOrDefault("PROMTOOL_BIN", "promtool")));
-    command.addAll(List.of(args));
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new AssertionError(
-          "promtool is needed: apt-get install prometheus (.ci/run does it)", e);
-    }
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(out).isZero();
-    return out;
+    dev.baton.metrics.PrometheusTools.Result result =
+        dev.baton.metrics.PrometheusTools.promtool(args);
+    assertThat(result.ok()).as(result.output()).isTrue();
+    return result.output();
   }
 }
