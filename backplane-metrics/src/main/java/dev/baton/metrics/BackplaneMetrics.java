@@ -258,7 +258,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
       return ConsumerStatus.OK;
     }
     GroupState state = groupState(r, system, destination(destination), groups.limit(group));
-    return ConsumerStatus.values()[state.status(clock.getAsLong(), stallAfterMillis)];
+    return state.status(clock.getAsLong(), stallAfterMillis);
   }
 
   /**
@@ -293,7 +293,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
               if (state.queueMessages() > limits.maxQueueDepth()) {
                 behind.add(who + ": " + (long) state.queueMessages() + " queued in the client");
               }
-              if (state.status(now, stallAfterMillis) == ConsumerStatus.STALLED.ordinal()) {
+              if (state.status(now, stallAfterMillis) == ConsumerStatus.STALLED) {
                 behind.add(who + ": stalled");
               }
             });
@@ -519,7 +519,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
             .register(r));
     register(
         Gauge.builder(
-                "baton.consumer.status", state, s -> s.status(clock.getAsLong(), stallAfterMillis))
+                "baton.consumer.status",
+                state,
+                s -> s.status(clock.getAsLong(), stallAfterMillis).ordinal())
             .description(
                 "0 OK, 1 WARN (lag growing), 2 STALLED (behind, nothing processed), 3 STOPPED (no"
                     + " subscription running).")

@@ -3,6 +3,7 @@ package dev.baton.metrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,12 +43,7 @@ public final class PrometheusScrape implements AutoCloseable {
     Objects.requireNonNull(registry, "registry");
     HttpServer server = HttpServer.create(Objects.requireNonNull(address, "address"), 0);
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "baton-prometheus-scrape");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(DaemonThreads.named("baton-prometheus-scrape"));
     server.setExecutor(executor);
     server.createContext("/metrics", handler(registry));
     server.start();

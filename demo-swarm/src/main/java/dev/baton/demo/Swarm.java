@@ -8,6 +8,7 @@ import dev.baton.health.JdbcHealthCheck;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
+import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -55,13 +56,7 @@ final class Swarm implements AutoCloseable {
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
     metrics.bindTo(registry);
     this.store = new TaskStore(config.jdbcUrl());
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "baton-demo");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
     Heartbeats.Monitor monitor = null;
     HealthCheck check = null;
     HealthManager manager = null;

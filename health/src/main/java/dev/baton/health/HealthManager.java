@@ -1,6 +1,7 @@
 package dev.baton.health;
 
 import dev.baton.health.internal.ProcessFigures;
+import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,23 +83,12 @@ public final class HealthManager implements AutoCloseable {
     this.clock = b.clock;
     this.createdAt = clock.instant();
     ProcessFigures.cpuUsagePercent(); // the JVM's first figure has no baseline: take it now
-    this.checks =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "baton-health-check");
-              t.setDaemon(true);
-              return t;
-            });
+    this.checks = Executors.newCachedThreadPool(DaemonThreads.named("baton-health-check"));
     if (b.interval.isZero()) {
       this.schedule = null;
     } else {
       this.schedule =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "baton-health-schedule");
-                t.setDaemon(true);
-                return t;
-              });
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-health-schedule"));
       long millis = b.interval.toMillis();
       schedule.scheduleWithFixedDelay(this::refreshQuietly, 0, millis, TimeUnit.MILLISECONDS);
     }

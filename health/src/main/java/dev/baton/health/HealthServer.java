@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.baton.health.internal.ProcessFigures;
+import dev.baton.transport.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -67,14 +68,7 @@ public final class HealthServer implements AutoCloseable {
     this.pendingTasks = b.pendingTasks;
     this.queueDepth = b.queueDepth;
     this.server = HttpServer.create(b.address, 64);
-    this.executor =
-        Executors.newFixedThreadPool(
-            4,
-            r -> {
-              Thread t = new Thread(r, "baton-health-http");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Executors.newFixedThreadPool(4, DaemonThreads.named("baton-health-http"));
     server.setExecutor(executor);
     server.createContext("/", this::notFound);
     server.createContext("/health", this::route);

@@ -8,6 +8,7 @@ import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,11 +85,7 @@ public final class Heartbeats {
       this.interval = interval;
       this.scheduler =
           Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "baton-heartbeat-" + agentName);
-                t.setDaemon(true);
-                return t;
-              });
+              DaemonThreads.named("baton-heartbeat-" + agentName));
       scheduler.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

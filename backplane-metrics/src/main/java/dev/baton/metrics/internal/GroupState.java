@@ -1,5 +1,6 @@
 package dev.baton.metrics.internal;
 
+import dev.baton.metrics.ConsumerStatus;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,21 +15,26 @@ public final class GroupState {
   static final class Partition {
     volatile double lag = Double.NaN;
     volatile double seconds = Double.NaN;
-    final double[] history = {Double.NaN, Double.NaN, Double.NaN};
-    int next;
+    private final Object historyLock = new Object();
+    private final double[] history = {Double.NaN, Double.NaN, Double.NaN};
+    private int next;
 
-    synchronized void update(double lag, double seconds) {
-      this.lag = lag;
-      this.seconds = seconds;
-      history[next] = lag;
-      next = (next + 1) % history.length;
+    void update(double lag, double seconds) {
+      synchronized (historyLock) {
+        this.lag = lag;
+        this.seconds = seconds;
+        history[next] = lag;
+        next = (next + 1) % history.length;
+      }
     }
 
-    synchronized boolean growing() {
-      double a = history[next % 3];
-      double b = history[(next + 1) % 3];
-      double c = history[(next + 2) % 3];
-      return a < b && b < c; // false when any is NaN
+    boolean growing() {
+      synchronized (historyLock) {
+        double a = history[next % 3];
+        double b = history[(next + 1) % 3];
+        double c = history[(next + 2) % 3];
+        return a < b && b < c; // false when any is NaN
+      }
     }
   }
 
@@ -133,26 +139,26 @@ public final class GroupState {
     return last < 0 ? Double.NaN : last / 1000.0;
   }
 
-  /** 0 OK, 1 WARN, 2 STALLED, 3 STOPPED; see {@code ConsumerStatus}. */
-  public int status(long nowMillis, long stallAfterMillis) {
+  /** The group's status now (Burrow-like; see {@link ConsumerStatus}). */
+  public ConsumerStatus status(long nowMillis, long stallAfterMillis) {
     synchronized (subscriptionsLock) {
       if (seenSubscription && running == 0) {
-        return 3;
+        return ConsumerStatus.STOPPED;
       }
     }
     double lag = lag();
     if (Double.isNaN(lag) || lag <= 0) {
-      return 0;
+      return ConsumerStatus.OK;
     }
     long lastProgress = Math.max(lastSuccessMillis, sinceMillis);
     if (nowMillis - lastProgress > stallAfterMillis) {
-      return 2;
+      return ConsumerStatus.STALLED;
     }
     for (Partition p : partitions.values()) {
       if (p.growing()) {
-        return 1;
+        return ConsumerStatus.WARN;
       }
     }
-    return 0;
+    return ConsumerStatus.OK;
   }
 }

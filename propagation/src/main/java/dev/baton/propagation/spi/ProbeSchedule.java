@@ -1,10 +1,10 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.transport.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -33,20 +33,10 @@ public final class ProbeSchedule implements AutoCloseable {
       return new ProbeSchedule(null);
     }
     ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads(threadName));
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
     long millis = Math.max(1, interval.toMillis());
     executor.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
     return new ProbeSchedule(executor);
-  }
-
-  /** Daemon threads named {@code name}: Baton's background threads never keep a JVM alive. */
-  public static ThreadFactory daemonThreads(String name) {
-    Objects.requireNonNull(name, "name");
-    return r -> {
-      Thread thread = new Thread(r, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Stops the probe and waits up to 10 s for a run in progress to end. Idempotent. */

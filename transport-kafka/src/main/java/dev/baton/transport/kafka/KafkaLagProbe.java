@@ -39,6 +39,7 @@ final class KafkaLagProbe implements AutoCloseable {
   private final Supplier<Admin> admins;
   private final Supplier<Consumer<String, byte[]>> consumers;
   private final Duration timeout;
+  private final Object lock = new Object();
   private final Map<TopicPartition, LagClock> clocks = new ConcurrentHashMap<>();
   private Admin admin;
   private Consumer<String, byte[]> reader;
@@ -56,49 +57,51 @@ final class KafkaLagProbe implements AutoCloseable {
   }
 
   /** Measures every subscription once. Called from one thread at a time. */
-  synchronized void probe(Collection<KafkaSubscription> subscriptions) {
-    subscriptions.forEach(KafkaSubscription::reportQueueDepth);
-    if (subscriptions.isEmpty()) {
-      return;
-    }
-    try {
-      if (admin == null) {
-        admin = admins.get();
+  void probe(Collection<KafkaSubscription> subscriptions) {
+    synchronized (lock) {
+      subscriptions.forEach(KafkaSubscription::reportQueueDepth);
+      if (subscriptions.isEmpty()) {
+        return;
       }
-      Set<String> topics = new HashSet<>();
-      subscriptions.forEach(s -> topics.add(s.destination()));
-      Map<String, TopicDescription> descriptions =
-          admin
-              .describeTopics(topics)
-              .allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      List<TopicPartition> partitions = new ArrayList<>();
-      descriptions.forEach(
-          (topic, description) -> {
-            for (TopicPartitionInfo info : description.partitions()) {
-              partitions.add(new TopicPartition(topic, info.partition()));
-            }
-          });
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-      Map<TopicPartition, ListOffsetsResultInfo> ends =
-          admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      long now = System.currentTimeMillis();
-      ends.forEach(
-          (tp, end) ->
-              clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
-      brokerAnswered(null);
-      Set<String> seen = new HashSet<>();
-      for (KafkaSubscription subscription : subscriptions) {
-        if (seen.add(subscription.groupId() + "\u0000" + subscription.destination())) {
-          probeGroup(subscription, partitions, ends);
+      try {
+        if (admin == null) {
+          admin = admins.get();
         }
+        Set<String> topics = new HashSet<>();
+        subscriptions.forEach(s -> topics.add(s.destination()));
+        Map<String, TopicDescription> descriptions =
+            admin
+                .describeTopics(topics)
+                .allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        List<TopicPartition> partitions = new ArrayList<>();
+        descriptions.forEach(
+            (topic, description) -> {
+              for (TopicPartitionInfo info : description.partitions()) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+              }
+            });
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResultInfo> ends =
+            admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long now = System.currentTimeMillis();
+        ends.forEach(
+            (tp, end) ->
+                clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
+        brokerAnswered(null);
+        Set<String> seen = new HashSet<>();
+        for (KafkaSubscription subscription : subscriptions) {
+          if (seen.add(subscription.groupId() + "\u0000" + subscription.destination())) {
+            probeGroup(subscription, partitions, ends);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        brokerAnswered(e);
+        engine.telemetryFailure("backlog", e);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      brokerAnswered(e);
-      engine.telemetryFailure("backlog", e);
     }
   }
 
@@ -169,16 +172,18 @@ final class KafkaLagProbe implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (reader != null) {
-      try {
-        reader.close(Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        // closing
+  public void close() {
+    synchronized (lock) {
+      if (reader != null) {
+        try {
+          reader.close(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+          // closing
+        }
       }
-    }
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(2));
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(2));
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.baton.transport.Outcome;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionState;
 import dev.baton.transport.TransportListener.SubscriptionState;
+import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import io.opentelemetry.api.common.AttributeKey;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +86,7 @@ final class KafkaSubscription implements Subscription {
     this.groupId = groupId;
     this.recordKeys = recordKeys;
     this.onClose = onClose;
-    this.thread = new Thread(this::run, "baton-kafka-" + topic + "-" + group);
-    this.thread.setDaemon(true);
+    this.thread = DaemonThreads.create("baton-kafka-" + topic + "-" + group, this::run);
   }
 
   void start() {

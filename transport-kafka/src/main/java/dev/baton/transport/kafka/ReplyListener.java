@@ -2,6 +2,7 @@ package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.List;
@@ -62,8 +63,7 @@ final class ReplyListener implements AutoCloseable {
   /** Starts the listener if needed and waits until it reads from the end of the topic. */
   void awaitReady(Duration timeout) {
     if (started.compareAndSet(false, true)) {
-      thread = new Thread(this::run, "baton-kafka-replies-" + topic);
-      thread.setDaemon(true);
+      thread = DaemonThreads.create("baton-kafka-replies-" + topic, this::run);
       thread.start();
     }
     try {
