@@ -128,6 +128,9 @@ final class KafkaSubscription implements Subscription {
     return awaitAssignment(timeout);
   }
 
+  /** How long a new subscription waits for its topic to appear before it joins the group. */
+  private static final Duration TOPIC_WAIT = Duration.ofSeconds(10);
+
   private void run() {
     engine.subscriptionChange(topic, group, SubscriptionState.STARTED);
     try {
@@ -180,11 +183,21 @@ final class KafkaSubscription implements Subscription {
    * subscription said it was ready.
    */
   private void awaitTopicMetadata() {
+    // partitionsFor answers "none" at once while a topic created on demand has no leader yet:
+    // ask again until it has partitions, for up to ten seconds.
+    long deadline = System.nanoTime() + TOPIC_WAIT.toNanos();
     try {
-      if (consumer.partitionsFor(topic, Duration.ofSeconds(10)).isEmpty()) {
-        engine.connectionEvent(
-            ConnectionState.ERROR,
-            "topic '" + topic + "' does not exist yet; the subscription waits for it");
+      while (running) {
+        if (!consumer.partitionsFor(topic, Duration.ofSeconds(5)).isEmpty()) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          engine.connectionEvent(
+              ConnectionState.ERROR,
+              "topic '" + topic + "' does not exist yet; the subscription waits for it");
+          return;
+        }
+        pause(Duration.ofMillis(50));
       }
     } catch (WakeupException e) {
       // close() woke us: the loop ends at once
