@@ -15,14 +15,10 @@ import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionState;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
-import io.nats.client.ConsumerContext;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
 import io.nats.client.MessageConsumer;
-import io.nats.client.StreamContext;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,51 +126,10 @@ public final class NatsBaton extends TransportBase {
    */
   public Subscriber jetStreamSubscriber(String stream) {
     Objects.requireNonNull(stream, "stream");
+    JetStreamConsumers consumers =
+        new JetStreamConsumers(connection, sender, stream, this::newDispatcher, this::started);
     return TransportSubscriber.withoutReplies(
-        this,
-        (destination, group, handler) -> {
-          ConsumerConfiguration.Builder config =
-              ConsumerConfiguration.builder()
-                  .filterSubject(destination)
-                  .ackPolicy(AckPolicy.Explicit);
-          if (group != null) {
-            config.durable(group);
-          }
-          ConsumerContext consumerContext;
-          try {
-            StreamContext streamContext = connection.getStreamContext(stream);
-            consumerContext = streamContext.createOrUpdateConsumer(config.build());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          } catch (io.nats.client.JetStreamApiException e) {
-            throw new IllegalStateException(
-                "JetStream refused a consumer on stream '" + stream + "': " + e.getMessage(), e);
-          }
-          String name = group == null ? "" : group;
-          Dispatcher dispatcher = newDispatcher();
-          MessageConsumer consumer;
-          try {
-            consumer =
-                consumerContext.consume(
-                    dispatcher, NatsReceiver.handler(sender, name, true, handler));
-          } catch (IOException e) {
-            connection.closeDispatcher(dispatcher);
-            throw new UncheckedIOException(e);
-          } catch (io.nats.client.JetStreamApiException e) {
-            connection.closeDispatcher(dispatcher);
-            throw new IllegalStateException(e.getMessage(), e);
-          }
-          JetStreamLag lag;
-          try {
-            lag =
-                new JetStreamLag(
-                    connection.jetStreamManagement(), consumerContext, stream, destination);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          return started(dispatcher, destination, name, consumer, lag);
-        },
-        "request/reply runs over core NATS: use subscriber().respond(...)");
+        this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
   }
 
   /** Detaches from the connection; the subscriptions are drained and the probe stopped. */

@@ -1,0 +1,82 @@
+package dev.baton.transport.nats;
+
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Subscription;
+import io.nats.client.Connection;
+import io.nats.client.ConsumerContext;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.MessageConsumer;
+import io.nats.client.StreamContext;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens JetStream consumptions on one stream for {@link NatsBaton}: a durable consumer per group
+ * (ephemeral without one) filtered on the subject, explicit acks, fed to the engine on a dispatcher
+ * of its own, with a lag probe. Thread-safe.
+ */
+record JetStreamConsumers(
+    Connection connection,
+    NatsSender sender,
+    String stream,
+    Supplier<Dispatcher> dispatchers,
+    JetStreamConsumers.Tracker tracker) {
+
+  /** How {@link NatsBaton} tracks a new subscription. */
+  @FunctionalInterface
+  interface Tracker {
+    NatsSubscription started(
+        Dispatcher dispatcher,
+        String destination,
+        String group,
+        @Nullable MessageConsumer consumer,
+        @Nullable JetStreamLag lag);
+  }
+
+  Subscription open(String destination, @Nullable String group, MessageHandler handler) {
+    ConsumerContext consumerContext = consumer(destination, group);
+    String name = group == null ? "" : group;
+    Dispatcher dispatcher = dispatchers.get();
+    MessageConsumer consumer;
+    try {
+      consumer =
+          consumerContext.consume(dispatcher, NatsReceiver.handler(sender, name, true, handler));
+    } catch (IOException e) {
+      connection.closeDispatcher(dispatcher);
+      throw new UncheckedIOException(e);
+    } catch (JetStreamApiException e) {
+      connection.closeDispatcher(dispatcher);
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    JetStreamLag lag;
+    try {
+      lag =
+          new JetStreamLag(connection.jetStreamManagement(), consumerContext, stream, destination);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return tracker.started(dispatcher, destination, name, consumer, lag);
+  }
+
+  private ConsumerContext consumer(String destination, @Nullable String group) {
+    ConsumerConfiguration.Builder config =
+        ConsumerConfiguration.builder().filterSubject(destination).ackPolicy(AckPolicy.Explicit);
+    if (group != null) {
+      config.durable(group);
+    }
+    try {
+      StreamContext streamContext = connection.getStreamContext(stream);
+      return streamContext.createOrUpdateConsumer(config.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (JetStreamApiException e) {
+      throw new IllegalStateException(
+          "JetStream refused a consumer on stream '" + stream + "': " + e.getMessage(), e);
+    }
+  }
+}
