@@ -4,6 +4,7 @@ import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.Redaction;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
@@ -34,31 +35,24 @@ public final class Listeners {
 
   /** Tells every listener that a message was sent. */
   public void sent(TransportListener.Sent event) {
-    for (TransportListener listener : listeners) {
-      try {
-        listener.onSent(event);
-      } catch (RuntimeException | LinkageError e) {
-        failed(listener, e);
-      }
-    }
+    deliver(event, TransportListener::onSent);
   }
 
   /** Tells every listener that a message was received. */
   public void received(TransportListener.Received event) {
-    for (TransportListener listener : listeners) {
-      try {
-        listener.onReceived(event);
-      } catch (RuntimeException | LinkageError e) {
-        failed(listener, e);
-      }
-    }
+    deliver(event, TransportListener::onReceived);
   }
 
   /** Tells every listener that a message was processed. */
   public void processed(TransportListener.Processed event) {
+    deliver(event, TransportListener::onProcessed);
+  }
+
+  /** The message path's events: a non-capturing method reference, so nothing is allocated. */
+  private <E> void deliver(E event, BiConsumer<TransportListener, E> call) {
     for (TransportListener listener : listeners) {
       try {
-        listener.onProcessed(event);
+        call.accept(listener, event);
       } catch (RuntimeException | LinkageError e) {
         failed(listener, e);
       }
@@ -67,13 +61,7 @@ public final class Listeners {
 
   /** Calls {@code event} on every listener (for the rarer events, off the message path). */
   public void emit(Consumer<TransportListener> event) {
-    for (TransportListener listener : listeners) {
-      try {
-        event.accept(listener);
-      } catch (RuntimeException | LinkageError e) {
-        failed(listener, e);
-      }
-    }
+    deliver(event, (listener, e) -> e.accept(listener));
   }
 
   /** Counts a failure inside Baton and tells the listeners (whose own failures are contained). */
