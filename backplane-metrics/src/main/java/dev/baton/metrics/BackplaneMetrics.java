@@ -1,11 +1,11 @@
 package dev.baton.metrics;
 
+import dev.baton.metrics.internal.DestinationLabels;
 import dev.baton.metrics.internal.GroupState;
 import dev.baton.metrics.internal.MeterCache;
 import dev.baton.metrics.internal.TagLimiter;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener;
-import dev.baton.transport.internal.DestinationPattern;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -19,9 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,26 +71,22 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   private static final String SYSTEM = "messaging.system";
   private static final String DESTINATION = "messaging.destination.name";
+  private static final String PARTITION = "partition";
   private static final String GROUP = "messaging.consumer.group.name";
   private static final String AGENT = "gen_ai.agent.name";
   private static final String LAG_DESCRIPTION =
       "Messages the group has not yet committed or acknowledged (NaN: unknown).";
-  private static final int NORMALIZED_CACHE = 10_000;
 
-  private final List<Pattern> patterns;
   private final boolean partitionLabel;
   private final long stallAfterMillis;
   private final LongSupplier clock;
-  private final TagLimiter destinations;
+  private final DestinationLabels destinations;
   private final TagLimiter agents;
   private final TagLimiter groups;
   private final TagLimiter operations;
   private final TagLimiter partitions;
-  private final Map<String, String> normalized = new ConcurrentHashMap<>();
   private final AtomicReference<@Nullable MeterRegistry> registry = new AtomicReference<>();
   private final List<Meter> registered = new CopyOnWriteArrayList<>();
-
-  private record Pattern(DestinationPattern matcher, String label) {}
 
   // ---- meter families: (label values) -> meter, created once ----
 
@@ -113,14 +107,14 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           AGENT,
           "messaging.operation.name");
   private final MeterCache<DistributionSummary> bodySize =
-      new MeterCache<>() {
+      new MeterCache<>(SYSTEM, DESTINATION, "direction") {
         @Override
         protected DistributionSummary create(Object r, Key k) {
           return register(
               DistributionSummary.builder("baton.message.body.size")
                   .description("Message payload sizes.")
                   .baseUnit("bytes")
-                  .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, "direction", k.c))
+                  .tags(k.tags())
                   .register((MeterRegistry) r));
         }
       };
@@ -143,8 +137,8 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private final MeterCache<Counter> processed =
       counters(
           "baton.processed.messages",
-          "Messages handled, by outcome: success (acknowledged), failure (redelivered), rejected"
-              + " (given up: dead-lettered).",
+          "Messages handled, by outcome: success (acknowledged), failure (redelivered),"
+              + " dead_lettered (given up).",
           SYSTEM,
           DESTINATION,
           GROUP,
@@ -186,7 +180,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           SYSTEM,
           "operation");
   private final MeterCache<AtomicReference<Double>> connectionUp =
-      new MeterCache<>() {
+      new MeterCache<>(SYSTEM) {
         @Override
         protected AtomicReference<Double> create(Object r, Key k) {
           AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
@@ -195,39 +189,39 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
                   .description(
                       "1 while the broker connection is up, 0 while it is down, NaN before anything"
                           + " is known.")
-                  .tags(Tags.of(SYSTEM, k.a))
+                  .tags(k.tags())
                   .register((MeterRegistry) r));
           return holder;
         }
       };
   private final MeterCache<GroupState> groupStates =
-      new MeterCache<>() {
+      new MeterCache<>(SYSTEM, DESTINATION, GROUP) {
         @Override
         protected GroupState create(Object registry, Key k) {
           return newGroupState((MeterRegistry) registry, k);
         }
       };
   private final MeterCache<Gauge> partitionLag =
-      new MeterCache<>() {
+      new MeterCache<>(SYSTEM, DESTINATION, GROUP, PARTITION) {
         @Override
         protected Gauge create(Object r, Key k) {
-          GroupState state = groupState((MeterRegistry) r, k.a, k.b, k.c);
-          String partition = k.d;
+          GroupState state =
+              groupState((MeterRegistry) r, k.value(SYSTEM), k.value(DESTINATION), k.value(GROUP));
+          String partition = k.value(PARTITION);
           return register(
               Gauge.builder("baton.consumer.lag", state, s -> s.partitionLag(partition))
                   .description(LAG_DESCRIPTION)
                   .baseUnit("messages")
-                  .tags(Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c, "partition", k.d))
+                  .tags(k.tags())
                   .register((MeterRegistry) r));
         }
       };
 
   private BackplaneMetrics(Builder b) {
-    this.patterns = List.copyOf(b.patterns);
     this.partitionLabel = b.partitionLabel;
     this.stallAfterMillis = b.stallAfter.toMillis();
     this.clock = b.clock;
-    this.destinations = new TagLimiter(b.maxTagValues);
+    this.destinations = new DestinationLabels(b.patterns, b.maxTagValues);
     this.agents = new TagLimiter(b.maxTagValues);
     this.groups = new TagLimiter(b.maxTagValues);
     this.operations = new TagLimiter(b.maxTagValues);
@@ -267,43 +261,35 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
    * non-critical check: a backlog is a reason to look, never to restart the process.
    */
   public dev.baton.health.HealthCheck backlogCheck(BacklogLimits limits) {
-    Objects.requireNonNull(limits, "limits");
-    return new dev.baton.health.HealthCheck() {
-      @Override
-      public String name() {
-        return "backlog";
-      }
+    return new BacklogCheck(this, Objects.requireNonNull(limits, "limits"));
+  }
 
-      @Override
-      public dev.baton.health.CheckResult check() {
-        List<String> behind = new ArrayList<>();
-        int[] groups = {0};
-        long now = clock.getAsLong();
-        groupStates.forEach(
-            (k, state) -> {
-              groups[0]++;
-              String who = (k.c.isEmpty() ? "" : k.c + " on ") + k.b + " (" + k.a + ")";
-              if (state.lag() > limits.maxLagMessages()) {
-                behind.add(who + ": " + (long) state.lag() + " messages behind");
-              }
-              if (state.lagSeconds() > limits.maxLagSeconds()) {
-                behind.add(
-                    who + ": oldest unhandled message " + (long) state.lagSeconds() + " s old");
-              }
-              if (state.queueMessages() > limits.maxQueueDepth()) {
-                behind.add(who + ": " + (long) state.queueMessages() + " queued in the client");
-              }
-              if (state.status(now, stallAfterMillis) == ConsumerStatus.STALLED) {
-                behind.add(who + ": stalled");
-              }
-            });
-        dev.baton.health.CheckResult result =
-            behind.isEmpty()
-                ? dev.baton.health.CheckResult.healthy()
-                : dev.baton.health.CheckResult.degraded(String.join("; ", behind));
-        return result.withDetail("groups", groups[0]).withDetail("behind", behind.size());
-      }
-    };
+  /** One consumer group's figures, as the backlog check reads them. */
+  record GroupView(
+      String system,
+      String destination,
+      String group,
+      double lag,
+      double lagSeconds,
+      double queueMessages,
+      ConsumerStatus status) {}
+
+  /** Every group known so far, with its figures now. */
+  List<GroupView> groups() {
+    List<GroupView> views = new ArrayList<>();
+    long now = clock.getAsLong();
+    groupStates.forEach(
+        (k, state) ->
+            views.add(
+                new GroupView(
+                    k.value(SYSTEM),
+                    k.value(DESTINATION),
+                    k.value(GROUP),
+                    state.lag(),
+                    state.lagSeconds(),
+                    state.queueMessages(),
+                    state.status(now, stallAfterMillis))));
+    return views;
   }
 
   /** The total lag over every group whose lag is known, or -1 when none is (for health). */
@@ -390,7 +376,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String outcome =
         e.outcome() == Outcome.ACK
             ? "success"
-            : e.outcome() == Outcome.NAK ? "failure" : "rejected";
+            : e.outcome() == Outcome.NAK ? "failure" : "dead_lettered";
     processed.get(r, e.system(), destination, group, agent, outcome).increment();
     processDuration
         .get(r, e.system(), destination, group, agent, "")
@@ -434,10 +420,10 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     if (r == null) {
       return;
     }
-    String event = e.state().name().toLowerCase(Locale.ROOT);
+    String event = e.event().name().toLowerCase(Locale.ROOT);
     connectionEvents.get(r, e.system(), event, "", "", "").increment();
     AtomicReference<Double> up = connectionUp.get(r, e.system(), "", "", "", "");
-    switch (e.state()) {
+    switch (e.event()) {
       case CONNECTED, RECONNECTED -> up.set(1.0);
       case DISCONNECTED, CLOSED -> up.set(0.0);
       default -> {}
@@ -484,9 +470,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return groupStates.get(r, system, destination, group, "", "");
   }
 
-  private GroupState newGroupState(MeterRegistry r, MeterCache.Key k) {
+  private GroupState newGroupState(MeterRegistry r, MeterCache<GroupState>.Key k) {
     GroupState state = new GroupState(clock.getAsLong());
-    Tags tags = Tags.of(SYSTEM, k.a, DESTINATION, k.b, GROUP, k.c);
+    Tags tags = k.tags();
     if (!partitionLabel) {
       register(
           Gauge.builder("baton.consumer.lag", state, GroupState::lag)
@@ -543,28 +529,28 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   }
 
   /** A family of counters whose label keys are {@code keys} (up to five). */
-  private MeterCache<Counter> counters(String name, String description, String... keys) {
-    return new MeterCache<>() {
+  private MeterCache<Counter> counters(String name, String description, String... labels) {
+    return new MeterCache<>(labels) {
       @Override
       protected Counter create(Object r, Key k) {
         return register(
             Counter.builder(name)
                 .description(description)
-                .tags(tags(keys, k))
+                .tags(k.tags())
                 .register((MeterRegistry) r));
       }
     };
   }
 
   /** A family of timers with the 1 ms - 60 s buckets whose label keys are {@code keys}. */
-  private MeterCache<Timer> timers(String name, String description, String... keys) {
-    return new MeterCache<>() {
+  private MeterCache<Timer> timers(String name, String description, String... labels) {
+    return new MeterCache<>(labels) {
       @Override
       protected Timer create(Object r, Key k) {
         return register(
             Timer.builder(name)
                 .description(description)
-                .tags(tags(keys, k))
+                .tags(k.tags())
                 .serviceLevelObjectives(BUCKETS)
                 .minimumExpectedValue(BUCKETS[0])
                 .maximumExpectedValue(BUCKETS[BUCKETS.length - 1])
@@ -573,43 +559,18 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     };
   }
 
-  private static Tags tags(String[] keys, MeterCache.Key k) {
-    String[] values = {k.a, k.b, k.c, k.d, k.e};
-    Tags tags = Tags.empty();
-    for (int i = 0; i < keys.length; i++) {
-      tags = tags.and(keys[i], values[i]);
-    }
-    return tags;
-  }
-
   private <M extends Meter> M register(M meter) {
     registered.add(meter);
     return meter;
   }
 
-  /** The label value for a destination: its pattern if one matches, then capped. */
   private String destination(String destination) {
-    String cached = normalized.get(destination);
-    if (cached != null) {
-      return cached;
-    }
-    String label = destination;
-    for (Pattern pattern : patterns) {
-      if (pattern.matcher.matches(destination)) {
-        label = pattern.label;
-        break;
-      }
-    }
-    label = destinations.limit(label);
-    if (normalized.size() < NORMALIZED_CACHE) {
-      normalized.put(destination, label);
-    }
-    return label;
+    return destinations.label(destination);
   }
 
   /** Builds {@link BackplaneMetrics}. Not thread-safe. */
   public static final class Builder {
-    private final List<Pattern> patterns = new ArrayList<>();
+    private final List<String> patterns = new ArrayList<>();
     private int maxTagValues = 100;
     private boolean partitionLabel;
     private Duration stallAfter = Duration.ofSeconds(60);
@@ -623,7 +584,8 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
      */
     public Builder addDestinationPattern(String pattern) {
       Objects.requireNonNull(pattern, "pattern");
-      patterns.add(new Pattern(DestinationPattern.parse(pattern), pattern));
+      DestinationLabels.check(pattern);
+      patterns.add(pattern);
       return this;
     }
 

@@ -7,7 +7,7 @@ import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener.Backlog;
 import dev.baton.transport.TransportListener.ConnectionChange;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.QueueDepth;
 import dev.baton.transport.TransportListener.Received;
@@ -60,7 +60,7 @@ class BackplaneMetricsTest {
     }
     metrics.onSent(new Sent("nats", "writer", "drafts", 100, 1_000_000, "java.io.IOException"));
     metrics.onProcessed(
-        new Processed("kafka", "reviewer", "drafts", "reviewers", Outcome.REJECTED, 1, "X"));
+        new Processed("kafka", "reviewer", "drafts", "reviewers", Outcome.DEAD_LETTERED, 1, "X"));
 
     assertThat(
             registry
@@ -82,7 +82,11 @@ class BackplaneMetricsTest {
     assertThat(registry.get("baton.processed.messages").tag("outcome", "failure").counter().count())
         .isEqualTo(25);
     assertThat(
-            registry.get("baton.processed.messages").tag("outcome", "rejected").counter().count())
+            registry
+                .get("baton.processed.messages")
+                .tag("outcome", "dead_lettered")
+                .counter()
+                .count())
         .isEqualTo(1);
     assertThat(
             registry
@@ -272,10 +276,10 @@ class BackplaneMetricsTest {
   void connectionEventsCountAndTellWhetherTheBrokerIsUp() {
     BackplaneMetrics metrics = metrics(b -> {});
 
-    metrics.onConnection(new ConnectionChange("nats", ConnectionState.CONNECTED, "up"));
-    metrics.onConnection(new ConnectionChange("nats", ConnectionState.DISCONNECTED, "down"));
+    metrics.onConnection(new ConnectionChange("nats", ConnectionEvent.CONNECTED, "up"));
+    metrics.onConnection(new ConnectionChange("nats", ConnectionEvent.DISCONNECTED, "down"));
     assertThat(registry.get("baton.connection.up").gauge().value()).isZero();
-    metrics.onConnection(new ConnectionChange("nats", ConnectionState.RECONNECTED, "up"));
+    metrics.onConnection(new ConnectionChange("nats", ConnectionEvent.RECONNECTED, "up"));
 
     assertThat(
             registry.get("baton.connection.events").tag("event", "reconnected").counter().count())
@@ -344,7 +348,7 @@ class BackplaneMetricsTest {
         new Processed("nats", "reviewer", "drafts", "g", Outcome.ACK, 3_000_000, null));
     metrics.onBacklog(new Backlog("nats", "drafts", "g", "", 0, 0, 0));
     metrics.onQueueDepth(new QueueDepth("nats", "drafts", "g", 0, 0));
-    metrics.onConnection(new ConnectionChange("nats", ConnectionState.CONNECTED, "up"));
+    metrics.onConnection(new ConnectionChange("nats", ConnectionEvent.CONNECTED, "up"));
 
     String scrape = registry.scrape();
 

@@ -2,6 +2,7 @@ package dev.baton.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.launchers.PrometheusTools;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.baton.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.launchers.PrometheusTools;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.Received;

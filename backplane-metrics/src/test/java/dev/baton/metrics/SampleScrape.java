@@ -3,7 +3,7 @@ package dev.baton.metrics;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener.Backlog;
 import dev.baton.transport.TransportListener.ConnectionChange;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.QueueDepth;
 import dev.baton.transport.TransportListener.Received;
@@ -22,7 +22,7 @@ public final class SampleScrape {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.bindTo(registry);
-    metrics.onConnection(new ConnectionChange("kafka", ConnectionState.CONNECTED, "up"));
+    metrics.onConnection(new ConnectionChange("kafka", ConnectionEvent.CONNECTED, "up"));
     metrics.onSubscription(
         new SubscriptionChange("kafka", "tasks", "writers", SubscriptionState.STARTED));
     for (int i = 0; i < 3; i++) {

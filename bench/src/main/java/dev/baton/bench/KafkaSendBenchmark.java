@@ -1,9 +1,9 @@
 package dev.baton.bench;
 
+import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.kafka.KafkaBaton;
-import dev.baton.transport.kafka.KafkaBroker;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +59,7 @@ public class KafkaSendBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    broker = Brokers.kafka();
+    broker = KafkaBroker.start();
     broker.createTopic(TOPIC, 1);
     payload = new byte[1024];
     sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);

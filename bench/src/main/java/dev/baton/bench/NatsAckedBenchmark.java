@@ -1,11 +1,11 @@
 package dev.baton.bench;
 
+import dev.baton.launchers.NatsServer;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.nats.NatsBaton;
-import dev.baton.transport.nats.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
@@ -43,7 +43,7 @@ public class NatsAckedBenchmark {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  private NatsServerExtension server;
+  private NatsServer server;
   private Connection requester;
   private Connection responder;
   private JetStream jetStream;
@@ -58,7 +58,7 @@ public class NatsAckedBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = Brokers.nats();
+    server = NatsServer.start();
     requester = Nats.connect(new Options.Builder().server(server.url()).build());
     responder = Nats.connect(new Options.Builder().server(server.url()).build());
     payload = new byte[1024];
@@ -86,7 +86,7 @@ public class NatsAckedBenchmark {
   }
 
   private NatsBaton baton(Connection connection, String agent) {
-    return NatsBaton.builder(connection, Baton.builder(sdk).setAgentName(agent).build())
+    return NatsBaton.builder(Baton.builder(sdk).setAgentName(agent).build(), connection)
         .setBacklogInterval(Duration.ZERO)
         .build();
   }
@@ -98,7 +98,9 @@ public class NatsAckedBenchmark {
     requester.close();
     responder.close();
     sdk.close();
-    Brokers.stop(server);
+    if (server != null) {
+      server.close();
+    }
   }
 
   private static Headers traceparent() {

@@ -1,10 +1,10 @@
 package dev.baton.bench;
 
+import dev.baton.launchers.NatsServer;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.nats.NatsBaton;
-import dev.baton.transport.nats.NatsServerExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
@@ -68,7 +68,7 @@ public class NatsPublishBenchmark {
   @Param({"1024"})
   public int payloadBytes;
 
-  private NatsServerExtension server;
+  private NatsServer server;
   private Connection connection;
   private byte[] payload;
   private OpenTelemetrySdk sampledSdk;
@@ -82,7 +82,7 @@ public class NatsPublishBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = Brokers.nats();
+    server = NatsServer.start();
     connection = Nats.connect(new Options.Builder().server(server.url()).build());
     payload = new byte[payloadBytes];
     sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
@@ -103,7 +103,7 @@ public class NatsPublishBenchmark {
   }
 
   private NatsBaton baton(Baton.Builder baton) {
-    return NatsBaton.builder(connection, baton.build()).setBacklogInterval(Duration.ZERO).build();
+    return NatsBaton.builder(baton.build(), connection).setBacklogInterval(Duration.ZERO).build();
   }
 
   @TearDown(Level.Trial)
@@ -114,7 +114,9 @@ public class NatsPublishBenchmark {
     connection.close();
     Tracing.close(sampledSdk);
     Tracing.close(unsampledSdk);
-    Brokers.stop(server);
+    if (server != null) {
+      server.close();
+    }
   }
 
   @Benchmark

@@ -1,11 +1,11 @@
 package dev.baton.bench;
 
+import dev.baton.launchers.KafkaBroker;
+import dev.baton.launchers.NatsServer;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.kafka.KafkaBaton;
-import dev.baton.transport.kafka.KafkaBroker;
 import dev.baton.transport.nats.NatsBaton;
-import dev.baton.transport.nats.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
@@ -86,7 +86,7 @@ public final class Throughput {
   // ------------------------------------------------------------------------------------------ NATS
 
   private void nats() throws Exception {
-    NatsServerExtension server = Brokers.nats();
+    NatsServer server = NatsServer.start();
     OpenTelemetrySdk sampled = Tracing.sdk(Tracing.Sampling.SAMPLED);
     OpenTelemetrySdk unsampled = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
     try (Connection out = connect(server);
@@ -112,7 +112,9 @@ public final class Throughput {
     } finally {
       sampled.close();
       unsampled.close();
-      Brokers.stop(server);
+      if (server != null) {
+        server.close();
+      }
     }
     print("NATS raw + traceparent (floor)");
   }
@@ -128,7 +130,7 @@ public final class Throughput {
     }
   }
 
-  private static Connection connect(NatsServerExtension server) throws Exception {
+  private static Connection connect(NatsServer server) throws Exception {
     return Nats.connect(new Options.Builder().server(server.url()).build());
   }
 
@@ -181,7 +183,7 @@ public final class Throughput {
   }
 
   private static NatsBaton natsBaton(Connection connection, OpenTelemetrySdk sdk, String agent) {
-    return NatsBaton.builder(connection, Baton.builder(sdk).setAgentName(agent).build())
+    return NatsBaton.builder(Baton.builder(sdk).setAgentName(agent).build(), connection)
         .setBacklogInterval(Duration.ZERO)
         .setPendingLimits(0, 0)
         .build();
@@ -196,7 +198,7 @@ public final class Throughput {
   private void kafka() throws Exception {
     OpenTelemetrySdk sampled = Tracing.sdk(Tracing.Sampling.SAMPLED);
     KafkaTelemetry telemetry = KafkaTelemetry.create(sampled);
-    try (KafkaBroker broker = Brokers.kafka()) {
+    try (KafkaBroker broker = KafkaBroker.start()) {
       System.out.printf(
           Locale.ROOT,
           "Kafka: %,d x 1 KiB per round, %d rounds, broker %s%n",

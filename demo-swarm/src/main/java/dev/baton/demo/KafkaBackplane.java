@@ -1,12 +1,12 @@
 package dev.baton.demo;
 
 import dev.baton.health.HealthCheck;
+import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.kafka.FailurePolicy;
 import dev.baton.transport.kafka.KafkaBaton;
-import dev.baton.transport.kafka.KafkaBroker;
 import dev.baton.transport.kafka.KafkaHealthCheck;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ final class KafkaBackplane implements Backplane {
   @Override
   public HealthCheck healthCheck() {
     return KafkaHealthCheck.builder(config)
-        .requireTopics(List.of(Roles.SUBMIT, Roles.DONE))
+        .addRequiredTopics(List.of(Roles.SUBMIT, Roles.DONE))
         .build();
   }
 

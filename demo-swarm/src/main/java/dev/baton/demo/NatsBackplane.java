@@ -63,7 +63,7 @@ final class NatsBackplane implements Backplane {
   @Override
   public Bus bus(Baton baton) {
     NatsBaton nats =
-        NatsBaton.builder(connection, baton).setBacklogInterval(Duration.ofSeconds(2)).build();
+        NatsBaton.builder(baton, connection).setBacklogInterval(Duration.ofSeconds(2)).build();
     Subscriber durable = nats.jetStreamSubscriber(STREAM);
     return new Bus() {
       @Override

@@ -86,7 +86,7 @@ final class Swarm implements AutoCloseable {
       manager =
           HealthManager.builder()
               .addCheck(check)
-              .addCheck(new JdbcHealthCheck("database", store.dataSource()))
+              .addCheck(JdbcHealthCheck.builder(store.dataSource()).build())
               .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
               .setInterval(Duration.ofSeconds(5))
               .build();

@@ -139,8 +139,8 @@ class ComposeStackTest {
   }
 
   private static String promtool(String... args) throws IOException, InterruptedException {
-    dev.baton.metrics.PrometheusTools.Result result =
-        dev.baton.metrics.PrometheusTools.promtool(args);
+    dev.baton.launchers.PrometheusTools.Result result =
+        dev.baton.launchers.PrometheusTools.promtool(args);
     assertThat(result.ok()).as(result.output()).isTrue();
     return result.output();
   }

@@ -2,8 +2,8 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.propagation.testing.Await;
-import dev.baton.transport.nats.NatsServerExtension;
+import dev.baton.testing.Await;
+import dev.baton.testing.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class SwarmMainTest {
 
   @org.junit.jupiter.api.extension.RegisterExtension
-  static final dev.baton.transport.nats.NatsServerExtension NATS =
-      new dev.baton.transport.nats.NatsServerExtension();
+  static final dev.baton.testing.NatsServerExtension NATS =
+      new dev.baton.testing.NatsServerExtension();
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();

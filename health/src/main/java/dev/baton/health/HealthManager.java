@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * HealthManager health = HealthManager.builder()
- *     .addCheck(NatsHealthCheck.of(connection))            // critical: failure = UNHEALTHY
- *     .addCheck(new JdbcHealthCheck("postgres", dataSource))
+ *     .addCheck(NatsHealthCheck.builder(connection)).build()            // critical: failure = UNHEALTHY
+ *     .addCheck(JdbcHealthCheck.builder(dataSource).setName("postgres").build())
  *     .addCheck(metrics.backlogCheck(limits), false)       // non-critical: failure = DEGRADED
  *     .build();
  * }</pre>

@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.baton.health.internal.ProcessFigures;
 import dev.baton.transport.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +54,12 @@ public final class HealthServer implements AutoCloseable {
   private final ExecutorService executor;
   private final HealthManager manager;
   private final Heartbeats.@Nullable Monitor heartbeats;
-  private final String version;
-  private final LongSupplier pendingTasks;
-  private final LongSupplier queueDepth;
+  private final ProcessFacts facts;
 
   private HealthServer(Builder b) throws IOException {
     this.manager = b.manager;
     this.heartbeats = b.heartbeats;
-    this.version = b.version;
-    this.pendingTasks = b.pendingTasks;
-    this.queueDepth = b.queueDepth;
+    this.facts = new ProcessFacts(b.manager, b.heartbeats, b.version, b.pendingTasks, b.queueDepth);
     this.server = HttpServer.create(b.address, 64);
     this.executor = Executors.newFixedThreadPool(4, DaemonThreads.named("baton-health-http"));
     server.setExecutor(executor);
@@ -97,7 +90,7 @@ public final class HealthServer implements AutoCloseable {
 
   private void notFound(HttpExchange exchange) throws IOException {
     try (exchange) {
-      send(exchange, 404, Map.of("error", "not found"), false, "no-store");
+      send(exchange, 404, Map.of("error", "not found"), PlainJsonRenderer.INSTANCE, "no-store");
     }
   }
 
@@ -106,24 +99,35 @@ public final class HealthServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       if (!"GET".equals(method) && !"HEAD".equals(method)) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(exchange, 405, Map.of("error", "method not allowed"), false, "no-store");
+        send(
+            exchange,
+            405,
+            Map.of("error", "method not allowed"),
+            PlainJsonRenderer.INSTANCE,
+            "no-store");
         return;
       }
       String path = exchange.getRequestURI().getPath();
       if (path.length() > 1 && path.endsWith("/")) {
         path = path.substring(0, path.length() - 1);
       }
-      boolean ietf = acceptsHealthJson(exchange);
+      HealthRenderer renderer =
+          acceptsHealthJson(exchange) ? HealthJsonRenderer.INSTANCE : PlainJsonRenderer.INSTANCE;
       switch (path) {
-        case "/health" -> health(exchange, ietf);
-        case "/health/ready" -> ready(exchange, ietf);
-        case "/health/live" -> live(exchange, ietf);
-        case "/health/started" -> started(exchange, ietf);
+        case "/health" -> health(exchange, renderer);
+        case "/health/ready" -> ready(exchange, renderer);
+        case "/health/live" -> live(exchange, renderer);
+        case "/health/started" -> started(exchange, renderer);
         default -> {
           if (path.startsWith("/health/agent/") && path.length() > "/health/agent/".length()) {
-            agent(exchange, path.substring("/health/agent/".length()), ietf);
+            agent(exchange, path.substring("/health/agent/".length()), renderer);
           } else {
-            send(exchange, 404, Map.of("error", "not found"), false, "no-store");
+            send(
+                exchange,
+                404,
+                Map.of("error", "not found"),
+                PlainJsonRenderer.INSTANCE,
+                "no-store");
           }
         }
       }
@@ -142,215 +146,55 @@ public final class HealthServer implements AutoCloseable {
     return accept != null && accept.stream().anyMatch(a -> a.contains(HEALTH_JSON));
   }
 
-  // ---- endpoints ----
+  // ---- endpoints: the status code and caching here, the body from the renderer ----
 
-  private void health(HttpExchange exchange, boolean ietf) throws IOException {
+  private void health(HttpExchange exchange, HealthRenderer renderer) throws IOException {
     HealthReport report = manager.report();
     int code = report.status().isServing() ? 200 : 503;
-    Object body;
-    if (ietf) {
-      Map<String, Object> out = ietfHead(report.status());
-      Map<String, Object> checks = new LinkedHashMap<>();
-      for (CheckReport check : report.checks().values()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("componentId", check.name());
-        entry.put("componentType", "component");
-        entry.put("observedValue", check.latencyMillis());
-        entry.put("observedUnit", "ms");
-        entry.put("status", ietfStatus(check.status()));
-        entry.put("time", check.checkedAt().toString());
-        if (!check.reason().isEmpty()) {
-          entry.put("output", check.reason());
-        }
-        checks.put(check.name() + ":responseTime", List.of(entry));
-      }
-      checks.put(
-          "process:uptime",
-          List.of(
-              Map.of(
-                  "componentType",
-                  "system",
-                  "observedValue",
-                  uptimeSeconds(),
-                  "observedUnit",
-                  "s",
-                  "status",
-                  "pass")));
-      out.put("checks", checks);
-      body = out;
-    } else {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("status", report.status().name());
-      out.put("timestamp", Instant.now().toString());
-      out.put("uptime_seconds", uptimeSeconds());
-      out.put("version", version);
-      Map<String, Object> checks = new LinkedHashMap<>();
-      for (CheckReport check : report.checks().values()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("status", check.status().name());
-        entry.put("critical", check.critical());
-        entry.put("last_check", check.checkedAt().toString());
-        entry.put("latency_ms", check.latencyMillis());
-        if (!check.reason().isEmpty()) {
-          entry.put("reason", check.reason());
-        }
-        entry.put("details", check.details());
-        entry.put("dependencies", check.dependencies());
-        checks.put(check.name(), entry);
-      }
-      out.put("checks", checks);
-      Map<String, Object> metrics = new LinkedHashMap<>();
-      metrics.put("cpu_usage_percent", number(manager.cpuUsagePercent()));
-      metrics.put("memory_usage_mb", ProcessFigures.memoryUsageMb());
-      metrics.put("memory_available_mb", ProcessFigures.memoryAvailableMb());
-      metrics.put("active_agents", heartbeats == null ? null : heartbeats.activeAgents());
-      metrics.put("pending_tasks", count(pendingTasks));
-      metrics.put("message_queue_depth", count(queueDepth));
-      out.put("metrics", metrics);
-      body = out;
-    }
-    send(exchange, code, body, ietf, cacheControl());
+    send(exchange, code, renderer.health(report, facts), renderer, cacheControl());
   }
 
-  private void ready(HttpExchange exchange, boolean ietf) throws IOException {
+  private void ready(HttpExchange exchange, HealthRenderer renderer) throws IOException {
     HealthReport report = manager.report();
-    boolean ready = manager.isStarted() && report.status().isServing();
-    HealthStatus status = ready ? report.status() : HealthStatus.UNHEALTHY;
-    Object body;
-    if (ietf) {
-      Map<String, Object> out = ietfHead(status);
-      if (!ready) {
-        out.put("output", manager.isStarted() ? "a critical check fails" : "not started yet");
-      }
-      body = out;
-    } else {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("status", status.name());
-      out.put("timestamp", Instant.now().toString());
-      out.put("ready_for_tasks", ready);
-      out.put("available_agents", heartbeats == null ? null : heartbeats.activeAgents());
-      out.put("queue_depth", count(queueDepth));
-      Map<String, Object> resources = new LinkedHashMap<>();
-      double cpu = manager.cpuUsagePercent();
-      resources.put(
-          "cpu_available_percent", Double.isNaN(cpu) ? null : Math.round((100 - cpu) * 10) / 10.0);
-      resources.put("memory_available_mb", ProcessFigures.memoryAvailableMb());
-      out.put("resource_availability", resources);
-      body = out;
-    }
-    send(exchange, ready ? 200 : 503, body, ietf, cacheControl());
-  }
-
-  private void live(HttpExchange exchange, boolean ietf) throws IOException {
-    Object body;
-    if (ietf) {
-      body = ietfHead(HealthStatus.HEALTHY);
-    } else {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("status", HealthStatus.HEALTHY.name());
-      out.put("timestamp", Instant.now().toString());
-      out.put("uptime_seconds", uptimeSeconds());
-      body = out;
-    }
-    send(exchange, 200, body, ietf, "no-store");
-  }
-
-  private void started(HttpExchange exchange, boolean ietf) throws IOException {
     boolean started = manager.isStarted();
-    Object body;
-    if (ietf) {
-      body = ietfHead(started ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY);
-    } else {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("status", (started ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY).name());
-      out.put("started", started);
-      out.put("timestamp", Instant.now().toString());
-      body = out;
-    }
-    send(exchange, started ? 200 : 503, body, ietf, "no-store");
+    boolean ready = started && report.status().isServing();
+    HealthStatus status = ready ? report.status() : HealthStatus.UNHEALTHY;
+    send(
+        exchange,
+        ready ? 200 : 503,
+        renderer.ready(status, ready, started, facts),
+        renderer,
+        cacheControl());
   }
 
-  private void agent(HttpExchange exchange, String id, boolean ietf) throws IOException {
+  private void live(HttpExchange exchange, HealthRenderer renderer) throws IOException {
+    send(exchange, 200, renderer.live(facts), renderer, "no-store");
+  }
+
+  private void started(HttpExchange exchange, HealthRenderer renderer) throws IOException {
+    boolean started = manager.isStarted();
+    send(exchange, started ? 200 : 503, renderer.started(started, facts), renderer, "no-store");
+  }
+
+  private void agent(HttpExchange exchange, String id, HealthRenderer renderer) throws IOException {
     AgentHealth agent = heartbeats == null || id.length() > 256 ? null : heartbeats.agent(id);
     if (agent == null) {
-      send(exchange, 404, Map.of("error", "unknown agent"), false, "no-store");
+      send(exchange, 404, Map.of("error", "unknown agent"), PlainJsonRenderer.INSTANCE, "no-store");
       return;
     }
-    Object body;
-    if (ietf) {
-      Map<String, Object> out = ietfHead(agent.status());
-      out.put("serviceId", agent.agentId());
-      out.put(
-          "checks",
-          Map.of(
-              "agent:heartbeat",
-              List.of(
-                  Map.of(
-                      "componentType",
-                      "component",
-                      "status",
-                      ietfStatus(agent.status()),
-                      "time",
-                      agent.lastHeartbeat().toString()))));
-      body = out;
-    } else {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("agent_id", agent.agentId());
-      out.put("agent_name", agent.agentName());
-      out.put("status", agent.status().name());
-      out.put("state", agent.state());
-      out.put(
-          "uptime_seconds",
-          Math.max(0, Duration.between(agent.startedAt(), Instant.now()).toSeconds()));
-      out.put("current_task", agent.currentTask());
-      out.put("resources", agent.resources());
-      out.put("last_heartbeat", agent.lastHeartbeat().toString());
-      body = out;
-    }
-    send(exchange, agent.status().isServing() ? 200 : 503, body, ietf, "no-store");
+    int code = agent.status().isServing() ? 200 : 503;
+    send(exchange, code, renderer.agent(agent, facts), renderer, "no-store");
   }
 
-  // ---- rendering ----
-
-  private Map<String, Object> ietfHead(HealthStatus status) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("status", ietfStatus(status));
-    out.put("version", version);
-    out.put("description", "Baton agent process");
-    return out;
-  }
-
-  private static String ietfStatus(HealthStatus status) {
-    return switch (status) {
-      case HEALTHY -> "pass";
-      case DEGRADED -> "warn";
-      case UNKNOWN, UNHEALTHY -> "fail";
-    };
-  }
+  // ---- writing ----
 
   private String cacheControl() {
     long seconds = manager.cacheFor().toSeconds();
     return seconds <= 0 ? "no-store" : "max-age=" + seconds;
   }
 
-  private long uptimeSeconds() {
-    return Math.max(0, Duration.between(manager.createdAt(), Instant.now()).toSeconds());
-  }
-
-  private static @Nullable Long count(LongSupplier supplier) {
-    try {
-      long value = supplier.getAsLong();
-      return value < 0 ? null : value;
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable Double number(double value) {
-    return Double.isNaN(value) ? null : value;
-  }
-
-  private static void send(HttpExchange exchange, int code, Object body, boolean ietf, String cache)
+  private static void send(
+      HttpExchange exchange, int code, Object body, HealthRenderer renderer, String cache)
       throws IOException {
     byte[] bytes;
     try {
@@ -359,7 +203,7 @@ public final class HealthServer implements AutoCloseable {
       bytes = "{\"status\":\"UNKNOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       code = 500;
     }
-    exchange.getResponseHeaders().set("Content-Type", ietf ? HEALTH_JSON : "application/json");
+    exchange.getResponseHeaders().set("Content-Type", renderer.mediaType());
     exchange.getResponseHeaders().set("Cache-Control", cache);
     if ("HEAD".equals(exchange.getRequestMethod())) {
       exchange.sendResponseHeaders(code, -1);

@@ -22,18 +22,43 @@ public final class JdbcHealthCheck implements HealthCheck {
   private final int timeoutSeconds;
   private volatile List<String> dependencies = List.of();
 
-  /** A check named {@code name} with a 2 s validation timeout. */
-  public JdbcHealthCheck(String name, DataSource dataSource) {
-    this(name, dataSource, Duration.ofSeconds(2));
+  private JdbcHealthCheck(Builder builder) {
+    this.name = builder.name;
+    this.dataSource = builder.dataSource;
+    this.timeoutSeconds = (int) Math.max(1, builder.timeout.toSeconds());
   }
 
-  /**
-   * A check named {@code name}; {@code timeout} bounds validation and the query (whole seconds).
-   */
-  public JdbcHealthCheck(String name, DataSource dataSource, Duration timeout) {
-    this.name = Objects.requireNonNull(name, "name");
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.timeoutSeconds = (int) Math.max(1, Objects.requireNonNull(timeout, "timeout").toSeconds());
+  /** A builder for a check of {@code dataSource}, named {@code database}, with a 2 s timeout. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /** Configures a {@link JdbcHealthCheck}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private String name = "database";
+    private Duration timeout = Duration.ofSeconds(2);
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /** The check's name on {@code /health} (default {@code database}). */
+    public Builder setName(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Bounds validation and the query, in whole seconds, at least 1 (default 2 s). */
+    public Builder setTimeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Builds the check. */
+    public JdbcHealthCheck build() {
+      return new JdbcHealthCheck(this);
+    }
   }
 
   @Override

@@ -19,7 +19,8 @@ class JdbcHealthCheckTest {
 
   @Test
   void theMachinesPostgresqlIsHealthy() throws Exception {
-    CheckResult result = new JdbcHealthCheck("postgres", dataSource(5432, "")).check();
+    CheckResult result =
+        JdbcHealthCheck.builder(dataSource(5432, "")).setName("postgres").build().check();
 
     assertThat(result.status()).isEqualTo(HealthStatus.HEALTHY);
     assertThat(result.details().get("database").toString()).startsWith("PostgreSQL");
@@ -30,7 +31,7 @@ class JdbcHealthCheckTest {
   void aWrongPortIsUnhealthyThroughTheManager() {
     try (HealthManager manager =
         HealthManager.builder()
-            .addCheck(new JdbcHealthCheck("postgres", dataSource(1, "")))
+            .addCheck(JdbcHealthCheck.builder(dataSource(1, "")).setName("postgres").build())
             .setInterval(Duration.ZERO)
             .build()) {
       CheckReport report = manager.report().checks().get("postgres");
@@ -44,8 +45,14 @@ class JdbcHealthCheckTest {
   void aPasswordInTheJdbcUrlNeverAppears() {
     try (HealthManager manager =
         HealthManager.builder()
-            .addCheck(new JdbcHealthCheck("postgres", dataSource(5432, "&password=hunter2-secret")))
-            .addCheck(new JdbcHealthCheck("broken", dataSource(1, "&password=hunter2-secret")))
+            .addCheck(
+                JdbcHealthCheck.builder(dataSource(5432, "&password=hunter2-secret"))
+                    .setName("postgres")
+                    .build())
+            .addCheck(
+                JdbcHealthCheck.builder(dataSource(1, "&password=hunter2-secret"))
+                    .setName("broken")
+                    .build())
             .setInterval(Duration.ZERO)
             .build()) {
       HealthReport report = manager.report();

@@ -79,7 +79,7 @@ public final class BaggagePolicy {
     }
 
     /** Only these keys may leave the process (call again to add more). */
-    public Builder allowKeys(Collection<String> keys) {
+    public Builder addAllowedKeys(Collection<String> keys) {
       Objects.requireNonNull(keys, "keys");
       if (allowedKeys == null) {
         allowedKeys = new LinkedHashSet<>();

@@ -15,12 +15,12 @@ import java.util.UUID;
 /**
  * One agent's instrumentation: who the agent is, the {@link OpenTelemetry} it reports to, how it
  * continues the traces it receives, which baggage leaves it, and who listens. Hand it to a
- * transport ({@code NatsBaton.builder(connection, baton).build()}); both transports share it.
+ * transport ({@code NatsBaton.builder(baton, connection).build()}); both transports share it.
  *
  * <pre>{@code
  * Baton baton = Baton.builder(openTelemetry)
  *     .setAgentName("planner")
- *     .setContinuation("audit.>", Continuation.NEW_TRACE_WITH_LINK)
+ *     .addContinuation("audit.>", Continuation.NEW_TRACE_WITH_LINK)
  *     .setHopLimit(20)
  *     .addListener(metrics)
  *     .build();
@@ -145,7 +145,7 @@ public final class Baton {
      * {@code >} the rest) handle messages with {@code continuation}. Rules are tried in the order
      * added; the default is {@link Continuation#CONTINUE}.
      */
-    public Builder setContinuation(String pattern, Continuation continuation) {
+    public Builder addContinuation(String pattern, Continuation continuation) {
       rules.add(
           new Rule(
               DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")),

@@ -10,8 +10,9 @@ public enum Outcome {
   /** The handler threw: the message was negatively acknowledged, to be redelivered. */
   NAK,
   /**
-   * The handler threw and the message was given up on: sent to a dead-letter destination, or
-   * terminated. It is not redelivered to this consumer.
+   * The handler threw and the message was given up on: sent to the dead-letter destination. It is
+   * not redelivered to this consumer. (Not to be confused with a {@link RejectionReason}: a
+   * propagated context Baton refused.)
    */
-  REJECTED
+  DEAD_LETTERED
 }

@@ -213,8 +213,11 @@ public interface TransportListener {
     }
   }
 
-  /** What happened to a broker connection. */
-  enum ConnectionState {
+  /**
+   * What happened on a broker connection: the connection's state changing (connected, disconnected,
+   * reconnected, closed) or an event on it (a slow consumer, an error).
+   */
+  enum ConnectionEvent {
     /** Connected for the first time. */
     CONNECTED,
     /** Lost the connection; the client may be reconnecting. */
@@ -233,14 +236,14 @@ public interface TransportListener {
    * A connection event.
    *
    * @param system the messaging system
-   * @param state what happened
+   * @param event what happened
    * @param detail a short description with credentials redacted (never a payload)
    */
-  record ConnectionChange(String system, ConnectionState state, String detail) {
+  record ConnectionChange(String system, ConnectionEvent event, String detail) {
     /** Checks the arguments. */
     public ConnectionChange {
       Objects.requireNonNull(system, "system");
-      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(event, "event");
       Objects.requireNonNull(detail, "detail");
     }
   }

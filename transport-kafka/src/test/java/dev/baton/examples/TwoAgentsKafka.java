@@ -2,11 +2,11 @@ package dev.baton.examples;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.ExampleTraces;
+import dev.baton.testing.ExampleTraces;
 import dev.baton.transport.Message;
 import dev.baton.transport.kafka.KafkaBaton;
-import dev.baton.transport.kafka.KafkaBroker;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Scope;

@@ -45,18 +45,18 @@ public final class HealthExample {
     try (Connection connection = Nats.connect(natsUrl);
         NatsBaton bus =
             NatsBaton.create(
-                connection,
                 Baton.builder(OpenTelemetry.noop())
                     .setAgentName("writer")
                     .addListener(metrics)
-                    .build());
+                    .build(),
+                connection);
         Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber());
         Heartbeats.HeartbeatPublisher heartbeat =
             Heartbeats.publish(bus.publisher(), "writer-1", "writer", Duration.ofSeconds(5));
         HealthManager health =
             HealthManager.builder()
                 .addCheck(NatsHealthCheck.builder(connection).setJetStream(true).build())
-                .addCheck(new JdbcHealthCheck("postgres", database))
+                .addCheck(JdbcHealthCheck.builder(database).setName("postgres").build())
                 .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
                 .build();
         HealthServer server =

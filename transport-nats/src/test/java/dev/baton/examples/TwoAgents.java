@@ -3,7 +3,7 @@ package dev.baton.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.ExampleTraces;
+import dev.baton.testing.ExampleTraces;
 import dev.baton.transport.Message;
 import dev.baton.transport.nats.NatsBaton;
 import io.nats.client.Connection;
@@ -41,8 +41,8 @@ public final class TwoAgents {
     // README example: start
     Baton writer = Baton.builder(otel).setAgentName("writer").build();
     Baton reviewer = Baton.builder(otel).setAgentName("reviewer").build();
-    try (NatsBaton writerBus = NatsBaton.create(connection, writer);
-        NatsBaton reviewerBus = NatsBaton.create(connection, reviewer)) {
+    try (NatsBaton writerBus = NatsBaton.create(writer, connection);
+        NatsBaton reviewerBus = NatsBaton.create(reviewer, connection)) {
       reviewerBus.subscriber().respond("drafts.review", "reviewers", draft -> {
         reviewerBus.publisher().publish("drafts.archive", draft.payload()); // same trace
         return ("LGTM: " + draft.payloadAsString()).getBytes(UTF_8);

@@ -1,32 +1,47 @@
 package dev.baton.metrics.internal;
 
-import java.util.Objects;
+import io.micrometer.core.instrument.Tags;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Not API: meters (or state holders) by up to five label values, looked up without allocating: a
- * thread-local probe key is filled and looked up; a key object is allocated only the first time a
- * combination is seen. Thread-safe.
+ * Not API: the meters (or state holders) of one family, by the values of its labels (up to five,
+ * named when the cache is made), looked up without allocating: a thread-local probe key is filled
+ * and looked up; a key object is allocated only the first time a combination is seen. Callers pass
+ * the values in the order the labels were named, and {@code ""} for the positions past the last
+ * label. Thread-safe.
  */
 public abstract class MeterCache<M> {
 
+  private static final int MAX_LABELS = 5;
+
+  private final List<String> labels;
   private final ConcurrentHashMap<Key, M> meters = new ConcurrentHashMap<>();
   private final ThreadLocal<Key> probe = ThreadLocal.withInitial(Key::new);
+
+  /** A cache for the family whose labels are {@code labels}, in the order callers pass values. */
+  protected MeterCache(String... labels) {
+    if (labels.length > MAX_LABELS) {
+      throw new IllegalArgumentException("at most " + MAX_LABELS + " labels: " + List.of(labels));
+    }
+    this.labels = List.of(labels);
+  }
 
   /**
    * The meter for these values, or {@code null} the first time. Allocation-free: call {@link
    * #create} only when this returns {@code null}, so the (capturing) factory is not even built on
    * the hot path.
    */
-  public @Nullable M find(String a, String b, String c, String d, String e) {
-    return meters.get(probe.get().set(a, b, c, d, e));
+  public @Nullable M find(String v1, String v2, String v3, String v4, String v5) {
+    return meters.get(probe.get().set(v1, v2, v3, v4, v5));
   }
 
   /** The meter for these values, created by {@code create} if it does not exist yet. */
-  public M create(String a, String b, String c, String d, String e, Function<Key, M> create) {
-    return meters.computeIfAbsent(new Key().set(a, b, c, d, e), create);
+  public M create(String v1, String v2, String v3, String v4, String v5, Function<Key, M> create) {
+    return meters.computeIfAbsent(new Key().set(v1, v2, v3, v4, v5), create);
   }
 
   /** Makes the meter for a key seen for the first time. */
@@ -35,9 +50,9 @@ public abstract class MeterCache<M> {
   /**
    * The meter for these values, made by {@link #create} the first time; allocation-free after that.
    */
-  public M get(Object registry, String a, String b, String c, String d, String e) {
-    M meter = find(a, b, c, d, e);
-    return meter != null ? meter : create(a, b, c, d, e, k -> create(registry, k));
+  public M get(Object registry, String v1, String v2, String v3, String v4, String v5) {
+    M meter = find(v1, v2, v3, v4, v5);
+    return meter != null ? meter : create(v1, v2, v3, v4, v5, k -> create(registry, k));
   }
 
   /** Every meter so far with its label values. */
@@ -55,38 +70,42 @@ public abstract class MeterCache<M> {
     meters.clear();
   }
 
-  /** Five label values. */
-  public static final class Key {
-    public String a = "";
-    public String b = "";
-    public String c = "";
-    public String d = "";
-    public String e = "";
+  /** One combination of label values. */
+  public final class Key {
+    private final String[] values = {"", "", "", "", ""};
     private int hash;
 
-    Key set(String a, String b, String c, String d, String e) {
-      this.a = a;
-      this.b = b;
-      this.c = c;
-      this.d = d;
-      this.e = e;
-      int h = a.hashCode();
-      h = 31 * h + b.hashCode();
-      h = 31 * h + c.hashCode();
-      h = 31 * h + d.hashCode();
-      this.hash = 31 * h + e.hashCode();
+    Key set(String v1, String v2, String v3, String v4, String v5) {
+      values[0] = v1;
+      values[1] = v2;
+      values[2] = v3;
+      values[3] = v4;
+      values[4] = v5;
+      hash = Arrays.hashCode(values);
       return this;
+    }
+
+    /** The value of {@code label}, one of the labels the cache was made with. */
+    public String value(String label) {
+      int index = labels.indexOf(label);
+      if (index < 0) {
+        throw new IllegalArgumentException("no label " + label + " in " + labels);
+      }
+      return values[index];
+    }
+
+    /** Every label with its value, in the order the cache names them. */
+    public Tags tags() {
+      Tags tags = Tags.empty();
+      for (int i = 0; i < labels.size(); i++) {
+        tags = tags.and(labels.get(i), values[i]);
+      }
+      return tags;
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k
-          && hash == k.hash
-          && a.equals(k.a)
-          && b.equals(k.b)
-          && c.equals(k.c)
-          && d.equals(k.d)
-          && e.equals(k.e);
+      return o instanceof MeterCache<?>.Key k && hash == k.hash && Arrays.equals(values, k.values);
     }
 
     @Override
@@ -96,7 +115,7 @@ public abstract class MeterCache<M> {
 
     @Override
     public String toString() {
-      return Objects.toString(a) + "/" + b + "/" + c + "/" + d + "/" + e;
+      return tags().toString();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.transport.nats;
 
+import dev.baton.launchers.NatsServer;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.spi.MessagingEngine;
@@ -39,7 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class NatsReceiveBenchmark {
 
-  private NatsServerExtension server;
+  private NatsServer server;
   private Connection connection;
   private OpenTelemetrySdk sampledSdk;
   private OpenTelemetrySdk unsampledSdk;
@@ -54,8 +55,7 @@ public class NatsReceiveBenchmark {
   @Setup(Level.Trial)
   public void setUp(Blackhole blackhole) throws Exception {
     this.blackhole = blackhole;
-    server = new NatsServerExtension();
-    server.beforeAll(null);
+    server = NatsServer.start();
     connection = Nats.connect(new Options.Builder().server(server.url()).build());
     sampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.SAMPLED);
     unsampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.UNSAMPLED);
@@ -98,7 +98,7 @@ public class NatsReceiveBenchmark {
     connection.close();
     sampledSdk.close();
     unsampledSdk.close();
-    server.afterAll(null);
+    server.close();
   }
 
   @Benchmark

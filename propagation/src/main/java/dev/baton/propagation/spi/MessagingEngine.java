@@ -584,7 +584,7 @@ public final class MessagingEngine<H> {
   // ------------------------------------------------------------------ events off the message path
 
   /** Tells the listeners about a connection event; {@code detail} must already be redacted. */
-  public void connectionEvent(TransportListener.ConnectionState state, String detail) {
+  public void connectionEvent(TransportListener.ConnectionEvent state, String detail) {
     TransportListener.ConnectionChange event =
         new TransportListener.ConnectionChange(system, state, detail);
     listeners.emit(l -> l.onConnection(event));

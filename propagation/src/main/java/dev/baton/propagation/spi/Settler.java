@@ -15,7 +15,7 @@ public interface Settler {
 
   /**
    * How a failed delivery ended, asked after {@link #nak()}: {@link Outcome#NAK} (redelivered) by
-   * default, {@link Outcome#REJECTED} when the transport gave up on the message.
+   * default, {@link Outcome#DEAD_LETTERED} when the transport gave up on the message.
    */
   default Outcome failureOutcome() {
     return Outcome.NAK;

@@ -143,7 +143,7 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
     }
 
     /** Topics that must exist for the agent to work. */
-    public Builder requireTopics(Collection<String> topics) {
+    public Builder addRequiredTopics(Collection<String> topics) {
       requiredTopics.addAll(Objects.requireNonNull(topics, "topics"));
       return this;
     }

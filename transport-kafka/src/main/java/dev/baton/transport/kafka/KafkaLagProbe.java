@@ -2,7 +2,7 @@ package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.LagClock;
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,7 +164,7 @@ final class KafkaLagProbe implements AutoCloseable {
     if (!up.equals(brokerUp)) {
       brokerUp = up;
       engine.connectionEvent(
-          up ? ConnectionState.CONNECTED : ConnectionState.DISCONNECTED,
+          up ? ConnectionEvent.CONNECTED : ConnectionEvent.DISCONNECTED,
           up
               ? "brokers answer the probe"
               : "brokers do not answer: " + Redaction.describe(failure));

@@ -1,19 +1,13 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Poll;
-import dev.baton.propagation.spi.Settler;
 import dev.baton.transport.MessageHandler;
-import dev.baton.transport.OutboundMessage;
-import dev.baton.transport.Outcome;
 import dev.baton.transport.Subscription;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.TransportListener.SubscriptionState;
 import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
-import io.opentelemetry.api.common.AttributeKey;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -29,7 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -40,20 +33,13 @@ import org.apache.kafka.common.header.Headers;
  */
 final class KafkaSubscription implements Subscription {
 
-  private static final AttributeKey<Boolean> TOMBSTONE =
-      AttributeKey.booleanKey("messaging.kafka.message.tombstone");
-  static final String DLQ_PREFIX = "baton-dlq-";
-
   private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
   private final MessagingEngine<Headers> engine;
-  private final KafkaSender sender;
   private final String topic;
   private final String group;
-  private final MessageHandler handler;
-  private final FailurePolicy policy;
+  private final PolicyRunner policyRunner;
   private final Duration pollTimeout;
   private final String groupId;
-  private final boolean recordKeys;
   private final Consumer<KafkaSubscription> onClose;
   private final Thread thread;
   private final CountDownLatch assigned = new CountDownLatch(1);
@@ -76,15 +62,12 @@ final class KafkaSubscription implements Subscription {
       boolean recordKeys,
       Consumer<KafkaSubscription> onClose) {
     this.consumer = consumer;
-    this.sender = sender;
     this.engine = sender.engine();
     this.topic = topic;
     this.group = group;
-    this.handler = handler;
-    this.policy = policy;
+    this.policyRunner = new PolicyRunner(sender, group, handler, policy, recordKeys, () -> running);
     this.pollTimeout = pollTimeout;
     this.groupId = groupId;
-    this.recordKeys = recordKeys;
     this.onClose = onClose;
     this.thread = DaemonThreads.create("baton-kafka-" + topic + "-" + group, this::run);
   }
@@ -145,7 +128,7 @@ final class KafkaSubscription implements Subscription {
           continue; // close() woke us; the loop condition decides
         } catch (RuntimeException e) {
           engine.connectionEvent(
-              ConnectionState.ERROR, "poll on '" + topic + "': " + Redaction.describe(e));
+              ConnectionEvent.ERROR, "poll on '" + topic + "': " + Redaction.describe(e));
           pause(Duration.ofSeconds(1));
           continue;
         }
@@ -156,7 +139,7 @@ final class KafkaSubscription implements Subscription {
       }
     } catch (RuntimeException e) {
       engine.connectionEvent(
-          ConnectionState.ERROR, "subscription on '" + topic + "' ended: " + Redaction.describe(e));
+          ConnectionEvent.ERROR, "subscription on '" + topic + "' ended: " + Redaction.describe(e));
     } finally {
       try {
         commit();
@@ -193,7 +176,7 @@ final class KafkaSubscription implements Subscription {
         }
         if (System.nanoTime() > deadline) {
           engine.connectionEvent(
-              ConnectionState.ERROR,
+              ConnectionEvent.ERROR,
               "topic '" + topic + "' does not exist yet; the subscription waits for it");
           return;
         }
@@ -203,7 +186,7 @@ final class KafkaSubscription implements Subscription {
       // close() woke us: the loop ends at once
     } catch (RuntimeException e) {
       engine.connectionEvent(
-          ConnectionState.ERROR,
+          ConnectionEvent.ERROR,
           "no metadata for topic '" + topic + "' yet: " + Redaction.describe(e));
     }
   }
@@ -232,10 +215,10 @@ final class KafkaSubscription implements Subscription {
         if (!running) {
           return; // the rest stays uncommitted: the group's next consumer reads it
         }
-        if (!handleWithPolicy(record, poll)) {
+        if (!policyRunner.handle(record, poll)) {
           consumer.seek(partition, record.offset());
           engine.connectionEvent(
-              ConnectionState.ERROR,
+              ConnectionEvent.ERROR,
               "subscription on '"
                   + topic
                   + "' stopped by its failure policy at partition "
@@ -252,117 +235,6 @@ final class KafkaSubscription implements Subscription {
         bufferedBytes -= Math.max(0, record.serializedValueSize());
       }
     }
-  }
-
-  /** Runs the handler with retries; true when the record is done (handled or dead-lettered). */
-  private boolean handleWithPolicy(ConsumerRecord<String, byte[]> record, Poll poll) {
-    int attempts = policy.maxRetries() + 1;
-    for (int attempt = 1; attempt <= attempts; attempt++) {
-      boolean last = attempt == attempts;
-      DeadLetter deadLettered =
-          last && policy.deadLetterTopic() != null ? new DeadLetter(record) : null;
-      try {
-        engine.deliver(
-            delivery(record, attempt),
-            record.headers(),
-            deadLettered == null ? handler : deadLettered,
-            deadLettered == null ? Settler.none() : deadLettered,
-            attempt == 1 ? poll : null);
-        return true;
-      } catch (Throwable t) {
-        if (deadLettered != null && deadLettered.sent) {
-          return true;
-        }
-        if (last || !running) {
-          return false;
-        }
-        if (!pause(policy.backoff(attempt))) {
-          return false;
-        }
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The last attempt when the policy dead-letters: runs the handler, and when it throws publishes
-   * the record to the dead-letter topic before the exception goes on; the outcome is then {@link
-   * Outcome#REJECTED}. Kafka has no per-record ack: settling does nothing.
-   */
-  private final class DeadLetter implements MessageHandler, Settler {
-    private final ConsumerRecord<String, byte[]> record;
-    private boolean sent;
-
-    DeadLetter(ConsumerRecord<String, byte[]> record) {
-      this.record = record;
-    }
-
-    @Override
-    public void handle(dev.baton.transport.Message message) throws Exception {
-      try {
-        handler.handle(message);
-      } catch (Exception | Error e) {
-        deadLetter(record, e);
-        sent = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public void ack() {}
-
-    @Override
-    public void nak() {}
-
-    @Override
-    public Outcome failureOutcome() {
-      return sent ? Outcome.REJECTED : Outcome.NAK;
-    }
-  }
-
-  /** Publishes the failed record to the dead-letter topic and waits for the acknowledgement. */
-  private void deadLetter(ConsumerRecord<String, byte[]> record, Throwable error) throws Exception {
-    OutboundMessage message =
-        OutboundMessage.of(
-            policy.deadLetterTopic(), record.value() == null ? new byte[0] : record.value());
-    for (Header header : record.headers()) {
-      if (header.value() != null && !header.key().startsWith(DLQ_PREFIX)) {
-        message =
-            message.withHeader(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-      }
-    }
-    message =
-        message
-            .withHeader(DLQ_PREFIX + "error", error.getClass().getName())
-            .withHeader(DLQ_PREFIX + "topic", record.topic())
-            .withHeader(DLQ_PREFIX + "partition", Integer.toString(record.partition()))
-            .withHeader(DLQ_PREFIX + "offset", Long.toString(record.offset()))
-            .withHeader(DLQ_PREFIX + "group", group);
-    if (record.key() != null) {
-      message = message.withKey(record.key());
-    }
-    sender.publish(message).get(30, TimeUnit.SECONDS);
-  }
-
-  private Delivery delivery(ConsumerRecord<String, byte[]> record, int attempt) {
-    return new Delivery(
-        record.topic(),
-        group,
-        record.value() == null ? new byte[0] : record.value(),
-        KafkaWire.INSTANCE.last(record.headers(), KafkaWire.REPLY_TO),
-        attempt,
-        null,
-        false,
-        span -> {
-          span.setAttribute(KafkaSender.PARTITION, Integer.toString(record.partition()));
-          span.setAttribute(KafkaSender.OFFSET, record.offset());
-          if (record.value() == null) {
-            span.setAttribute(TOMBSTONE, true);
-          }
-          if (recordKeys && record.key() != null) {
-            span.setAttribute(KafkaSender.KEY, record.key());
-          }
-        });
   }
 
   private void commit() {
@@ -388,22 +260,12 @@ final class KafkaSubscription implements Subscription {
   private void commitFailed(RuntimeException e) {
     processed.clear(); // at-least-once: the group re-reads them
     engine.connectionEvent(
-        ConnectionState.ERROR,
+        ConnectionEvent.ERROR,
         "commit on '" + topic + "' failed, records will be re-read: " + Redaction.describe(e));
   }
 
-  /** Waits while running; false when closing interrupted the wait. */
   private boolean pause(Duration duration) {
-    long deadline = System.nanoTime() + duration.toNanos();
-    while (running && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(Math.min(10, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return running;
+    return PolicyRunner.pause(duration, () -> running);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
@@ -123,7 +123,7 @@ final class ReplyListener implements AutoCloseable {
           // close() woke us
         } catch (RuntimeException e) {
           engine.connectionEvent(
-              ConnectionState.ERROR, "reply listener on '" + topic + "': " + Redaction.describe(e));
+              ConnectionEvent.ERROR, "reply listener on '" + topic + "': " + Redaction.describe(e));
           sleepQuietly(Duration.ofSeconds(1));
         }
       }

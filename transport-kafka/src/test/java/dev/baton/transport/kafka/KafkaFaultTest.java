@@ -2,9 +2,10 @@ package dev.baton.transport.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.Await;
-import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.testing.Await;
+import dev.baton.testing.RecordingListener;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.TransportListener;
@@ -129,8 +130,8 @@ class KafkaFaultTest {
       Await.until("handled", () -> handled.contains("before"));
       kafka.probe();
       assertThat(listener.connection)
-          .extracting(TransportListener.ConnectionChange::state)
-          .containsExactly(TransportListener.ConnectionState.CONNECTED);
+          .extracting(TransportListener.ConnectionChange::event)
+          .containsExactly(TransportListener.ConnectionEvent.CONNECTED);
 
       broker.kill();
       try {
@@ -142,10 +143,10 @@ class KafkaFaultTest {
         assertThat(listener.failures)
             .anySatisfy(f -> assertThat(f.operation()).isEqualTo("backlog"));
         assertThat(listener.connection)
-            .extracting(TransportListener.ConnectionChange::state)
+            .extracting(TransportListener.ConnectionChange::event)
             .containsExactly(
-                TransportListener.ConnectionState.CONNECTED,
-                TransportListener.ConnectionState.DISCONNECTED);
+                TransportListener.ConnectionEvent.CONNECTED,
+                TransportListener.ConnectionEvent.DISCONNECTED);
         assertThat(listener.connection.get(1).detail()).doesNotContain("password");
       } finally {
         broker.restart();
@@ -155,8 +156,8 @@ class KafkaFaultTest {
       Await.until(
           "handled after the restart", Duration.ofSeconds(60), () -> handled.contains("after"));
       kafka.probe();
-      assertThat(listener.connection.get(listener.connection.size() - 1).state())
-          .isEqualTo(TransportListener.ConnectionState.CONNECTED);
+      assertThat(listener.connection.get(listener.connection.size() - 1).event())
+          .isEqualTo(TransportListener.ConnectionEvent.CONNECTED);
     }
   }
 

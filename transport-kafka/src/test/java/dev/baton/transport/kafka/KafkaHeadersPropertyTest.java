@@ -1,7 +1,7 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.Wire;
-import dev.baton.propagation.testing.HeaderCarrierContract;
+import dev.baton.testing.HeaderCarrierContract;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.baton.health.CheckReport;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthReport;
 import dev.baton.health.HealthStatus;
+import dev.baton.testing.SharedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ class KafkaHealthCheckTest {
     String topic = "needed-" + UUID.randomUUID();
     try (KafkaHealthCheck check =
             KafkaHealthCheck.builder(config(KAFKA.bootstrapServers()))
-                .requireTopics(List.of(topic))
+                .addRequiredTopics(List.of(topic))
                 .build();
         HealthManager manager =
             HealthManager.builder()

@@ -3,7 +3,8 @@ package dev.baton.transport.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.Await;
+import dev.baton.testing.Await;
+import dev.baton.testing.SharedKafka;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;

@@ -1,11 +1,15 @@
 package dev.baton.transport.kafka;
 
+import dev.baton.examples.TwoAgentsKafka;
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.TransportContract;
+import dev.baton.testing.SharedKafka;
+import dev.baton.testing.TransportContract;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import io.opentelemetry.api.OpenTelemetry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +51,16 @@ class KafkaTransportContractTest extends TransportContract {
   }
 
   @Override
+  protected String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
+    return TwoAgentsKafka.run(KAFKA.bootstrapServers(), openTelemetry);
+  }
+
+  @Override
+  protected Path readmeExampleSource() {
+    return Path.of("src/test/java/dev/baton/examples/TwoAgentsKafka.java");
+  }
+
+  @Override
   protected Agent open(Baton baton) {
     KafkaBaton kafka =
         KafkaBaton.builder(baton, Map.of("bootstrap.servers", KAFKA.bootstrapServers()))
@@ -81,6 +95,11 @@ class KafkaTransportContractTest extends TransportContract {
       @Override
       public Subscriber redeliveringSubscriber(String destination) {
         return kafka.subscriber(); // the failure policy retries in place
+      }
+
+      @Override
+      public void probe() {
+        kafka.probe();
       }
 
       @Override

@@ -12,7 +12,7 @@ import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * and owns (any options: TLS, credentials, a server list).
  *
  * <pre>{@code
- * NatsBaton nats = NatsBaton.create(connection, baton);
+ * NatsBaton nats = NatsBaton.create(baton, connection);
  * nats.subscriber().subscribe("tasks.review", "reviewers", msg -> review(msg.payloadAsString()));
  * nats.publisher().publish("tasks.review", draft.getBytes(UTF_8));
  * }</pre>
@@ -74,7 +74,7 @@ public final class NatsBaton extends TransportBase {
     }
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
-      engine.connectionEvent(ConnectionState.CONNECTED, "connected when Baton started");
+      engine.connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
     }
     open(
         TransportPublisher.of(
@@ -84,12 +84,12 @@ public final class NatsBaton extends TransportBase {
   }
 
   /** Baton over {@code connection} with default settings. */
-  public static NatsBaton create(Connection connection, Baton baton) {
-    return builder(connection, baton).build();
+  public static NatsBaton create(Baton baton, Connection connection) {
+    return builder(baton, connection).build();
   }
 
   /** A builder for Baton over {@code connection}. */
-  public static Builder builder(Connection connection, Baton baton) {
+  public static Builder builder(Baton baton, Connection connection) {
     return new Builder(
         Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(baton, "baton"));
   }
@@ -193,12 +193,12 @@ public final class NatsBaton extends TransportBase {
   }
 
   private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
-    ConnectionState state =
+    ConnectionEvent state =
         switch (event) {
-          case CONNECTED -> ConnectionState.CONNECTED;
-          case DISCONNECTED -> ConnectionState.DISCONNECTED;
-          case RECONNECTED -> ConnectionState.RECONNECTED;
-          case CLOSED -> ConnectionState.CLOSED;
+          case CONNECTED -> ConnectionEvent.CONNECTED;
+          case DISCONNECTED -> ConnectionEvent.DISCONNECTED;
+          case RECONNECTED -> ConnectionEvent.RECONNECTED;
+          case CLOSED -> ConnectionEvent.CLOSED;
           default -> null;
         };
     if (state != null) {

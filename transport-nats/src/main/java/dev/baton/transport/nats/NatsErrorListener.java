@@ -1,7 +1,7 @@
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
 import io.nats.client.Consumer;
@@ -51,7 +51,7 @@ public final class NatsErrorListener implements ErrorListener {
     engines.remove(engine);
   }
 
-  private void emit(ConnectionState state, String detail) {
+  private void emit(ConnectionEvent state, String detail) {
     String redacted = Redaction.redact(detail);
     for (MessagingEngine<?> engine : engines) {
       engine.connectionEvent(state, redacted);
@@ -60,7 +60,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   @Override
   public void errorOccurred(Connection conn, String error) {
-    emit(ConnectionState.ERROR, "server error: " + error);
+    emit(ConnectionEvent.ERROR, "server error: " + error);
     if (delegate != null) {
       delegate.errorOccurred(conn, error);
     }
@@ -68,7 +68,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   @Override
   public void exceptionOccurred(Connection conn, Exception exp) {
-    emit(ConnectionState.ERROR, Redaction.describe(exp));
+    emit(ConnectionEvent.ERROR, Redaction.describe(exp));
     if (delegate != null) {
       delegate.exceptionOccurred(conn, exp);
     }
@@ -77,7 +77,7 @@ public final class NatsErrorListener implements ErrorListener {
   @Override
   public void slowConsumerDetected(Connection conn, Consumer consumer) {
     emit(
-        ConnectionState.SLOW_CONSUMER,
+        ConnectionEvent.SLOW_CONSUMER,
         "slow consumer: " + consumer.getPendingMessageCount() + " pending");
     if (delegate != null) {
       delegate.slowConsumerDetected(conn, consumer);
@@ -86,7 +86,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   @Override
   public void messageDiscarded(Connection conn, io.nats.client.Message msg) {
-    emit(ConnectionState.SLOW_CONSUMER, "message discarded");
+    emit(ConnectionEvent.SLOW_CONSUMER, "message discarded");
     if (delegate != null) {
       delegate.messageDiscarded(conn, msg);
     }

@@ -30,11 +30,6 @@ public final class NatsHealthCheck implements HealthCheck {
     this.jetStream = b.jetStream;
   }
 
-  /** A check named {@code nats} with the defaults. */
-  public static NatsHealthCheck of(Connection connection) {
-    return builder(connection).build();
-  }
-
   /** A builder for a check of {@code connection}. */
   public static Builder builder(Connection connection) {
     return new Builder(Objects.requireNonNull(connection, "connection"));

@@ -79,7 +79,7 @@ final class NatsSubscription implements Subscription {
       long before = lastDropped.getAndSet(dropped);
       if (dropped > before) {
         engine.connectionEvent(
-            TransportListener.ConnectionState.SLOW_CONSUMER,
+            TransportListener.ConnectionEvent.SLOW_CONSUMER,
             "subscription on '" + destination + "' dropped " + (dropped - before) + " messages");
       }
       if (lag != null) {

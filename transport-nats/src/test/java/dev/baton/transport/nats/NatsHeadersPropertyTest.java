@@ -1,7 +1,7 @@
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.spi.Wire;
-import dev.baton.propagation.testing.HeaderCarrierContract;
+import dev.baton.testing.HeaderCarrierContract;
 import io.nats.client.impl.Headers;
 import java.util.List;
 import java.util.Map;

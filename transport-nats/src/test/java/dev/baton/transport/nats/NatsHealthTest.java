@@ -8,7 +8,8 @@ import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.Await;
+import dev.baton.testing.Await;
+import dev.baton.testing.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -154,11 +155,11 @@ class NatsHealthTest {
     NatsBaton monitorBus =
         closing(
             NatsBaton.create(
-                connection, Baton.builder(OTEL.getOpenTelemetry()).setAgentName("ops").build()));
+                Baton.builder(OTEL.getOpenTelemetry()).setAgentName("ops").build(), connection));
     NatsBaton agentBus =
         closing(
             NatsBaton.create(
-                connection, Baton.builder(OTEL.getOpenTelemetry()).setAgentName("writer").build()));
+                Baton.builder(OTEL.getOpenTelemetry()).setAgentName("writer").build(), connection));
     Heartbeats.Monitor monitor = closing(Heartbeats.monitor(monitorBus.subscriber()));
     connection.flush(Duration.ofSeconds(5));
     HealthManager manager = closing(HealthManager.builder().setInterval(Duration.ZERO).build());

@@ -1,7 +1,9 @@
 package dev.baton.transport.nats;
 
+import dev.baton.examples.TwoAgents;
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.TransportContract;
+import dev.baton.testing.NatsServerExtension;
+import dev.baton.testing.TransportContract;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
@@ -12,6 +14,8 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.api.OpenTelemetry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,9 +40,21 @@ class NatsTransportContractTest extends TransportContract {
   }
 
   @Override
+  protected String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
+    try (Connection connection = Nats.connect(NATS.url())) {
+      return TwoAgents.run(connection, openTelemetry);
+    }
+  }
+
+  @Override
+  protected Path readmeExampleSource() {
+    return Path.of("src/test/java/dev/baton/examples/TwoAgents.java");
+  }
+
+  @Override
   protected Agent open(Baton baton) throws Exception {
     Connection connection = Nats.connect(Options.builder().server(NATS.url()).build());
-    NatsBaton nats = NatsBaton.builder(connection, baton).setBacklogInterval(Duration.ZERO).build();
+    NatsBaton nats = NatsBaton.builder(baton, connection).setBacklogInterval(Duration.ZERO).build();
     return new Agent() {
       @Override
       public Publisher publisher() {
@@ -67,6 +83,16 @@ class NatsTransportContractTest extends TransportContract {
                     .storageType(StorageType.Memory)
                     .build());
         return nats.jetStreamSubscriber(stream);
+      }
+
+      @Override
+      public Publisher durablePublisher() {
+        return nats.jetStreamPublisher();
+      }
+
+      @Override
+      public void probe() {
+        nats.probe();
       }
 
       @Override

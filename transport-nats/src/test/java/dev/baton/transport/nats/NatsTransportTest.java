@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.testing.Await;
-import dev.baton.propagation.testing.RecordingListener;
+import dev.baton.testing.Await;
+import dev.baton.testing.NatsServerExtension;
+import dev.baton.testing.RecordingListener;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.TransportListener;
-import dev.baton.transport.TransportListener.ConnectionState;
+import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamManagement;
@@ -73,11 +74,11 @@ class NatsTransportTest {
   private NatsBaton baton(Connection connection, String agent) {
     NatsBaton nats =
         NatsBaton.builder(
-                connection,
                 Baton.builder(OTEL.getOpenTelemetry())
                     .setAgentName(agent)
                     .addListener(listener)
-                    .build())
+                    .build(),
+                connection)
             .setBacklogInterval(Duration.ZERO)
             .build();
     toClose.add(nats);
@@ -237,7 +238,7 @@ class NatsTransportTest {
     assertThat(listener.connection)
         .anySatisfy(
             c -> {
-              assertThat(c.state()).isEqualTo(ConnectionState.ERROR);
+              assertThat(c.event()).isEqualTo(ConnectionEvent.ERROR);
               assertThat(c.detail()).contains("IllegalArgumentException");
             });
   }
@@ -275,19 +276,19 @@ class NatsTransportTest {
     flush(connection);
 
     NATS.kill();
-    Await.until("DISCONNECTED", () -> states().contains(ConnectionState.DISCONNECTED));
+    Await.until("DISCONNECTED", () -> events().contains(ConnectionEvent.DISCONNECTED));
     nats.publisher()
         .publish(subject, "buffered during the outage".getBytes(StandardCharsets.UTF_8));
     NATS.restart();
 
-    Await.until("RECONNECTED", () -> states().contains(ConnectionState.RECONNECTED));
+    Await.until("RECONNECTED", () -> events().contains(ConnectionEvent.RECONNECTED));
     assertThat(got.await(20, TimeUnit.SECONDS)).as("the buffered message arrived").isTrue();
-    assertThat(states().indexOf(ConnectionState.DISCONNECTED))
-        .isLessThan(states().indexOf(ConnectionState.RECONNECTED));
+    assertThat(events().indexOf(ConnectionEvent.DISCONNECTED))
+        .isLessThan(events().indexOf(ConnectionEvent.RECONNECTED));
   }
 
-  private List<ConnectionState> states() {
-    return listener.connection.stream().map(TransportListener.ConnectionChange::state).toList();
+  private List<ConnectionEvent> events() {
+    return listener.connection.stream().map(TransportListener.ConnectionChange::event).toList();
   }
 
   @Test
@@ -338,11 +339,11 @@ class NatsTransportTest {
         connect(Options.builder().server(NATS.url()).errorListener(NatsErrorListener.create()));
     NatsBaton nats =
         NatsBaton.builder(
-                connection,
                 Baton.builder(OTEL.getOpenTelemetry())
                     .setAgentName("slow")
                     .addListener(listener)
-                    .build())
+                    .build(),
+                connection)
             .setBacklogInterval(Duration.ZERO)
             .setPendingLimits(5, 0)
             .build();
@@ -359,13 +360,13 @@ class NatsTransportTest {
     flush(producer);
     Await.until(
         "the client reported a slow consumer",
-        () -> states().contains(ConnectionState.SLOW_CONSUMER));
+        () -> events().contains(ConnectionEvent.SLOW_CONSUMER));
     nats.probe();
     release.countDown();
 
     List<TransportListener.ConnectionChange> slow =
         listener.connection.stream()
-            .filter(c -> c.state() == ConnectionState.SLOW_CONSUMER)
+            .filter(c -> c.event() == ConnectionEvent.SLOW_CONSUMER)
             .toList();
     assertThat(slow).anySatisfy(c -> assertThat(c.detail()).contains("dropped"));
   }

@@ -1,0 +1,273 @@
+package dev.baton.launchers;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real Kafka KRaft broker (combined broker and controller) in a child JVM started from the Maven
+ * Central jars on the test classpath: random ports and a temporary log directory chosen once, so it
+ * can be killed ({@code SIGKILL}), paused ({@code SIGSTOP}) and restarted on the same ports and
+ * data. The child halts when this JVM dies (its standard input reaches EOF). Stopped by PID.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final int port;
+  private final int controllerPort;
+  private final String clusterId = Uuid.randomUuid().toString();
+  private Process process;
+  private OutputStream lifeline;
+  private Duration lastStartTime = Duration.ZERO;
+
+  private KafkaBroker(Path dir, int port, int controllerPort) {
+    this.dir = dir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+  }
+
+  /** Starts a broker and waits until it answers {@code describeCluster}. */
+  public static KafkaBroker start() throws Exception {
+    Path dir = Files.createTempDirectory("baton-kafka-");
+    int[] ports = freePorts(2);
+    KafkaBroker broker = new KafkaBroker(dir, ports[0], ports[1]);
+    broker.writeProperties();
+    broker.launch();
+    return broker;
+  }
+
+  /** {@code 127.0.0.1:PORT}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** How long the last (re)start took until the broker answered. */
+  public Duration lastStartTime() {
+    return lastStartTime;
+  }
+
+  /** The temporary directory holding the properties, the data and the log. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** The broker JVM's PID. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Kills the broker with {@code SIGKILL} and waits until it is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** Freezes the broker with {@code SIGSTOP}. */
+  public void pause() throws Exception {
+    signal("STOP");
+  }
+
+  /** Thaws a paused broker with {@code SIGCONT}. */
+  public void resume() throws Exception {
+    signal("CONT");
+  }
+
+  /** Starts a killed broker again on the same ports and data, and waits until it answers. */
+  public void restart() throws Exception {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("the broker is running");
+    }
+    launch();
+  }
+
+  /** Creates a topic and waits until it exists. */
+  public void createTopic(String name, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** An admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    }
+    if (lifeline != null) {
+      try {
+        lifeline.close();
+      } catch (IOException e) {
+        // the child is gone already
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " failed");
+    }
+  }
+
+  private void writeProperties() throws IOException {
+    Path logs = dir.resolve("logs");
+    String properties =
+        String.join(
+            "\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            "log.dirs=" + logs,
+            "num.partitions=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=3",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "min.insync.replicas=1",
+            "group.initial.rebalance.delay.ms=0",
+            "broker.heartbeat.interval.ms=250",
+            "broker.session.timeout.ms=1500",
+            "log.cleaner.dedupe.buffer.size=2097152",
+            "num.io.threads=2",
+            "num.network.threads=2",
+            "background.threads=2",
+            "num.recovery.threads.per.data.dir=1",
+            "auto.create.topics.enable=true",
+            "");
+    Files.writeString(dir.resolve("server.properties"), properties, StandardCharsets.UTF_8);
+  }
+
+  private void launch() throws Exception {
+    long started = System.nanoTime();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("-Xmx256m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
+    command.add("-cp");
+    command.add(classpath());
+    command.add(KafkaBrokerProcess.class.getName());
+    command.add(dir.resolve("server.properties").toString());
+    command.add(clusterId);
+    command.add(dir.resolve("logs").toString());
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+            .start();
+    lifeline = process.getOutputStream(); // kept open: its EOF tells the child we are gone
+    awaitReady();
+    lastStartTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  /**
+   * The classpath this class was loaded from: {@code java.class.path} in a test JVM, the class
+   * loader's URLs where a tool such as {@code exec:java} loads the project in its own loader.
+   */
+  private static String classpath() {
+    ClassLoader loader = KafkaBrokerProcess.class.getClassLoader();
+    if (loader instanceof java.net.URLClassLoader urls && urls.getURLs().length > 0) {
+      List<String> entries = new ArrayList<>();
+      for (java.net.URL url : urls.getURLs()) {
+        try {
+          entries.add(Path.of(url.toURI()).toString());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+          // not a file: the child cannot use it anyway
+        }
+      }
+      return String.join(java.io.File.pathSeparator, entries);
+    }
+    return System.getProperty("java.class.path");
+  }
+
+  private void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    Exception last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the broker exited; log:\n" + log());
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (Exception e) {
+          last = e;
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException("the broker did not answer in time; log:\n" + log(), last);
+  }
+
+  private String log() {
+    try {
+      String text = Files.readString(dir.resolve("broker.log"));
+      return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  private static int[] freePorts(int count) throws IOException {
+    int[] ports = new int[count];
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+    return ports;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.baton.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for a condition with a deadline, instead of sleeping. */
+public final class Await {
+
+  public static final Duration DEFAULT = Duration.ofSeconds(20);
+
+  private Await() {}
+
+  /** Polls until {@code condition} holds; fails with {@code what} after {@link #DEFAULT}. */
+  public static void until(String what, BooleanSupplier condition) {
+    until(what, DEFAULT, condition);
+  }
+
+  /** Polls until {@code condition} holds; fails with {@code what} after {@code timeout}. */
+  public static void until(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  /** Polls until {@code value} yields at least {@code size} elements. */
+  public static <T extends java.util.Collection<?>> T size(
+      String what, int size, Supplier<T> value) {
+    until(what + " (" + size + ")", () -> value.get().size() >= size);
+    return value.get();
+  }
+}

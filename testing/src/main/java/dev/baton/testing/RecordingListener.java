@@ -1,0 +1,70 @@
+package dev.baton.testing;
+
+import dev.baton.transport.RejectionReason;
+import dev.baton.transport.TransportListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A listener that keeps every event, for assertions. Thread-safe. */
+public final class RecordingListener implements TransportListener {
+
+  public final List<Sent> sent = new CopyOnWriteArrayList<>();
+  public final List<Received> received = new CopyOnWriteArrayList<>();
+  public final List<Processed> processed = new CopyOnWriteArrayList<>();
+  public final List<Backlog> backlog = new CopyOnWriteArrayList<>();
+  public final List<QueueDepth> queueDepth = new CopyOnWriteArrayList<>();
+  public final List<SubscriptionChange> subscriptions = new CopyOnWriteArrayList<>();
+  public final List<ConnectionChange> connection = new CopyOnWriteArrayList<>();
+  public final List<RejectedContext> rejected = new CopyOnWriteArrayList<>();
+  public final List<TelemetryFailure> failures = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onSent(Sent event) {
+    sent.add(event);
+  }
+
+  @Override
+  public void onReceived(Received event) {
+    received.add(event);
+  }
+
+  @Override
+  public void onProcessed(Processed event) {
+    processed.add(event);
+  }
+
+  @Override
+  public void onBacklog(Backlog event) {
+    backlog.add(event);
+  }
+
+  @Override
+  public void onQueueDepth(QueueDepth event) {
+    queueDepth.add(event);
+  }
+
+  @Override
+  public void onSubscription(SubscriptionChange event) {
+    subscriptions.add(event);
+  }
+
+  @Override
+  public void onConnection(ConnectionChange event) {
+    connection.add(event);
+  }
+
+  @Override
+  public void onRejectedContext(RejectedContext event) {
+    rejected.add(event);
+  }
+
+  @Override
+  public void onTelemetryFailure(TelemetryFailure event) {
+    failures.add(event);
+  }
+
+  /** The inbound rejection reasons seen, in order. */
+  public List<RejectionReason> inboundReasons() {
+    return rejected.stream().filter(RejectedContext::inbound).map(RejectedContext::reason).toList();
+  }
+}
