@@ -805,11 +805,19 @@ public abstract class TransportContract {
         .count();
   }
 
+  /**
+   * What a transport adds to the backlog events of {@link
+   * #aThousandMessagesBehindAPausedHandlerReadAsALagOfExactlyAThousand} while the handler is paused
+   * (a partition, messages in flight); nothing by default.
+   */
+  protected void assertBacklogWhilePaused(TransportListener.Backlog backlog) {}
+
   @Test
   void aThousandMessagesBehindAPausedHandlerReadAsALagOfExactlyAThousand() throws Exception {
     String destination = unique("lag") + ".jobs";
+    RecordingListener events = new RecordingListener();
     Agent producer = measuredAgent("producer");
-    Agent worker = measuredAgent("worker");
+    Agent worker = agent("worker", b -> b.addListener(metrics).addListener(events));
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger handled = new AtomicInteger();
     worker.ready(
@@ -856,6 +864,11 @@ public abstract class TransportContract {
           worker.probe();
           return gauge("baton.consumer.lag.time", destination) > firstAge;
         });
+    TransportListener.Backlog paused = lastBacklog(events);
+    assertThat(paused.destination()).isEqualTo(destination);
+    assertThat(paused.group()).isEqualTo("laggards");
+    assertThat(paused.lagMessages()).isEqualTo(1000);
+    assertBacklogWhilePaused(paused);
     release.countDown();
     Await.until("drained", Duration.ofSeconds(60), () -> handled.get() == 1001);
     Await.until(
@@ -865,6 +878,12 @@ public abstract class TransportContract {
           return gauge("baton.consumer.lag", destination) == 0;
         });
     assertThat(gauge("baton.consumer.lag.time", destination)).isZero();
+    assertThat(lastBacklog(events).lagSeconds()).isZero();
     assertThat(metrics.status(system(), destination, "laggards")).isEqualTo(ConsumerStatus.OK);
+  }
+
+  private static TransportListener.Backlog lastBacklog(RecordingListener events) {
+    assertThat(events.backlog).as("backlog events").isNotEmpty();
+    return events.backlog.get(events.backlog.size() - 1);
   }
 }

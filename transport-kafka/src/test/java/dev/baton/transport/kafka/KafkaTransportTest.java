@@ -506,64 +506,6 @@ class KafkaTransportTest {
   }
 
   @Test
-  void lagCountsEveryUncommittedRecordAndItsAgeThenReturnsToZero() throws Exception {
-    String topic = unique("lag");
-    KafkaBaton producer = kafka("producer", b -> {});
-    KafkaBaton worker = kafka("worker", b -> {});
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    AtomicInteger handled = new AtomicInteger();
-    worker
-        .subscriber()
-        .subscribe(
-            topic,
-            "laggards",
-            m -> {
-              if (!m.payloadAsString().equals("warm-up")) {
-                release.await(60, TimeUnit.SECONDS);
-              }
-              handled.incrementAndGet();
-            });
-    producer.publisher().publish(OutboundMessage.of(topic, "warm-up")).get(30, TimeUnit.SECONDS);
-    Await.until("the warm-up was committed", () -> committed(topic, "laggards") == 1);
-
-    for (int i = 0; i < 1000; i++) {
-      producer.publisher().publish(OutboundMessage.of(topic, "job-" + i));
-    }
-    producer.publisher().publish(OutboundMessage.of(topic, "last")).get(30, TimeUnit.SECONDS);
-
-    Await.until(
-        "a lag of exactly 1,001",
-        () -> {
-          worker.probe();
-          return lastBacklog().lagMessages() == 1001;
-        });
-    double firstAge = lastBacklog().lagSeconds();
-    assertThat(firstAge).isGreaterThanOrEqualTo(0);
-    Await.until(
-        "the oldest record ages",
-        () -> {
-          worker.probe();
-          return lastBacklog().lagSeconds() > firstAge;
-        });
-    assertThat(lastBacklog().partition()).isEqualTo("0");
-    assertThat(lastBacklog().group()).isEqualTo("laggards");
-    assertThat(lastBacklog().ackPending()).isNaN();
-    assertThat(listener.queueDepth).anySatisfy(q -> assertThat(q.messages()).isPositive());
-    release.countDown();
-    Await.until("all handled", () -> handled.get() == 1002);
-
-    Await.until(
-        "caught up",
-        () -> {
-          worker.probe();
-          return lastBacklog().lagMessages() == 0;
-        });
-    assertThat(lastBacklog().lagSeconds()).isZero();
-    worker.probe();
-    assertThat(listener.queueDepth.get(listener.queueDepth.size() - 1).messages()).isZero();
-  }
-
-  @Test
   void aGroupThatCommittedNothingHasAnUnknownLagNotTheWholeLog() throws Exception {
     String topic = unique("fresh");
     KafkaBaton worker = kafka("worker", b -> {});
