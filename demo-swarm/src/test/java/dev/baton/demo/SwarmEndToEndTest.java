@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
+import dev.baton.testing.SpanTree;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;
@@ -199,18 +200,31 @@ class SwarmEndToEndTest {
   /**
    * The trace once it is complete: the last hop was handled and every span's parent has ended too
    * (on Kafka a send span ends on the broker's ack, which can come after the receiver's process
-   * span ended).
+   * span ended). On a timeout the failure shows the trace as far as it got.
    */
   private static List<SpanData> awaitTrace(InMemorySpanExporter spans, String traceId) {
-    Await.until(
-        "the trace is complete",
-        Duration.ofSeconds(30),
-        () -> {
-          List<SpanData> trace = trace(spans, traceId);
-          Set<String> ids = trace.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
-          return trace.stream().anyMatch(s -> s.getName().equals("process " + Roles.DONE))
-              && trace.stream().filter(s -> !ids.contains(s.getParentSpanId())).count() == 1;
-        });
+    try {
+      Await.until(
+          "the trace is complete",
+          Duration.ofSeconds(30),
+          () -> {
+            List<SpanData> trace = trace(spans, traceId);
+            Set<String> ids = trace.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
+            // Complete: every span's parent is here, but for the root's own parent (none, or
+            // the outside caller's span). A hop whose handler failed and ran again has one
+            // process span per attempt, all children of that same parent.
+            return trace.stream().anyMatch(s -> s.getName().equals("process " + Roles.DONE))
+                && trace.stream()
+                        .map(SpanData::getParentSpanId)
+                        .filter(parent -> !ids.contains(parent))
+                        .distinct()
+                        .count()
+                    == 1;
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + "; the trace so far:\n" + SpanTree.of(trace(spans, traceId)).draw(), e);
+    }
     return trace(spans, traceId);
   }
 
