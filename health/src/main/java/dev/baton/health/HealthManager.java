@@ -28,11 +28,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs health checks: in the background on a schedule and on demand, concurrently, each with its
- * own timeout. A check that hangs or throws is UNHEALTHY with a reason, and {@link #report()} still
- * answers within the timeout plus a small margin. Concurrent callers share one evaluation
- * (single-flight), and a report is served from cache for {@link Builder#setCacheFor}, so a probe
- * storm does not hammer the database or the broker. A result older than {@link Builder#setMaxAge}
- * counts as UNKNOWN. A hung check is not started again while it still runs.
+ * own timeout. A check that hangs or throws is UNHEALTHY with a reason. {@link #report()} never
+ * waits on a slow check: it waits at most {@link Builder#setAnswerWithin} (0.5 s by default) for an
+ * evaluation and then answers with each check's latest completed result, where a check that has
+ * been running longer than its timeout counts as failed from that moment and one that never
+ * finished yet is UNKNOWN. So a probe with Kubernetes' 1 s timeout always gets an answer, even
+ * while a broker is down and its check waits for the broker. Concurrent callers share one
+ * evaluation (single-flight), and a report is served from cache for {@link Builder#setCacheFor}, so
+ * a probe storm does not hammer the database or the broker. A result older than {@link
+ * Builder#setMaxAge} counts as UNKNOWN. A hung check is not started again while it still runs.
  *
  * <pre>{@code
  * HealthManager health = HealthManager.builder()
@@ -52,6 +56,7 @@ public final class HealthManager implements AutoCloseable {
   private volatile double cpuUsagePercent = Double.NaN;
   private final List<Registration> registrations;
   private final Duration timeout;
+  private final Duration answerWithin;
   private final Duration cacheFor;
   private final Duration maxAge;
   private final Clock clock;
@@ -68,6 +73,8 @@ public final class HealthManager implements AutoCloseable {
     final boolean critical;
     final AtomicLong runs = new AtomicLong();
     volatile @Nullable CompletableFuture<CheckReport> running;
+    volatile long runningSince;
+    volatile @Nullable CheckReport latest;
 
     Registration(HealthCheck check, boolean critical) {
       this.check = check;
@@ -78,6 +85,7 @@ public final class HealthManager implements AutoCloseable {
   private HealthManager(Builder b) {
     this.registrations = List.copyOf(b.registrations);
     this.timeout = b.timeout;
+    this.answerWithin = b.answerWithin;
     this.cacheFor = b.cacheFor;
     this.maxAge = b.maxAge;
     this.clock = b.clock;
@@ -101,14 +109,63 @@ public final class HealthManager implements AutoCloseable {
 
   /**
    * The current report: from cache while it is younger than the cache period, else a fresh
-   * evaluation shared with concurrent callers. Returns within the check timeout plus a margin.
+   * evaluation shared with concurrent callers if it completes within {@link
+   * Builder#setAnswerWithin}, else each check's latest completed result as of now (a check running
+   * past its timeout is UNHEALTHY, one that never finished is UNKNOWN) while the evaluation goes on
+   * in the background. Never waits longer than the answer budget.
    */
   public HealthReport report() {
     HealthReport cached = last.get();
     if (cached != null && age(cached).compareTo(cacheFor) < 0) {
       return aged(cached);
     }
-    return awaitEvaluation();
+    CompletableFuture<HealthReport> evaluation;
+    try {
+      evaluation = evaluation();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return current();
+    }
+    try {
+      return evaluation.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      // answer with what is known now
+    }
+    return current();
+  }
+
+  /** Each check's latest completed result as of now, running checks judged by their age. */
+  private HealthReport current() {
+    long now = System.nanoTime();
+    Map<String, CheckReport> reports = new LinkedHashMap<>();
+    for (Registration registration : registrations) {
+      CompletableFuture<CheckReport> running = registration.running;
+      long runningNanos = now - registration.runningSince;
+      CheckReport latest = registration.latest;
+      CheckReport report;
+      if (running != null && !running.isDone() && runningNanos >= timeout.toNanos()) {
+        report = timedOut(registration, runningNanos);
+      } else if (latest != null) {
+        report = latest;
+      } else {
+        report =
+            report(
+                registration,
+                new CheckResult(HealthStatus.UNKNOWN, "not checked yet", Map.of()),
+                0);
+      }
+      reports.put(report.name(), report);
+    }
+    return aged(
+        new HealthReport(HealthReport.aggregate(reports.values()), clock.instant(), reports));
+  }
+
+  private CheckReport timedOut(Registration registration, long runningNanos) {
+    return report(
+        registration,
+        CheckResult.unhealthy("timed out after " + timeout.toMillis() + " ms"),
+        runningNanos);
   }
 
   /**
@@ -188,10 +245,7 @@ public final class HealthManager implements AutoCloseable {
     } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       // fall through to what we have
     }
-    HealthReport cached = last.get();
-    return cached != null
-        ? aged(cached)
-        : new HealthReport(HealthStatus.UNKNOWN, clock.instant(), Map.of());
+    return current();
   }
 
   private CompletableFuture<HealthReport> evaluation() {
@@ -233,25 +287,27 @@ public final class HealthManager implements AutoCloseable {
     CompletableFuture<CheckReport> running = registration.running;
     if (running == null || running.isDone()) {
       try {
+        registration.runningSince = System.nanoTime();
         running = CompletableFuture.supplyAsync(() -> execute(registration), checks);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return CompletableFuture.completedFuture(
             report(registration, CheckResult.unhealthy("the health manager is closed"), 0));
       }
+      running.thenAccept(report -> registration.latest = report);
       registration.running = running;
     }
-    long startedAt = System.nanoTime();
+    // The timeout counts from when the check started, not from this evaluation: a check still
+    // hanging from an earlier evaluation has used up its time already.
+    long remaining =
+        Math.max(0, timeout.toNanos() - (System.nanoTime() - registration.runningSince));
     return running
         .copy()
-        .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS)
         .thenApply(
             report ->
                 report != null
                     ? report
-                    : report(
-                        registration,
-                        CheckResult.unhealthy("timed out after " + timeout.toMillis() + " ms"),
-                        System.nanoTime() - startedAt));
+                    : timedOut(registration, System.nanoTime() - registration.runningSince));
   }
 
   private CheckReport execute(Registration registration) {
@@ -319,6 +375,7 @@ public final class HealthManager implements AutoCloseable {
     private final List<Registration> registrations = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private Duration timeout = Duration.ofSeconds(5);
+    private Duration answerWithin = Duration.ofMillis(500);
     private Duration interval = Duration.ofSeconds(10);
     private Duration cacheFor = Duration.ofSeconds(1);
     private Duration maxAge = Duration.ofSeconds(30);
@@ -344,6 +401,15 @@ public final class HealthManager implements AutoCloseable {
     /** How long one check may take before it counts as UNHEALTHY. Default 5 s. */
     public Builder setTimeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How long {@link #report()} may wait for running checks before it answers with their latest
+     * completed results (default 0.5 s, so an endpoint answers within a 1 s probe timeout).
+     */
+    public Builder setAnswerWithin(Duration answerWithin) {
+      this.answerWithin = Objects.requireNonNull(answerWithin, "answerWithin");
       return this;
     }
 

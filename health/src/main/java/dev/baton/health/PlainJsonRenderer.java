@@ -30,6 +30,8 @@ final class PlainJsonRenderer implements HealthRenderer {
       entry.put("status", check.status().name());
       entry.put("critical", check.critical());
       entry.put("last_check", check.checkedAt().toString());
+      entry.put(
+          "age_ms", Math.max(0, Duration.between(check.checkedAt(), Instant.now()).toMillis()));
       entry.put("latency_ms", check.latencyMillis());
       if (!check.reason().isEmpty()) {
         entry.put("reason", check.reason());

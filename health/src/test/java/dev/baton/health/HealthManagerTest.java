@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -40,31 +41,97 @@ class HealthManagerTest {
   }
 
   @Test
-  void aCheckThatNeverReturnsIsUnhealthyWithinTheTimeoutAndIsNotStartedTwice() throws Exception {
+  void aCheckThatNeverReturnsNeverDelaysAnAnswerAndFailsOnceItsTimeIsUp() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try (HealthManager manager =
         HealthManager.builder()
             .addCheck(hanging("stuck", never))
             .addCheck(check("fine", CheckResult.healthy()))
-            .setTimeout(Duration.ofMillis(500))
+            .setTimeout(Duration.ofSeconds(2))
+            .setAnswerWithin(Duration.ofMillis(100))
             .setInterval(Duration.ZERO)
             .setCacheFor(Duration.ZERO)
             .build()) {
       long started = System.nanoTime();
       HealthReport first = manager.report();
       long firstMillis = (System.nanoTime() - started) / 1_000_000;
-      HealthReport second = manager.report();
 
-      assertThat(firstMillis).isLessThan(1500);
-      assertThat(first.status()).isEqualTo(HealthStatus.UNHEALTHY);
-      assertThat(first.checks().get("stuck").status()).isEqualTo(HealthStatus.UNHEALTHY);
-      assertThat(first.checks().get("stuck").reason()).contains("timed out after 500 ms");
-      assertThat(first.checks().get("fine").status()).isEqualTo(HealthStatus.HEALTHY);
-      assertThat(second.checks().get("stuck").status()).isEqualTo(HealthStatus.UNHEALTHY);
+      // Answered on the 0.1 s budget, not after the 2 s timeout: 1 s to spare either way.
+      assertThat(firstMillis).isLessThan(1000);
+      assertThat(first.status()).isEqualTo(HealthStatus.UNKNOWN);
+      assertThat(first.checks().get("stuck").status()).isEqualTo(HealthStatus.UNKNOWN);
+      assertThat(first.checks().get("stuck").reason()).isEqualTo("not checked yet");
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      HealthReport later = first;
+      long slowest = 0;
+      while (later.checks().get("stuck").status() != HealthStatus.UNHEALTHY
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        long asked = System.nanoTime();
+        later = manager.report();
+        slowest = Math.max(slowest, (System.nanoTime() - asked) / 1_000_000);
+      }
+      long failedAfter = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(later.status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(later.checks().get("stuck").reason()).contains("timed out after 2000 ms");
+      assertThat(later.checks().get("fine").status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(failedAfter).as("failed once its time was up, not before").isGreaterThan(1900);
+      assertThat(slowest).as("no answer waited on the hung check").isLessThan(1000);
       assertThat(manager.runs("stuck")).as("a hung check is not piled up").isEqualTo(1);
-      assertThat(manager.runs("fine")).isEqualTo(2);
     } finally {
       never.countDown();
+    }
+  }
+
+  @Test
+  void aCheckThatStartsHangingKeepsItsLastResultUntilItsTimeIsUp() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean hang =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CountDownLatch release = new CountDownLatch(1);
+    HealthCheck broker =
+        new HealthCheck() {
+          @Override
+          public String name() {
+            return "broker";
+          }
+
+          @Override
+          public CheckResult check() throws InterruptedException {
+            if (hang.get()) {
+              release.await();
+            }
+            return CheckResult.healthy();
+          }
+        };
+    try (HealthManager manager =
+        HealthManager.builder()
+            .addCheck(broker)
+            .setTimeout(Duration.ofSeconds(3))
+            .setAnswerWithin(Duration.ofMillis(100))
+            .setInterval(Duration.ZERO)
+            .setCacheFor(Duration.ZERO)
+            .build()) {
+      assertThat(manager.refresh().status()).isEqualTo(HealthStatus.HEALTHY);
+      hang.set(true); // the broker goes away: the next check waits for its timeout
+
+      long asked = System.nanoTime();
+      HealthReport during = manager.report();
+      long millis = (System.nanoTime() - asked) / 1_000_000;
+
+      assertThat(millis).isLessThan(1000);
+      assertThat(during.status())
+          .as("the last completed result, while the check runs")
+          .isEqualTo(HealthStatus.HEALTHY);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (manager.report().status() != HealthStatus.UNHEALTHY && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(manager.report().checks().get("broker").reason())
+          .contains("timed out after 3000 ms");
+    } finally {
+      release.countDown();
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -318,27 +319,36 @@ class HealthServerTest {
   }
 
   @Test
-  void aCheckThatNeverReturnsStillLetsTheEndpointAnswerWithinTheTimeoutPlusOneSecond()
-      throws Exception {
+  void aCheckThatNeverReturnsNeverKeepsTheEndpointsFromAnsweringWithinOneSecond() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try {
       HealthServer server =
           serve(
               HealthManager.builder()
                   .addCheck(HealthManagerTest.hanging("stuck", never))
-                  .setTimeout(Duration.ofSeconds(1))
+                  .setTimeout(Duration.ofSeconds(2))
                   .setInterval(Duration.ZERO)
+                  .setCacheFor(Duration.ZERO)
                   .build());
 
-      long started = System.nanoTime();
-      HttpResponse<String> response = get(server, "/health");
-      long millis = (System.nanoTime() - started) / 1_000_000;
+      long slowest = 0;
+      String status = "";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!status.equals("UNHEALTHY") && System.nanoTime() < deadline) {
+        for (String path : List.of("/health", "/health/ready", "/health/live")) {
+          long started = System.nanoTime();
+          HttpResponse<String> response = get(server, path);
+          slowest = Math.max(slowest, (System.nanoTime() - started) / 1_000_000);
+          if (path.equals("/health")) {
+            assertThat(response.statusCode()).isEqualTo(503);
+            status =
+                JSON.readTree(response.body()).path("checks").path("stuck").path("status").asText();
+          }
+        }
+      }
 
-      assertThat(millis).isLessThan(2000);
-      assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(
-              JSON.readTree(response.body()).path("checks").path("stuck").path("status").asText())
-          .isEqualTo("UNHEALTHY");
+      assertThat(status).as("failed once its 2 s were up").isEqualTo("UNHEALTHY");
+      assertThat(slowest).as("slowest answer, ms").isLessThan(1000);
     } finally {
       never.countDown();
     }

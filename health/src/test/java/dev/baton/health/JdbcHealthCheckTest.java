@@ -34,7 +34,7 @@ class JdbcHealthCheckTest {
             .addCheck(JdbcHealthCheck.builder(dataSource(1, "")).setName("postgres").build())
             .setInterval(Duration.ZERO)
             .build()) {
-      CheckReport report = manager.report().checks().get("postgres");
+      CheckReport report = manager.refresh().checks().get("postgres");
 
       assertThat(report.status()).isEqualTo(HealthStatus.UNHEALTHY);
       assertThat(report.reason()).contains("PSQLException");
@@ -55,7 +55,7 @@ class JdbcHealthCheckTest {
                     .build())
             .setInterval(Duration.ZERO)
             .build()) {
-      HealthReport report = manager.report();
+      HealthReport report = manager.refresh();
 
       assertThat(report.checks().get("postgres").status()).isEqualTo(HealthStatus.HEALTHY);
       assertThat(report.toString()).doesNotContain("hunter2");

@@ -2,6 +2,8 @@ package dev.baton.transport.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.health.HealthManager;
+import dev.baton.health.HealthServer;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
@@ -14,15 +16,25 @@ import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +100,89 @@ class KafkaFaultTest {
       Await.until("all twenty handled", Duration.ofSeconds(60), () -> handled.size() == 20);
     }
     assertThat(broker.lastStartTime()).isLessThan(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void healthAnswersEveryProbeWithinOneSecondWhileTheBrokerIsDown() throws Exception {
+    try (KafkaHealthCheck check =
+            KafkaHealthCheck.builder(Map.of("bootstrap.servers", broker.bootstrapServers()))
+                .setTimeout(Duration.ofSeconds(3))
+                .build();
+        HealthManager health =
+            HealthManager.builder()
+                .addCheck(check)
+                .setTimeout(Duration.ofSeconds(3))
+                .setInterval(Duration.ofMillis(500))
+                .setCacheFor(Duration.ofMillis(200))
+                .build();
+        HealthServer server =
+            HealthServer.builder(health)
+                .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .start()) {
+      health.markStarted();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      Await.until("healthy", () -> status(http, server, "/health") == 200);
+      AtomicBoolean probing = new AtomicBoolean(true);
+      AtomicLong slowest = new AtomicLong();
+      AtomicInteger answers = new AtomicInteger();
+      AtomicInteger unhealthy = new AtomicInteger();
+      List<Thread> probes = new ArrayList<>();
+      for (String path : List.of("/health", "/health/ready", "/health", "/health/ready")) {
+        Thread probe =
+            new Thread(
+                () -> {
+                  while (probing.get()) {
+                    long started = System.nanoTime();
+                    int code = status(http, server, path);
+                    slowest.accumulateAndGet((System.nanoTime() - started) / 1_000_000, Math::max);
+                    answers.incrementAndGet();
+                    if (code == 503) {
+                      unhealthy.incrementAndGet();
+                    }
+                  }
+                });
+        probes.add(probe);
+        probe.start();
+      }
+      try {
+        broker.kill();
+        Await.until(
+            "a probe sees the broker down (once its check ran past the 3 s timeout)",
+            Duration.ofSeconds(30),
+            () -> unhealthy.get() > 0);
+        Thread.sleep(2000); // keep probing while checks keep timing out
+      } finally {
+        probing.set(false);
+        for (Thread probe : probes) {
+          probe.join();
+        }
+        broker.restart();
+      }
+
+      assertThat(answers.get()).isGreaterThan(20);
+      assertThat(slowest.get()).as("slowest answer while the broker was down, ms").isLessThan(1000);
+      Await.until(
+          "healthy again after the restart",
+          Duration.ofSeconds(30),
+          () -> status(http, server, "/health") == 200);
+    }
+  }
+
+  /** The status code of {@code path}, or -1 when no answer came within 1 s. */
+  private static int status(HttpClient http, HealthServer server, String path) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   @Test

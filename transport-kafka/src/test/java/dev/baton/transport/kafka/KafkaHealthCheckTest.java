@@ -50,12 +50,12 @@ class KafkaHealthCheckTest {
                 .setInterval(Duration.ZERO)
                 .setCacheFor(Duration.ZERO)
                 .build()) {
-      CheckReport missing = manager.report().checks().get("kafka");
+      CheckReport missing = manager.refresh().checks().get("kafka");
       assertThat(missing.status()).isEqualTo(HealthStatus.UNHEALTHY);
       assertThat(missing.reason()).isEqualTo("missing topics: " + topic);
 
       createTopic(topic);
-      HealthReport report = manager.report();
+      HealthReport report = manager.refresh();
       CheckReport kafka = report.checks().get("kafka");
 
       assertThat(kafka.status()).isEqualTo(HealthStatus.HEALTHY);
@@ -89,7 +89,7 @@ class KafkaHealthCheckTest {
                 .setTimeout(Duration.ofSeconds(2))
                 .build()) {
       long started = System.nanoTime();
-      CheckReport report = manager.report().checks().get("kafka");
+      CheckReport report = manager.refresh().checks().get("kafka");
 
       assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3000);
       assertThat(report.status()).isEqualTo(HealthStatus.UNHEALTHY);
