@@ -162,7 +162,8 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private final MeterCache<Counter> connectionEvents =
       counters(
           "baton.connection.events",
-          "Connection events: connected, disconnected, reconnected, closed, slow_consumer, error.",
+          "Connection events: connected, disconnected, reconnected, closed, slow_consumer, stalled,"
+              + " error.",
           SYSTEM,
           "event");
   private final MeterCache<Counter> rejected =

@@ -10,9 +10,10 @@ public enum Outcome {
   /** The handler threw: the message was negatively acknowledged, to be redelivered. */
   NAK,
   /**
-   * The handler threw and the message was given up on: sent to the dead-letter destination. It is
-   * not redelivered to this consumer. (Not to be confused with a {@link RejectionReason}: a
-   * propagated context Baton refused.)
+   * The handler threw and the message was given up on: sent to the dead-letter destination (Kafka's
+   * failure policy), or terminated after its last allowed delivery (JetStream). It is not
+   * redelivered to this consumer. (Not to be confused with a {@link RejectionReason}: a propagated
+   * context Baton refused.)
    */
   DEAD_LETTERED
 }

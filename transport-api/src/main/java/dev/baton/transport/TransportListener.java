@@ -228,6 +228,11 @@ public interface TransportListener {
     CLOSED,
     /** The client dropped or is about to drop messages because a consumer is too slow. */
     SLOW_CONSUMER,
+    /**
+     * The client stopped reading from a connection it still called connected (a message it could
+     * not parse wedges jnats' reader, with no callback); Baton forced a reconnect.
+     */
+    STALLED,
     /** The client or the broker reported an error. */
     ERROR
   }

@@ -12,6 +12,7 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -24,8 +25,12 @@ record JetStreamConsumers(
     Connection connection,
     NatsSender sender,
     String stream,
+    JetStreamConsumers.Delivery delivery,
     Supplier<Dispatcher> dispatchers,
     JetStreamConsumers.Tracker tracker) {
+
+  /** The redelivery settings of the consumers Baton creates (0 / null: the server's defaults). */
+  record Delivery(int maxDeliveries, @Nullable Duration ackWait) {}
 
   /** How {@link NatsBaton} tracks a new subscription. */
   @FunctionalInterface
@@ -45,7 +50,9 @@ record JetStreamConsumers(
     MessageConsumer consumer;
     try {
       consumer =
-          consumerContext.consume(dispatcher, NatsReceiver.handler(sender, name, true, handler));
+          consumerContext.consume(
+              dispatcher,
+              NatsReceiver.handler(sender, name, true, delivery.maxDeliveries(), handler));
     } catch (IOException e) {
       connection.closeDispatcher(dispatcher);
       throw new UncheckedIOException(e);
@@ -66,6 +73,12 @@ record JetStreamConsumers(
   private ConsumerContext consumer(String destination, @Nullable String group) {
     ConsumerConfiguration.Builder config =
         ConsumerConfiguration.builder().filterSubject(destination).ackPolicy(AckPolicy.Explicit);
+    if (delivery.maxDeliveries() > 0) {
+      config.maxDeliver(delivery.maxDeliveries());
+    }
+    if (delivery.ackWait() != null) {
+      config.ackWait(delivery.ackWait());
+    }
     if (group != null) {
       config.durable(group);
     }

@@ -2,6 +2,7 @@ package dev.baton.transport.nats;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.ProbeSchedule;
 import dev.baton.propagation.spi.TransportBase;
 import dev.baton.propagation.spi.TransportPublisher;
 import dev.baton.propagation.spi.TransportSubscriber;
@@ -22,6 +23,7 @@ import io.nats.client.MessageConsumer;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +57,9 @@ public final class NatsBaton extends TransportBase {
   private final long pendingBytes;
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
+  private final ProbeSchedule stallWatch;
+  private final int maxDeliveries;
+  private final @Nullable Duration ackWait;
   private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =
       new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -65,6 +70,8 @@ public final class NatsBaton extends TransportBase {
     this.sender = new NatsSender(connection, engine);
     this.pendingMessages = builder.pendingMessages;
     this.pendingBytes = builder.pendingBytes;
+    this.maxDeliveries = builder.maxDeliveries;
+    this.ackWait = builder.ackWait;
     this.connectionListener = this::onConnectionEvent;
     connection.addConnectionListener(connectionListener);
     ErrorListener installed = connection.getOptions().getErrorListener();
@@ -72,6 +79,11 @@ public final class NatsBaton extends TransportBase {
     if (errorListener != null) {
       errorListener.register(engine);
     }
+    this.stallWatch =
+        ProbeSchedule.start(
+            "baton-nats-stall-watch",
+            builder.stallTimeout,
+            new StallWatchdog(connection, engine, builder.stallTimeout));
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
@@ -122,12 +134,20 @@ public final class NatsBaton extends TransportBase {
    * (or updates) a durable consumer named {@code group} filtered on {@code subject}, or an
    * ephemeral one when the group is {@code null}, with explicit acks: a handler that returns acks
    * the message, one that throws naks it for redelivery ({@link Message#deliveryCount()} tells the
-   * attempt). {@code respond} is not available on JetStream.
+   * attempt), and on its last allowed delivery ({@link Builder#setMaxDeliveries}) terminates it:
+   * the outcome is {@code DEAD_LETTERED}, and the message does not loop. {@code respond} is not
+   * available on JetStream.
    */
   public Subscriber jetStreamSubscriber(String stream) {
     Objects.requireNonNull(stream, "stream");
     JetStreamConsumers consumers =
-        new JetStreamConsumers(connection, sender, stream, this::newDispatcher, this::started);
+        new JetStreamConsumers(
+            connection,
+            sender,
+            stream,
+            new JetStreamConsumers.Delivery(maxDeliveries, ackWait),
+            this::newDispatcher,
+            this::started);
     return TransportSubscriber.withoutReplies(
         this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
   }
@@ -135,6 +155,7 @@ public final class NatsBaton extends TransportBase {
   /** Detaches from the connection; the subscriptions are drained and the probe stopped. */
   @Override
   protected void closeTransport() {
+    stallWatch.close();
     connection.removeConnectionListener(connectionListener);
     if (errorListener != null) {
       errorListener.unregister(engine);
@@ -211,7 +232,7 @@ public final class NatsBaton extends TransportBase {
       String destination, @Nullable String group, MessageHandler handler) {
     String name = group == null ? "" : group;
     Dispatcher dispatcher = newDispatcher();
-    io.nats.client.MessageHandler natsHandler = NatsReceiver.handler(sender, name, false, handler);
+    io.nats.client.MessageHandler natsHandler = NatsReceiver.handler(sender, name, handler);
     try {
       if (group == null) {
         dispatcher.subscribe(destination, natsHandler);
@@ -231,6 +252,9 @@ public final class NatsBaton extends TransportBase {
     private final Baton baton;
     private long pendingMessages = -1;
     private long pendingBytes = -1;
+    private Duration stallTimeout = Duration.ofMillis(500);
+    private int maxDeliveries = 5;
+    private @Nullable Duration ackWait;
 
     Builder(Connection connection, Baton baton) {
       this.connection = connection;
@@ -249,6 +273,49 @@ public final class NatsBaton extends TransportBase {
       }
       this.pendingMessages = maxMessages;
       this.pendingBytes = maxBytes;
+      return this;
+    }
+
+    /**
+     * How long a PING may wait for its PONG before a connection that says CONNECTED but read
+     * nothing meanwhile counts as stalled and is reconnected (see {@code ConnectionEvent.STALLED});
+     * checked every such period. Default 500 ms, so a stalled connection is noticed within about a
+     * second; {@link Duration#ZERO} turns the check off.
+     */
+    public Builder setStallTimeout(Duration stallTimeout) {
+      Objects.requireNonNull(stallTimeout, "stallTimeout");
+      if (stallTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "the stall timeout must not be negative: " + stallTimeout);
+      }
+      this.stallTimeout = stallTimeout;
+      return this;
+    }
+
+    /**
+     * How many times a JetStream consumer Baton creates delivers one message before giving up on it
+     * (its {@code max_deliver}); default 5, 0 for no limit. The last failed delivery is terminated,
+     * so a message whose handler always fails never loops.
+     */
+    public Builder setMaxDeliveries(int maxDeliveries) {
+      if (maxDeliveries < 0) {
+        throw new IllegalArgumentException(
+            "max deliveries must be 0 (no limit) or more: " + maxDeliveries);
+      }
+      this.maxDeliveries = maxDeliveries;
+      return this;
+    }
+
+    /**
+     * How long a JetStream consumer Baton creates waits for an acknowledgement before it redelivers
+     * (its {@code ack_wait}); the server's default (30 s) unless set.
+     */
+    public Builder setAckWait(Duration ackWait) {
+      Objects.requireNonNull(ackWait, "ackWait");
+      if (ackWait.isNegative() || ackWait.isZero()) {
+        throw new IllegalArgumentException("the ack wait must be positive: " + ackWait);
+      }
+      this.ackWait = ackWait;
       return this;
     }
 

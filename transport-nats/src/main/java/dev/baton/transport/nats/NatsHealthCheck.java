@@ -7,14 +7,17 @@ import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The NATS health check: the connection must be CONNECTED (else UNHEALTHY); a round trip (PING)
  * within the bound (default 100 ms) is HEALTHY, a slower one DEGRADED; with JetStream checking on,
- * the JetStream API must answer. Details: the round trip and the server (host and port only, never
- * credentials). Thread-safe; the connection stays the caller's.
+ * the JetStream API must answer; for a minute after Baton found the connection stalled (see {@link
+ * NatsBaton.Builder#setStallTimeout}) it is DEGRADED with the time it happened. Details: the round
+ * trip and the server (host and port only, never credentials). Thread-safe; the connection stays
+ * the caller's.
  */
 public final class NatsHealthCheck implements HealthCheck {
 
@@ -55,11 +58,22 @@ public final class NatsHealthCheck implements HealthCheck {
       return server == null ? down : down.withDetail("server", server);
     }
     Duration rtt = connection.RTT();
-    CheckResult result =
-        rtt.compareTo(degradedAbove) > 0
-            ? CheckResult.degraded(
-                "round trip " + rtt.toMillis() + " ms, over " + degradedAbove.toMillis() + " ms")
-            : CheckResult.healthy();
+    Instant stalled = StallWatchdog.lastStall(connection);
+    CheckResult result;
+    if (stalled != null
+        && Duration.between(stalled, Instant.now()).compareTo(StallWatchdog.REMEMBERED) < 0) {
+      result =
+          CheckResult.degraded(
+              "the connection stopped reading at "
+                  + stalled
+                  + " (a message the client could not parse?) and was reconnected");
+    } else if (rtt.compareTo(degradedAbove) > 0) {
+      result =
+          CheckResult.degraded(
+              "round trip " + rtt.toMillis() + " ms, over " + degradedAbove.toMillis() + " ms");
+    } else {
+      result = CheckResult.healthy();
+    }
     result = result.withDetail("rtt_ms", rtt.toNanos() / 1_000_000.0);
     if (server != null) {
       result = result.withDetail("server", server);

@@ -4,6 +4,7 @@ import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Settler;
 import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Outcome;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
@@ -13,9 +14,23 @@ final class NatsReceiver {
 
   private NatsReceiver() {}
 
-  /** A jnats handler that hands every message to the engine with {@code handler}. */
+  /** A core NATS handler that hands every message to the engine with {@code handler}. */
   static io.nats.client.MessageHandler handler(
-      NatsSender sender, String group, boolean jetStream, MessageHandler handler) {
+      NatsSender sender, String group, MessageHandler handler) {
+    return handler(sender, group, false, 0, handler);
+  }
+
+  /**
+   * A jnats handler that hands every message to the engine with {@code handler}; on JetStream a
+   * failed delivery is nak'ed for redelivery, or terminated (given up) when it was the last of
+   * {@code maxDeliveries} (0: no limit).
+   */
+  static io.nats.client.MessageHandler handler(
+      NatsSender sender,
+      String group,
+      boolean jetStream,
+      int maxDeliveries,
+      MessageHandler handler) {
     MessagingEngine<Headers> engine = sender.engine();
     String inboxTemplate = sender.inboxTemplate();
     return msg -> {
@@ -31,7 +46,11 @@ final class NatsReceiver {
               inbox ? inboxTemplate : null,
               inbox,
               null);
-      Settler settler = jetStream ? new JetStreamSettler(msg) : Settler.none();
+      Settler settler =
+          jetStream
+              ? new JetStreamSettler(
+                  msg, maxDeliveries > 0 && delivery.deliveryCount() >= maxDeliveries)
+              : Settler.none();
       try {
         engine.deliver(delivery, msg.getHeaders(), handler, settler);
       } catch (Exception e) {
@@ -55,7 +74,7 @@ final class NatsReceiver {
     throw (T) t;
   }
 
-  private record JetStreamSettler(Message msg) implements Settler {
+  private record JetStreamSettler(Message msg, boolean last) implements Settler {
     @Override
     public void ack() {
       msg.ack();
@@ -63,7 +82,16 @@ final class NatsReceiver {
 
     @Override
     public void nak() {
-      msg.nak();
+      if (last) {
+        msg.term(); // the last allowed delivery failed: give up, do not loop
+      } else {
+        msg.nak();
+      }
+    }
+
+    @Override
+    public Outcome failureOutcome() {
+      return last ? Outcome.DEAD_LETTERED : Outcome.NAK;
     }
   }
 }

@@ -1,0 +1,238 @@
+package dev.baton.transport.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.health.CheckResult;
+import dev.baton.health.HealthStatus;
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.propagation.Baton;
+import dev.baton.testing.Await;
+import dev.baton.testing.NatsServerExtension;
+import dev.baton.testing.RecordingListener;
+import dev.baton.transport.TransportListener.ConnectionEvent;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A message the client cannot parse must not silence an agent. Another client writes raw protocol
+ * over a socket: a header value outside printable ASCII, which jnats' reader rejects (nats.java
+ * issue 1315), after which that connection reads nothing more while its status stays CONNECTED.
+ */
+class NatsPoisonTest {
+
+  @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  /** Publishes {@code payload} with one header {@code x-bad: café} in raw protocol. */
+  static void publishPoison(String subject, String payload) throws Exception {
+    byte[] headers = "NATS/1.0\r\nx-bad: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+    byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+    raw(
+        out -> {
+          out.write(
+              ("HPUB "
+                      + subject
+                      + " "
+                      + headers.length
+                      + " "
+                      + (headers.length + body.length)
+                      + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+          out.write(headers);
+          out.write(body);
+          out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        });
+  }
+
+  interface Writer {
+    void write(OutputStream out) throws Exception;
+  }
+
+  /** Connects a raw client, writes, and waits for the server's PONG so the bytes were taken. */
+  static void raw(Writer writer) throws Exception {
+    URI url = URI.create(NATS.url());
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).startsWith("INFO ");
+      out.write(
+          "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true}\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      writer.write(out);
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(in.readLine()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void aMessageTheClientCannotParseIsNoticedCountedAndDeliveryResumes() throws Exception {
+    String subject = "poison." + UUID.randomUUID();
+    RecordingListener listener = new RecordingListener();
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.bindTo(registry);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    try (Connection connection = Nats.connect(NATS.url());
+        Connection other = Nats.connect(NATS.url());
+        NatsBaton nats =
+            NatsBaton.builder(
+                    Baton.builder(OTEL.getOpenTelemetry())
+                        .setAgentName("reader")
+                        .addListener(listener)
+                        .addListener(metrics)
+                        .build(),
+                    connection)
+                .build()) {
+      nats.subscriber().subscribe(subject, m -> handled.add(m.payloadAsString()));
+      connection.flush(Duration.ofSeconds(5));
+      NatsHealthCheck health = NatsHealthCheck.builder(connection).build();
+      assertThat(health.check().status()).isEqualTo(HealthStatus.HEALTHY);
+
+      long sent = System.nanoTime();
+      publishPoison(subject, "poison");
+      Await.until(
+          "the stall is noticed",
+          Duration.ofSeconds(20),
+          () -> listener.connection.stream().anyMatch(c -> c.event() == ConnectionEvent.STALLED));
+      long noticedMillis = (System.nanoTime() - sent) / 1_000_000;
+      Await.until(
+          "reconnected",
+          Duration.ofSeconds(20),
+          () ->
+              listener.connection.stream().anyMatch(c -> c.event() == ConnectionEvent.RECONNECTED)
+                  && connection.getStatus() == Connection.Status.CONNECTED);
+      connection.flush(Duration.ofSeconds(5)); // the subscription is back on the server
+
+      for (int i = 0; i < 5; i++) {
+        other.publish(subject, ("valid-" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      other.flush(Duration.ofSeconds(5));
+
+      Await.until("the five valid messages handled", () -> handled.size() == 5);
+      assertThat(handled).containsExactly("valid-0", "valid-1", "valid-2", "valid-3", "valid-4");
+      System.out.printf("stall noticed %d ms after the poison message%n", noticedMillis);
+      assertThat(noticedMillis)
+          .as("noticed within the 0.5 s PING wait and its period")
+          .isLessThan(5000);
+      assertThat(registry.get("baton.connection.events").tag("event", "stalled").counter().count())
+          .isEqualTo(1);
+      assertThat(
+              registry.get("baton.telemetry.failures").tag("operation", "stall").counter().count())
+          .isEqualTo(1);
+      CheckResult afterwards = health.check();
+      assertThat(afterwards.status()).isEqualTo(HealthStatus.DEGRADED);
+      assertThat(afterwards.reason()).contains("stopped reading").contains("reconnected");
+    }
+  }
+
+  @Test
+  void aQuietConnectionIsNotMistakenForAStalledOne() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    try (Connection connection = Nats.connect(NATS.url());
+        NatsBaton nats =
+            NatsBaton.builder(
+                    Baton.builder(OTEL.getOpenTelemetry())
+                        .setAgentName("idle")
+                        .addListener(listener)
+                        .build(),
+                    connection)
+                .setStallTimeout(Duration.ofMillis(100))
+                .build()) {
+      nats.subscriber().subscribe("quiet." + UUID.randomUUID(), m -> {});
+      long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(100); // thirty checks of an idle, healthy connection
+      }
+      assertThat(listener.connection)
+          .extracting(c -> c.event())
+          .doesNotContain(ConnectionEvent.STALLED, ConnectionEvent.RECONNECTED);
+    }
+  }
+
+  @Test
+  void onJetStreamAHandlerThatAlwaysFailsIsGivenUpAfterItsLastDelivery() throws Exception {
+    String stream = "FAILS" + UUID.randomUUID().toString().replace("-", "");
+    String subject = stream + ".jobs";
+    RecordingListener listener = new RecordingListener();
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    try (Connection connection = Nats.connect(NATS.url());
+        NatsBaton nats =
+            NatsBaton.builder(
+                    Baton.builder(OTEL.getOpenTelemetry())
+                        .setAgentName("worker")
+                        .addListener(listener)
+                        .build(),
+                    connection)
+                .setMaxDeliveries(3)
+                .build()) {
+      connection
+          .jetStreamManagement()
+          .addStream(
+              StreamConfiguration.builder()
+                  .name(stream)
+                  .subjects(subject)
+                  .storageType(StorageType.Memory)
+                  .build());
+      nats.jetStreamSubscriber(stream)
+          .subscribe(
+              subject,
+              "workers",
+              m -> {
+                attempts.add(m.deliveryCount());
+                throw new IllegalStateException("always fails");
+              });
+
+      nats.jetStreamPublisher()
+          .publish(dev.baton.transport.OutboundMessage.of(subject, "doomed"))
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      Await.until("three attempts settled", () -> listener.processed.size() == 3);
+      assertThat(attempts).containsExactly(1, 2, 3);
+      assertThat(listener.processed)
+          .extracting(p -> p.outcome())
+          .containsExactly(
+              dev.baton.transport.Outcome.NAK,
+              dev.baton.transport.Outcome.NAK,
+              dev.baton.transport.Outcome.DEAD_LETTERED);
+      Await.until(
+          "nothing left pending on the consumer",
+          () -> pendingAcks(connection, stream, "workers") == 0);
+    }
+  }
+
+  private static long pendingAcks(Connection connection, String stream, String consumer) {
+    try {
+      return connection.jetStreamManagement().getConsumerInfo(stream, consumer).getNumAckPending();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static double counter(
+      PrometheusMeterRegistry registry, String name, String tag, String value) {
+    return registry.find(name).tag(tag, value).counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
+  }
+}
