@@ -63,7 +63,10 @@ final class NatsBackplane implements Backplane {
   @Override
   public Bus bus(Baton baton) {
     NatsBaton nats =
-        NatsBaton.builder(baton, connection).setBacklogInterval(Duration.ofSeconds(2)).build();
+        NatsBaton.builder(baton, connection)
+            .setBacklogInterval(Duration.ofSeconds(2))
+            .setMaxDeliveries(6) // as many attempts as the Kafka backplane's retry(5)
+            .build();
     Subscriber durable = nats.jetStreamSubscriber(STREAM);
     return new Bus() {
       @Override
