@@ -9,6 +9,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.RecordingListener;
+import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -85,6 +86,16 @@ class NatsPoisonTest {
     }
   }
 
+  /** A builder for an agent on {@code connection} whose events go to {@code listeners}. */
+  private static NatsBaton.Builder agent(
+      String name, Connection connection, TransportListener... listeners) {
+    Baton.Builder baton = Baton.builder(OTEL.getOpenTelemetry()).setAgentName(name);
+    for (TransportListener listener : listeners) {
+      baton.addListener(listener);
+    }
+    return NatsBaton.builder(baton.build(), connection);
+  }
+
   @Test
   void aMessageTheClientCannotParseIsNoticedCountedAndDeliveryResumes() throws Exception {
     String subject = "poison." + UUID.randomUUID();
@@ -95,15 +106,7 @@ class NatsPoisonTest {
     List<String> handled = new CopyOnWriteArrayList<>();
     try (Connection connection = Nats.connect(NATS.url());
         Connection other = Nats.connect(NATS.url());
-        NatsBaton nats =
-            NatsBaton.builder(
-                    Baton.builder(OTEL.getOpenTelemetry())
-                        .setAgentName("reader")
-                        .addListener(listener)
-                        .addListener(metrics)
-                        .build(),
-                    connection)
-                .build()) {
+        NatsBaton nats = agent("reader", connection, listener, metrics).build()) {
       nats.subscriber().subscribe(subject, m -> handled.add(m.payloadAsString()));
       connection.flush(Duration.ofSeconds(5));
       NatsHealthCheck health = NatsHealthCheck.builder(connection).build();
@@ -151,14 +154,7 @@ class NatsPoisonTest {
     RecordingListener listener = new RecordingListener();
     try (Connection connection = Nats.connect(NATS.url());
         NatsBaton nats =
-            NatsBaton.builder(
-                    Baton.builder(OTEL.getOpenTelemetry())
-                        .setAgentName("idle")
-                        .addListener(listener)
-                        .build(),
-                    connection)
-                .setStallTimeout(Duration.ofMillis(100))
-                .build()) {
+            agent("idle", connection, listener).setStallTimeout(Duration.ofMillis(100)).build()) {
       nats.subscriber().subscribe("quiet." + UUID.randomUUID(), m -> {});
       long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       while (System.nanoTime() < deadline) {
@@ -177,15 +173,7 @@ class NatsPoisonTest {
     RecordingListener listener = new RecordingListener();
     List<Integer> attempts = new CopyOnWriteArrayList<>();
     try (Connection connection = Nats.connect(NATS.url());
-        NatsBaton nats =
-            NatsBaton.builder(
-                    Baton.builder(OTEL.getOpenTelemetry())
-                        .setAgentName("worker")
-                        .addListener(listener)
-                        .build(),
-                    connection)
-                .setMaxDeliveries(3)
-                .build()) {
+        NatsBaton nats = agent("worker", connection, listener).setMaxDeliveries(3).build()) {
       connection
           .jetStreamManagement()
           .addStream(
