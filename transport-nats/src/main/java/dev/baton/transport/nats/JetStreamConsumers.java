@@ -40,7 +40,8 @@ record JetStreamConsumers(
         String destination,
         String group,
         @Nullable MessageConsumer consumer,
-        @Nullable JetStreamLag lag);
+        @Nullable JetStreamLag lag,
+        @Nullable UnreadableMessages unreadable);
   }
 
   Subscription open(String destination, @Nullable String group, MessageHandler handler) {
@@ -67,7 +68,19 @@ record JetStreamConsumers(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return tracker.started(dispatcher, destination, name, consumer, lag);
+    UnreadableMessages unreadable =
+        new UnreadableMessages(
+            connection,
+            () -> {
+              try {
+                return consumerContext.getConsumerInfo();
+              } catch (IOException | JetStreamApiException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+              }
+            },
+            stream,
+            sender.engine());
+    return tracker.started(dispatcher, destination, name, consumer, lag, unreadable);
   }
 
   private ConsumerContext consumer(String destination, @Nullable String group) {

@@ -83,7 +83,7 @@ public final class NatsBaton extends TransportBase {
         ProbeSchedule.start(
             "baton-nats-stall-watch",
             builder.stallTimeout,
-            new StallWatchdog(connection, engine, builder.stallTimeout));
+            new StallWatchdog(connection, engine, builder.stallTimeout, this::afterStall));
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
@@ -152,6 +152,15 @@ public final class NatsBaton extends TransportBase {
         this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
   }
 
+  /** After a stall and its reconnect: JetStream messages the client cannot read are removed. */
+  private void afterStall() {
+    for (Subscription subscription : subscriptions()) {
+      if (subscription instanceof NatsSubscription nats) {
+        nats.removeUnreadable();
+      }
+    }
+  }
+
   /** Detaches from the connection; the subscriptions are drained and the probe stopped. */
   @Override
   protected void closeTransport() {
@@ -196,11 +205,20 @@ public final class NatsBaton extends TransportBase {
       String destination,
       String group,
       @Nullable MessageConsumer consumer,
-      @Nullable JetStreamLag lag) {
+      @Nullable JetStreamLag lag,
+      @Nullable UnreadableMessages unreadable) {
     NatsSubscription subscription =
         track(
             new NatsSubscription(
-                connection, engine, dispatcher, destination, group, consumer, lag, this::untrack));
+                connection,
+                engine,
+                dispatcher,
+                destination,
+                group,
+                consumer,
+                lag,
+                unreadable,
+                this::untrack));
     engine.subscriptionChange(
         destination, group, dev.baton.transport.TransportListener.SubscriptionState.STARTED);
     return subscription;
@@ -243,7 +261,7 @@ public final class NatsBaton extends TransportBase {
       connection.closeDispatcher(dispatcher);
       throw e;
     }
-    return started(dispatcher, destination, name, null, null);
+    return started(dispatcher, destination, name, null, null, null);
   }
 
   /** Builds a {@link NatsBaton}. Not thread-safe. */

@@ -28,6 +28,7 @@ final class NatsSubscription implements Subscription {
   private final String group;
   private final @Nullable MessageConsumer consumer;
   private final @Nullable JetStreamLag lag;
+  private final @Nullable UnreadableMessages unreadable;
   private final Consumer<NatsSubscription> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong lastDropped = new AtomicLong();
@@ -40,6 +41,7 @@ final class NatsSubscription implements Subscription {
       String group,
       @Nullable MessageConsumer consumer,
       @Nullable JetStreamLag lag,
+      @Nullable UnreadableMessages unreadable,
       Consumer<NatsSubscription> onClose) {
     this.connection = connection;
     this.engine = engine;
@@ -48,7 +50,15 @@ final class NatsSubscription implements Subscription {
     this.group = group;
     this.consumer = consumer;
     this.lag = lag;
+    this.unreadable = unreadable;
     this.onClose = onClose;
+  }
+
+  /** After a stall: removes the JetStream messages the client cannot read (nothing on core). */
+  void removeUnreadable() {
+    if (unreadable != null) {
+      unreadable.sweep();
+    }
   }
 
   @Override

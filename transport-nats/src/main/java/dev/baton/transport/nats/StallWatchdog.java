@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * in the meantime means the reader is stuck, not busy: Baton reports {@link
  * ConnectionEvent#STALLED} and a telemetry failure ({@code stall}), remembers it for {@link
  * NatsHealthCheck} (DEGRADED for a minute), and forces a reconnect, after which delivery resumes
- * (core NATS loses what was in flight, as in any reconnect; JetStream redelivers it).
+ * (core NATS loses what was in flight, as in any reconnect; JetStream redelivers it after its ack
+ * wait, once the unreadable message itself is removed: {@link UnreadableMessages}).
  */
 final class StallWatchdog implements Runnable {
 
@@ -30,15 +31,22 @@ final class StallWatchdog implements Runnable {
   static final Duration REMEMBERED = Duration.ofSeconds(60);
 
   private static final Map<Connection, Instant> LAST_STALL = new WeakHashMap<>();
+  private static final Duration RECONNECT_WAIT = Duration.ofSeconds(10);
 
   private final Connection connection;
   private final MessagingEngine<Headers> engine;
   private final Duration timeout;
+  private final Runnable afterReconnect;
 
-  StallWatchdog(Connection connection, MessagingEngine<Headers> engine, Duration timeout) {
+  StallWatchdog(
+      Connection connection,
+      MessagingEngine<Headers> engine,
+      Duration timeout,
+      Runnable afterReconnect) {
     this.connection = connection;
     this.engine = engine;
     this.timeout = timeout;
+    this.afterReconnect = afterReconnect;
   }
 
   /** When {@code connection} last stalled, or null. */
@@ -101,6 +109,14 @@ final class StallWatchdog implements Runnable {
     } catch (java.io.IOException | RuntimeException e) {
       engine.connectionEvent(
           ConnectionEvent.ERROR, "forced reconnect failed: " + Redaction.describe(e));
+      return;
+    }
+    long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();
+    while (connection.getStatus() != Connection.Status.CONNECTED && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    if (connection.getStatus() == Connection.Status.CONNECTED) {
+      afterReconnect.run();
     }
   }
 }

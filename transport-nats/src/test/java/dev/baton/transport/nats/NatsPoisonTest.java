@@ -223,4 +223,56 @@ class NatsPoisonTest {
         .mapToDouble(io.micrometer.core.instrument.Counter::count)
         .sum();
   }
+
+  @Test
+  void onJetStreamAnUnreadableMessageIsRemovedAndTheMessagesBehindItAreRedelivered()
+      throws Exception {
+    String stream = "POISON" + UUID.randomUUID().toString().replace("-", "");
+    String subject = stream + ".jobs";
+    RecordingListener listener = new RecordingListener();
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.bindTo(registry);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    try (Connection connection = Nats.connect(NATS.url());
+        Connection other = Nats.connect(NATS.url());
+        NatsBaton nats =
+            agent("worker", connection, listener, metrics)
+                .setAckWait(Duration.ofSeconds(2))
+                .build()) {
+      connection
+          .jetStreamManagement()
+          .addStream(
+              StreamConfiguration.builder()
+                  .name(stream)
+                  .subjects(subject)
+                  .storageType(StorageType.Memory)
+                  .build());
+      nats.jetStreamSubscriber(stream)
+          .subscribe(subject, "workers", m -> handled.add(m.payloadAsString()));
+
+      publishPoison(subject, "poison");
+      for (int i = 0; i < 5; i++) {
+        other.jetStream().publish(subject, ("valid-" + i).getBytes(StandardCharsets.UTF_8));
+      }
+
+      Await.until(
+          "the five valid messages handled (redelivered after the 2 s ack wait)",
+          Duration.ofSeconds(30),
+          () -> handled.size() >= 5);
+      Await.until(
+          "the unreadable message removed, counted",
+          () -> counter(registry, "baton.telemetry.failures", "operation", "unreadable") == 1);
+      long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < quietUntil) {
+        Thread.sleep(100); // two more ack waits: a redelivered poison would stall again
+      }
+      assertThat(counter(registry, "baton.connection.events", "event", "stalled")).isEqualTo(1);
+      assertThat(handled)
+          .containsExactlyInAnyOrder("valid-0", "valid-1", "valid-2", "valid-3", "valid-4");
+      assertThat(other.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount())
+          .as("the five valid messages stay; the unreadable one is gone")
+          .isEqualTo(5);
+    }
+  }
 }
