@@ -82,7 +82,7 @@ public final class NatsBaton extends TransportBase {
     this.stallWatch =
         ProbeSchedule.start(
             "baton-nats-stall-watch",
-            builder.stallTimeout,
+            builder.stallTimeout.dividedBy(4),
             new StallWatchdog(connection, engine, builder.stallTimeout, this::afterStall));
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
@@ -270,7 +270,7 @@ public final class NatsBaton extends TransportBase {
     private final Baton baton;
     private long pendingMessages = -1;
     private long pendingBytes = -1;
-    private Duration stallTimeout = Duration.ofMillis(500);
+    private Duration stallTimeout = Duration.ofSeconds(1);
     private int maxDeliveries = 5;
     private @Nullable Duration ackWait;
 
@@ -296,9 +296,10 @@ public final class NatsBaton extends TransportBase {
 
     /**
      * How long a PING may wait for its PONG before a connection that says CONNECTED but read
-     * nothing meanwhile counts as stalled and is reconnected (see {@code ConnectionEvent.STALLED});
-     * checked every such period. Default 500 ms, so a stalled connection is noticed within about a
-     * second; {@link Duration#ZERO} turns the check off.
+     * nothing meanwhile counts as stalled and is reconnected (see {@code ConnectionEvent.STALLED}).
+     * Checked every quarter of it with a quick PING, confirmed with a second that may take all of
+     * it, so a link whose round trip stays under it is never taken for stalled. Default 1 s: a
+     * stalled connection is noticed within about 1.5 s. {@link Duration#ZERO} turns the check off.
      */
     public Builder setStallTimeout(Duration stallTimeout) {
       Objects.requireNonNull(stallTimeout, "stallTimeout");

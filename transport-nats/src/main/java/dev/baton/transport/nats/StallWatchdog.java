@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>jnats' reader stops for good on a message it cannot parse (a header value outside printable
  * ASCII from another client: nats.java issue 1315), calls no listener, and leaves the status
- * CONNECTED: every later message on that connection is silently lost. Each run sends a PING and
- * waits for the PONG up to the timeout; no PONG while the status is CONNECTED and not one byte read
- * in the meantime means the reader is stuck, not busy: Baton reports {@link
- * ConnectionEvent#STALLED} and a telemetry failure ({@code stall}), remembers it for {@link
+ * CONNECTED: every later message on that connection is silently lost. Each run (every quarter of
+ * the timeout) sends a PING and waits a quarter of the timeout for the PONG; when it is late, a
+ * second PING may take the whole timeout. No PONG then, while the status is CONNECTED and not one
+ * byte was read in the meantime, means the reader is stuck, not busy or far away: Baton reports
+ * {@link ConnectionEvent#STALLED} and a telemetry failure ({@code stall}), remembers it for {@link
  * NatsHealthCheck} (DEGRADED for a minute), and forces a reconnect, after which delivery resumes
  * (core NATS loses what was in flight, as in any reconnect; JetStream redelivers it after its ack
  * wait, once the unreadable message itself is removed: {@link UnreadableMessages}).
@@ -72,19 +73,28 @@ final class StallWatchdog implements Runnable {
       return; // the client's own reconnect handles a connection it knows is down
     }
     long readBefore = connection.getStatistics().getInBytes();
-    try {
-      connection.flush(timeout);
+    // A quick PING first (a quarter of the timeout); only when its PONG is late, a second one
+    // that may take the whole timeout: a link slower than that quarter is not taken for stalled.
+    if (answers(timeout.dividedBy(4)) || answers(timeout)) {
       return;
-    } catch (TimeoutException e) {
-      // no PONG in time: stuck, or only slow?
-    } catch (IllegalStateException e) {
-      return; // closed meanwhile
     }
     if (connection.getStatus() != Connection.Status.CONNECTED
         || connection.getStatistics().getInBytes() != readBefore) {
       return; // down (the client knows) or busy reading: not stalled
     }
     stalled();
+  }
+
+  /** Whether a PING gets its PONG within {@code wait} (or the connection closed meanwhile). */
+  private boolean answers(Duration wait) throws InterruptedException {
+    try {
+      connection.flush(wait);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (IllegalStateException e) {
+      return true; // closed meanwhile: nothing to watch
+    }
   }
 
   private void stalled() throws InterruptedException {
