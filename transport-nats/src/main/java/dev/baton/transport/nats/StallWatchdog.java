@@ -26,29 +26,18 @@ import org.jspecify.annotations.Nullable;
  * (core NATS loses what was in flight, as in any reconnect; JetStream redelivers it after its ack
  * wait, once the unreadable message itself is removed: {@link UnreadableMessages}).
  */
-final class StallWatchdog implements Runnable {
+record StallWatchdog(
+    Connection connection,
+    MessagingEngine<Headers> engine,
+    Duration timeout,
+    Runnable afterReconnect)
+    implements Runnable {
 
   /** How long a stall keeps the health check DEGRADED. */
   static final Duration REMEMBERED = Duration.ofSeconds(60);
 
   private static final Map<Connection, Instant> LAST_STALL = new WeakHashMap<>();
   private static final Duration RECONNECT_WAIT = Duration.ofSeconds(10);
-
-  private final Connection connection;
-  private final MessagingEngine<Headers> engine;
-  private final Duration timeout;
-  private final Runnable afterReconnect;
-
-  StallWatchdog(
-      Connection connection,
-      MessagingEngine<Headers> engine,
-      Duration timeout,
-      Runnable afterReconnect) {
-    this.connection = connection;
-    this.engine = engine;
-    this.timeout = timeout;
-    this.afterReconnect = afterReconnect;
-  }
 
   /** When {@code connection} last stalled, or null. */
   static @Nullable Instant lastStall(Connection connection) {

@@ -41,6 +41,14 @@ class NatsPoisonTest {
   @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
   @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
 
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+
+  NatsPoisonTest() {
+    metrics.bindTo(registry);
+  }
+
   /** Publishes {@code payload} with one header {@code x-bad: café} in raw protocol. */
   static void publishPoison(String subject, String payload) throws Exception {
     byte[] headers = "NATS/1.0\r\nx-bad: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8);
@@ -86,6 +94,18 @@ class NatsPoisonTest {
     }
   }
 
+  private static void addStream(Connection connection, String stream, String subject)
+      throws Exception {
+    connection
+        .jetStreamManagement()
+        .addStream(
+            StreamConfiguration.builder()
+                .name(stream)
+                .subjects(subject)
+                .storageType(StorageType.Memory)
+                .build());
+  }
+
   /** A builder for an agent on {@code connection} whose events go to {@code listeners}. */
   private static NatsBaton.Builder agent(
       String name, Connection connection, TransportListener... listeners) {
@@ -100,9 +120,6 @@ class NatsPoisonTest {
   void aMessageTheClientCannotParseIsNoticedCountedAndDeliveryResumes() throws Exception {
     String subject = "poison." + UUID.randomUUID();
     RecordingListener listener = new RecordingListener();
-    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    metrics.bindTo(registry);
     List<String> handled = new CopyOnWriteArrayList<>();
     try (Connection connection = Nats.connect(NATS.url());
         Connection other = Nats.connect(NATS.url());
@@ -174,14 +191,7 @@ class NatsPoisonTest {
     List<Integer> attempts = new CopyOnWriteArrayList<>();
     try (Connection connection = Nats.connect(NATS.url());
         NatsBaton nats = agent("worker", connection, listener).setMaxDeliveries(3).build()) {
-      connection
-          .jetStreamManagement()
-          .addStream(
-              StreamConfiguration.builder()
-                  .name(stream)
-                  .subjects(subject)
-                  .storageType(StorageType.Memory)
-                  .build());
+      addStream(connection, stream, subject);
       nats.jetStreamSubscriber(stream)
           .subscribe(
               subject,
@@ -230,9 +240,6 @@ class NatsPoisonTest {
     String stream = "POISON" + UUID.randomUUID().toString().replace("-", "");
     String subject = stream + ".jobs";
     RecordingListener listener = new RecordingListener();
-    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    metrics.bindTo(registry);
     List<String> handled = new CopyOnWriteArrayList<>();
     try (Connection connection = Nats.connect(NATS.url());
         Connection other = Nats.connect(NATS.url());
@@ -240,14 +247,7 @@ class NatsPoisonTest {
             agent("worker", connection, listener, metrics)
                 .setAckWait(Duration.ofSeconds(2))
                 .build()) {
-      connection
-          .jetStreamManagement()
-          .addStream(
-              StreamConfiguration.builder()
-                  .name(stream)
-                  .subjects(subject)
-                  .storageType(StorageType.Memory)
-                  .build());
+      addStream(connection, stream, subject);
       nats.jetStreamSubscriber(stream)
           .subscribe(subject, "workers", m -> handled.add(m.payloadAsString()));
 
