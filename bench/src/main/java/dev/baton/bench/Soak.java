@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * redeliveries, Kafka with dead-lettering), traced and measured as an agent would be, then checks
  * that nothing was lost or counted twice (sent = handled + dead-lettered on every path), that the
  * heap after a full GC stayed within 10 % of its level after the warm-up, and that the process
- * holds no more threads or file descriptors than then. Exits 1 when a check fails.
+ * holds no more threads or file descriptors than then (give or take {@value #SLACK} open at the
+ * moment of counting). Exits 1 when a check fails.
  *
  * <p>{@code bench/soak [seconds]} (default 600; CI runs 60). Loopback only, bounded rate.
  */
@@ -46,6 +47,10 @@ public final class Soak {
   private static final int RATE_PER_SECOND = 400; // per path
   private static final int NATS_FAILS_EVERY = 97; // first delivery fails: redelivered
   private static final int KAFKA_FAILS_EVERY = 101; // always fails: dead-lettered
+  // A leak grows with the traffic (tens of thousands of messages here); a thread or a descriptor
+  // that happens to be open at the moment of counting (a lazily opened jar, a client's socket
+  // mid-reconnect) is not one.
+  private static final int SLACK = 3;
 
   private final AtomicLong coreSent = new AtomicLong();
   private final AtomicLong coreHandled = new AtomicLong();
@@ -241,12 +246,12 @@ public final class Soak {
       System.out.println("FAIL: the heap after GC grew by more than 10 %");
       ok = false;
     }
-    if (after.threads > before.threads) {
-      System.out.println("FAIL: more threads than after the warm-up");
+    if (after.threads > before.threads + SLACK) {
+      System.out.println("FAIL: threads grew since the warm-up");
       ok = false;
     }
-    if (after.fds > before.fds) {
-      System.out.println("FAIL: more file descriptors than after the warm-up");
+    if (after.fds > before.fds + SLACK) {
+      System.out.println("FAIL: file descriptors grew since the warm-up");
       ok = false;
     }
     System.out.println(ok ? "soak: OK" : "soak: FAILED");
