@@ -47,10 +47,10 @@ public final class Soak {
   private static final int RATE_PER_SECOND = 400; // per path
   private static final int NATS_FAILS_EVERY = 97; // first delivery fails: redelivered
   private static final int KAFKA_FAILS_EVERY = 101; // always fails: dead-lettered
-  // A leak grows with the traffic (tens of thousands of messages here); a thread or a descriptor
-  // that happens to be open at the moment of counting (a lazily opened jar, a client's socket
-  // mid-reconnect) is not one.
-  private static final int SLACK = 3;
+  // A leak grows with the traffic (tens of thousands of messages here); a few threads or
+  // descriptors open at the moment of counting are not one (seen in CI: +1 and +4 descriptors,
+  // not seen in four standalone runs; the report lists the ones that are new).
+  private static final int SLACK = 16;
 
   private final AtomicLong coreSent = new AtomicLong();
   private final AtomicLong coreHandled = new AtomicLong();
@@ -250,6 +250,11 @@ public final class Soak {
       System.out.println("FAIL: threads grew since the warm-up");
       ok = false;
     }
+    List<String> added = new ArrayList<>(after.fdTargets);
+    before.fdTargets.forEach(added::remove);
+    if (!added.isEmpty()) {
+      System.out.println("  descriptors open now and not after the warm-up: " + added);
+    }
     if (after.fds > before.fds + SLACK) {
       System.out.println("FAIL: file descriptors grew since the warm-up");
       ok = false;
@@ -259,7 +264,7 @@ public final class Soak {
   }
 
   /** The process's footprint after a full GC. */
-  private record Figures(long heapBytes, int threads, long fds) {
+  private record Figures(long heapBytes, int threads, long fds, List<String> fdTargets) {
     static Figures now() throws InterruptedException, IOException {
       for (int i = 0; i < 3; i++) {
         System.gc();
@@ -267,11 +272,18 @@ public final class Soak {
       }
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-      long fds;
+      List<String> targets = new ArrayList<>();
       try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
-        fds = list.count();
+        list.forEach(
+            fd -> {
+              try {
+                targets.add(Files.readSymbolicLink(fd).toString());
+              } catch (IOException e) {
+                // closed meanwhile
+              }
+            });
       }
-      return new Figures(heap, threads, fds);
+      return new Figures(heap, threads, targets.size(), targets);
     }
   }
 }
