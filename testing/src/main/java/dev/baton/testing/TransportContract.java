@@ -15,7 +15,6 @@ import dev.baton.transport.RejectionReason;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -712,6 +711,7 @@ public abstract class TransportContract {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Meters meters = new Meters(registry);
   private final BackplaneMetrics metrics = metricsBoundTo(registry);
 
   private static BackplaneMetrics metricsBoundTo(PrometheusMeterRegistry registry) {
@@ -723,21 +723,6 @@ public abstract class TransportContract {
   /** An agent whose events feed this test's {@link BackplaneMetrics}. */
   protected final Agent measuredAgent(String name) throws Exception {
     return agent(name, b -> b.addListener(metrics));
-  }
-
-  private double gauge(String name, String destination) {
-    return registry.get(name).tag("messaging.destination.name", destination).gauge().value();
-  }
-
-  private double counter(String name, String destination, String... tags) {
-    return registry
-        .get(name)
-        .tag("messaging.destination.name", destination)
-        .tags(tags)
-        .counters()
-        .stream()
-        .mapToDouble(Counter::count)
-        .sum();
   }
 
   @Test
@@ -754,10 +739,13 @@ public abstract class TransportContract {
 
     Await.until("all handled", () -> handled.get() == count);
     Await.until(
-        "all sends counted", () -> counter("messaging.client.sent.messages", destination) == count);
-    Await.until("all processed", () -> counter("baton.processed.messages", destination) == count);
-    assertThat(counter("messaging.client.consumed.messages", destination)).isEqualTo(count);
-    assertThat(counter("baton.processed.messages", destination, "outcome", "success"))
+        "all sends counted",
+        () -> meters.counterOn("messaging.client.sent.messages", destination) == count);
+    Await.until(
+        "all processed", () -> meters.counterOn("baton.processed.messages", destination) == count);
+    assertThat(meters.counterOn("messaging.client.consumed.messages", destination))
+        .isEqualTo(count);
+    assertThat(meters.counterOn("baton.processed.messages", destination, "outcome", "success"))
         .isEqualTo(count);
     assertThat(
             registry
@@ -785,7 +773,7 @@ public abstract class TransportContract {
     assertThat(got.await(20, TimeUnit.SECONDS)).isTrue();
     Await.until(
         "the delivery latency recorded",
-        () -> counter("messaging.client.consumed.messages", destination) == 1);
+        () -> meters.counterOn("messaging.client.consumed.messages", destination) == 1);
     CountAtBucket[] buckets =
         registry
             .get("baton.delivery.latency")
@@ -840,7 +828,7 @@ public abstract class TransportContract {
         "warm-up handled and acknowledged",
         () -> {
           worker.probe();
-          return handled.get() == 1 && gauge("baton.consumer.lag", destination) == 0;
+          return handled.get() == 1 && meters.gaugeOn("baton.consumer.lag", destination) == 0;
         });
 
     for (int i = 0; i < 999; i++) {
@@ -855,14 +843,14 @@ public abstract class TransportContract {
         "a lag of exactly 1,000",
         () -> {
           worker.probe();
-          return gauge("baton.consumer.lag", destination) == 1000;
+          return meters.gaugeOn("baton.consumer.lag", destination) == 1000;
         });
-    double firstAge = gauge("baton.consumer.lag.time", destination);
+    double firstAge = meters.gaugeOn("baton.consumer.lag.time", destination);
     Await.until(
         "the lag in seconds grows while paused",
         () -> {
           worker.probe();
-          return gauge("baton.consumer.lag.time", destination) > firstAge;
+          return meters.gaugeOn("baton.consumer.lag.time", destination) > firstAge;
         });
     TransportListener.Backlog paused = lastBacklog(events);
     assertThat(paused.destination()).isEqualTo(destination);
@@ -875,9 +863,9 @@ public abstract class TransportContract {
         "caught up",
         () -> {
           worker.probe();
-          return gauge("baton.consumer.lag", destination) == 0;
+          return meters.gaugeOn("baton.consumer.lag", destination) == 0;
         });
-    assertThat(gauge("baton.consumer.lag.time", destination)).isZero();
+    assertThat(meters.gaugeOn("baton.consumer.lag.time", destination)).isZero();
     assertThat(lastBacklog(events).lagSeconds()).isZero();
     assertThat(metrics.status(system(), destination, "laggards")).isEqualTo(ConsumerStatus.OK);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
+import dev.baton.testing.Meters;
 import dev.baton.testing.NatsServerExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,6 +32,7 @@ class NatsMetricsTest {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Meters meters = new Meters(registry);
   private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -65,21 +67,6 @@ class NatsMetricsTest {
     return nats;
   }
 
-  private double gauge(String name, String destination) {
-    return registry.get(name).tag("messaging.destination.name", destination).gauge().value();
-  }
-
-  private double counter(String name, String destination, String... tags) {
-    return registry
-        .get(name)
-        .tag("messaging.destination.name", destination)
-        .tags(tags)
-        .counters()
-        .stream()
-        .mapToDouble(c -> c.count())
-        .sum();
-  }
-
   @Test
   void aFailingCoreHandlerIsCountedAsAFailureOutcome() throws Exception {
     Connection connection = connect(Options.builder());
@@ -101,11 +88,14 @@ class NatsMetricsTest {
     }
 
     Await.until("all handled", () -> handled.get() == 137);
-    Await.until("all processed", () -> counter("baton.processed.messages", subject) == 137);
-    assertThat(counter("messaging.client.sent.messages", subject)).isEqualTo(137);
-    assertThat(counter("messaging.client.consumed.messages", subject)).isEqualTo(137);
-    assertThat(counter("baton.processed.messages", subject, "outcome", "success")).isEqualTo(110);
-    assertThat(counter("baton.processed.messages", subject, "outcome", "failure")).isEqualTo(27);
+    Await.until(
+        "all processed", () -> meters.counterOn("baton.processed.messages", subject) == 137);
+    assertThat(meters.counterOn("messaging.client.sent.messages", subject)).isEqualTo(137);
+    assertThat(meters.counterOn("messaging.client.consumed.messages", subject)).isEqualTo(137);
+    assertThat(meters.counterOn("baton.processed.messages", subject, "outcome", "success"))
+        .isEqualTo(110);
+    assertThat(meters.counterOn("baton.processed.messages", subject, "outcome", "failure"))
+        .isEqualTo(27);
   }
 
   @Test
@@ -131,14 +121,14 @@ class NatsMetricsTest {
         "19 waiting",
         () -> {
           nats.probe();
-          return gauge("baton.queue.depth", subject) == 19;
+          return meters.gaugeOn("baton.queue.depth", subject) == 19;
         });
     release.countDown();
     Await.until("all handled", () -> handled.get() == 20);
     nats.probe();
 
-    assertThat(gauge("baton.queue.depth", subject)).isZero();
-    assertThat(gauge("baton.queue.depth.bytes", subject)).isZero();
+    assertThat(meters.gaugeOn("baton.queue.depth", subject)).isZero();
+    assertThat(meters.gaugeOn("baton.queue.depth.bytes", subject)).isZero();
   }
 
   @Test
@@ -150,18 +140,15 @@ class NatsMetricsTest {
                 .reconnectJitter(Duration.ofMillis(1))
                 .maxReconnects(-1));
     baton(connection, "survivor");
-    assertThat(registry.get("baton.connection.up").gauge().value()).isEqualTo(1);
+    assertThat(meters.gauge("baton.connection.up")).isEqualTo(1);
 
     NATS.kill();
-    Await.until("down", () -> registry.get("baton.connection.up").gauge().value() == 0);
+    Await.until("down", () -> meters.gauge("baton.connection.up") == 0);
     NATS.restart();
-    Await.until("up again", () -> registry.get("baton.connection.up").gauge().value() == 1);
+    Await.until("up again", () -> meters.gauge("baton.connection.up") == 1);
 
-    assertThat(
-            registry.get("baton.connection.events").tag("event", "reconnected").counter().count())
-        .isEqualTo(1);
-    assertThat(
-            registry.get("baton.connection.events").tag("event", "disconnected").counter().count())
+    assertThat(meters.counter("baton.connection.events", "event", "reconnected")).isEqualTo(1);
+    assertThat(meters.counter("baton.connection.events", "event", "disconnected"))
         .isGreaterThanOrEqualTo(1);
   }
 }

@@ -7,6 +7,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
+import dev.baton.testing.Meters;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.RecordingListener;
 import dev.baton.transport.TransportListener;
@@ -44,6 +45,7 @@ class NatsPoisonTest {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+  private final Meters meters = new Meters(registry);
 
   NatsPoisonTest() {
     metrics.bindTo(registry);
@@ -155,11 +157,8 @@ class NatsPoisonTest {
       assertThat(noticedMillis)
           .as("noticed within the 1 s stall timeout and its check period")
           .isLessThan(5000);
-      assertThat(registry.get("baton.connection.events").tag("event", "stalled").counter().count())
-          .isEqualTo(1);
-      assertThat(
-              registry.get("baton.telemetry.failures").tag("operation", "stall").counter().count())
-          .isEqualTo(1);
+      assertThat(meters.counter("baton.connection.events", "event", "stalled")).isEqualTo(1);
+      assertThat(meters.counter("baton.telemetry.failures", "operation", "stall")).isEqualTo(1);
       CheckResult afterwards = health.check();
       assertThat(afterwards.status()).isEqualTo(HealthStatus.DEGRADED);
       assertThat(afterwards.reason()).contains("stopped reading").contains("reconnected");
@@ -227,13 +226,6 @@ class NatsPoisonTest {
     }
   }
 
-  private static double counter(
-      PrometheusMeterRegistry registry, String name, String tag, String value) {
-    return registry.find(name).tag(tag, value).counters().stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
-        .sum();
-  }
-
   @Test
   void onJetStreamAnUnreadableMessageIsRemovedAndTheMessagesBehindItAreRedelivered()
       throws Exception {
@@ -262,12 +254,12 @@ class NatsPoisonTest {
           () -> handled.size() >= 5);
       Await.until(
           "the unreadable message removed, counted",
-          () -> counter(registry, "baton.telemetry.failures", "operation", "unreadable") == 1);
+          () -> meters.counter("baton.telemetry.failures", "operation", "unreadable") == 1);
       long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (System.nanoTime() < quietUntil) {
         Thread.sleep(100); // two more ack waits: a redelivered poison would stall again
       }
-      assertThat(counter(registry, "baton.connection.events", "event", "stalled")).isEqualTo(1);
+      assertThat(meters.counter("baton.connection.events", "event", "stalled")).isEqualTo(1);
       assertThat(handled)
           .containsExactlyInAnyOrder("valid-0", "valid-1", "valid-2", "valid-3", "valid-4");
       assertThat(other.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount())

@@ -1,0 +1,45 @@
+package dev.baton.testing;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Reads Baton's meters from a registry for assertions, without throwing while a meter does not
+ * exist yet (so it can sit in an {@link Await} condition): counters sum over every series with the
+ * given tags (0 when there is none), a gauge reads NaN until it exists. Tags are key, value pairs.
+ */
+public final class Meters {
+
+  private static final String DESTINATION = "messaging.destination.name";
+
+  private final MeterRegistry registry;
+
+  /** Reads from {@code registry}. */
+  public Meters(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The sum of the counters named {@code name} that carry {@code tags}; 0 when none. */
+  public double counter(String name, String... tags) {
+    return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** The value of the gauge named {@code name} that carries {@code tags}; NaN when none. */
+  public double gauge(String name, String... tags) {
+    Gauge gauge = registry.find(name).tags(tags).gauge();
+    return gauge == null ? Double.NaN : gauge.value();
+  }
+
+  /** {@link #counter} on one destination ({@code messaging.destination.name}). */
+  public double counterOn(String name, String destination, String... tags) {
+    return registry.find(name).tag(DESTINATION, destination).tags(tags).counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+
+  /** {@link #gauge} on one destination ({@code messaging.destination.name}). */
+  public double gaugeOn(String name, String destination) {
+    return gauge(name, DESTINATION, destination);
+  }
+}
