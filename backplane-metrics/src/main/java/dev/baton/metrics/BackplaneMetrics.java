@@ -126,6 +126,15 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           DESTINATION,
           GROUP,
           AGENT);
+  private final MeterCache<Counter> redelivered =
+      counters(
+          "baton.redelivered.messages",
+          "Deliveries of a message the handler had been given before (delivery count above 1):"
+              + " retries after a failed handler, an ack that timed out, a broker restart.",
+          SYSTEM,
+          DESTINATION,
+          GROUP,
+          AGENT);
   private final MeterCache<Timer> deliveryLatency =
       timers(
           "baton.delivery.latency",
@@ -355,6 +364,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String group = groups.limit(e.group());
     String agent = agents.limit(e.agent());
     consumed.get(r, e.system(), destination, group, agent, "").increment();
+    if (e.deliveryCount() > 1) {
+      redelivered.get(r, e.system(), destination, group, agent, "").increment();
+    }
     bodySize.get(r, e.system(), destination, "received", "", "").record(e.payloadBytes());
     if (e.deliveryLatencyNanos() >= 0) {
       deliveryLatency

@@ -47,7 +47,15 @@ class BackplaneMetricsTest {
     for (int i = 0; i < 250; i++) {
       metrics.onSent(new Sent("nats", "writer", "drafts", 100, 1_000_000, null));
       metrics.onReceived(
-          new Received("nats", "reviewer", "drafts", "reviewers", "writer", 100, 5_000_000, 1));
+          new Received(
+              "nats",
+              "reviewer",
+              "drafts",
+              "reviewers",
+              "writer",
+              100,
+              5_000_000,
+              1 + i % 25 / 24));
       metrics.onProcessed(
           new Processed(
               "nats",
@@ -77,6 +85,9 @@ class BackplaneMetricsTest {
                 .count())
         .isEqualTo(1);
     assertThat(registry.get("messaging.client.consumed.messages").counter().count()).isEqualTo(250);
+    assertThat(registry.get("baton.redelivered.messages").counter().count())
+        .as("the deliveries with a count above 1: i %% 25 == 24")
+        .isEqualTo(10);
     assertThat(registry.get("baton.processed.messages").tag("outcome", "success").counter().count())
         .isEqualTo(225);
     assertThat(registry.get("baton.processed.messages").tag("outcome", "failure").counter().count())

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.MessageHandler;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
 abstract class Agent implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How long a hand-off waits for the broker's acknowledgement before the handler fails. */
+  static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(30);
 
   final String role;
   final String agentId;
@@ -41,12 +46,12 @@ abstract class Agent implements AutoCloseable {
   Agent(String role, Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
     this.role = role;
     this.agentId = role + "-1";
-    Baton baton =
-        Baton.builder(otel)
-            .setAgentName(role)
-            .setAgentId(agentId)
-            .addListener(parts.metrics())
-            .build();
+    Baton.Builder builder =
+        Baton.builder(otel).setAgentName(role).setAgentId(agentId).addListener(parts.metrics());
+    if (role.equals(Roles.COORDINATOR)) {
+      builder.addListener(parts.reconnects());
+    }
+    Baton baton = builder.build();
     this.bus = backplane.bus(baton);
     double slowdown = role.equals(parts.config().slowAgent()) ? 10 : 1;
     this.llm = new Llm(otel.getTracer("dev.baton.demo"), role, "gpt-sim-" + role, slowdown);
@@ -78,6 +83,19 @@ abstract class Agent implements AutoCloseable {
     if (failureRate > 0 && ThreadLocalRandom.current().nextDouble() < failureRate) {
       throw new InjectedFailure(role + " failed at " + step + " (injected)");
     }
+  }
+
+  /**
+   * Hands work on over the durable path and waits for the broker's acknowledgement, so a handler
+   * that could not hand its work on fails and the broker redelivers what it was handling. The
+   * message id is the destination and {@code key} (the task, and the part where one task sends
+   * several), so a retried hand-off is a duplicate: JetStream drops it, and on Kafka the receivers
+   * ignore it.
+   */
+  final void handOff(String destination, String key, byte[] payload) throws Exception {
+    bus.durablePublisher()
+        .publish(OutboundMessage.of(destination, payload).withId(destination + ":" + key))
+        .get(HAND_OFF_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
   static ObjectNode object() {

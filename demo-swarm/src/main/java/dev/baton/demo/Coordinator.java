@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.internal.DaemonThreads;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -32,6 +36,8 @@ final class Coordinator extends Agent {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, String> traces = new ConcurrentHashMap<>();
   private final AtomicInteger counter = new AtomicInteger();
+  private final ExecutorService submitter =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("baton-demo-submit"));
 
   Coordinator(
       Backplane backplane,
@@ -46,7 +52,7 @@ final class Coordinator extends Agent {
     this.taskTimeout = taskTimeout;
     this.onFinished = onFinished;
     track(bus.durableSubscriber().subscribe(Roles.SUBMIT, "coordinators", traced(this::plan)));
-    track(bus.subscriber().subscribe(Roles.DONE, "coordinators", traced(this::finish)));
+    track(bus.durableSubscriber().subscribe(Roles.DONE, "coordinators-done", traced(this::finish)));
   }
 
   /** Submits a task as the swarm's own client; the future completes when it is done or failed. */
@@ -56,8 +62,36 @@ final class Coordinator extends Agent {
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     pending.put(taskId, new Pending(System.nanoTime(), Instant.now(), done));
     ObjectNode task = object().put("task_id", taskId).put("prompt", prompt);
-    bus.durablePublisher().publish(OutboundMessage.of(Roles.SUBMIT, JSON.writeValueAsBytes(task)));
+    OutboundMessage submission =
+        OutboundMessage.of(Roles.SUBMIT, JSON.writeValueAsBytes(task))
+            .withId(Roles.SUBMIT + ":" + taskId);
+    // Off the caller's thread: a Kafka producer blocks in send() while it has no metadata for the
+    // topic (a broker outage), up to its max.block.ms.
+    submitter.execute(() -> redrive(submission, 1));
     return done;
+  }
+
+  /**
+   * Publishes a submission, and publishes it again (same id: JetStream drops a duplicate, the
+   * coordinator ignores one on Kafka) every second while the broker does not acknowledge it, until
+   * the task times out.
+   */
+  private void redrive(OutboundMessage message, int attempt) {
+    CompletableFuture<?> sent;
+    try {
+      sent = bus.durablePublisher().publish(message);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete(
+        (receipt, error) -> {
+          if (error == null || attempt >= taskTimeout.toSeconds()) {
+            return;
+          }
+          log.info("submission {} not acknowledged ({}), sending again", message.id(), error);
+          CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, submitter)
+              .execute(() -> redrive(message, attempt + 1));
+        });
   }
 
   private void plan(Message message) throws Exception {
@@ -81,22 +115,26 @@ final class Coordinator extends Agent {
         JSON.writeValueAsBytes(
             object().put("task_id", taskId).put("prompt", task.path("prompt").asText("")));
     // Fan out: the researcher and the coder work in parallel.
-    bus.durablePublisher().publish(OutboundMessage.of(Roles.RESEARCH, work));
-    bus.durablePublisher().publish(OutboundMessage.of(Roles.CODE, work));
+    handOff(Roles.RESEARCH, taskId, work);
+    handOff(Roles.CODE, taskId, work);
     log.info("task {} planned and handed to researcher and coder", taskId);
   }
 
   private void finish(Message message) throws Exception {
     JsonNode done = JSON.readTree(message.payload());
     String taskId = done.path("task_id").asText();
-    Pending task = pending.remove(taskId);
+    Pending task = pending.get(taskId);
     if (task == null) {
       return; // already finished (a duplicate) or timed out
     }
     long millis = (System.nanoTime() - task.startNanos) / 1_000_000;
     double cost = done.path("cost_usd").asDouble();
     String traceId = traces.getOrDefault(taskId, Span.current().getSpanContext().getTraceId());
+    // Recorded first: when the store fails, the broker redelivers and the task is still pending.
     store.finished(taskId, "done", Instant.now(), millis, cost);
+    if (!pending.remove(taskId, task)) {
+      return; // finished meanwhile by a duplicate, or timed out
+    }
     Outcome outcome = new Outcome(taskId, traceId, "done", millis, cost);
     log.info("task {} done in {} ms, ${}", taskId, millis, String.format("%.5f", cost));
     traces.remove(taskId);
@@ -123,5 +161,11 @@ final class Coordinator extends Agent {
             onFinished.accept(outcome);
           }
         });
+  }
+
+  @Override
+  public void close() {
+    submitter.shutdownNow();
+    super.close();
   }
 }

@@ -22,8 +22,11 @@ final class Roles {
   static final String DONE = "agents.tasks.done";
   static final String DEAD_LETTER = "agents.dlq";
 
-  /** The destinations on the broker's durable path (JetStream on NATS; every topic on Kafka). */
-  static final List<String> DURABLE = List.of(SUBMIT, RESEARCH, CODE);
+  /**
+   * The destinations on the broker's durable path (JetStream on NATS; every topic on Kafka): every
+   * hand-off that carries work. Only the summary's request/reply and the heartbeats are core NATS.
+   */
+  static final List<String> DURABLE = List.of(SUBMIT, RESEARCH, CODE, REVIEW, DONE);
 
   private Roles() {}
 }

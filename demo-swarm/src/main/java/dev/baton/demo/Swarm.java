@@ -36,6 +36,7 @@ final class Swarm implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final BackplaneMetrics metrics;
   private final TaskStore store;
+  private final SwarmParts.Reconnects reconnects = new SwarmParts.Reconnects();
   private final List<Agent> agents = new ArrayList<>();
   private final Coordinator coordinator;
   private final Heartbeats.Monitor heartbeats;
@@ -62,7 +63,7 @@ final class Swarm implements AutoCloseable {
     HealthManager manager = null;
     HealthServer httpServer = null;
     try {
-      SwarmParts parts = new SwarmParts(config, metrics);
+      SwarmParts parts = new SwarmParts(config, metrics, reconnects);
       this.coordinator =
           new Coordinator(
               backplane,
@@ -163,6 +164,19 @@ final class Swarm implements AutoCloseable {
 
   TaskStore store() {
     return store;
+  }
+
+  /** How often the broker came back after the swarm lost it. */
+  int reconnects() {
+    return reconnects.count();
+  }
+
+  /** Deliveries of messages a handler had been given before, over all agents. */
+  long redeliveries() {
+    return (long)
+        registry.find("baton.redelivered.messages").counters().stream()
+            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .sum();
   }
 
   TraceTree traces() {

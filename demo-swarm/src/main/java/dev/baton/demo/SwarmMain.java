@@ -138,6 +138,8 @@ public final class SwarmMain {
     out.printf("  %-22s %d%n", "tasks done", done.get());
     out.printf("  %-22s %d%n", "tasks failed", failed.get());
     out.printf("  %-22s %.1f s%n", "wall time", elapsed / 1e9);
+    out.printf("  %-22s %d%n", "broker reconnects", swarm.reconnects());
+    out.printf("  %-22s %d%n", "redeliveries", swarm.redeliveries());
     out.printf("  %-22s %s%n", "latency p50 / p95 / max", percentiles(latencies));
     out.printf("  %-22s $%.4f%n", "simulated LLM cost", totalCost);
     out.printf("  %-22s %d rows%n", "task store", swarm.store().all().size());

@@ -10,9 +10,14 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The four worker roles. Each is what a user's agent looks like with Baton swapped in. */
 final class Workers {
@@ -60,7 +65,7 @@ final class Workers {
               .put("role", part)
               .put("output", part + " for: " + task.path("prompt").asText())
               .put("cost_usd", cost);
-      bus.publisher().publish(Roles.REVIEW, JSON.writeValueAsBytes(result));
+      handOff(Roles.REVIEW, taskId + ":" + part, JSON.writeValueAsBytes(result));
       log.info("{} done for {}", part, taskId);
     }
   }
@@ -102,7 +107,14 @@ final class Workers {
    * for a summary (request/reply), and tells the coordinator the task is done.
    */
   static final class Reviewer extends Agent {
+    /** How long the summary may take, and how often it is asked again when no reply comes. */
+    static final Duration SUMMARY_TIMEOUT = Duration.ofSeconds(5);
+
+    static final int SUMMARY_ATTEMPTS = 6;
+
     private final Map<String, Partial> partials = new ConcurrentHashMap<>();
+    private final Set<String> reviewed = ConcurrentHashMap.newKeySet();
+    private final Deque<String> reviewedOrder = new ConcurrentLinkedDeque<>();
     private final Tracer tracer;
 
     private record Partial(JsonNode result, SpanContext arrivedIn) {}
@@ -110,45 +122,78 @@ final class Workers {
     Reviewer(Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
       super(Roles.REVIEWER, backplane, otel, parts);
       this.tracer = otel.getTracer("dev.baton.demo");
-      track(bus.subscriber().subscribe(Roles.REVIEW, "reviewers", traced(this::collect)));
+      track(bus.durableSubscriber().subscribe(Roles.REVIEW, "reviewers", traced(this::collect)));
     }
 
     private void collect(Message message) throws Exception {
       JsonNode result = JSON.readTree(message.payload());
       String taskId = result.path("task_id").asText();
+      if (reviewed.contains(taskId)) {
+        return; // a late duplicate of a half already reviewed
+      }
       Partial mine = new Partial(result, Span.current().getSpanContext());
       Partial other = partials.putIfAbsent(taskId, mine);
       if (other == null
           || other.result.path("role").asText().equals(result.path("role").asText())) {
         return; // the first half (or a redelivered duplicate): wait for the other
       }
-      partials.remove(taskId);
       // The review runs in the second arrival's trace context and links the first branch.
       Span review = tracer.spanBuilder("review " + taskId).addLink(other.arrivedIn).startSpan();
       try (Scope ignored = review.makeCurrent()) {
         Llm.Usage usage = llm.chat("review research and code", 250);
         ObjectNode ask = object().put("task_id", taskId).put("text", "review of " + taskId);
-        Message summary =
-            bus.publisher()
-                .request(
-                    OutboundMessage.of(Roles.SUMMARIZE, JSON.writeValueAsBytes(ask)),
-                    Duration.ofSeconds(30))
-                .get(35, TimeUnit.SECONDS);
+        JsonNode summary = summarize(JSON.writeValueAsBytes(ask));
         double cost =
             usage.costUsd()
                 + result.path("cost_usd").asDouble()
                 + other.result.path("cost_usd").asDouble()
-                + JSON.readTree(summary.payload()).path("cost_usd").asDouble();
+                + summary.path("cost_usd").asDouble();
         ObjectNode done =
             object()
                 .put("task_id", taskId)
                 .put("status", "done")
                 .put("cost_usd", cost)
-                .put("summary", JSON.readTree(summary.payload()).path("summary").asText());
-        bus.publisher().publish(Roles.DONE, JSON.writeValueAsBytes(done));
+                .put("summary", summary.path("summary").asText());
+        handOff(Roles.DONE, taskId, JSON.writeValueAsBytes(done));
+        // Only now is the first half let go: a failure above redelivers this half, which finds
+        // the first one still here.
+        partials.remove(taskId);
+        remember(taskId);
         log.info("review done for {}", taskId);
       } finally {
         review.end();
+      }
+    }
+
+    /**
+     * Asks the summarizer, again when no reply comes in time (a request or its reply lost in a
+     * broker outage): a request is cheap to repeat, the review before it is not.
+     */
+    private JsonNode summarize(byte[] ask) throws Exception {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          Message reply =
+              bus.publisher()
+                  .request(OutboundMessage.of(Roles.SUMMARIZE, ask), SUMMARY_TIMEOUT)
+                  .get(SUMMARY_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+          return JSON.readTree(reply.payload());
+        } catch (ExecutionException | TimeoutException e) {
+          if (attempt == SUMMARY_ATTEMPTS) {
+            throw e;
+          }
+          log.info("no summary yet (attempt {}): {}; asking again", attempt, e.toString());
+          Thread.sleep(500);
+        }
+      }
+    }
+
+    /** Keeps the last 10,000 reviewed task ids, to drop halves that arrive again later. */
+    private void remember(String taskId) {
+      if (reviewed.add(taskId)) {
+        reviewedOrder.add(taskId);
+        while (reviewedOrder.size() > 10_000) {
+          reviewed.remove(reviewedOrder.poll());
+        }
       }
     }
   }

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The command line: help, bad options, and a clear message when the swarm cannot start. */
+/**
+ * The command line: help, bad options, a clear message when the swarm cannot start, and the summary
+ * of a run.
+ */
 class SwarmMainTest {
 
   @org.junit.jupiter.api.extension.RegisterExtension
@@ -83,5 +86,31 @@ class SwarmMainTest {
       assertThat(err.toString(StandardCharsets.UTF_8))
           .contains("port " + taken.getLocalPort() + " is taken; choose another with --port");
     }
+  }
+
+  @Test
+  void aRunEndsWithASummaryOfTasksReconnectsAndRedeliveries() {
+    assertThat(
+            run(
+                "--transport",
+                "nats",
+                "--nats-url",
+                NATS.url(),
+                "--port",
+                "0",
+                "--tasks",
+                "3",
+                "--rate",
+                "5",
+                "--failure-rate",
+                "0"))
+        .isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .containsPattern("tasks submitted +3\\n")
+        .containsPattern("tasks done +3\\n")
+        .containsPattern("tasks failed +0\\n")
+        .containsPattern("broker reconnects +0\\n")
+        .containsPattern("redeliveries +0\\n");
   }
 }

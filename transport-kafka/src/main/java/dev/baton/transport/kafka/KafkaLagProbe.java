@@ -162,9 +162,12 @@ final class KafkaLagProbe implements AutoCloseable {
   private void brokerAnswered(Exception failure) {
     Boolean up = failure == null;
     if (!up.equals(brokerUp)) {
+      boolean back = Boolean.FALSE.equals(brokerUp);
       brokerUp = up;
       engine.connectionEvent(
-          up ? ConnectionEvent.CONNECTED : ConnectionEvent.DISCONNECTED,
+          up
+              ? (back ? ConnectionEvent.RECONNECTED : ConnectionEvent.CONNECTED)
+              : ConnectionEvent.DISCONNECTED,
           up
               ? "brokers answer the probe"
               : "brokers do not answer: " + Redaction.describe(failure));

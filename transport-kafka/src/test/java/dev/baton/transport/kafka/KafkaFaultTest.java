@@ -252,7 +252,7 @@ class KafkaFaultTest {
           "handled after the restart", Duration.ofSeconds(60), () -> handled.contains("after"));
       kafka.probe();
       assertThat(listener.connection.get(listener.connection.size() - 1).event())
-          .isEqualTo(TransportListener.ConnectionEvent.CONNECTED);
+          .isEqualTo(TransportListener.ConnectionEvent.RECONNECTED);
     }
   }
 

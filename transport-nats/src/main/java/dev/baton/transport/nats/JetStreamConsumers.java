@@ -6,7 +6,6 @@ import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.MessageConsumer;
 import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -39,7 +38,7 @@ record JetStreamConsumers(
         Dispatcher dispatcher,
         String destination,
         String group,
-        @Nullable MessageConsumer consumer,
+        @Nullable JetStreamConsumption consumer,
         @Nullable JetStreamLag lag,
         @Nullable UnreadableMessages unreadable);
   }
@@ -48,10 +47,11 @@ record JetStreamConsumers(
     ConsumerContext consumerContext = consumer(destination, group);
     String name = group == null ? "" : group;
     Dispatcher dispatcher = dispatchers.get();
-    MessageConsumer consumer;
+    JetStreamConsumption consumer;
     try {
       consumer =
-          consumerContext.consume(
+          JetStreamConsumption.start(
+              consumerContext,
               dispatcher,
               NatsReceiver.handler(sender, name, true, delivery.maxDeliveries(), handler));
     } catch (IOException e) {

@@ -19,7 +19,6 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
-import io.nats.client.MessageConsumer;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +56,9 @@ public final class NatsBaton extends TransportBase {
   private final long pendingBytes;
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
-  private final ProbeSchedule stallWatch;
+  private final ProbeSchedule connectionWatch;
+  private final java.util.concurrent.atomic.AtomicBoolean resubscribed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final int maxDeliveries;
   private final @Nullable Duration ackWait;
   private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =
@@ -79,11 +80,16 @@ public final class NatsBaton extends TransportBase {
     if (errorListener != null) {
       errorListener.register(engine);
     }
-    this.stallWatch =
+    // One thread watches the connection: the stall check (every quarter of its timeout) and the
+    // restart of JetStream consumptions after a reconnect.
+    Duration stall = builder.stallTimeout;
+    Runnable stallCheck =
+        stall.isZero() ? () -> {} : new StallWatchdog(connection, engine, stall, this::afterStall);
+    this.connectionWatch =
         ProbeSchedule.start(
-            "baton-nats-stall-watch",
-            builder.stallTimeout.dividedBy(4),
-            new StallWatchdog(connection, engine, builder.stallTimeout, this::afterStall));
+            "baton-nats-connection-watch",
+            stall.isZero() ? Duration.ofMillis(250) : stall.dividedBy(4),
+            watchAndResume(stallCheck));
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
@@ -152,6 +158,21 @@ public final class NatsBaton extends TransportBase {
         this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
   }
 
+  /**
+   * The connection watch: the stall check, then, once the connection has resubscribed after a
+   * reconnect, a restart of every JetStream consumption (off the client's callback thread).
+   */
+  private Runnable watchAndResume(Runnable stallCheck) {
+    return () -> {
+      stallCheck.run();
+      if (resubscribed.getAndSet(false)) {
+        for (Subscription subscription : subscriptions()) {
+          ((NatsSubscription) subscription).resumeAfterReconnect();
+        }
+      }
+    };
+  }
+
   /** After a stall and its reconnect: JetStream messages the client cannot read are removed. */
   private void afterStall() {
     for (Subscription subscription : subscriptions()) {
@@ -164,7 +185,7 @@ public final class NatsBaton extends TransportBase {
   /** Detaches from the connection; the subscriptions are drained and the probe stopped. */
   @Override
   protected void closeTransport() {
-    stallWatch.close();
+    connectionWatch.close();
     connection.removeConnectionListener(connectionListener);
     if (errorListener != null) {
       errorListener.unregister(engine);
@@ -204,7 +225,7 @@ public final class NatsBaton extends TransportBase {
       Dispatcher dispatcher,
       String destination,
       String group,
-      @Nullable MessageConsumer consumer,
+      @Nullable JetStreamConsumption consumer,
       @Nullable JetStreamLag lag,
       @Nullable UnreadableMessages unreadable) {
     NatsSubscription subscription =
@@ -232,6 +253,9 @@ public final class NatsBaton extends TransportBase {
   }
 
   private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
+    if (event == ConnectionListener.Events.RESUBSCRIBED) {
+      resubscribed.set(true);
+    }
     ConnectionEvent state =
         switch (event) {
           case CONNECTED -> ConnectionEvent.CONNECTED;

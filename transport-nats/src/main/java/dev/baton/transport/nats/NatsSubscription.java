@@ -5,7 +5,6 @@ import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
-import io.nats.client.MessageConsumer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +25,7 @@ final class NatsSubscription implements Subscription {
   private final Dispatcher dispatcher;
   private final String destination;
   private final String group;
-  private final @Nullable MessageConsumer consumer;
+  private final @Nullable JetStreamConsumption consumer;
   private final @Nullable JetStreamLag lag;
   private final @Nullable UnreadableMessages unreadable;
   private final Consumer<NatsSubscription> onClose;
@@ -39,7 +38,7 @@ final class NatsSubscription implements Subscription {
       Dispatcher dispatcher,
       String destination,
       String group,
-      @Nullable MessageConsumer consumer,
+      @Nullable JetStreamConsumption consumer,
       @Nullable JetStreamLag lag,
       @Nullable UnreadableMessages unreadable,
       Consumer<NatsSubscription> onClose) {
@@ -52,6 +51,21 @@ final class NatsSubscription implements Subscription {
     this.lag = lag;
     this.unreadable = unreadable;
     this.onClose = onClose;
+  }
+
+  /**
+   * After the connection resubscribed: a JetStream consumption pulls again at once (the server may
+   * have forgotten its pull request). Nothing to do on core NATS.
+   */
+  void resumeAfterReconnect() {
+    if (consumer == null || closed.get()) {
+      return;
+    }
+    try {
+      consumer.restart();
+    } catch (Exception e) {
+      engine.telemetryFailure("resume", e);
+    }
   }
 
   /** After a stall: removes the JetStream messages the client cannot read (nothing on core). */
@@ -135,12 +149,8 @@ final class NatsSubscription implements Subscription {
     } catch (Exception e) {
       done = false;
     } finally {
-      try {
-        if (consumer != null) {
-          consumer.close();
-        }
-      } catch (Exception e) {
-        // Closing after a drain: nothing left to lose.
+      if (consumer != null) {
+        consumer.close();
       }
       if (dispatcher.isActive()) {
         connection.closeDispatcher(dispatcher);
