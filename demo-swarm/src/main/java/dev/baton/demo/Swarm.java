@@ -56,6 +56,7 @@ final class Swarm implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
     metrics.bindTo(registry);
+    telemetry.exportWatch().bindTo(registry);
     this.store = new TaskStore(config.jdbcUrl());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
     Heartbeats.Monitor monitor = null;
@@ -84,13 +85,17 @@ final class Swarm implements AutoCloseable {
               backplane, telemetry.forAgent(Roles.SUMMARIZER, "summarizer-1"), parts));
       monitor = Heartbeats.monitor(coordinator.bus.subscriber());
       check = backplane.healthCheck();
-      manager =
+      HealthManager.Builder checks =
           HealthManager.builder()
               .addCheck(check)
               .addCheck(JdbcHealthCheck.builder(store.dataSource()).build())
               .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
-              .setInterval(Duration.ofSeconds(5))
-              .build();
+              .setInterval(Duration.ofSeconds(5));
+      if (telemetry.exporting()) {
+        // Lost traces are a reason to look, not to take the swarm out of service.
+        checks.addCheck(telemetry.exportWatch().healthCheck(), false);
+      }
+      manager = checks.build();
       httpServer =
           HealthServer.builder(manager)
               .setAddress(new InetSocketAddress("0.0.0.0", config.port()))

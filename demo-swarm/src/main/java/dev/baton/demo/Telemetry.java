@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.metrics.SpanExportWatch;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
@@ -8,7 +9,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
@@ -26,6 +26,7 @@ final class Telemetry implements AutoCloseable {
   private final @Nullable SpanExporter otlp;
   private final @Nullable SpanExporter extra;
   private final List<OpenTelemetrySdk> sdks = new ArrayList<>();
+  private final SpanExportWatch exportWatch = SpanExportWatch.create();
 
   Telemetry(@Nullable String otlpEndpoint, @Nullable SpanExporter extra) {
     this.extra = extra;
@@ -39,6 +40,16 @@ final class Telemetry implements AutoCloseable {
       String url = base.endsWith("/v1/traces") ? base : base + "/v1/traces";
       this.otlp = OtlpHttpSpanExporter.builder().setEndpoint(url).build();
     }
+  }
+
+  /** Counts spans exported, failed and dropped on the way to the OTLP endpoint. */
+  SpanExportWatch exportWatch() {
+    return exportWatch;
+  }
+
+  /** Whether spans go to an OTLP endpoint. */
+  boolean exporting() {
+    return otlp != null;
   }
 
   TraceTree tree() {
@@ -60,7 +71,7 @@ final class Telemetry implements AutoCloseable {
                                 .build())))
             .addSpanProcessor(tree);
     if (otlp != null) {
-      builder.addSpanProcessor(BatchSpanProcessor.builder(otlp).build());
+      builder.addSpanProcessor(exportWatch.batchProcessor(otlp));
     }
     if (extra != null) {
       builder.addSpanProcessor(SimpleSpanProcessor.create(extra));
