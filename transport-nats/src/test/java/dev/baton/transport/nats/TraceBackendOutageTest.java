@@ -47,7 +47,7 @@ class TraceBackendOutageTest {
 
   @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
 
-  private static final int RATE = 2_000; // messages per second offered
+  private static final int RATE = 1_000; // messages per second offered (2,000 spans)
   private static final Duration PHASE =
       Duration.ofSeconds(Long.getLong("baton.traceOutage.seconds", 10));
 
@@ -84,7 +84,8 @@ class TraceBackendOutageTest {
       try (Backend backend = Backend.answering(port)) {
         normal = phase("backend answering", publisher, received, report);
         Await.until("spans exported", () -> watch.exportedSpans() > 0);
-        assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
+        // (Drops are possible even now on a busy machine: the queue is bounded by design.)
+        assertThat(watch.failedSpans()).as("no export fails while the backend answers").isZero();
       }
 
       double refused = phase("connections refused", publisher, received, report);
