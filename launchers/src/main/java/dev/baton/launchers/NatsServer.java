@@ -35,6 +35,7 @@ public final class NatsServer implements AutoCloseable {
   private int monitorPort;
   private Process watchdog;
   private long pid = -1;
+  private List<String> memberArgs = List.of();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -118,6 +119,37 @@ public final class NatsServer implements AutoCloseable {
     awaitHealthy();
   }
 
+  /**
+   * Launches a cluster member on the given ports with {@code memberArgs} (name, cluster, routes),
+   * without waiting: a JetStream cluster is healthy only once a quorum of its members runs. See
+   * {@link NatsCluster}.
+   */
+  static NatsServer launchMember(int port, int monitorPort, List<String> memberArgs)
+      throws Exception {
+    NatsServer server = new NatsServer();
+    server.memberArgs = List.copyOf(memberArgs);
+    server.port = port;
+    server.monitorPort = monitorPort;
+    try {
+      server.dir = Files.createTempDirectory("baton-nats-");
+      server.launch("-p", Integer.toString(port), "-m", Integer.toString(monitorPort));
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Waits until the server's {@code /healthz} answers 200 (JetStream current included). */
+  void awaitReady() throws InterruptedException {
+    awaitHealthy();
+  }
+
+  /** The monitoring port ({@code /varz}, {@code /jsz}, {@code /healthz}). */
+  public int monitorPort() {
+    return monitorPort;
+  }
+
   private void stop() throws InterruptedException {
     if (pid > 0) {
       ProcessHandle.of(pid).ifPresent(NatsServer::terminate);
@@ -147,6 +179,9 @@ public final class NatsServer implements AutoCloseable {
     command.append(" -P '").append(pidFile).append("'");
     for (String arg : portArgs) {
       command.append(' ').append(arg);
+    }
+    for (String arg : memberArgs) {
+      command.append(" '").append(arg).append("'");
     }
     long jvm = ProcessHandle.current().pid();
     // The watchdog: runs the server, and kills it once the JVM is gone.

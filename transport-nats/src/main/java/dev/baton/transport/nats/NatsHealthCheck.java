@@ -15,9 +15,11 @@ import java.util.Objects;
  * The NATS health check: the connection must be CONNECTED (else UNHEALTHY); a round trip (PING)
  * within the bound (default 100 ms) is HEALTHY, a slower one DEGRADED; with JetStream checking on,
  * the JetStream API must answer; for a minute after Baton found the connection stalled (see {@link
- * NatsBaton.Builder#setStallTimeout}) it is DEGRADED with the time it happened. Details: the round
- * trip and the server (host and port only, never credentials). Thread-safe; the connection stays
- * the caller's.
+ * NatsBaton.Builder#setStallTimeout}) it is DEGRADED with the time it happened; in a cluster, while
+ * the servers advertise fewer members than the most this check has seen (a member down, say after a
+ * failover), it is DEGRADED with both numbers, and HEALTHY again once the member is back. Details:
+ * the round trip and the server (host and port only, never credentials). Thread-safe; the
+ * connection stays the caller's.
  */
 public final class NatsHealthCheck implements HealthCheck {
 
@@ -25,6 +27,8 @@ public final class NatsHealthCheck implements HealthCheck {
   private final String name;
   private final Duration degradedAbove;
   private final boolean jetStream;
+  private final java.util.concurrent.atomic.AtomicInteger mostMembers =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private NatsHealthCheck(Builder b) {
     this.connection = b.connection;
@@ -59,6 +63,8 @@ public final class NatsHealthCheck implements HealthCheck {
     }
     Duration rtt = connection.RTT();
     Instant stalled = StallWatchdog.lastStall(connection);
+    int members = clusterMembers();
+    int most = mostMembers.accumulateAndGet(members, Math::max);
     CheckResult result;
     if (stalled != null
         && Duration.between(stalled, Instant.now()).compareTo(StallWatchdog.REMEMBERED) < 0) {
@@ -67,6 +73,14 @@ public final class NatsHealthCheck implements HealthCheck {
               "the connection stopped reading at "
                   + stalled
                   + " (a message the client could not parse?) and was reconnected");
+    } else if (members < most) {
+      result =
+          CheckResult.degraded(
+              "the cluster advertises "
+                  + members
+                  + " servers where it had "
+                  + most
+                  + ": a member is down or left");
     } else if (rtt.compareTo(degradedAbove) > 0) {
       result =
           CheckResult.degraded(
@@ -75,6 +89,9 @@ public final class NatsHealthCheck implements HealthCheck {
       result = CheckResult.healthy();
     }
     result = result.withDetail("rtt_ms", rtt.toNanos() / 1_000_000.0);
+    if (most > 0) {
+      result = result.withDetail("cluster_servers", members);
+    }
     if (server != null) {
       result = result.withDetail("server", server);
     }
@@ -83,13 +100,24 @@ public final class NatsHealthCheck implements HealthCheck {
         connection.jetStreamManagement().getAccountStatistics();
         result = result.withDetail("jetstream", "reachable");
       } catch (Exception e) {
+        // While the cluster is missing a member, JetStream is electing new leaders: that passes
+        // by itself, and restarting this process would not help.
         return new CheckResult(
-            HealthStatus.UNHEALTHY,
-            "JetStream does not answer: " + Redaction.describe(e),
+            members < most ? HealthStatus.DEGRADED : HealthStatus.UNHEALTHY,
+            "JetStream does not answer"
+                + (members < most ? " while the cluster is missing a member" : "")
+                + ": "
+                + Redaction.describe(e),
             result.details());
       }
     }
     return result;
+  }
+
+  /** How many servers the cluster advertises to clients (0 for a server on its own). */
+  private int clusterMembers() {
+    io.nats.client.api.ServerInfo info = connection.getServerInfo();
+    return info == null || info.getConnectURLs() == null ? 0 : info.getConnectURLs().size();
   }
 
   /** host:port of the server in use, or null. */
