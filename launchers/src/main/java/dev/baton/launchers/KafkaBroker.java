@@ -31,25 +31,60 @@ public final class KafkaBroker implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int controllerPort;
-  private final String clusterId = Uuid.randomUuid().toString();
+  private final String clusterId;
+  private final Member member;
   private Process process;
   private OutputStream lifeline;
   private Duration lastStartTime = Duration.ZERO;
 
-  private KafkaBroker(Path dir, int port, int controllerPort) {
+  /**
+   * A node's place in a cluster: its id, the static controller quorum ({@code
+   * 1@127.0.0.1:PORT,...}) and the replication the internal topics get; a single broker is node 1
+   * of a quorum of itself.
+   */
+  record Member(int nodeId, String quorumVoters, int replication) {}
+
+  private KafkaBroker(Path dir, int port, int controllerPort, String clusterId, Member member) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.clusterId = clusterId;
+    this.member = member;
   }
 
   /** Starts a broker and waits until it answers {@code describeCluster}. */
   public static KafkaBroker start() throws Exception {
     Path dir = Files.createTempDirectory("baton-kafka-");
     int[] ports = freePorts(2);
-    KafkaBroker broker = new KafkaBroker(dir, ports[0], ports[1]);
+    KafkaBroker broker =
+        new KafkaBroker(dir, ports[0], ports[1], Uuid.randomUuid().toString(), null);
     broker.writeProperties();
     broker.launch();
     return broker;
+  }
+
+  /**
+   * Launches one member of a cluster without waiting: a KRaft quorum answers only once a majority
+   * of its controllers runs. See {@link KafkaCluster}.
+   */
+  static KafkaBroker launchMember(int port, int controllerPort, String clusterId, Member member)
+      throws Exception {
+    KafkaBroker broker =
+        new KafkaBroker(
+            Files.createTempDirectory("baton-kafka-"), port, controllerPort, clusterId, member);
+    broker.writeProperties();
+    broker.startProcess();
+    return broker;
+  }
+
+  /** Waits until this member answers {@code describeCluster}. */
+  void awaitMemberReady() throws Exception {
+    awaitReady();
+  }
+
+  /** This broker's node id (1 for a single broker). */
+  public int nodeId() {
+    return member == null ? 1 : member.nodeId();
   }
 
   /** {@code 127.0.0.1:PORT}. */
@@ -90,6 +125,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts a killed broker again on the same ports and data, and waits until it answers. */
   public void restart() throws Exception {
+    // (A cluster member answers as soon as the rest of its quorum does.)
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("the broker is running");
     }
@@ -145,12 +181,18 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void writeProperties() throws IOException {
     Path logs = dir.resolve("logs");
+    int replication = member == null ? 1 : member.replication();
+    int minIsr = Math.max(1, replication - 1);
+    String quorum =
+        member == null
+            ? "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort
+            : "controller.quorum.voters=" + member.quorumVoters();
     String properties =
         String.join(
             "\n",
             "process.roles=broker,controller",
-            "node.id=1",
-            "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+            "node.id=" + nodeId(),
+            quorum,
             "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
             "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
             "controller.listener.names=CONTROLLER",
@@ -158,12 +200,12 @@ public final class KafkaBroker implements AutoCloseable {
             "inter.broker.listener.name=PLAINTEXT",
             "log.dirs=" + logs,
             "num.partitions=1",
-            "offsets.topic.replication.factor=1",
+            "offsets.topic.replication.factor=" + replication,
             "offsets.topic.num.partitions=3",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            "transaction.state.log.replication.factor=" + replication,
+            "transaction.state.log.min.isr=" + minIsr,
+            "share.coordinator.state.topic.replication.factor=" + replication,
+            "share.coordinator.state.topic.min.isr=" + minIsr,
             "min.insync.replicas=1",
             "group.initial.rebalance.delay.ms=0",
             "broker.heartbeat.interval.ms=250",
@@ -180,6 +222,12 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void launch() throws Exception {
     long started = System.nanoTime();
+    startProcess();
+    awaitReady();
+    lastStartTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  private void startProcess() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -194,14 +242,13 @@ public final class KafkaBroker implements AutoCloseable {
     command.add(dir.resolve("server.properties").toString());
     command.add(clusterId);
     command.add(dir.resolve("logs").toString());
+    command.add(member == null ? "standalone" : "voters");
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
             .start();
     lifeline = process.getOutputStream(); // kept open: its EOF tells the child we are gone
-    awaitReady();
-    lastStartTime = Duration.ofNanos(System.nanoTime() - started);
   }
 
   /**
@@ -254,7 +301,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int[] freePorts(int count) throws IOException {
+  static int[] freePorts(int count) throws IOException {
     int[] ports = new int[count];
     List<ServerSocket> sockets = new ArrayList<>();
     try {

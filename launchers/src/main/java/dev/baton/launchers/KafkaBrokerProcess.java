@@ -13,7 +13,11 @@ public final class KafkaBrokerProcess {
 
   private KafkaBrokerProcess() {}
 
-  /** Arguments: the server.properties path, the cluster id, the log directory. */
+  /**
+   * Arguments: the server.properties path, the cluster id, the log directory, and {@code
+   * standalone} (a quorum of this node alone) or {@code voters} (the static quorum in the
+   * properties).
+   */
   public static void main(String[] args) throws Exception {
     Thread orphanGuard =
         new Thread(
@@ -34,10 +38,13 @@ public final class KafkaBrokerProcess {
     String properties = args[0];
     String clusterId = args[1];
     Path logDir = Path.of(args[2]);
+    boolean standalone = args.length < 4 || args[3].equals("standalone");
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       int rc =
           kafka.tools.StorageTool.execute(
-              new String[] {"format", "-t", clusterId, "-c", properties, "--standalone"},
+              standalone
+                  ? new String[] {"format", "-t", clusterId, "-c", properties, "--standalone"}
+                  : new String[] {"format", "-t", clusterId, "-c", properties},
               System.out);
       if (rc != 0) {
         System.err.println("storage format failed: " + rc);

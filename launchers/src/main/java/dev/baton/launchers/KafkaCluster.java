@@ -1,0 +1,102 @@
+package dev.baton.launchers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real Kafka KRaft cluster: {@code size} nodes, each broker and controller, in child JVMs like
+ * {@link KafkaBroker}, with a static controller quorum of all of them and the internal topics
+ * replicated to every node (their min.insync.replicas one less). Each node can be killed ({@code
+ * SIGKILL}) and restarted on its ports and data.
+ */
+public final class KafkaCluster implements AutoCloseable {
+
+  private final List<KafkaBroker> nodes;
+
+  private KafkaCluster(List<KafkaBroker> nodes) {
+    this.nodes = nodes;
+  }
+
+  /** Starts {@code size} nodes and waits until every one answers. */
+  public static KafkaCluster start(int size) throws Exception {
+    if (size < 1) {
+      throw new IllegalArgumentException("a cluster needs at least one node: " + size);
+    }
+    int[] ports = KafkaBroker.freePorts(2 * size);
+    List<String> voters = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      voters.add((i + 1) + "@127.0.0.1:" + ports[size + i]);
+    }
+    String clusterId = Uuid.randomUuid().toString();
+    List<KafkaBroker> nodes = new ArrayList<>();
+    KafkaCluster cluster = new KafkaCluster(nodes);
+    try {
+      for (int i = 0; i < size; i++) {
+        nodes.add(
+            KafkaBroker.launchMember(
+                ports[i],
+                ports[size + i],
+                clusterId,
+                new KafkaBroker.Member(i + 1, String.join(",", voters), size)));
+      }
+      for (KafkaBroker node : nodes) {
+        node.awaitMemberReady();
+      }
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** The nodes, node id 1 first. */
+  public List<KafkaBroker> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** The node with {@code nodeId}. */
+  public KafkaBroker node(int nodeId) {
+    return nodes.get(nodeId - 1);
+  }
+
+  /** Every node's {@code 127.0.0.1:PORT}, comma-separated. */
+  public String bootstrapServers() {
+    return nodes.stream().map(KafkaBroker::bootstrapServers).collect(Collectors.joining(","));
+  }
+
+  /** An admin client for the cluster; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+  }
+
+  /**
+   * Kills every node (a controlled shutdown waits for a quorum that is leaving too) and deletes its
+   * data.
+   */
+  @Override
+  public void close() throws Exception {
+    Exception first = null;
+    for (KafkaBroker node : nodes) {
+      try {
+        node.kill();
+        node.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
