@@ -34,11 +34,10 @@ class SwarmOutageTest {
   private static final Duration OUTAGE = Duration.ofSeconds(8);
   private static final Duration RUN = Duration.ofSeconds(24);
 
-  /** What the broker under test can do. */
-  private interface Broker {
-    void kill() throws Exception;
-
-    void restart() throws Exception;
+  /** A step on the broker under test: kill it, restart it. */
+  @FunctionalInterface
+  private interface BrokerStep {
+    void run() throws Exception;
   }
 
   @Test
@@ -58,19 +57,7 @@ class SwarmOutageTest {
                   "--rate",
                   "2"),
               null);
-      runThroughOutage(
-          config,
-          new Broker() {
-            @Override
-            public void kill() throws Exception {
-              server.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              server.restart();
-            }
-          });
+      runThroughOutage(config, server::kill, server::restart);
     }
   }
 
@@ -86,23 +73,12 @@ class SwarmOutageTest {
                   "--failure-rate", "0.1",
                   "--rate", "2"),
               null);
-      runThroughOutage(
-          config,
-          new Broker() {
-            @Override
-            public void kill() throws Exception {
-              broker.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              broker.restart();
-            }
-          });
+      runThroughOutage(config, broker::kill, broker::restart);
     }
   }
 
-  private static void runThroughOutage(SwarmConfig config, Broker broker) throws Exception {
+  private static void runThroughOutage(SwarmConfig config, BrokerStep kill, BrokerStep restart)
+      throws Exception {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     try (Swarm swarm = Swarm.start(config, spans, QUIET)) {
       List<CompletableFuture<Coordinator.Outcome>> tasks = new CopyOnWriteArrayList<>();
@@ -139,12 +115,12 @@ class SwarmOutageTest {
         }
         long elapsed = System.nanoTime() - start;
         if (!killed && elapsed >= KILL_AT.toNanos()) {
-          broker.kill();
+          kill.run();
           killed = true;
           log("killed at " + ms(elapsed));
         }
         if (restartedAt == 0 && elapsed >= KILL_AT.plus(OUTAGE).toNanos()) {
-          broker.restart();
+          restart.run();
           restartedAt = System.nanoTime();
           log("restarted at " + ms(restartedAt - start));
         }

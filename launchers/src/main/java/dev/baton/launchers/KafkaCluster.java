@@ -2,10 +2,8 @@ package dev.baton.launchers;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -71,11 +69,7 @@ public final class KafkaCluster implements AutoCloseable {
 
   /** An admin client for the cluster; the caller closes it. */
   public Admin admin() {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+    return KafkaBroker.admin(bootstrapServers());
   }
 
   /**
@@ -84,19 +78,14 @@ public final class KafkaCluster implements AutoCloseable {
    */
   @Override
   public void close() throws Exception {
-    Exception first = null;
-    for (KafkaBroker node : nodes) {
-      try {
-        node.kill();
-        node.close();
-      } catch (Exception e) {
-        if (first == null) {
-          first = e;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    Closeables.closeAll(
+        nodes.stream()
+            .<AutoCloseable>map(
+                node ->
+                    () -> {
+                      node.kill();
+                      node.close();
+                    })
+            .toList());
   }
 }

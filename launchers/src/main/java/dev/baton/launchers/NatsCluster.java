@@ -91,19 +91,7 @@ public final class NatsCluster implements AutoCloseable {
   /** Stops every member and deletes its store. */
   @Override
   public void close() throws Exception {
-    Exception first = null;
-    for (NatsServer member : members) {
-      try {
-        member.close();
-      } catch (Exception e) {
-        if (first == null) {
-          first = e;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    Closeables.closeAll(members);
   }
 
   private static int freePort() throws IOException {
