@@ -321,9 +321,10 @@ public final class NatsBaton extends TransportBase {
     /**
      * How long a PING may wait for its PONG before a connection that says CONNECTED but read
      * nothing meanwhile counts as stalled and is reconnected (see {@code ConnectionEvent.STALLED}).
-     * Checked every quarter of it with a quick PING, confirmed with a second that may take all of
-     * it, so a link whose round trip stays under it is never taken for stalled. Default 1 s: a
-     * stalled connection is noticed within about 1.5 s. {@link Duration#ZERO} turns the check off.
+     * Checked every quarter of it: a connection that read anything since is alive; one that read
+     * nothing gets one PING (one at a time per connection), so a link whose round trip stays under
+     * the timeout is never taken for stalled. Default 1 s: a stalled connection is noticed within
+     * about 1.5 s. {@link Duration#ZERO} turns the check off.
      */
     public Builder setStallTimeout(Duration stallTimeout) {
       Objects.requireNonNull(stallTimeout, "stallTimeout");

@@ -26,9 +26,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -116,6 +119,46 @@ class NatsPoisonTest {
       baton.addListener(listener);
     }
     return NatsBaton.builder(baton.build(), connection);
+  }
+
+  @Test
+  void fiveAgentsOnOneConnectionSendAtMostOnePingAtATimeAndNoneWhileMessagesFlow()
+      throws Exception {
+    // jnats drops a connection with more than maxPingsOut (2) PINGs outstanding: five watchdogs
+    // each pinging on a busy machine did that. Now a connection that reads gets no PING, and one
+    // that is idle gets one at a time.
+    try (Connection connection = Nats.connect(NATS.url())) {
+      List<NatsBaton> agents = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        agents.add(agent("agent-" + i, connection).build());
+      }
+      try {
+        AtomicLong received = new AtomicLong();
+        agents.get(0).subscriber().subscribe("busy.talk", null, m -> received.incrementAndGet());
+        connection.flush(Duration.ofSeconds(5));
+        long pingsBefore = connection.getStatistics().getPings();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < end) {
+          for (int i = 0; i < 20; i++) {
+            agents.get(1).publisher().publish("busy.talk", new byte[16]);
+          }
+          Thread.sleep(5);
+        }
+        long busyPings = connection.getStatistics().getPings() - pingsBefore;
+        Thread.sleep(3000);
+        long idlePings = connection.getStatistics().getPings() - pingsBefore - busyPings;
+        System.out.println("[pings] busy 3 s: " + busyPings + ", idle 3 s: " + idlePings);
+        assertThat(received.get()).isPositive();
+        assertThat(busyPings).as("PINGs while messages flow for 3 s").isLessThanOrEqualTo(2);
+        assertThat(idlePings)
+            .as(
+                "PINGs of five watchdogs in 3 idle s (before: 5 x 4 a second = 60; now at most one check per 200 ms for the connection)")
+            .isLessThanOrEqualTo(16);
+        assertThat(connection.getStatistics().getReconnects()).isZero();
+      } finally {
+        agents.forEach(NatsBaton::close);
+      }
+    }
   }
 
   @Test
