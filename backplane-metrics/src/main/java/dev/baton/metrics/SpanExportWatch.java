@@ -159,7 +159,9 @@ public final class SpanExportWatch implements MeterBinder {
 
       @Override
       public synchronized CheckResult check() {
-        long lost = failedSpans() + droppedSpans();
+        long failed = failedSpans();
+        long dropped = droppedSpans(); // one collection of the SDK's metrics per check
+        long lost = failed + dropped;
         long now = clock.getAsLong();
         if (lost > lastLost) {
           trouble = true;
@@ -177,9 +179,9 @@ public final class SpanExportWatch implements MeterBinder {
           result =
               CheckResult.degraded(
                   "spans are being lost: "
-                      + droppedSpans()
+                      + dropped
                       + " dropped (queue full) and "
-                      + failedSpans()
+                      + failed
                       + " failed to export so far; "
                       + since);
         } else {
@@ -187,8 +189,8 @@ public final class SpanExportWatch implements MeterBinder {
         }
         return result
             .withDetail("exported", exportedSpans())
-            .withDetail("failed", failedSpans())
-            .withDetail("dropped", droppedSpans());
+            .withDetail("failed", failed)
+            .withDetail("dropped", dropped);
       }
     };
   }

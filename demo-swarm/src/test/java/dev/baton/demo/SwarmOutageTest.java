@@ -43,20 +43,7 @@ class SwarmOutageTest {
   @Test
   void onNatsNoTaskIsLostAndWorkResumesWithinFiveSeconds() throws Exception {
     try (NatsServer server = NatsServer.start()) {
-      SwarmConfig config =
-          SwarmConfig.parse(
-              List.of(
-                  "--transport",
-                  "nats",
-                  "--nats-url",
-                  server.url(),
-                  "--port",
-                  "0",
-                  "--failure-rate",
-                  "0.1",
-                  "--rate",
-                  "2"),
-              null);
+      SwarmConfig config = config("--transport", "nats", "--nats-url", server.url());
       runThroughOutage(config, server::kill, server::restart);
     }
   }
@@ -65,16 +52,16 @@ class SwarmOutageTest {
   void onKafkaNoTaskIsLostAndWorkResumesWithinFiveSeconds() throws Exception {
     try (KafkaBroker broker = KafkaBroker.start()) {
       SwarmConfig config =
-          SwarmConfig.parse(
-              List.of(
-                  "--transport", "kafka",
-                  "--bootstrap-servers", broker.bootstrapServers(),
-                  "--port", "0",
-                  "--failure-rate", "0.1",
-                  "--rate", "2"),
-              null);
+          config("--transport", "kafka", "--bootstrap-servers", broker.bootstrapServers());
       runThroughOutage(config, broker::kill, broker::restart);
     }
+  }
+
+  /** The broker's options, 2 tasks/s, 10 % injected failures, any free port. */
+  private static SwarmConfig config(String... broker) {
+    List<String> args = new ArrayList<>(List.of(broker));
+    args.addAll(List.of("--port", "0", "--failure-rate", "0.1", "--rate", "2"));
+    return SwarmConfig.parse(args, null);
   }
 
   private static void runThroughOutage(SwarmConfig config, BrokerStep kill, BrokerStep restart)

@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,8 +58,7 @@ public final class NatsBaton extends TransportBase {
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
   private final ProbeSchedule connectionWatch;
-  private final java.util.concurrent.atomic.AtomicBoolean resubscribed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean resubscribed = new AtomicBoolean();
   private final int maxDeliveries;
   private final @Nullable Duration ackWait;
   private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =

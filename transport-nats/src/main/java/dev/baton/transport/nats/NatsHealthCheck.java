@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The NATS health check: the connection must be CONNECTED (else UNHEALTHY); a round trip (PING)
@@ -27,8 +28,7 @@ public final class NatsHealthCheck implements HealthCheck {
   private final String name;
   private final Duration degradedAbove;
   private final boolean jetStream;
-  private final java.util.concurrent.atomic.AtomicInteger mostMembers =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger mostMembers = new AtomicInteger();
 
   private NatsHealthCheck(Builder b) {
     this.connection = b.connection;
