@@ -45,11 +45,11 @@ abstract class Agent implements AutoCloseable {
 
   Agent(String role, Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
     this.role = role;
-    this.agentId = role + "-1";
+    this.agentId = parts.config().agentId(role);
     Baton.Builder builder =
         Baton.builder(otel).setAgentName(role).setAgentId(agentId).addListener(parts.metrics());
-    if (role.equals(Roles.COORDINATOR)) {
-      builder.addListener(parts.reconnects());
+    if (parts.reconnects().claim()) {
+      builder.addListener(parts.reconnects()); // one agent's transport counts for the process
     }
     Baton baton = builder.build();
     this.bus = backplane.bus(baton);
@@ -88,14 +88,22 @@ abstract class Agent implements AutoCloseable {
   /**
    * Hands work on over the durable path and waits for the broker's acknowledgement, so a handler
    * that could not hand its work on fails and the broker redelivers what it was handling. The
-   * message id is the destination and {@code key} (the task, and the part where one task sends
-   * several), so a retried hand-off is a duplicate: JetStream drops it, and on Kafka the receivers
-   * ignore it.
+   * message id is the destination, the task and {@code part} (where one task sends several), so a
+   * retried hand-off is a duplicate: JetStream drops it, and on Kafka the receivers ignore it. The
+   * task id is the Kafka record key: a task's messages to one destination share a partition.
    */
-  final void handOff(String destination, String key, byte[] payload) throws Exception {
+  final void handOff(String destination, String taskId, String part, byte[] payload)
+      throws Exception {
     bus.durablePublisher()
-        .publish(OutboundMessage.of(destination, payload).withId(destination + ":" + key))
+        .publish(handOffMessage(destination, taskId, part, payload))
         .get(HAND_OFF_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The message {@link #handOff} sends. */
+  static OutboundMessage handOffMessage(
+      String destination, String taskId, String part, byte[] payload) {
+    String id = destination + ":" + taskId + (part.isEmpty() ? "" : ":" + part);
+    return OutboundMessage.of(destination, payload).withId(id).withKey(taskId);
   }
 
   static ObjectNode object() {

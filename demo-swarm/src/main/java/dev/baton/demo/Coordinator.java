@@ -9,6 +9,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,20 +22,21 @@ import java.util.function.Consumer;
 /**
  * Takes tasks (from the swarm or from any outside caller on {@link Roles#SUBMIT}), records them,
  * fans them out to the researcher and the coder in parallel, and closes them when the reviewer
- * reports back.
+ * reports back. Any number of coordinators may run, in any processes sharing the task store: the
+ * one that plans a task, the one that closes it and the one that submitted it may differ; the
+ * submitter learns from the store that its task was closed.
  */
 final class Coordinator extends Agent {
 
   /** How a task ended. */
   record Outcome(String taskId, String traceId, String status, long millis, double costUsd) {}
 
-  private record Pending(long startNanos, Instant submitted, CompletableFuture<Outcome> done) {}
+  private record Pending(long startNanos, CompletableFuture<Outcome> done) {}
 
   private final TaskStore store;
   private final Consumer<Outcome> onFinished;
   private final Duration taskTimeout;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-  private final Map<String, String> traces = new ConcurrentHashMap<>();
   private final AtomicInteger counter = new AtomicInteger();
   private final ExecutorService submitter =
       Executors.newSingleThreadExecutor(DaemonThreads.named("baton-demo-submit"));
@@ -43,12 +45,11 @@ final class Coordinator extends Agent {
       Backplane backplane,
       OpenTelemetry otel,
       SwarmParts parts,
-      TaskStore store,
       Duration taskTimeout,
       Consumer<Outcome> onFinished)
       throws Exception {
     super(Roles.COORDINATOR, backplane, otel, parts);
-    this.store = store;
+    this.store = parts.store();
     this.taskTimeout = taskTimeout;
     this.onFinished = onFinished;
     track(bus.durableSubscriber().subscribe(Roles.SUBMIT, "coordinators", traced(this::plan)));
@@ -57,18 +58,32 @@ final class Coordinator extends Agent {
 
   /** Submits a task as the swarm's own client; the future completes when it is done or failed. */
   CompletableFuture<Outcome> submit(String prompt) throws Exception {
-    String taskId =
-        "task-" + counter.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    String taskId = newTaskId("task");
     CompletableFuture<Outcome> done = new CompletableFuture<>();
-    pending.put(taskId, new Pending(System.nanoTime(), Instant.now(), done));
-    ObjectNode task = object().put("task_id", taskId).put("prompt", prompt);
+    pending.put(taskId, new Pending(System.nanoTime(), done));
+    ObjectNode task =
+        object()
+            .put("task_id", taskId)
+            .put("prompt", prompt)
+            .put("submitted_by", agentId)
+            .put("submitted_at", System.currentTimeMillis());
     OutboundMessage submission =
-        OutboundMessage.of(Roles.SUBMIT, JSON.writeValueAsBytes(task))
-            .withId(Roles.SUBMIT + ":" + taskId);
+        Agent.handOffMessage(Roles.SUBMIT, taskId, "", JSON.writeValueAsBytes(task));
     // Off the caller's thread: a Kafka producer blocks in send() while it has no metadata for the
     // topic (a broker outage), up to its max.block.ms.
     submitter.execute(() -> redrive(submission, 1));
     return done;
+  }
+
+  /** A task id no other process makes: a counter, this agent's id and a clock reading. */
+  private String newTaskId(String prefix) {
+    return prefix
+        + "-"
+        + counter.incrementAndGet()
+        + "-"
+        + agentId.substring(Roles.COORDINATOR.length() + 1)
+        + "-"
+        + Long.toHexString(System.nanoTime() & 0xffffff);
   }
 
   /**
@@ -98,67 +113,95 @@ final class Coordinator extends Agent {
     JsonNode task = JSON.readTree(message.payload());
     String taskId = task.path("task_id").asText("");
     if (taskId.isEmpty()) {
-      taskId =
-          "outside-"
-              + counter.incrementAndGet()
-              + "-"
-              + Long.toHexString(System.nanoTime() & 0xffffff);
+      taskId = newTaskId("outside");
     }
     maybeFail("plan");
     String traceId = Span.current().getSpanContext().getTraceId();
-    pending.computeIfAbsent(
-        taskId, id -> new Pending(System.nanoTime(), Instant.now(), new CompletableFuture<>()));
-    traces.put(taskId, traceId);
-    store.started(taskId, traceId, Instant.now());
+    long submittedAt = task.path("submitted_at").asLong(0);
+    if (task.path("submitted_by").asText("").isEmpty()) {
+      // An outside caller's task: this coordinator follows it (and prints its trace).
+      pending.computeIfAbsent(
+          taskId, id -> new Pending(System.nanoTime(), new CompletableFuture<>()));
+    }
+    store.started(
+        taskId, traceId, submittedAt > 0 ? Instant.ofEpochMilli(submittedAt) : Instant.now());
     llm.chat("plan the task", 100);
     byte[] work =
         JSON.writeValueAsBytes(
             object().put("task_id", taskId).put("prompt", task.path("prompt").asText("")));
     // Fan out: the researcher and the coder work in parallel.
-    handOff(Roles.RESEARCH, taskId, work);
-    handOff(Roles.CODE, taskId, work);
+    handOff(Roles.RESEARCH, taskId, "", work);
+    handOff(Roles.CODE, taskId, "", work);
     log.info("task {} planned and handed to researcher and coder", taskId);
   }
 
   private void finish(Message message) throws Exception {
     JsonNode done = JSON.readTree(message.payload());
     String taskId = done.path("task_id").asText();
-    Pending task = pending.get(taskId);
+    // Closed in the store first (exactly once, whichever coordinator gets here): when the store
+    // fails, the broker redelivers and the task is still running.
+    TaskStore.TaskRecord closed =
+        store.finished(taskId, "done", Instant.now(), done.path("cost_usd").asDouble());
+    if (closed == null) {
+      return; // already closed: a duplicate, or it timed out
+    }
+    log.info(
+        "task {} done in {} ms, ${}",
+        taskId,
+        closed.durationMillis(),
+        String.format("%.5f", closed.costUsd()));
+    complete(
+        closed); // when it is this coordinator's; its submitter finds it in the store otherwise
+  }
+
+  /** Completes a task this coordinator follows, once. */
+  private void complete(TaskStore.TaskRecord record) {
+    Pending task = pending.remove(record.id());
     if (task == null) {
-      return; // already finished (a duplicate) or timed out
+      return;
     }
-    long millis = (System.nanoTime() - task.startNanos) / 1_000_000;
-    double cost = done.path("cost_usd").asDouble();
-    String traceId = traces.getOrDefault(taskId, Span.current().getSpanContext().getTraceId());
-    // Recorded first: when the store fails, the broker redelivers and the task is still pending.
-    store.finished(taskId, "done", Instant.now(), millis, cost);
-    if (!pending.remove(taskId, task)) {
-      return; // finished meanwhile by a duplicate, or timed out
-    }
-    Outcome outcome = new Outcome(taskId, traceId, "done", millis, cost);
-    log.info("task {} done in {} ms, ${}", taskId, millis, String.format("%.5f", cost));
-    traces.remove(taskId);
+    Outcome outcome =
+        new Outcome(
+            record.id(),
+            record.traceId(),
+            record.status(),
+            record.durationMillis(),
+            record.costUsd());
     task.done.complete(outcome);
     onFinished.accept(outcome);
   }
 
-  /** Marks tasks older than the task timeout failed (a message lost for good, say). */
+  /**
+   * Completes the tasks this coordinator follows that another coordinator closed, and fails those
+   * older than the task timeout (a message lost for good, say).
+   */
   void sweep() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      store.closed(pending.keySet()).values().forEach(this::complete);
+    } catch (Exception e) {
+      log.warn("could not read the task store: {}", e.toString());
+      return;
+    }
     long now = System.nanoTime();
     pending.forEach(
         (taskId, task) -> {
-          if (now - task.startNanos > taskTimeout.toNanos() && pending.remove(taskId, task)) {
-            long millis = (now - task.startNanos) / 1_000_000;
-            String traceId = traces.getOrDefault(taskId, "");
-            try {
-              store.finished(taskId, "failed", Instant.now(), millis, 0);
-            } catch (Exception e) {
-              log.warn("could not record {} as failed: {}", taskId, e.toString());
-            }
-            Outcome outcome = new Outcome(taskId, traceId, "failed", millis, 0);
-            traces.remove(taskId);
-            task.done.complete(outcome);
-            onFinished.accept(outcome);
+          if (now - task.startNanos <= taskTimeout.toNanos()) {
+            return;
+          }
+          try {
+            TaskStore.TaskRecord failed = store.finished(taskId, "failed", Instant.now(), 0);
+            if (failed != null) {
+              complete(failed);
+            } else if (store.closed(List.of(taskId)).isEmpty()) {
+              // Never planned: the store has no row for it.
+              long millis = (now - task.startNanos) / 1_000_000;
+              complete(new TaskStore.TaskRecord(taskId, "", "failed", millis, 0));
+            } // else closed by another coordinator meanwhile: the next sweep completes it
+          } catch (Exception e) {
+            log.warn("could not record {} as failed: {}", taskId, e.toString());
           }
         });
   }

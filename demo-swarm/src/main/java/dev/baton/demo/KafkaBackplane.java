@@ -10,12 +10,16 @@ import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaHealthCheck;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jspecify.annotations.Nullable;
 
@@ -35,11 +39,21 @@ final class KafkaBackplane implements Backplane {
           Roles.SUMMARIZE,
           Roles.DONE,
           Roles.DEAD_LETTER,
-          dev.baton.health.Heartbeats.DESTINATION);
+          dev.baton.health.Heartbeats.DESTINATION,
+          SpanRelay.DESTINATION);
 
   private final String bootstrapServers;
   private final @Nullable KafkaBroker embedded;
   private final Map<String, Object> config;
+
+  /**
+   * The topics that carry work, each split in {@link #PARTITIONS} partitions so that up to that
+   * many replicas of a role share it (a task's messages share a partition: the task id is the key).
+   */
+  static final List<String> WORK_TOPICS =
+      List.of(Roles.SUBMIT, Roles.RESEARCH, Roles.CODE, Roles.REVIEW, Roles.SUMMARIZE, Roles.DONE);
+
+  static final int PARTITIONS = 6;
 
   private KafkaBackplane(String bootstrapServers, @Nullable KafkaBroker embedded) throws Exception {
     this.bootstrapServers = bootstrapServers;
@@ -52,16 +66,45 @@ final class KafkaBackplane implements Backplane {
                 "request.timeout.ms", 5000,
                 "default.api.timeout.ms", 10000))) {
       admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+      Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       List<NewTopic> topics = new ArrayList<>();
-      TOPICS.forEach(t -> topics.add(new NewTopic(t, 1, (short) -1)));
+      for (String topic : TOPICS) {
+        if (!existing.contains(topic)) {
+          topics.add(new NewTopic(topic, partitions(topic), (short) -1));
+        }
+      }
       try {
         admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
+          throw e; // another process created it meanwhile: fine
+        }
+      }
+      Map<String, NewPartitions> more = new HashMap<>();
+      admin
+          .describeTopics(WORK_TOPICS)
+          .allTopicNames()
+          .get(10, TimeUnit.SECONDS)
+          .forEach(
+              (topic, description) -> {
+                if (description.partitions().size() < PARTITIONS) {
+                  more.put(topic, NewPartitions.increaseTo(PARTITIONS));
+                }
+              });
+      if (!more.isEmpty()) {
+        try {
+          admin.createPartitions(more).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof InvalidPartitionsException)) {
+            throw e; // another process added them meanwhile: fine
+          }
         }
       }
     }
+  }
+
+  private static int partitions(String topic) {
+    return WORK_TOPICS.contains(topic) ? PARTITIONS : 1;
   }
 
   /** An existing cluster; fails within about 10 s when it does not answer. */
@@ -99,6 +142,9 @@ final class KafkaBackplane implements Backplane {
   public Bus bus(Baton baton) {
     KafkaBaton kafka =
         KafkaBaton.builder(baton, config)
+            // A replica killed without leaving its group hands its partitions on after this long
+            // (Kafka's default is 45 s).
+            .setConsumerConfig(Map.of("session.timeout.ms", 10_000, "heartbeat.interval.ms", 2_000))
             .setPollTimeout(Duration.ofMillis(100))
             .setBacklogInterval(Duration.ofSeconds(2))
             .setFailurePolicy(

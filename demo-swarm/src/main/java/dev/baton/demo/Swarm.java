@@ -8,9 +8,11 @@ import dev.baton.health.JdbcHealthCheck;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
+import dev.baton.propagation.Baton;
 import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -24,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole swarm: broker, five agents (each its own service and Baton), metrics, health and
- * endpoints, the task store, and traces. Start with {@link #start}; close to stop everything it
- * started, the embedded broker included.
+ * The swarm in this process: the broker, the agents of the configured role (all five by default,
+ * each its own service and Baton), metrics, health and endpoints, the task store, and traces. Start
+ * with {@link #start}; close to stop everything it started, the embedded broker included.
  */
 final class Swarm implements AutoCloseable {
 
@@ -35,10 +37,11 @@ final class Swarm implements AutoCloseable {
   private final Telemetry telemetry;
   private final PrometheusMeterRegistry registry;
   private final BackplaneMetrics metrics;
-  private final TaskStore store;
+  private final @Nullable TaskStore store;
   private final SwarmParts.Reconnects reconnects = new SwarmParts.Reconnects();
   private final List<Agent> agents = new ArrayList<>();
-  private final Coordinator coordinator;
+  private final @Nullable Coordinator coordinator;
+  private final @Nullable SpanRelay relay;
   private final Heartbeats.Monitor heartbeats;
   private final HealthCheck brokerCheck;
   private final HealthManager health;
@@ -52,45 +55,70 @@ final class Swarm implements AutoCloseable {
     this.config = config;
     this.backplane = backplane;
     this.out = out;
-    this.telemetry = new Telemetry(config.otlpEndpoint(), extra);
+    boolean multiProcess = !config.transport().equals("embedded");
+    this.telemetry =
+        new Telemetry(config.otlpEndpoint(), extra, !config.role().equals(SwarmConfig.ALL_ROLES));
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
     metrics.bindTo(registry);
     telemetry.exportWatch().bindTo(registry);
-    this.store = new TaskStore(config.jdbcUrl());
+    this.store = config.needsStore() ? new TaskStore(config.jdbcUrl()) : null;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
     Heartbeats.Monitor monitor = null;
     HealthCheck check = null;
     HealthManager manager = null;
     HealthServer httpServer = null;
+    SpanRelay spanRelay = null;
+    Coordinator coordinatorAgent = null;
     try {
-      SwarmParts parts = new SwarmParts(config, metrics, reconnects);
-      this.coordinator =
-          new Coordinator(
-              backplane,
-              telemetry.forAgent(Roles.COORDINATOR, "coordinator-1"),
-              parts,
-              store,
-              Duration.ofSeconds(90),
-              this::finished);
-      agents.add(coordinator);
-      agents.add(
-          new Workers.Researcher(
-              backplane, telemetry.forAgent(Roles.RESEARCHER, "researcher-1"), parts));
-      agents.add(new Workers.Coder(backplane, telemetry.forAgent(Roles.CODER, "coder-1"), parts));
-      agents.add(
-          new Workers.Reviewer(backplane, telemetry.forAgent(Roles.REVIEWER, "reviewer-1"), parts));
-      agents.add(
-          new Workers.Summarizer(
-              backplane, telemetry.forAgent(Roles.SUMMARIZER, "summarizer-1"), parts));
-      monitor = Heartbeats.monitor(coordinator.bus.subscriber());
+      if (multiProcess && config.printTraces()) {
+        // Other processes may run some of a task's hops: their spans come over the broker.
+        spanRelay =
+            new SpanRelay(
+                backplane.bus(
+                    Baton.builder(OpenTelemetry.noop())
+                        .setAgentName("span-relay")
+                        .setAgentId("span-relay-" + config.instance())
+                        .build()),
+                ProcessHandle.current().pid() + "/" + config.instance());
+        telemetry.relayTo(spanRelay);
+      }
+      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store);
+      if (config.runs(Roles.COORDINATOR)) {
+        coordinatorAgent =
+            new Coordinator(
+                backplane,
+                forAgent(Roles.COORDINATOR),
+                parts,
+                Duration.ofSeconds(90),
+                this::finished);
+        agents.add(coordinatorAgent);
+        if (spanRelay != null) {
+          spanRelay.deliverTo(telemetry.tree()).awaitReady(Duration.ofSeconds(60));
+        }
+      }
+      if (config.runs(Roles.RESEARCHER)) {
+        agents.add(new Workers.Researcher(backplane, forAgent(Roles.RESEARCHER), parts));
+      }
+      if (config.runs(Roles.CODER)) {
+        agents.add(new Workers.Coder(backplane, forAgent(Roles.CODER), parts));
+      }
+      if (config.runs(Roles.REVIEWER)) {
+        agents.add(new Workers.Reviewer(backplane, forAgent(Roles.REVIEWER), parts));
+      }
+      if (config.runs(Roles.SUMMARIZER)) {
+        agents.add(new Workers.Summarizer(backplane, forAgent(Roles.SUMMARIZER), parts));
+      }
+      monitor = Heartbeats.monitor(agents.get(0).bus.subscriber());
       check = backplane.healthCheck();
       HealthManager.Builder checks =
           HealthManager.builder()
               .addCheck(check)
-              .addCheck(JdbcHealthCheck.builder(store.dataSource()).build())
               .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
               .setInterval(Duration.ofSeconds(5));
+      if (store != null) {
+        checks.addCheck(JdbcHealthCheck.builder(store.dataSource()).build());
+      }
       if (telemetry.exporting()) {
         // Lost traces are a reason to look, not to take the swarm out of service.
         checks.addCheck(telemetry.exportWatch().healthCheck(), false);
@@ -105,7 +133,9 @@ final class Swarm implements AutoCloseable {
               .setQueueDepth(metrics::totalQueueDepth)
               .addContext("/metrics", PrometheusScrape.handler(registry))
               .start();
-      scheduler.scheduleWithFixedDelay(coordinator::sweep, 1, 1, TimeUnit.SECONDS);
+      if (coordinatorAgent != null) {
+        scheduler.scheduleWithFixedDelay(coordinatorAgent::sweep, 250, 250, TimeUnit.MILLISECONDS);
+      }
       for (Agent agent : agents) {
         if (!agent.awaitReady(Duration.ofSeconds(60))) {
           throw new IllegalStateException(agent.role + " could not subscribe within 60 s");
@@ -128,12 +158,21 @@ final class Swarm implements AutoCloseable {
       }
       scheduler.shutdownNow();
       telemetry.close();
+      if (spanRelay != null) {
+        spanRelay.close();
+      }
       throw e;
     }
+    this.coordinator = coordinatorAgent;
+    this.relay = spanRelay;
     this.heartbeats = monitor;
     this.brokerCheck = check;
     this.health = manager;
     this.server = httpServer;
+  }
+
+  private OpenTelemetry forAgent(String role) {
+    return telemetry.forAgent(role, config.agentId(role));
   }
 
   /** Starts the swarm on the configured broker; the caller closes it. */
@@ -152,10 +191,48 @@ final class Swarm implements AutoCloseable {
           default -> KafkaBackplane.embedded();
         };
     try {
+      refuseASecondProcessOnAPrivateStore(config, backplane);
       return new Swarm(config, backplane, extra, out);
     } catch (Exception e) {
       backplane.close();
       throw e;
+    }
+  }
+
+  /**
+   * All five roles on a shared broker with the in-memory store: the broker's groups would split
+   * tasks with any other swarm process, whose store this one cannot see. Listens to the agents'
+   * heartbeats (every 2 s) before joining any group, and refuses when another process's agents
+   * beat.
+   */
+  private static void refuseASecondProcessOnAPrivateStore(SwarmConfig config, Backplane backplane)
+      throws Exception {
+    if (config.transport().equals("embedded") || !config.jdbcUrl().startsWith("jdbc:h2:mem:")) {
+      return;
+    }
+    try (Backplane.Bus bus =
+            backplane.bus(
+                Baton.builder(OpenTelemetry.noop())
+                    .setAgentName("swarm-check")
+                    .setAgentId("swarm-check-" + config.instance())
+                    .build());
+        Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber())) {
+      monitor.subscription().awaitReady(Duration.ofSeconds(30));
+      Thread.sleep(2_500);
+      List<String> others =
+          monitor.agents().stream()
+              .filter(a -> a.status() == dev.baton.health.HealthStatus.HEALTHY)
+              .map(dev.baton.health.AgentHealth::agentId)
+              .sorted()
+              .toList();
+      if (!others.isEmpty()) {
+        throw new IllegalStateException(
+            "another swarm process is running on this broker (its agents "
+                + String.join(", ", others)
+                + "); processes share tasks through a shared task store only: start each with"
+                + " --jdbc-url jdbc:postgresql://... (the default in-memory H2 store is this"
+                + " process's alone)");
+      }
     }
   }
 
@@ -167,8 +244,27 @@ final class Swarm implements AutoCloseable {
     return server.port();
   }
 
-  TaskStore store() {
+  /** The task store, or {@code null} when this process's role keeps nothing in it. */
+  @Nullable TaskStore store() {
     return store;
+  }
+
+  /** Whether this process runs a coordinator (and so can {@link #submit}). */
+  boolean hasCoordinator() {
+    return coordinator != null;
+  }
+
+  /** The ids of this process's agents. */
+  List<String> agentIds() {
+    return agents.stream().map(a -> a.agentId).toList();
+  }
+
+  /** Messages this process's agents handled successfully. */
+  long handled() {
+    return (long)
+        registry.find("baton.processed.messages").tag("outcome", "success").counters().stream()
+            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .sum();
   }
 
   /** How often the broker came back after the swarm lost it. */
@@ -189,26 +285,35 @@ final class Swarm implements AutoCloseable {
   }
 
   CompletableFuture<Coordinator.Outcome> submit(String prompt) throws Exception {
+    if (coordinator == null) {
+      throw new IllegalStateException(
+          "this process runs no coordinator (--role " + config.role() + ")");
+    }
     return coordinator.submit(prompt);
   }
 
   private void finished(Coordinator.Outcome outcome) {
     if (config.printTraces() && !outcome.traceId().isEmpty()) {
-      // Give the last spans (the reviewer's send, the coordinator's process) a moment to end.
-      scheduler.schedule(
-          () -> {
-            traces()
-                .print(
-                    outcome.traceId(),
-                    outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
-                    out);
-            traces().forget(outcome.traceId());
-          },
-          300,
-          TimeUnit.MILLISECONDS);
+      // Give the last spans (the reviewer's send, the coordinator's process) a moment to end, and
+      // those of other processes time to come over: print once the tree is whole, or after 5 s.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      scheduler.schedule(() -> printWhenWhole(outcome, deadline), 300, TimeUnit.MILLISECONDS);
     } else if (!outcome.traceId().isEmpty()) {
       traces().forget(outcome.traceId());
     }
+  }
+
+  private void printWhenWhole(Coordinator.Outcome outcome, long deadline) {
+    if (!traces().complete(outcome.traceId()) && System.nanoTime() < deadline) {
+      scheduler.schedule(() -> printWhenWhole(outcome, deadline), 100, TimeUnit.MILLISECONDS);
+      return;
+    }
+    traces()
+        .print(
+            outcome.traceId(),
+            outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
+            out);
+    traces().forget(outcome.traceId());
   }
 
   @Override
@@ -224,6 +329,9 @@ final class Swarm implements AutoCloseable {
     }
     scheduler.shutdownNow();
     telemetry.close();
+    if (relay != null) {
+      relay.close(); // after the SDKs' last spans
+    }
     metrics.close();
     backplane.close();
   }

@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param port the port of /health, /health/ready, /health/live, /health/agent/{id} and /metrics
  * @param otlpEndpoint where traces go over OTLP/HTTP, or {@code null} to print trace trees
  * @param printTraces whether finished tasks' traces are printed as trees
+ * @param role the one agent role this process runs, or {@code all} for the five of them
+ * @param instance what tells this process's agents from other replicas' (their ids are {@code
+ *     role-instance}); the process id by default
  */
 public record SwarmConfig(
     String transport,
@@ -35,7 +38,12 @@ public record SwarmConfig(
     String jdbcUrl,
     int port,
     @Nullable String otlpEndpoint,
-    boolean printTraces) {
+    boolean printTraces,
+    String role,
+    String instance) {
+
+  /** The value of {@code --role} that runs every role in this process. */
+  static final String ALL_ROLES = "all";
 
   static final String USAGE =
       """
@@ -44,22 +52,35 @@ public record SwarmConfig(
       Runs five agents (coordinator, researcher, coder, reviewer, summarizer) that hand each
       task to each other over a message bus, traced across every hop with Baton.
 
+      Processes (default: all five agents in this one)
+        --role NAME                 run only this agent: coordinator, researcher, coder,
+                                    reviewer or summarizer (default all). Start any number
+                                    of processes per role: replicas share the work through
+                                    the broker's groups. Needs --transport and, for the
+                                    coordinator and the reviewer, a shared --jdbc-url.
+        --instance ID               tells this process's agents from other replicas'
+                                    (agent ids are ROLE-ID; default the process id,
+                                    after $HOSTNAME where that is set)
+
       Broker (default: an embedded Kafka broker the swarm starts and stops itself)
         --transport nats|kafka      use an existing broker instead
         --nats-url URL              NATS server            (default nats://127.0.0.1:4222)
         --bootstrap-servers HOSTS   Kafka brokers          (default 127.0.0.1:9092)
 
       Run
-        --tasks N                   tasks to run           (default 5)
+        --tasks N                   tasks to run           (default 5; 0 with --role
+                                    coordinator: plan and close others' tasks only)
         --duration 60s|5m           run this long instead of a number of tasks
         --rate R                    tasks submitted per second (default 2)
         --failure-rate P            chance an agent step fails, 0..1 (default 0.1)
         --slow-agent NAME           make one agent ten times slower (e.g. coder)
 
       Outputs
-        --jdbc-url URL              task store (default embedded H2; e.g.
+        --jdbc-url URL              task store (default an in-memory H2 database, which
+                                    only this process sees; processes share a server's:
                                     jdbc:postgresql://127.0.0.1:5432/test?user=postgres)
-        --port N                    health and /metrics port (default 8080; 0 picks one)
+        --port N                    health and /metrics port (default 8080, and a free
+                                    one with --role; 0 picks one)
         --otlp-endpoint URL         send traces over OTLP/HTTP, e.g. http://localhost:4318
                                     (also OTEL_EXPORTER_OTLP_ENDPOINT); without it each
                                     finished task's trace is printed as a tree
@@ -67,6 +88,8 @@ public record SwarmConfig(
         --help                      this text
 
       Outside callers submit tasks by publishing JSON {"prompt": "..."} to agents.tasks.submit.
+      A process with --role (other than all) runs until --duration has passed or it is stopped
+      (Ctrl-C, SIGTERM); a coordinator stops when its --tasks are done.
       """;
 
   /** Parses the command line; throws {@link IllegalArgumentException} saying what is wrong. */
@@ -80,9 +103,11 @@ public record SwarmConfig(
     double failureRate = 0.1;
     String slow = null;
     String jdbc = "jdbc:h2:mem:baton;DB_CLOSE_DELAY=-1";
-    int port = 8080;
+    Integer port = null;
     String otlp = otlpFromEnv == null || otlpFromEnv.isBlank() ? null : otlpFromEnv;
     boolean print = false;
+    String role = ALL_ROLES;
+    String instance = defaultInstance(System.getenv("HOSTNAME"));
     List<String> rest = new ArrayList<>(args);
     while (!rest.isEmpty()) {
       String option = rest.remove(0);
@@ -96,7 +121,7 @@ public record SwarmConfig(
         }
         case "--nats-url" -> natsUrl = value(option, rest);
         case "--bootstrap-servers" -> bootstrap = value(option, rest);
-        case "--tasks" -> tasks = positiveInt(option, value(option, rest));
+        case "--tasks" -> tasks = wholeNumber(option, value(option, rest));
         case "--duration" -> duration = duration(value(option, rest));
         case "--rate" -> rate = positive(option, value(option, rest));
         case "--failure-rate" -> {
@@ -120,8 +145,41 @@ public record SwarmConfig(
         }
         case "--otlp-endpoint" -> otlp = value(option, rest);
         case "--print-traces" -> print = true;
+        case "--role" -> {
+          role = value(option, rest).toLowerCase(Locale.ROOT);
+          if (!role.equals(ALL_ROLES) && !Roles.ALL.contains(role)) {
+            throw new IllegalArgumentException(
+                "--role must be all or one of " + Roles.ALL + ", was " + role);
+          }
+        }
+        case "--instance" -> {
+          instance = value(option, rest);
+          if (!instance.matches("[A-Za-z0-9_.-]{1,40}")) {
+            throw new IllegalArgumentException(
+                "--instance must be 1 to 40 letters, digits, '.', '_' or '-', was " + instance);
+          }
+        }
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
+    }
+    if (!role.equals(ALL_ROLES)) {
+      if (transport.equals("embedded")) {
+        throw new IllegalArgumentException(
+            "--role "
+                + role
+                + " works with agents in other processes: give the broker they share with"
+                + " --transport nats|kafka (the embedded broker lives in one process)");
+      }
+      if (sharesStore(role) && jdbc.startsWith("jdbc:h2:mem:")) {
+        throw new IllegalArgumentException(
+            "--role "
+                + role
+                + " keeps its tasks in a store every replica must see: give a database"
+                + " server with --jdbc-url, e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres"
+                + " (the default in-memory H2 store lives and dies with one process)");
+      }
+    } else if (tasks == 0) {
+      throw new IllegalArgumentException("--tasks 0 needs --role coordinator");
     }
     return new SwarmConfig(
         transport,
@@ -133,9 +191,45 @@ public record SwarmConfig(
         failureRate,
         slow,
         jdbc,
-        port,
+        port != null ? port : role.equals(ALL_ROLES) ? 8080 : 0,
         otlp,
-        print || otlp == null);
+        print || otlp == null,
+        role,
+        instance);
+  }
+
+  /**
+   * The process id, after the host name where the environment has one (a container's is its id, and
+   * every container's process is pid 1): unique on one machine and across containers.
+   */
+  static String defaultInstance(@Nullable String hostname) {
+    String pid = Long.toString(ProcessHandle.current().pid());
+    if (hostname == null || hostname.isBlank()) {
+      return pid;
+    }
+    String host = hostname.replaceAll("[^A-Za-z0-9_.-]", "");
+    host = host.substring(0, Math.min(host.length(), 24));
+    return host.isEmpty() ? pid : host + "-" + pid;
+  }
+
+  /** Whether a role keeps state in the task store (the coordinator's tasks, the review fan-in). */
+  static boolean sharesStore(String role) {
+    return role.equals(Roles.COORDINATOR) || role.equals(Roles.REVIEWER);
+  }
+
+  /** Whether this process runs the agent of {@code role}. */
+  boolean runs(String agentRole) {
+    return role.equals(ALL_ROLES) || role.equals(agentRole);
+  }
+
+  /** The id of this process's agent of {@code role}. */
+  String agentId(String agentRole) {
+    return agentRole + "-" + instance;
+  }
+
+  /** Whether this process needs the task store. */
+  boolean needsStore() {
+    return role.equals(ALL_ROLES) || sharesStore(role);
   }
 
   private static String value(String option, List<String> rest) {
@@ -145,15 +239,15 @@ public record SwarmConfig(
     return rest.remove(0);
   }
 
-  private static int positiveInt(String option, String value) {
+  private static int wholeNumber(String option, String value) {
     try {
       int n = Integer.parseInt(value);
-      if (n < 1) {
+      if (n < 0) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " must be a positive whole number, was " + value);
+      throw new IllegalArgumentException(option + " must be a whole number, was " + value);
     }
   }
 
@@ -204,6 +298,8 @@ public record SwarmConfig(
         jdbcUrl,
         port,
         otlpEndpoint,
-        printTraces);
+        printTraces,
+        role,
+        instance);
   }
 }

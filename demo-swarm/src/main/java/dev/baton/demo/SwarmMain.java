@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,10 +27,28 @@ public final class SwarmMain {
     "port the scheduler to virtual threads"
   };
 
+  /** Counted down when the process is asked to stop (Ctrl-C, SIGTERM): the run ends cleanly. */
+  private static final CountDownLatch STOP = new CountDownLatch(1);
+
   private SwarmMain() {}
 
   public static void main(String[] args) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  STOP.countDown();
+                  try {
+                    // Let the run close its agents (they finish the message in hand) and print.
+                    stopped.await(20, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "baton-demo-stop"));
     int code = run(Arrays.asList(args), System.out, System.err);
+    stopped.countDown();
     System.exit(code);
   }
 
@@ -64,6 +83,7 @@ public final class SwarmMain {
     }
     try (swarm) {
       out.println("Broker: " + swarm.describeBroker());
+      out.println("Agents: " + String.join(", ", swarm.agentIds()));
       out.println(
           "Health: http://127.0.0.1:"
               + swarm.port()
@@ -74,13 +94,42 @@ public final class SwarmMain {
           config.otlpEndpoint() == null
               ? "Traces: printed below as trees (set --otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT for Jaeger)"
               : "Traces: OTLP/HTTP to " + config.otlpEndpoint());
-      out.println("Outside callers: publish {\"prompt\": \"...\"} to " + Roles.SUBMIT);
+      if (swarm.hasCoordinator()) {
+        out.println("Outside callers: publish {\"prompt\": \"...\"} to " + Roles.SUBMIT);
+      }
       out.println();
-      return drive(swarm, config, out);
+      return swarm.hasCoordinator() && config.tasks() > 0
+          ? drive(swarm, config, out)
+          : serve(swarm, config, out);
     } catch (Exception e) {
       err.println("baton-demo-swarm: stopped: " + message(e));
       return 1;
     }
+  }
+
+  /**
+   * Runs agents that take work from other processes until {@code --duration} has passed or the
+   * process is asked to stop, printing what they handled every 10 s.
+   */
+  private static int serve(Swarm swarm, SwarmConfig config, PrintStream out) throws Exception {
+    long started = System.nanoTime();
+    out.println(
+        config.duration() == null
+            ? "Serving until stopped (Ctrl-C)."
+            : "Serving for " + config.duration().toSeconds() + " s.");
+    long left = config.duration() == null ? Long.MAX_VALUE : config.duration().toMillis();
+    while (left > 0 && !STOP.await(Math.min(left, 10_000), TimeUnit.MILLISECONDS)) {
+      left -= 10_000;
+      out.println("handled: " + swarm.handled() + " messages");
+    }
+    out.println();
+    out.println("Summary");
+    out.printf("  %-22s %s%n", "agents", String.join(", ", swarm.agentIds()));
+    out.printf("  %-22s %d%n", "messages handled", swarm.handled());
+    out.printf("  %-22s %.1f s%n", "wall time", (System.nanoTime() - started) / 1e9);
+    out.printf("  %-22s %d%n", "broker reconnects", swarm.reconnects());
+    out.printf("  %-22s %d%n", "redeliveries", swarm.redeliveries());
+    return 0;
   }
 
   private static int drive(Swarm swarm, SwarmConfig config, PrintStream out) throws Exception {
@@ -99,7 +148,7 @@ public final class SwarmMain {
     while (true) {
       long now = System.nanoTime();
       boolean more = config.duration() == null ? submitted < config.tasks() : now < deadline;
-      if (!more && tasks.stream().allMatch(CompletableFuture::isDone)) {
+      if ((!more && tasks.stream().allMatch(CompletableFuture::isDone)) || STOP.getCount() == 0) {
         break;
       }
       if (more && now >= nextSubmit) {
@@ -126,7 +175,7 @@ public final class SwarmMain {
     }
     Thread.sleep(500); // let the last trace trees print
     for (CompletableFuture<Coordinator.Outcome> task : tasks) {
-      totalCost += task.get().costUsd();
+      totalCost += task.isDone() ? task.get().costUsd() : 0;
     }
     long elapsed = System.nanoTime() - started;
     out.println();
@@ -142,7 +191,10 @@ public final class SwarmMain {
     out.printf("  %-22s %d%n", "redeliveries", swarm.redeliveries());
     out.printf("  %-22s %s%n", "latency p50 / p95 / max", percentiles(latencies));
     out.printf("  %-22s $%.4f%n", "simulated LLM cost", totalCost);
-    out.printf("  %-22s %d rows%n", "task store", swarm.store().all().size());
+    TaskStore store = swarm.store();
+    if (store != null) {
+      out.printf("  %-22s %d rows%n", "task store", store.all().size());
+    }
     return 0;
   }
 

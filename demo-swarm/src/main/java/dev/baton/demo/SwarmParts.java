@@ -9,14 +9,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param config the command line
  * @param metrics the backplane metrics every agent's Baton reports to
- * @param reconnects counts the broker coming back, as the coordinator's transport sees it (every
+ * @param reconnects counts the broker coming back, as the first agent's transport sees it (every
  *     agent's transport reports the same reconnect: one agent's count is the broker's)
+ * @param store the task store, or {@code null} in a process whose role keeps nothing in it
  */
-record SwarmParts(SwarmConfig config, BackplaneMetrics metrics, Reconnects reconnects) {
+record SwarmParts(
+    SwarmConfig config,
+    BackplaneMetrics metrics,
+    Reconnects reconnects,
+    @org.jspecify.annotations.Nullable TaskStore store) {
 
   /** Counts {@code RECONNECTED} connection events. */
   static final class Reconnects implements TransportListener {
     private final AtomicInteger count = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean claimed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** True for the first agent that asks: its transport is the one that reports reconnects. */
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
 
     @Override
     public void onConnection(ConnectionChange e) {

@@ -9,18 +9,34 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
-/** Every task's record, through JDBC: H2 by default, PostgreSQL (or any driver) by URL. */
+/**
+ * Every task's record, and the reviewer's fan-in, through JDBC: H2 by default (one process),
+ * PostgreSQL (or any server) by URL when the roles run in several processes. Every write is safe to
+ * repeat (a redelivered message) and to race with another replica.
+ */
 final class TaskStore {
 
   /** One stored task. */
   record TaskRecord(
       String id, String traceId, String status, long durationMillis, double costUsd) {}
+
+  /** A part of a task handed in for review, and the span context it arrived in. */
+  record Part(String name, String result, String arrivedIn) {}
+
+  /** The name under which a task's review is marked done in the fan-in table. */
+  static final String REVIEWED = "reviewed";
 
   private final DataSource dataSource;
 
@@ -32,6 +48,10 @@ final class TaskStore {
           "CREATE TABLE IF NOT EXISTS baton_tasks ("
               + "id VARCHAR(64) PRIMARY KEY, trace_id VARCHAR(32), status VARCHAR(16), "
               + "submitted_at TIMESTAMP, finished_at TIMESTAMP, duration_ms BIGINT, cost_usd DOUBLE PRECISION)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS baton_task_parts ("
+              + "task_id VARCHAR(64), part VARCHAR(16), result VARCHAR(100000), "
+              + "arrived_in VARCHAR(64), PRIMARY KEY (task_id, part))");
     }
   }
 
@@ -55,17 +75,167 @@ final class TaskStore {
     }
   }
 
-  void finished(String id, String status, Instant at, long durationMillis, double costUsd)
+  /**
+   * Closes a running task: {@code status}, the time from its submission to {@code at}, its cost.
+   * Returns the closed record, or {@code null} when the task was not running (closed before, by
+   * this or another coordinator, or never recorded): a task is closed exactly once.
+   */
+  @Nullable TaskRecord finished(String id, String status, Instant at, double costUsd)
       throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement s =
-            c.prepareStatement(
-                "UPDATE baton_tasks SET status = ?, finished_at = ?, duration_ms = ?, cost_usd = ? WHERE id = ?")) {
-      s.setString(1, status);
-      s.setTimestamp(2, Timestamp.from(at));
-      s.setLong(3, durationMillis);
-      s.setDouble(4, costUsd);
-      s.setString(5, id);
+    try (Connection c = dataSource.getConnection()) {
+      Instant submitted;
+      String traceId;
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "SELECT submitted_at, trace_id FROM baton_tasks WHERE id = ? AND status = 'running'")) {
+        s.setString(1, id);
+        try (ResultSet row = s.executeQuery()) {
+          if (!row.next()) {
+            return null;
+          }
+          submitted = row.getTimestamp(1).toInstant();
+          traceId = row.getString(2);
+        }
+      }
+      long millis = Math.max(0, Duration.between(submitted, at).toMillis());
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "UPDATE baton_tasks SET status = ?, finished_at = ?, duration_ms = ?, cost_usd = ?"
+                  + " WHERE id = ? AND status = 'running'")) {
+        s.setString(1, status);
+        s.setTimestamp(2, Timestamp.from(at));
+        s.setLong(3, millis);
+        s.setDouble(4, costUsd);
+        s.setString(5, id);
+        return s.executeUpdate() == 1
+            ? new TaskRecord(id, traceId == null ? "" : traceId, status, millis, costUsd)
+            : null; // another coordinator closed it in between
+      }
+    }
+  }
+
+  /** The tasks among {@code ids} that are no longer running, by id. */
+  Map<String, TaskRecord> closed(Collection<String> ids) throws SQLException {
+    Map<String, TaskRecord> closed = new HashMap<>();
+    List<String> all = new ArrayList<>(ids);
+    for (int from = 0; from < all.size(); from += 100) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + 100));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT id, trace_id, status, duration_ms, cost_usd FROM baton_tasks"
+                      + " WHERE status <> 'running' AND id IN ("
+                      + marks
+                      + ")")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          s.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = s.executeQuery()) {
+          while (rows.next()) {
+            TaskRecord record = record(rows);
+            closed.put(record.id(), record);
+          }
+        }
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Hands in one part of a task for review and returns every part the task has now (this one
+   * included, and {@link #REVIEWED} once its review was handed on). Replicas handing in parts of
+   * one task at once take turns on the task's row, so exactly one of them sees both parts; a part
+   * handed in again (a redelivery) is kept once.
+   */
+  List<Part> handIn(String taskId, String part, String result, String arrivedIn)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!lockTask(c, taskId)) {
+        started(taskId, "", Instant.now()); // its plan was recorded elsewhere, or not at all
+        if (!lockTask(c, taskId)) {
+          throw new SQLException("task " + taskId + " could not be recorded");
+        }
+      }
+      try {
+        List<Part> parts = parts(c, taskId);
+        if (parts.stream().noneMatch(p -> p.name().equals(part) || p.name().equals(REVIEWED))) {
+          insertPart(c, taskId, new Part(part, result, arrivedIn));
+          parts.add(new Part(part, result, arrivedIn));
+        }
+        c.commit();
+        return parts;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Marks a task's review as handed on and lets go of its parts. */
+  void reviewed(String taskId) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!lockTask(c, taskId)) {
+        return;
+      }
+      try {
+        if (parts(c, taskId).stream().noneMatch(p -> p.name().equals(REVIEWED))) {
+          insertPart(c, taskId, new Part(REVIEWED, "", ""));
+        }
+        try (PreparedStatement s =
+            c.prepareStatement("DELETE FROM baton_task_parts WHERE task_id = ? AND part <> ?")) {
+          s.setString(1, taskId);
+          s.setString(2, REVIEWED);
+          s.executeUpdate();
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Starts a transaction holding the task's row; false (and no transaction) when it has none. */
+  private static boolean lockTask(Connection c, String taskId) throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT id FROM baton_tasks WHERE id = ? FOR UPDATE")) {
+      s.setString(1, taskId);
+      try (ResultSet row = s.executeQuery()) {
+        if (row.next()) {
+          return true;
+        }
+      }
+    }
+    c.rollback();
+    c.setAutoCommit(true);
+    return false;
+  }
+
+  private static List<Part> parts(Connection c, String taskId) throws SQLException {
+    List<Part> parts = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT part, result, arrived_in FROM baton_task_parts WHERE task_id = ?")) {
+      s.setString(1, taskId);
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          parts.add(new Part(rows.getString(1), rows.getString(2), rows.getString(3)));
+        }
+      }
+    }
+    return parts;
+  }
+
+  private static void insertPart(Connection c, String taskId, Part part) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO baton_task_parts (task_id, part, result, arrived_in) VALUES (?, ?, ?, ?)")) {
+      s.setString(1, taskId);
+      s.setString(2, part.name());
+      s.setString(3, part.result());
+      s.setString(4, part.arrivedIn());
       s.executeUpdate();
     }
   }
@@ -77,16 +247,20 @@ final class TaskStore {
         ResultSet rows =
             s.executeQuery("SELECT id, trace_id, status, duration_ms, cost_usd FROM baton_tasks")) {
       while (rows.next()) {
-        records.add(
-            new TaskRecord(
-                rows.getString(1),
-                rows.getString(2),
-                rows.getString(3),
-                rows.getLong(4),
-                rows.getDouble(5)));
+        records.add(record(rows));
       }
     }
     return records;
+  }
+
+  private static TaskRecord record(ResultSet row) throws SQLException {
+    String traceId = row.getString(2);
+    return new TaskRecord(
+        row.getString(1),
+        traceId == null ? "" : traceId,
+        row.getString(3),
+        row.getLong(4),
+        row.getDouble(5));
   }
 
   private static boolean isDuplicate(SQLException e) {

@@ -22,13 +22,19 @@ import org.jspecify.annotations.Nullable;
  */
 final class Telemetry implements AutoCloseable {
 
-  private final TraceTree tree = new TraceTree();
+  private final TraceTree tree;
   private final @Nullable SpanExporter otlp;
+  private @Nullable SpanProcessor relay;
   private final @Nullable SpanExporter extra;
   private final List<OpenTelemetrySdk> sdks = new ArrayList<>();
   private final SpanExportWatch exportWatch = SpanExportWatch.create();
 
-  Telemetry(@Nullable String otlpEndpoint, @Nullable SpanExporter extra) {
+  /**
+   * @param showInstances whether printed trees name each span's agent (replicas apart) rather than
+   *     its service
+   */
+  Telemetry(@Nullable String otlpEndpoint, @Nullable SpanExporter extra, boolean showInstances) {
+    this.tree = new TraceTree(TraceTree.DEFAULT_MAX_TRACES, showInstances);
     this.extra = extra;
     if (otlpEndpoint == null) {
       this.otlp = null;
@@ -56,6 +62,11 @@ final class Telemetry implements AutoCloseable {
     return tree;
   }
 
+  /** Also hands every agent's finished spans to {@code relay} (for agents made after this). */
+  void relayTo(SpanProcessor relay) {
+    this.relay = relay;
+  }
+
   /** The SDK for one agent. */
   OpenTelemetry forAgent(String role, String agentId) {
     SdkTracerProviderBuilder builder =
@@ -76,6 +87,9 @@ final class Telemetry implements AutoCloseable {
     if (extra != null) {
       builder.addSpanProcessor(SimpleSpanProcessor.create(extra));
     }
+    if (relay != null) {
+      builder.addSpanProcessor(relay);
+    }
     OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(builder.build()).build();
     sdks.add(sdk);
     return sdk;
@@ -87,9 +101,5 @@ final class Telemetry implements AutoCloseable {
       sdk.getSdkTracerProvider().forceFlush();
       sdk.close();
     }
-  }
-
-  static SpanProcessor noop() {
-    return SpanProcessor.composite();
   }
 }

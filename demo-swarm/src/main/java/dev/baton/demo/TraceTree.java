@@ -22,34 +22,79 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Keeps finished spans by trace, so a finished task's trace can be printed as an indented tree (the
- * embedded default when no OTLP endpoint is set) and checked by tests. Housekeeping traces (the
- * agents' heartbeats) are never kept; a printed trace is released by the caller ({@link #forget});
- * past {@code maxTraces} the oldest trace is dropped, so what is held is bounded by the tasks in
- * flight, never by run time.
+ * embedded default when no OTLP endpoint is set) and checked by tests. Spans come from this
+ * process's agents and, when the roles run in several processes, from the others' over the {@link
+ * SpanRelay}. Housekeeping traces (the agents' heartbeats) are never kept; a printed trace is
+ * released by the caller ({@link #forget}); past {@code maxTraces} the oldest trace is dropped, so
+ * what is held is bounded by the tasks in flight, never by run time.
  */
 final class TraceTree implements SpanProcessor {
 
   static final int DEFAULT_MAX_TRACES = 2000;
   private static final AttributeKey<String> SERVICE = AttributeKey.stringKey("service.name");
+  private static final AttributeKey<String> INSTANCE =
+      AttributeKey.stringKey("service.instance.id");
   private static final AttributeKey<String> DESTINATION =
       AttributeKey.stringKey("messaging.destination.name");
 
-  private final Map<String, List<SpanData>> traces;
+  /**
+   * One finished span, as much as a tree needs.
+   *
+   * @param instance the agent's id ({@code service.instance.id}), which tells replicas apart
+   */
+  record Node(
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String service,
+      String instance,
+      String name,
+      long startNanos,
+      long endNanos,
+      boolean error) {
 
-  TraceTree() {
-    this(DEFAULT_MAX_TRACES);
+    static Node of(SpanData span) {
+      String service = span.getResource().getAttribute(SERVICE);
+      String instance = span.getResource().getAttribute(INSTANCE);
+      return new Node(
+          span.getTraceId(),
+          span.getSpanId(),
+          span.getParentSpanContext().isValid() ? span.getParentSpanId() : "",
+          service == null ? "" : service,
+          instance == null ? "" : instance,
+          span.getName(),
+          span.getStartEpochNanos(),
+          span.getEndEpochNanos(),
+          span.getStatus().getStatusCode() == StatusCode.ERROR);
+    }
   }
 
-  /** A tree that holds at most {@code maxTraces} traces, dropping the oldest first. */
-  TraceTree(int maxTraces) {
+  private final Map<String, List<Node>> traces;
+  private final boolean showInstances;
+
+  TraceTree() {
+    this(DEFAULT_MAX_TRACES, false);
+  }
+
+  /**
+   * A tree that holds at most {@code maxTraces} traces, dropping the oldest first; it names each
+   * span's agent ({@code coder-4711}) instead of its service when {@code showInstances}.
+   */
+  TraceTree(int maxTraces, boolean showInstances) {
+    this.showInstances = showInstances;
     this.traces =
         Collections.synchronizedMap(
             new LinkedHashMap<>() {
               @Override
-              protected boolean removeEldestEntry(Map.Entry<String, List<SpanData>> eldest) {
+              protected boolean removeEldestEntry(Map.Entry<String, List<Node>> eldest) {
                 return size() > maxTraces;
               }
             });
+  }
+
+  /** Whether a span is housekeeping (a heartbeat), which no tree shows. */
+  static boolean housekeeping(ReadableSpan span) {
+    return Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION));
   }
 
   @Override
@@ -62,12 +107,14 @@ final class TraceTree implements SpanProcessor {
 
   @Override
   public void onEnd(ReadableSpan span) {
-    if (Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION))) {
-      return; // housekeeping: a trace per beat, never printed
+    if (!housekeeping(span)) {
+      add(Node.of(span.toSpanData()));
     }
-    traces
-        .computeIfAbsent(span.getSpanContext().getTraceId(), k -> new CopyOnWriteArrayList<>())
-        .add(span.toSpanData());
+  }
+
+  /** Adds a span (one from another process, say). */
+  void add(Node node) {
+    traces.computeIfAbsent(node.traceId(), k -> new CopyOnWriteArrayList<>()).add(node);
   }
 
   @Override
@@ -81,7 +128,7 @@ final class TraceTree implements SpanProcessor {
   }
 
   /** The spans of one trace so far. */
-  List<SpanData> spans(String traceId) {
+  List<Node> spans(String traceId) {
     return List.copyOf(traces.getOrDefault(traceId, List.of()));
   }
 
@@ -95,37 +142,60 @@ final class TraceTree implements SpanProcessor {
     traces.remove(traceId);
   }
 
-  /** Prints the trace as a tree: service, span, duration, status. */
-  void print(String traceId, String title, PrintStream out) {
-    List<SpanData> spans = spans(traceId);
+  /**
+   * Whether the trace holds every span it points to: all its roots share one parent (none, or an
+   * outside caller's). A span whose parent has not arrived (from another process) makes a second
+   * root.
+   */
+  boolean complete(String traceId) {
+    List<Node> spans = spans(traceId);
     Set<String> ids = new HashSet<>();
-    spans.forEach(s -> ids.add(s.getSpanId()));
-    List<SpanData> roots = new ArrayList<>();
-    for (SpanData span : spans) {
-      if (!span.getParentSpanContext().isValid() || !ids.contains(span.getParentSpanId())) {
+    spans.forEach(s -> ids.add(s.spanId()));
+    return spans.stream()
+            .map(Node::parentSpanId)
+            .filter(parent -> parent.isEmpty() || !ids.contains(parent))
+            .distinct()
+            .count()
+        <= 1;
+  }
+
+  /**
+   * Prints the trace as a tree: service (or agent), span, duration, status. A span whose parent is
+   * not in this process's view (an outside caller's, or one lost with a process) starts with {@code
+   * ...}.
+   */
+  void print(String traceId, String title, PrintStream out) {
+    List<Node> spans = spans(traceId);
+    Set<String> ids = new HashSet<>();
+    spans.forEach(s -> ids.add(s.spanId()));
+    List<Node> roots = new ArrayList<>();
+    for (Node span : spans) {
+      if (span.parentSpanId().isEmpty() || !ids.contains(span.parentSpanId())) {
         roots.add(span);
       }
     }
-    roots.sort(Comparator.comparingLong(SpanData::getStartEpochNanos));
+    roots.sort(Comparator.comparingLong(Node::startNanos));
     StringBuilder text = new StringBuilder();
     text.append(title).append("  trace ").append(traceId).append('\n');
-    for (SpanData root : roots) {
+    for (Node root : roots) {
       append(text, root, spans, 1);
     }
     out.print(text);
     out.flush();
   }
 
-  private static void append(StringBuilder text, SpanData span, List<SpanData> spans, int depth) {
-    String service = span.getResource().getAttribute(SERVICE);
-    long millis = (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1_000_000;
+  private void append(StringBuilder text, Node span, List<Node> spans, int depth) {
+    long millis = (span.endNanos() - span.startNanos()) / 1_000_000;
+    String who = showInstances && !span.instance().isEmpty() ? span.instance() : span.service();
     text.append("  ".repeat(depth))
-        .append(String.format("%-12s %-36s %6d ms", service, span.getName(), millis))
-        .append(span.getStatus().getStatusCode() == StatusCode.ERROR ? "  ERROR" : "")
+        .append(depth == 1 && !span.parentSpanId().isEmpty() ? "... " : "")
+        .append(String.format(showInstances ? "%-18s" : "%-12s", who))
+        .append(String.format(" %-36s %6d ms", span.name(), millis))
+        .append(span.error() ? "  ERROR" : "")
         .append('\n');
     spans.stream()
-        .filter(s -> s.getParentSpanId().equals(span.getSpanId()))
-        .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+        .filter(s -> s.parentSpanId().equals(span.spanId()))
+        .sorted(Comparator.comparingLong(Node::startNanos))
         .forEach(child -> append(text, child, spans, depth + 1));
   }
 }

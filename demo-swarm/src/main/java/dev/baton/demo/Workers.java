@@ -7,14 +7,12 @@ import dev.baton.transport.OutboundMessage;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Deque;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,7 +63,7 @@ final class Workers {
               .put("role", part)
               .put("output", part + " for: " + task.path("prompt").asText())
               .put("cost_usd", cost);
-      handOff(Roles.REVIEW, taskId + ":" + part, JSON.writeValueAsBytes(result));
+      handOff(Roles.REVIEW, taskId, part, JSON.writeValueAsBytes(result));
       log.info("{} done for {}", part, taskId);
     }
   }
@@ -104,7 +102,10 @@ final class Workers {
 
   /**
    * Waits for both the research and the code of a task (fan-in), reviews them, asks the summarizer
-   * for a summary (request/reply), and tells the coordinator the task is done.
+   * for a summary (request/reply), and tells the coordinator the task is done. The halves wait in
+   * the task store, not in memory: with several reviewer replicas the halves of one task may reach
+   * different ones, and a replica that dies holds nothing (the half it was handling is redelivered,
+   * the half it had handed in is in the store).
    */
   static final class Reviewer extends Agent {
     /** How long the summary may take, and how often it is asked again when no reply comes. */
@@ -112,15 +113,12 @@ final class Workers {
 
     static final int SUMMARY_ATTEMPTS = 6;
 
-    private final Map<String, Partial> partials = new ConcurrentHashMap<>();
-    private final Set<String> reviewed = ConcurrentHashMap.newKeySet();
-    private final Deque<String> reviewedOrder = new ConcurrentLinkedDeque<>();
+    private final TaskStore store;
     private final Tracer tracer;
-
-    private record Partial(JsonNode result, SpanContext arrivedIn) {}
 
     Reviewer(Backplane backplane, OpenTelemetry otel, SwarmParts parts) throws Exception {
       super(Roles.REVIEWER, backplane, otel, parts);
+      this.store = parts.store();
       this.tracer = otel.getTracer("dev.baton.demo");
       track(bus.durableSubscriber().subscribe(Roles.REVIEW, "reviewers", traced(this::collect)));
     }
@@ -128,17 +126,25 @@ final class Workers {
     private void collect(Message message) throws Exception {
       JsonNode result = JSON.readTree(message.payload());
       String taskId = result.path("task_id").asText();
-      if (reviewed.contains(taskId)) {
-        return; // a late duplicate of a half already reviewed
+      String part = result.path("role").asText();
+      List<TaskStore.Part> parts =
+          store.handIn(
+              taskId,
+              part,
+              new String(message.payload(), StandardCharsets.UTF_8),
+              encode(Span.current().getSpanContext()));
+      if (parts.stream().anyMatch(p -> p.name().equals(TaskStore.REVIEWED))) {
+        return; // a late duplicate of a part already reviewed
       }
-      Partial mine = new Partial(result, Span.current().getSpanContext());
-      Partial other = partials.putIfAbsent(taskId, mine);
-      if (other == null
-          || other.result.path("role").asText().equals(result.path("role").asText())) {
-        return; // the first half (or a redelivered duplicate): wait for the other
+      TaskStore.Part other =
+          parts.stream().filter(p -> !p.name().equals(part)).findFirst().orElse(null);
+      if (other == null) {
+        return; // the first part: it waits in the store for the other
       }
+      JsonNode otherResult = JSON.readTree(other.result());
       // The review runs in the second arrival's trace context and links the first branch.
-      Span review = tracer.spanBuilder("review " + taskId).addLink(other.arrivedIn).startSpan();
+      Span review =
+          tracer.spanBuilder("review " + taskId).addLink(decode(other.arrivedIn())).startSpan();
       try (Scope ignored = review.makeCurrent()) {
         Llm.Usage usage = llm.chat("review research and code", 250);
         ObjectNode ask = object().put("task_id", taskId).put("text", "review of " + taskId);
@@ -146,7 +152,7 @@ final class Workers {
         double cost =
             usage.costUsd()
                 + result.path("cost_usd").asDouble()
-                + other.result.path("cost_usd").asDouble()
+                + otherResult.path("cost_usd").asDouble()
                 + summary.path("cost_usd").asDouble();
         ObjectNode done =
             object()
@@ -154,15 +160,34 @@ final class Workers {
                 .put("status", "done")
                 .put("cost_usd", cost)
                 .put("summary", summary.path("summary").asText());
-        handOff(Roles.DONE, taskId, JSON.writeValueAsBytes(done));
-        // Only now is the first half let go: a failure above redelivers this half, which finds
-        // the first one still here.
-        partials.remove(taskId);
-        remember(taskId);
+        handOff(Roles.DONE, taskId, "", JSON.writeValueAsBytes(done));
+        // Only now are the parts let go: a failure above redelivers this part, which finds the
+        // other one still in the store.
+        store.reviewed(taskId);
         log.info("review done for {}", taskId);
       } finally {
         review.end();
       }
+    }
+
+    private static String encode(SpanContext context) {
+      return context.getTraceId()
+          + "-"
+          + context.getSpanId()
+          + "-"
+          + context.getTraceFlags().asHex();
+    }
+
+    private static SpanContext decode(String text) {
+      String[] fields = text.split("-");
+      if (fields.length != 3) {
+        return SpanContext.getInvalid();
+      }
+      return SpanContext.createFromRemoteParent(
+          fields[0],
+          fields[1],
+          TraceFlags.fromHex(fields[2], 0),
+          io.opentelemetry.api.trace.TraceState.getDefault());
     }
 
     /**
@@ -183,16 +208,6 @@ final class Workers {
           }
           log.info("no summary yet (attempt {}): {}; asking again", attempt, e.toString());
           Thread.sleep(500);
-        }
-      }
-    }
-
-    /** Keeps the last 10,000 reviewed task ids, to drop halves that arrive again later. */
-    private void remember(String taskId) {
-      if (reviewed.add(taskId)) {
-        reviewedOrder.add(taskId);
-        while (reviewedOrder.size() > 10_000) {
-          reviewed.remove(reviewedOrder.poll());
         }
       }
     }

@@ -34,7 +34,18 @@ class ComposeStackTest {
     Set<String> names = new HashSet<>();
     services.fieldNames().forEachRemaining(names::add);
     assertThat(names)
-        .containsExactlyInAnyOrder("nats", "kafka", "jaeger", "prometheus", "grafana", "postgres");
+        .containsExactlyInAnyOrder(
+            "nats",
+            "kafka",
+            "jaeger",
+            "prometheus",
+            "grafana",
+            "postgres",
+            "coordinator",
+            "researcher",
+            "coder",
+            "reviewer",
+            "summarizer");
     for (String name : names) {
       assertThat(services.path(name).path("image").asText()).as("%s image", name).contains(":");
     }
@@ -54,6 +65,23 @@ class ComposeStackTest {
         if (source.startsWith("./")) {
           assertThat(ROOT.resolve(source)).as("mounted %s", source).exists();
         }
+      }
+    }
+    // The role services: each runs one role with options the demo accepts, on the stack's own
+    // broker, store and trace backend.
+    for (String role : Roles.ALL) {
+      JsonNode service = services.path(role);
+      assertThat(service.path("profiles").toString()).as(role).contains("swarm");
+      List<String> command = new ArrayList<>();
+      service.path("command").forEach(c -> command.add(c.asText()));
+      int main = command.indexOf(SwarmMain.class.getName());
+      assertThat(main).as("%s runs the demo: %s", role, command).isPositive();
+      SwarmConfig config = SwarmConfig.parse(command.subList(main + 1, command.size()), null);
+      assertThat(config.role()).isEqualTo(role);
+      assertThat(config.natsUrl()).isEqualTo("nats://nats:4222");
+      assertThat(config.otlpEndpoint()).isEqualTo("http://jaeger:4318");
+      if (SwarmConfig.sharesStore(role)) {
+        assertThat(config.jdbcUrl()).startsWith("jdbc:postgresql://postgres:5432/baton");
       }
     }
     assertThat(services.path("prometheus").path("volumes").toString())

@@ -168,7 +168,7 @@ class SwarmEndToEndTest {
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     assertThat(get(swarm, "/health/ready").statusCode()).isEqualTo(200);
     assertThat(get(swarm, "/health/live").statusCode()).isEqualTo(200);
-    assertThat(get(swarm, "/health/agent/coordinator-1").statusCode()).isEqualTo(200);
+    assertThat(get(swarm, "/health/agent/" + swarm.agentIds().get(0)).statusCode()).isEqualTo(200);
     Await.until(
         "lag and latency meters with samples",
         Duration.ofSeconds(30),

@@ -3,6 +3,7 @@ package dev.baton.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,8 +43,7 @@ class SwarmMainTest {
   @Test
   void aBadOptionSaysWhatIsWrong() {
     assertThat(run("--tasks", "zero")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--tasks must be a positive whole number");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks must be a whole number");
     assertThat(run("--transport", "carrier-pigeon")).isEqualTo(2);
     assertThat(run("--bogus")).isEqualTo(2);
   }
@@ -112,5 +112,62 @@ class SwarmMainTest {
         .containsPattern("tasks failed +0\\n")
         .containsPattern("broker reconnects +0\\n")
         .containsPattern("redeliveries +0\\n");
+  }
+
+  @Test
+  void aRoleNeedsASharedBrokerAndTheStatefulRolesASharedStore() {
+    assertThat(run("--role", "coder")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--role coder works with agents in other processes")
+        .contains("--transport nats|kafka");
+
+    assertThat(run("--role", "reviewer", "--transport", "nats")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--role reviewer keeps its tasks in a store every replica must see")
+        .contains("--jdbc-url");
+
+    assertThat(run("--role", "pilot", "--transport", "nats")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--role must be all or one of");
+    assertThat(run("--tasks", "0")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks 0 needs --role coordinator");
+  }
+
+  @Test
+  void aWorkerRoleServesUntilItsDurationAndSaysWhatItHandled() {
+    assertThat(
+            run(
+                "--role",
+                "summarizer",
+                "--instance",
+                "s1",
+                "--transport",
+                "nats",
+                "--nats-url",
+                NATS.url(),
+                "--duration",
+                "1s"))
+        .isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Agents: summarizer-s1\n")
+        .contains("Serving for 1 s.")
+        .containsPattern("messages handled +0\n")
+        .doesNotContain("Outside callers");
+  }
+
+  @Test
+  void aSecondSwarmOnTheSameBrokerWithThePrivateStoreIsRefused() throws Exception {
+    SwarmConfig first =
+        SwarmConfig.parse(
+            List.of("--transport", "nats", "--nats-url", NATS.url(), "--port", "0"), null);
+    try (Swarm running =
+        Swarm.start(first, null, new PrintStream(OutputStream.nullOutputStream()))) {
+      assertThat(run("--transport", "nats", "--nats-url", NATS.url(), "--port", "0")).isEqualTo(3);
+
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("another swarm process is running on this broker")
+          .contains(running.agentIds().get(0))
+          .contains("--jdbc-url jdbc:postgresql://");
+    }
   }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class TraceTreeTest {
 
-  private final TraceTree tree = new TraceTree(3);
+  private final TraceTree tree = new TraceTree(3, false);
   private final SdkTracerProvider provider =
       SdkTracerProvider.builder().addSpanProcessor(tree).build();
   private final Tracer tracer = provider.get("test");

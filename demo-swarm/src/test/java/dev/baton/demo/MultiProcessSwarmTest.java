@@ -1,0 +1,259 @@
+package dev.baton.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.launchers.KafkaBroker;
+import dev.baton.launchers.NatsServer;
+import dev.baton.testing.Await;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The swarm split across seven JVMs on one broker and one PostgreSQL: a coordinator, a researcher,
+ * two coders, two reviewers and a summarizer, each started with {@code --role}. One reviewer is
+ * killed with -9 while tasks are in flight. Every task is done exactly once, each task's trace is
+ * one trace across the processes (printed whole by the coordinator that submitted it), and both
+ * coders took work.
+ */
+@Timeout(300)
+class MultiProcessSwarmTest {
+
+  private static final int TASKS = 24;
+  private static final Pattern TITLE =
+      Pattern.compile("^(task-\\S+) (done|failed) in (\\d+) ms  trace ([0-9a-f]{32})$");
+
+  @TempDir Path dir;
+
+  @Test
+  void onNatsSevenProcessesShareTheWorkAndAKilledReviewerLosesNothing() throws Exception {
+    try (NatsServer server = NatsServer.start()) {
+      run(List.of("--transport", "nats", "--nats-url", server.url()));
+    }
+  }
+
+  @Test
+  void onKafkaSevenProcessesShareTheWorkAndAKilledReviewerLosesNothing() throws Exception {
+    try (KafkaBroker broker = KafkaBroker.start()) {
+      run(List.of("--transport", "kafka", "--bootstrap-servers", broker.bootstrapServers()));
+    }
+  }
+
+  private void run(List<String> broker) throws Exception {
+    String schema = "baton_mp_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
+    String admin = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    try (Connection c = DriverManager.getConnection(admin);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    String jdbc = admin + "&currentSchema=" + schema;
+    Map<String, SwarmProcess> processes = new LinkedHashMap<>();
+    try {
+      for (String[] replica :
+          new String[][] {
+            {"researcher", "a"},
+            {"coder", "a"},
+            {"coder", "b"},
+            {"reviewer", "a"},
+            {"reviewer", "b"},
+            {"summarizer", "a"}
+          }) {
+        String name = replica[0] + "-" + replica[1];
+        processes.put(name, SwarmProcess.start(dir, name, role(broker, jdbc, replica)));
+      }
+      for (SwarmProcess process : processes.values()) {
+        Await.until(
+            process.name + " serving",
+            Duration.ofSeconds(120),
+            () -> {
+              assertThat(process.alive()).as(process.tail(40)).isTrue();
+              return process.output().contains("Serving until stopped");
+            });
+      }
+      List<String> coordinatorArgs =
+          new ArrayList<>(role(broker, jdbc, new String[] {"coordinator", "a"}));
+      coordinatorArgs.addAll(List.of("--tasks", Integer.toString(TASKS), "--rate", "2"));
+      SwarmProcess coordinator = SwarmProcess.start(dir, "coordinator-a", coordinatorArgs);
+      processes.put("coordinator-a", coordinator);
+
+      // Mid-run: a reviewer replica dies without a word to the broker or the store.
+      Await.until(
+          "4 tasks done before the kill",
+          Duration.ofSeconds(120),
+          () -> {
+            assertThat(coordinator.alive()).as(coordinator.tail(60)).isTrue();
+            return titles(coordinator.output()).size() >= 4;
+          });
+      Instant killedAt = Instant.now();
+      processes.get("reviewer-b").kill();
+
+      int exit = coordinator.awaitExit(Duration.ofSeconds(180));
+      String output = coordinator.output();
+      assertThat(exit).as(coordinator.tail(80)).isZero();
+      assertThat(output)
+          .contains(String.format("  %-22s %d%n", "tasks done", TASKS))
+          .contains(String.format("  %-22s %d%n", "tasks failed", 0));
+
+      if (Boolean.getBoolean("baton.multiProcess.print")) {
+        System.out.println(output);
+        processes.values().forEach(p -> System.out.println(p.tail(15)));
+      }
+      Map<String, Tree> trees = trees(output);
+      assertThat(trees).as("each task's tree printed once").hasSize(TASKS);
+      assertThat(titles(output)).as("no task reported twice").hasSize(TASKS);
+      Map<String, Row> rows = rows(jdbc);
+      assertThat(rows.keySet())
+          .as("every task in the shared store, once")
+          .isEqualTo(trees.keySet());
+      Set<String> coders = new HashSet<>();
+      int whole = 0;
+      for (Map.Entry<String, Tree> entry : trees.entrySet()) {
+        Tree tree = entry.getValue();
+        Row row = rows.get(entry.getKey());
+        assertThat(row.status()).isEqualTo("done");
+        assertThat(tree.traceId())
+            .as("the store's trace is the printed one")
+            .isEqualTo(row.traceId());
+        assertThat(tree.trueRoots())
+            .as("one trace, started by the coordinator's hand-off\n" + tree.text())
+            .containsExactly("coordinator-a send agents.tasks.submit");
+        boolean inFlightAtKill =
+            row.submittedAt().isBefore(killedAt) && row.finishedAt().isAfter(killedAt);
+        if (!inFlightAtKill) {
+          // Not touched by the kill: whole, every role in it, every span's parent present.
+          assertThat(tree.roles())
+              .as(tree.text())
+              .containsExactlyInAnyOrder(
+                  "coordinator", "researcher", "coder", "reviewer", "summarizer");
+          assertThat(tree.orphans()).as(tree.text()).isZero();
+          whole++;
+        }
+        tree.agents().stream().filter(a -> a.startsWith("coder-")).forEach(coders::add);
+      }
+      assertThat(whole).as("tasks not in flight at the kill").isGreaterThanOrEqualTo(TASKS / 2);
+      assertThat(coders)
+          .as("both coder replicas took work")
+          .containsExactlyInAnyOrder("coder-a", "coder-b");
+
+      for (SwarmProcess process : processes.values()) {
+        if (process.alive()) {
+          assertThat(process.stop(Duration.ofSeconds(30)))
+              .as("stopped cleanly by SIGTERM: " + process.tail(30))
+              .isEqualTo(143);
+          assertThat(process.output()).contains("messages handled");
+        }
+      }
+    } finally {
+      for (SwarmProcess process : processes.values()) {
+        process.close();
+      }
+      try (Connection c = DriverManager.getConnection(admin);
+          Statement s = c.createStatement()) {
+        s.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  private static List<String> role(List<String> broker, String jdbc, String[] replica) {
+    List<String> args = new ArrayList<>(broker);
+    args.addAll(
+        List.of("--role", replica[0], "--instance", replica[1], "--jdbc-url", jdbc, "--port", "0"));
+    return args;
+  }
+
+  private record Row(String traceId, String status, Instant submittedAt, Instant finishedAt) {}
+
+  private static Map<String, Row> rows(String jdbc) throws Exception {
+    Map<String, Row> rows = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(jdbc);
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT id, trace_id, status, submitted_at, finished_at FROM baton_tasks")) {
+      while (r.next()) {
+        rows.put(
+            r.getString(1),
+            new Row(
+                r.getString(2),
+                r.getString(3),
+                r.getTimestamp(4).toInstant(),
+                r.getTimestamp(5).toInstant()));
+      }
+    }
+    return rows;
+  }
+
+  private static List<String> titles(String output) {
+    return output.lines().filter(l -> TITLE.matcher(l).matches()).toList();
+  }
+
+  /** One printed trace: its title's trace id and its indented lines. */
+  private record Tree(String traceId, List<String> lines) {
+
+    String text() {
+      return String.join("\n", lines);
+    }
+
+    /** The top lines that have no parent at all (not "..."): agent and span name. */
+    List<String> trueRoots() {
+      return lines.stream()
+          .filter(l -> l.matches("^  [^ ].*") && !l.startsWith("  ... "))
+          .map(l -> l.trim().replaceAll("\\s+", " ").replaceAll(" \\d+ ms.*$", ""))
+          .toList();
+    }
+
+    /** Top lines whose parent never arrived. */
+    long orphans() {
+      return lines.stream().filter(l -> l.startsWith("  ... ")).count();
+    }
+
+    Set<String> agents() {
+      return lines.stream()
+          .map(l -> l.trim().replaceFirst("^\\.\\.\\. ", "").split("\\s+")[0])
+          .collect(Collectors.toSet());
+    }
+
+    Set<String> roles() {
+      return agents().stream()
+          .map(a -> a.substring(0, a.lastIndexOf('-')))
+          .collect(Collectors.toSet());
+    }
+  }
+
+  private static Map<String, Tree> trees(String output) {
+    Map<String, Tree> trees = new LinkedHashMap<>();
+    Tree current = null;
+    for (String line : output.lines().toList()) {
+      Matcher title = TITLE.matcher(line);
+      if (title.matches()) {
+        current = new Tree(title.group(4), new ArrayList<>());
+        trees.put(title.group(1), current);
+      } else if (current != null
+          && line.startsWith("  ")
+          && line.trim().matches(".* \\d+ ms( +ERROR)?$")) {
+        current.lines().add(line);
+      } else {
+        current = null;
+      }
+    }
+    return trees;
+  }
+}
