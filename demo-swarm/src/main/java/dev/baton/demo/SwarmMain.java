@@ -91,9 +91,11 @@ public final class SwarmMain {
               + swarm.port()
               + "/metrics");
       out.println(
-          config.otlpEndpoint() == null
-              ? "Traces: printed below as trees (set --otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT for Jaeger)"
-              : "Traces: OTLP/HTTP to " + config.otlpEndpoint());
+          config.otlpEndpoint() != null
+              ? "Traces: OTLP/HTTP to " + config.otlpEndpoint()
+              : swarm.hasCoordinator()
+                  ? "Traces: printed below as trees (set --otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT for Jaeger)"
+                  : "Traces: relayed over the broker to the coordinators, which print them as trees");
       if (swarm.hasCoordinator()) {
         out.println("Outside callers: publish {\"prompt\": \"...\"} to " + Roles.SUBMIT);
       }
@@ -193,7 +195,11 @@ public final class SwarmMain {
     out.printf("  %-22s $%.4f%n", "simulated LLM cost", totalCost);
     TaskStore store = swarm.store();
     if (store != null) {
-      out.printf("  %-22s %d rows%n", "task store", store.all().size());
+      out.printf(
+          "  %-22s %d rows%s%n",
+          "task store",
+          store.all().size(),
+          config.role().equals(SwarmConfig.ALL_ROLES) ? "" : " (shared: every process and run)");
     }
     return 0;
   }
