@@ -48,6 +48,8 @@ final class Swarm implements AutoCloseable {
   private final HealthServer server;
   private final ScheduledExecutorService scheduler;
   private final PrintStream out;
+  private final java.util.concurrent.atomic.AtomicInteger treesToPrint =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private Swarm(
       SwarmConfig config, Backplane backplane, @Nullable SpanExporter extra, PrintStream out)
@@ -56,8 +58,8 @@ final class Swarm implements AutoCloseable {
     this.backplane = backplane;
     this.out = out;
     boolean multiProcess = !config.transport().equals("embedded");
-    this.telemetry =
-        new Telemetry(config.otlpEndpoint(), extra, !config.role().equals(SwarmConfig.ALL_ROLES));
+    // On a shared broker other processes may run hops: trees name the agent (the replica).
+    this.telemetry = new Telemetry(config.otlpEndpoint(), extra, multiProcess);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
     metrics.bindTo(registry);
@@ -259,10 +261,14 @@ final class Swarm implements AutoCloseable {
     return agents.stream().map(a -> a.agentId).toList();
   }
 
-  /** Messages this process's agents handled successfully. */
+  /** Work messages (not heartbeats) this process's agents handled successfully. */
   long handled() {
     return (long)
         registry.find("baton.processed.messages").tag("outcome", "success").counters().stream()
+            .filter(
+                c ->
+                    c.getId().getTags().stream()
+                        .noneMatch(t -> t.getValue().equals(Heartbeats.DESTINATION)))
             .mapToDouble(io.micrometer.core.instrument.Counter::count)
             .sum();
   }
@@ -292,8 +298,24 @@ final class Swarm implements AutoCloseable {
     return coordinator.submit(prompt);
   }
 
+  /**
+   * Waits (at most {@code timeout}) until the trees of finished tasks are printed: a tree waits for
+   * spans from other processes.
+   */
+  boolean awaitTreesPrinted(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (treesToPrint.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
   private void finished(Coordinator.Outcome outcome) {
     if (config.printTraces() && !outcome.traceId().isEmpty()) {
+      treesToPrint.incrementAndGet();
       // Give the last spans (the reviewer's send, the coordinator's process) a moment to end, and
       // those of other processes time to come over: print once the tree is whole, or after 5 s.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -308,12 +330,16 @@ final class Swarm implements AutoCloseable {
       scheduler.schedule(() -> printWhenWhole(outcome, deadline), 100, TimeUnit.MILLISECONDS);
       return;
     }
-    traces()
-        .print(
-            outcome.traceId(),
-            outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
-            out);
-    traces().forget(outcome.traceId());
+    try {
+      traces()
+          .print(
+              outcome.traceId(),
+              outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
+              out);
+      traces().forget(outcome.traceId());
+    } finally {
+      treesToPrint.decrementAndGet();
+    }
   }
 
   @Override

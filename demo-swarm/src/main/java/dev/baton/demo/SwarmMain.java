@@ -2,6 +2,7 @@ package dev.baton.demo;
 
 import java.io.PrintStream;
 import java.net.BindException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -175,7 +176,7 @@ public final class SwarmMain {
       }
       Thread.sleep(10);
     }
-    Thread.sleep(500); // let the last trace trees print
+    swarm.awaitTreesPrinted(Duration.ofSeconds(6)); // a tree may wait for other processes' spans
     for (CompletableFuture<Coordinator.Outcome> task : tasks) {
       totalCost += task.isDone() ? task.get().costUsd() : 0;
     }

@@ -40,8 +40,24 @@ final class TaskStore {
 
   private final DataSource dataSource;
 
-  TaskStore(String jdbcUrl) throws SQLException {
+  TaskStore(String jdbcUrl) throws SQLException, InterruptedException {
     this.dataSource = new UrlDataSource(jdbcUrl);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        createTables();
+        return;
+      } catch (SQLException e) {
+        // Replicas starting together race in CREATE TABLE IF NOT EXISTS (PostgreSQL then fails
+        // one of them on its catalog's unique index); the next try finds the table.
+        if (attempt == 3 || !isDuplicate(e) && !"42P07".equals(e.getSQLState())) {
+          throw e;
+        }
+        Thread.sleep(100L * attempt);
+      }
+    }
+  }
+
+  private void createTables() throws SQLException {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
       s.execute(

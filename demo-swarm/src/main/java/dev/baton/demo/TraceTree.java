@@ -2,6 +2,7 @@ package dev.baton.demo;
 
 import dev.baton.health.Heartbeats;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -36,11 +37,15 @@ final class TraceTree implements SpanProcessor {
       AttributeKey.stringKey("service.instance.id");
   private static final AttributeKey<String> DESTINATION =
       AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<Boolean> TEMPORARY =
+      AttributeKey.booleanKey("messaging.destination.temporary");
 
   /**
    * One finished span, as much as a tree needs.
    *
    * @param instance the agent's id ({@code service.instance.id}), which tells replicas apart
+   * @param awaitsReceiver whether the span sent a message that someone processes (a send to a
+   *     lasting destination: not a reply), so a whole tree shows a child under it
    */
   record Node(
       String traceId,
@@ -51,7 +56,8 @@ final class TraceTree implements SpanProcessor {
       String name,
       long startNanos,
       long endNanos,
-      boolean error) {
+      boolean error,
+      boolean awaitsReceiver) {
 
     static Node of(SpanData span) {
       String service = span.getResource().getAttribute(SERVICE);
@@ -65,7 +71,15 @@ final class TraceTree implements SpanProcessor {
           span.getName(),
           span.getStartEpochNanos(),
           span.getEndEpochNanos(),
-          span.getStatus().getStatusCode() == StatusCode.ERROR);
+          span.getStatus().getStatusCode() == StatusCode.ERROR,
+          span.getKind() == SpanKind.PRODUCER && !noReceiverSpan(span));
+    }
+
+    /** Replies (NATS inboxes, Kafka reply topics) and dead letters have no process span. */
+    private static boolean noReceiverSpan(SpanData span) {
+      return Boolean.TRUE.equals(span.getAttributes().get(TEMPORARY))
+          || span.getName().startsWith("send baton.replies.")
+          || span.getName().equals("send " + Roles.DEAD_LETTER);
     }
   }
 
@@ -143,20 +157,28 @@ final class TraceTree implements SpanProcessor {
   }
 
   /**
-   * Whether the trace holds every span it points to: all its roots share one parent (none, or an
-   * outside caller's). A span whose parent has not arrived (from another process) makes a second
-   * root.
+   * Whether the trace looks whole: all its roots share one parent (none, or an outside caller's),
+   * so no span waits for its parent (from another process), and every message sent to a lasting
+   * destination has a span of its receiver under it.
    */
   boolean complete(String traceId) {
     List<Node> spans = spans(traceId);
     Set<String> ids = new HashSet<>();
-    spans.forEach(s -> ids.add(s.spanId()));
-    return spans.stream()
-            .map(Node::parentSpanId)
-            .filter(parent -> parent.isEmpty() || !ids.contains(parent))
-            .distinct()
-            .count()
-        <= 1;
+    Set<String> parents = new HashSet<>();
+    spans.forEach(
+        s -> {
+          ids.add(s.spanId());
+          parents.add(s.parentSpanId());
+        });
+    boolean oneRoot =
+        spans.stream()
+                .map(Node::parentSpanId)
+                .filter(parent -> parent.isEmpty() || !ids.contains(parent))
+                .distinct()
+                .count()
+            <= 1;
+    return oneRoot
+        && spans.stream().noneMatch(s -> s.awaitsReceiver() && !parents.contains(s.spanId()));
   }
 
   /**

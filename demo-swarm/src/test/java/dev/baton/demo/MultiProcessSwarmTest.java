@@ -57,14 +57,95 @@ class MultiProcessSwarmTest {
     }
   }
 
-  private void run(List<String> broker) throws Exception {
+  /** The first try: a second all-in-one process on the same broker (and store). */
+  @Test
+  void onNatsASecondAllInOneProcessOnlyAddsThroughput() throws Exception {
+    try (NatsServer server = NatsServer.start()) {
+      twoAllInOne(List.of("--transport", "nats", "--nats-url", server.url()));
+    }
+  }
+
+  @Test
+  void onKafkaASecondAllInOneProcessOnlyAddsThroughput() throws Exception {
+    try (KafkaBroker broker = KafkaBroker.start()) {
+      twoAllInOne(
+          List.of("--transport", "kafka", "--bootstrap-servers", broker.bootstrapServers()));
+    }
+  }
+
+  private void twoAllInOne(List<String> broker) throws Exception {
+    String jdbc = createSchema();
+    List<SwarmProcess> processes = new ArrayList<>();
+    try {
+      for (String instance : List.of("one", "two")) {
+        List<String> args = new ArrayList<>(broker);
+        args.addAll(
+            List.of(
+                "--instance",
+                instance,
+                "--jdbc-url",
+                jdbc,
+                "--port",
+                "0",
+                "--tasks",
+                "12",
+                "--rate",
+                "2"));
+        processes.add(SwarmProcess.start(dir, "swarm-" + instance, args));
+      }
+      Map<String, Row> rows = new HashMap<>();
+      for (SwarmProcess process : processes) {
+        assertThat(process.awaitExit(Duration.ofSeconds(180))).as(process.tail(80)).isZero();
+        String output = process.output();
+        assertThat(output)
+            .contains(String.format("  %-22s %d%n", "tasks done", 12))
+            .contains(String.format("  %-22s %d%n", "tasks failed", 0));
+        Map<String, Tree> trees = trees(output);
+        assertThat(trees).as(process.tail(80)).hasSize(12);
+        rows = rows(jdbc);
+        for (Map.Entry<String, Tree> entry : trees.entrySet()) {
+          Tree tree = entry.getValue();
+          assertThat(rows.get(entry.getKey()).status()).isEqualTo("done");
+          assertThat(tree.traceId()).isEqualTo(rows.get(entry.getKey()).traceId());
+          assertThat(tree.roles())
+              .as(tree.text())
+              .containsExactlyInAnyOrder(
+                  "coordinator", "researcher", "coder", "reviewer", "summarizer");
+          assertThat(tree.orphans()).as(tree.text()).isZero();
+          assertThat(tree.trueRoots()).as(tree.text()).hasSize(1);
+        }
+      }
+      assertThat(rows).as("both processes' tasks, each once").hasSize(24);
+    } finally {
+      for (SwarmProcess process : processes) {
+        process.close();
+      }
+      dropSchema(jdbc);
+    }
+  }
+
+  private static final String ADMIN = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+  /** A schema of this test's own in the machine's PostgreSQL; its JDBC URL. */
+  private static String createSchema() throws Exception {
     String schema = "baton_mp_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
-    String admin = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-    try (Connection c = DriverManager.getConnection(admin);
+    try (Connection c = DriverManager.getConnection(ADMIN);
         Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
     }
-    String jdbc = admin + "&currentSchema=" + schema;
+    return ADMIN + "&currentSchema=" + schema;
+  }
+
+  private static void dropSchema(String jdbc) throws Exception {
+    String schema = jdbc.substring(jdbc.indexOf("currentSchema=") + "currentSchema=".length());
+    try (Connection c = DriverManager.getConnection(ADMIN);
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA " + schema + " CASCADE");
+    }
+  }
+
+  private void run(List<String> broker) throws Exception {
+    String jdbc = createSchema();
     Map<String, SwarmProcess> processes = new LinkedHashMap<>();
     try {
       for (String[] replica :
@@ -96,11 +177,11 @@ class MultiProcessSwarmTest {
 
       // Mid-run: a reviewer replica dies without a word to the broker or the store.
       Await.until(
-          "4 tasks done before the kill",
+          "3 tasks done before the kill",
           Duration.ofSeconds(120),
           () -> {
             assertThat(coordinator.alive()).as(coordinator.tail(60)).isTrue();
-            return titles(coordinator.output()).size() >= 4;
+            return titles(coordinator.output()).size() >= 3;
           });
       Instant killedAt = Instant.now();
       processes.get("reviewer-b").kill();
@@ -135,9 +216,12 @@ class MultiProcessSwarmTest {
         assertThat(tree.trueRoots())
             .as("one trace, started by the coordinator's hand-off\n" + tree.text())
             .containsExactly("coordinator-a send agents.tasks.submit");
-        boolean inFlightAtKill =
-            row.submittedAt().isBefore(killedAt) && row.finishedAt().isAfter(killedAt);
-        if (!inFlightAtKill) {
+        // A task done shortly before the kill may have spans still queued in the killed process
+        // (as with any exporter's batch): those within 2 s of it are not asked to be whole.
+        boolean touchedByKill =
+            row.submittedAt().isBefore(killedAt)
+                && row.finishedAt().isAfter(killedAt.minusSeconds(2));
+        if (!touchedByKill) {
           // Not touched by the kill: whole, every role in it, every span's parent present.
           assertThat(tree.roles())
               .as(tree.text())
@@ -148,7 +232,7 @@ class MultiProcessSwarmTest {
         }
         tree.agents().stream().filter(a -> a.startsWith("coder-")).forEach(coders::add);
       }
-      assertThat(whole).as("tasks not in flight at the kill").isGreaterThanOrEqualTo(TASKS / 2);
+      assertThat(whole).as("tasks not touched by the kill").isGreaterThanOrEqualTo(TASKS / 2);
       assertThat(coders)
           .as("both coder replicas took work")
           .containsExactlyInAnyOrder("coder-a", "coder-b");
@@ -165,10 +249,7 @@ class MultiProcessSwarmTest {
       for (SwarmProcess process : processes.values()) {
         process.close();
       }
-      try (Connection c = DriverManager.getConnection(admin);
-          Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
+      dropSchema(jdbc);
     }
   }
 
