@@ -8,11 +8,6 @@ import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.internal.DaemonThreads;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -32,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * it prints trees), and a backend's query API is its own (Jaeger's is not OTLP). With an OTLP
  * endpoint every process exports there as well, and the backend shows the same trace. The relay
  * sends on a transport whose Baton has no tracer and no metrics, so its own traffic is neither a
- * span nor counted as agents' work. Every process sends (batches every 200 ms, at most {@value
- * #QUEUE} spans waiting: more are dropped and counted); processes that run a coordinator listen.
+ * span nor counted as agents' work. Every process sends what its {@link TraceTree} is offered
+ * (batches every 200 ms, at most {@value #QUEUE} spans waiting: more are dropped and counted);
+ * processes that run a coordinator listen.
  */
-final class SpanRelay implements SpanProcessor, AutoCloseable {
+final class SpanRelay implements AutoCloseable {
 
   /** Where spans travel: core NATS, or a Kafka topic each listener reads with its own group. */
   static final String DESTINATION = "baton.demo.spans";
@@ -73,24 +69,11 @@ final class SpanRelay implements SpanProcessor, AutoCloseable {
     return dropped.get();
   }
 
-  @Override
-  public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-  @Override
-  public boolean isStartRequired() {
-    return false;
-  }
-
-  @Override
-  public void onEnd(ReadableSpan span) {
-    if (!TraceTree.housekeeping(span) && !queue.offer(TraceTree.Node.of(span.toSpanData()))) {
+  /** Queues one of this process's finished spans for the next batch. */
+  void offer(TraceTree.Node node) {
+    if (!queue.offer(node)) {
       dropped.incrementAndGet();
     }
-  }
-
-  @Override
-  public boolean isEndRequired() {
-    return true;
   }
 
   private void flush() {
@@ -127,17 +110,6 @@ final class SpanRelay implements SpanProcessor, AutoCloseable {
     for (JsonNode span : batch.path("spans")) {
       tree.add(JSON.treeToValue(span, TraceTree.Node.class));
     }
-  }
-
-  @Override
-  public CompletableResultCode shutdown() {
-    return CompletableResultCode.ofSuccess();
-  }
-
-  @Override
-  public CompletableResultCode forceFlush() {
-    sender.execute(this::flush);
-    return CompletableResultCode.ofSuccess();
   }
 
   /** Sends what is queued, then stops. */

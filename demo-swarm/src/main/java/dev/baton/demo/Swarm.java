@@ -83,7 +83,11 @@ final class Swarm implements AutoCloseable {
                         .setAgentId("span-relay-" + config.instance())
                         .build()),
                 ProcessHandle.current().pid() + "/" + config.instance());
-        telemetry.relayTo(spanRelay);
+        telemetry.tree().forwardLocalSpans(spanRelay::offer);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                "baton.demo.spans.not.relayed", spanRelay, SpanRelay::dropped)
+            .description("Spans the demo could not relay to the coordinators' trace trees.")
+            .register(registry);
       }
       SwarmParts parts = new SwarmParts(config, metrics, reconnects, store);
       if (config.runs(Roles.COORDINATOR)) {

@@ -8,7 +8,6 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ final class Telemetry implements AutoCloseable {
 
   private final TraceTree tree;
   private final @Nullable SpanExporter otlp;
-  private @Nullable SpanProcessor relay;
   private final @Nullable SpanExporter extra;
   private final List<OpenTelemetrySdk> sdks = new ArrayList<>();
   private final SpanExportWatch exportWatch = SpanExportWatch.create();
@@ -62,11 +60,6 @@ final class Telemetry implements AutoCloseable {
     return tree;
   }
 
-  /** Also hands every agent's finished spans to {@code relay} (for agents made after this). */
-  void relayTo(SpanProcessor relay) {
-    this.relay = relay;
-  }
-
   /** The SDK for one agent. */
   OpenTelemetry forAgent(String role, String agentId) {
     SdkTracerProviderBuilder builder =
@@ -86,9 +79,6 @@ final class Telemetry implements AutoCloseable {
     }
     if (extra != null) {
       builder.addSpanProcessor(SimpleSpanProcessor.create(extra));
-    }
-    if (relay != null) {
-      builder.addSpanProcessor(relay);
     }
     OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(builder.build()).build();
     sdks.add(sdk);

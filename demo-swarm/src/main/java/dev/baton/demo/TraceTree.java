@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Keeps finished spans by trace, so a finished task's trace can be printed as an indented tree (the
@@ -85,6 +86,7 @@ final class TraceTree implements SpanProcessor {
 
   private final Map<String, List<Node>> traces;
   private final boolean showInstances;
+  private volatile Consumer<Node> localSpans = node -> {};
 
   TraceTree() {
     this(DEFAULT_MAX_TRACES, false);
@@ -106,9 +108,9 @@ final class TraceTree implements SpanProcessor {
             });
   }
 
-  /** Whether a span is housekeeping (a heartbeat), which no tree shows. */
-  static boolean housekeeping(ReadableSpan span) {
-    return Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION));
+  /** Also hands every span of this process's agents to {@code forward} (a {@link SpanRelay}). */
+  void forwardLocalSpans(Consumer<Node> forward) {
+    this.localSpans = forward;
   }
 
   @Override
@@ -121,9 +123,12 @@ final class TraceTree implements SpanProcessor {
 
   @Override
   public void onEnd(ReadableSpan span) {
-    if (!housekeeping(span)) {
-      add(Node.of(span.toSpanData()));
+    if (Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION))) {
+      return; // housekeeping: a trace per beat, never printed
     }
+    Node node = Node.of(span.toSpanData());
+    add(node);
+    localSpans.accept(node);
   }
 
   /** Adds a span (one from another process, say). */
