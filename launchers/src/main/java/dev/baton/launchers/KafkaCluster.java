@@ -20,11 +20,28 @@ public final class KafkaCluster implements AutoCloseable {
     this.nodes = nodes;
   }
 
-  /** Starts {@code size} nodes and waits until every one answers. */
+  /**
+   * Starts {@code size} nodes and waits until every one answers. The nodes must know each other's
+   * controller ports before they start, so the ports are picked free and bound later: when another
+   * process takes one meanwhile, the whole cluster starts again on new ports (up to three times).
+   */
   public static KafkaCluster start(int size) throws Exception {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node: " + size);
     }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(size);
+      } catch (IllegalStateException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (attempt == 3 || !message.contains("address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static KafkaCluster startOnce(int size) throws Exception {
     int[] ports = KafkaBroker.freePorts(2 * size);
     List<String> voters = new ArrayList<>();
     for (int i = 0; i < size; i++) {

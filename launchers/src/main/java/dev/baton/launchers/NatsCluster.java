@@ -21,11 +21,28 @@ public final class NatsCluster implements AutoCloseable {
     this.members = members;
   }
 
-  /** Starts {@code size} members and waits until every one is healthy (JetStream current). */
+  /**
+   * Starts {@code size} members and waits until every one is healthy (JetStream current). The
+   * members must know each other's route ports before they start, so the ports are picked free and
+   * bound later: when another process takes one meanwhile, the whole cluster starts again on new
+   * ports (up to three times).
+   */
   public static NatsCluster start(int size) throws Exception {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one member: " + size);
     }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(size);
+      } catch (IllegalStateException e) {
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static NatsCluster startOnce(int size) throws Exception {
     int[] clientPorts = new int[size];
     int[] monitorPorts = new int[size];
     int[] routePorts = new int[size];
