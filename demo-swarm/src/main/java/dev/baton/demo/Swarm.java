@@ -5,6 +5,7 @@ import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
+import dev.baton.health.ShowDetails;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
@@ -132,7 +133,8 @@ final class Swarm implements AutoCloseable {
       manager = checks.build();
       httpServer =
           HealthServer.builder(manager)
-              .setAddress(new InetSocketAddress("0.0.0.0", config.port()))
+              .setAddress(new InetSocketAddress(config.listen(), config.port()))
+              .setShowDetails(showDetails(config.listen(), System.getenv("BATON_HEALTH_TOKEN")))
               .setVersion("0.1.0")
               .setHeartbeats(monitor)
               .setPendingTasks(metrics::totalLag)
@@ -364,5 +366,37 @@ final class Swarm implements AutoCloseable {
     }
     metrics.close();
     backplane.close();
+  }
+
+  /**
+   * Who sees health details: anyone on a loopback address (the demo's default: whoever can reach it
+   * runs on this machine), else only callers with {@code Authorization: Bearer $token}, and nobody
+   * without a token.
+   */
+  static ShowDetails showDetails(String listen, @Nullable String token) {
+    if (isLoopback(listen)) {
+      return ShowDetails.always();
+    }
+    return token == null || token.isBlank()
+        ? ShowDetails.never()
+        : ShowDetails.whenAuthorized(token);
+  }
+
+  /** What the start-up banner says about health details. */
+  static String describeDetails(String listen, @Nullable String token) {
+    if (isLoopback(listen)) {
+      return "every detail, to anyone on this machine (a demo setting: a library default shows none)";
+    }
+    return token == null || token.isBlank()
+        ? "status only (set BATON_HEALTH_TOKEN to see details with a bearer token)"
+        : "status only, details with Authorization: Bearer $BATON_HEALTH_TOKEN";
+  }
+
+  private static boolean isLoopback(String listen) {
+    try {
+      return java.net.InetAddress.getByName(listen).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 }

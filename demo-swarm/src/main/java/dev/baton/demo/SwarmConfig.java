@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param slowAgent an agent that works ten times slower, or {@code null}
  * @param jdbcUrl the task store; an embedded H2 database by default
  * @param port the port of /health, /health/ready, /health/live, /health/agent/{id} and /metrics
+ * @param listen the address that port listens on: loopback by default, where health details are
+ *     shown to anyone; on any other address only with a token (see {@link Swarm#showDetails})
  * @param otlpEndpoint where traces go over OTLP/HTTP, or {@code null} to print trace trees
  * @param printTraces whether finished tasks' traces are printed as trees
  * @param role the one agent role this process runs, or {@code all} for the five of them
@@ -37,6 +39,7 @@ public record SwarmConfig(
     @Nullable String slowAgent,
     String jdbcUrl,
     int port,
+    String listen,
     @Nullable String otlpEndpoint,
     boolean printTraces,
     String role,
@@ -81,6 +84,10 @@ public record SwarmConfig(
                                     jdbc:postgresql://127.0.0.1:5432/test?user=postgres)
         --port N                    health and /metrics port (default 8080, and a free
                                     one with --role; 0 picks one)
+        --listen ADDRESS            where that port listens (default 127.0.0.1, where
+                                    /health shows every detail; elsewhere, e.g. 0.0.0.0,
+                                    details only with Authorization: Bearer
+                                    $BATON_HEALTH_TOKEN, and none without that variable)
         --otlp-endpoint URL         send traces over OTLP/HTTP, e.g. http://localhost:4318
                                     (also OTEL_EXPORTER_OTLP_ENDPOINT); without it each
                                     finished task's trace is printed as a tree
@@ -104,6 +111,7 @@ public record SwarmConfig(
     String slow = null;
     String jdbc = "jdbc:h2:mem:baton;DB_CLOSE_DELAY=-1";
     Integer port = null;
+    String listen = "127.0.0.1";
     String otlp = otlpFromEnv == null || otlpFromEnv.isBlank() ? null : otlpFromEnv;
     boolean print = false;
     String role = ALL_ROLES;
@@ -141,6 +149,13 @@ public record SwarmConfig(
           port = Integer.parseInt(value(option, rest));
           if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0 to 65535");
+          }
+        }
+        case "--listen" -> {
+          listen = value(option, rest);
+          if (!listen.matches("[A-Za-z0-9.:-]{1,253}")) {
+            throw new IllegalArgumentException(
+                "--listen must be a host name or an IP address, was " + listen);
           }
         }
         case "--otlp-endpoint" -> otlp = value(option, rest);
@@ -192,6 +207,7 @@ public record SwarmConfig(
         slow,
         jdbc,
         port != null ? port : role.equals(ALL_ROLES) ? 8080 : 0,
+        listen,
         otlp,
         print || otlp == null,
         role,
@@ -297,6 +313,7 @@ public record SwarmConfig(
         slowAgent,
         jdbcUrl,
         port,
+        listen,
         otlpEndpoint,
         printTraces,
         role,

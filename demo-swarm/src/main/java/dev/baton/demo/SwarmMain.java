@@ -85,12 +85,20 @@ public final class SwarmMain {
     try (swarm) {
       out.println("Broker: " + swarm.describeBroker());
       out.println("Agents: " + String.join(", ", swarm.agentIds()));
+      String host = config.listen().equals("0.0.0.0") ? "127.0.0.1" : config.listen();
       out.println(
-          "Health: http://127.0.0.1:"
+          "Health: http://"
+              + host
+              + ":"
               + swarm.port()
-              + "/health   Metrics: http://127.0.0.1:"
+              + "/health   Metrics: http://"
+              + host
+              + ":"
               + swarm.port()
               + "/metrics");
+      out.println(
+          "Health details: "
+              + Swarm.describeDetails(config.listen(), System.getenv("BATON_HEALTH_TOKEN")));
       out.println(
           config.otlpEndpoint() != null
               ? "Traces: OTLP/HTTP to " + config.otlpEndpoint()

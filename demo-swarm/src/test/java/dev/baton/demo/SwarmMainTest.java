@@ -152,7 +152,23 @@ class SwarmMainTest {
         .contains("Agents: summarizer-s1\n")
         .contains("Serving for 1 s.")
         .containsPattern("messages handled +0\n")
+        .contains("Health details: every detail, to anyone on this machine")
         .doesNotContain("Outside callers");
+  }
+
+  @Test
+  void healthDetailsGoToEveryoneOnLoopbackOnlyAndElsewhereOnlyWithTheToken() {
+    String token = "0123456789abcdef0123";
+    assertThat(Swarm.showDetails("127.0.0.1", null)).hasToString("always");
+    assertThat(Swarm.showDetails("localhost", token)).hasToString("always");
+    assertThat(Swarm.showDetails("0.0.0.0", null)).hasToString("never");
+    assertThat(Swarm.showDetails("0.0.0.0", " ")).hasToString("never");
+    assertThat(Swarm.showDetails("0.0.0.0", token).toString())
+        .startsWith("when-authorized")
+        .doesNotContain(token);
+    assertThat(Swarm.describeDetails("0.0.0.0", null)).contains("status only");
+    assertThat(run("--listen", "0.0.0.0; rm -rf /")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--listen must be a host name");
   }
 
   @Test

@@ -20,8 +20,11 @@ final class HealthJsonRenderer implements HealthRenderer {
   }
 
   @Override
-  public Map<String, Object> health(HealthReport report, ProcessFacts facts) {
-    Map<String, Object> out = head(report.status(), facts);
+  public Map<String, Object> health(HealthReport report, ProcessFacts facts, boolean details) {
+    Map<String, Object> out = head(report.status(), facts, details);
+    if (!details) {
+      return out;
+    }
     Map<String, Object> checks = new LinkedHashMap<>();
     for (CheckReport check : report.checks().values()) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -54,28 +57,31 @@ final class HealthJsonRenderer implements HealthRenderer {
 
   @Override
   public Map<String, Object> ready(
-      HealthStatus status, boolean ready, boolean started, ProcessFacts facts) {
-    Map<String, Object> out = head(status, facts);
-    if (!ready) {
+      HealthStatus status, boolean ready, boolean started, ProcessFacts facts, boolean details) {
+    Map<String, Object> out = head(status, facts, details);
+    if (!ready && details) {
       out.put("output", started ? "a critical check fails" : "not started yet");
     }
     return out;
   }
 
   @Override
-  public Map<String, Object> live(ProcessFacts facts) {
-    return head(HealthStatus.HEALTHY, facts);
+  public Map<String, Object> live(ProcessFacts facts, boolean details) {
+    return head(HealthStatus.HEALTHY, facts, details);
   }
 
   @Override
-  public Map<String, Object> started(boolean started, ProcessFacts facts) {
-    return head(started ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, facts);
+  public Map<String, Object> started(boolean started, ProcessFacts facts, boolean details) {
+    return head(started ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, facts, details);
   }
 
   @Override
-  public Map<String, Object> agent(AgentHealth agent, ProcessFacts facts) {
-    Map<String, Object> out = head(agent.status(), facts);
+  public Map<String, Object> agent(AgentHealth agent, ProcessFacts facts, boolean details) {
+    Map<String, Object> out = head(agent.status(), facts, details);
     out.put("serviceId", agent.agentId());
+    if (!details) {
+      return out;
+    }
     out.put(
         "checks",
         Map.of(
@@ -91,11 +97,14 @@ final class HealthJsonRenderer implements HealthRenderer {
     return out;
   }
 
-  private static Map<String, Object> head(HealthStatus status, ProcessFacts facts) {
+  private static Map<String, Object> head(
+      HealthStatus status, ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", status(status));
-    out.put("version", facts.version());
-    out.put("description", "Baton agent process");
+    if (details) {
+      out.put("version", facts.version());
+      out.put("description", "Baton agent process");
+    }
     return out;
   }
 

@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * Other methods get 405, unknown paths 404; no request can crash the server. Nothing in a response
  * carries a credential: checks' reasons, details and dependencies are redacted by the manager.
  *
+ * <p>What a caller sees beyond the status code and the overall status follows {@link ShowDetails}:
+ * by default nobody sees check names, reasons, details, dependencies, process figures, the version
+ * or an agent's state, so the port does not tell an outsider the topology. Set {@link
+ * Builder#setShowDetails} to {@link ShowDetails#always()} for a loopback-only port, or to {@link
+ * ShowDetails#whenAuthorized(String)} for a bearer token.
+ *
  * <p>The caller owns a started server and closes it.
  */
 public final class HealthServer implements AutoCloseable {
@@ -55,9 +61,11 @@ public final class HealthServer implements AutoCloseable {
   private final HealthManager manager;
   private final Heartbeats.@Nullable Monitor heartbeats;
   private final ProcessFacts facts;
+  private final ShowDetails showDetails;
 
   private HealthServer(Builder b) throws IOException {
     this.manager = b.manager;
+    this.showDetails = b.showDetails;
     this.heartbeats = b.heartbeats;
     this.facts = new ProcessFacts(b.manager, b.heartbeats, b.version, b.pendingTasks, b.queueDepth);
     this.server = HttpServer.create(b.address, 64);
@@ -113,14 +121,18 @@ public final class HealthServer implements AutoCloseable {
       }
       HealthRenderer renderer =
           acceptsHealthJson(exchange) ? HealthJsonRenderer.INSTANCE : PlainJsonRenderer.INSTANCE;
+      boolean details = showDetails.allows(request(exchange));
+      if (showDetails.variesByRequest()) {
+        exchange.getResponseHeaders().set("Vary", "Authorization");
+      }
       switch (path) {
-        case "/health" -> health(exchange, renderer);
-        case "/health/ready" -> ready(exchange, renderer);
-        case "/health/live" -> live(exchange, renderer);
-        case "/health/started" -> started(exchange, renderer);
+        case "/health" -> health(exchange, renderer, details);
+        case "/health/ready" -> ready(exchange, renderer, details);
+        case "/health/live" -> live(exchange, renderer, details);
+        case "/health/started" -> started(exchange, renderer, details);
         default -> {
           if (path.startsWith("/health/agent/") && path.length() > "/health/agent/".length()) {
-            agent(exchange, path.substring("/health/agent/".length()), renderer);
+            agent(exchange, path.substring("/health/agent/".length()), renderer, details);
           } else {
             send(
                 exchange,
@@ -141,6 +153,10 @@ public final class HealthServer implements AutoCloseable {
     }
   }
 
+  private static ShowDetails.Request request(HttpExchange exchange) {
+    return new ShowDetails.Request(exchange.getRemoteAddress(), exchange.getRequestHeaders());
+  }
+
   private static boolean acceptsHealthJson(HttpExchange exchange) {
     List<String> accept = exchange.getRequestHeaders().get("Accept");
     return accept != null && accept.stream().anyMatch(a -> a.contains(HEALTH_JSON));
@@ -148,13 +164,15 @@ public final class HealthServer implements AutoCloseable {
 
   // ---- endpoints: the status code and caching here, the body from the renderer ----
 
-  private void health(HttpExchange exchange, HealthRenderer renderer) throws IOException {
+  private void health(HttpExchange exchange, HealthRenderer renderer, boolean details)
+      throws IOException {
     HealthReport report = manager.report();
     int code = report.status().isServing() ? 200 : 503;
-    send(exchange, code, renderer.health(report, facts), renderer, cacheControl());
+    send(exchange, code, renderer.health(report, facts, details), renderer, cacheControl(details));
   }
 
-  private void ready(HttpExchange exchange, HealthRenderer renderer) throws IOException {
+  private void ready(HttpExchange exchange, HealthRenderer renderer, boolean details)
+      throws IOException {
     HealthReport report = manager.report();
     boolean started = manager.isStarted();
     boolean ready = started && report.status().isServing();
@@ -162,35 +180,47 @@ public final class HealthServer implements AutoCloseable {
     send(
         exchange,
         ready ? 200 : 503,
-        renderer.ready(status, ready, started, facts),
+        renderer.ready(status, ready, started, facts, details),
         renderer,
-        cacheControl());
+        cacheControl(details));
   }
 
-  private void live(HttpExchange exchange, HealthRenderer renderer) throws IOException {
-    send(exchange, 200, renderer.live(facts), renderer, "no-store");
+  private void live(HttpExchange exchange, HealthRenderer renderer, boolean details)
+      throws IOException {
+    send(exchange, 200, renderer.live(facts, details), renderer, "no-store");
   }
 
-  private void started(HttpExchange exchange, HealthRenderer renderer) throws IOException {
+  private void started(HttpExchange exchange, HealthRenderer renderer, boolean details)
+      throws IOException {
     boolean started = manager.isStarted();
-    send(exchange, started ? 200 : 503, renderer.started(started, facts), renderer, "no-store");
+    send(
+        exchange,
+        started ? 200 : 503,
+        renderer.started(started, facts, details),
+        renderer,
+        "no-store");
   }
 
-  private void agent(HttpExchange exchange, String id, HealthRenderer renderer) throws IOException {
+  private void agent(HttpExchange exchange, String id, HealthRenderer renderer, boolean details)
+      throws IOException {
     AgentHealth agent = heartbeats == null || id.length() > 256 ? null : heartbeats.agent(id);
     if (agent == null) {
       send(exchange, 404, Map.of("error", "unknown agent"), PlainJsonRenderer.INSTANCE, "no-store");
       return;
     }
     int code = agent.status().isServing() ? 200 : 503;
-    send(exchange, code, renderer.agent(agent, facts), renderer, "no-store");
+    send(exchange, code, renderer.agent(agent, facts, details), renderer, "no-store");
   }
 
   // ---- writing ----
 
-  private String cacheControl() {
+  /** The manager's cache period; a shared cache may keep only what anyone may see. */
+  private String cacheControl(boolean details) {
     long seconds = manager.cacheFor().toSeconds();
-    return seconds <= 0 ? "no-store" : "max-age=" + seconds;
+    if (seconds <= 0) {
+      return "no-store";
+    }
+    return (details && showDetails.variesByRequest() ? "private, " : "") + "max-age=" + seconds;
   }
 
   private static void send(
@@ -221,6 +251,7 @@ public final class HealthServer implements AutoCloseable {
     private InetSocketAddress address = new InetSocketAddress("127.0.0.1", 8081);
     private Heartbeats.@Nullable Monitor heartbeats;
     private String version = "unknown";
+    private ShowDetails showDetails = ShowDetails.never();
     private LongSupplier pendingTasks = () -> -1;
     private LongSupplier queueDepth = () -> -1;
     private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
@@ -232,6 +263,14 @@ public final class HealthServer implements AutoCloseable {
     /** Where to listen. Default 127.0.0.1:8081; use 0.0.0.0 for an orchestrator's probes. */
     public Builder setAddress(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Who sees more than the status (see {@link ShowDetails}). Default {@link ShowDetails#never()}.
+     */
+    public Builder setShowDetails(ShowDetails showDetails) {
+      this.showDetails = Objects.requireNonNull(showDetails, "showDetails");
       return this;
     }
 

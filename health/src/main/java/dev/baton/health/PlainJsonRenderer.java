@@ -18,10 +18,13 @@ final class PlainJsonRenderer implements HealthRenderer {
   }
 
   @Override
-  public Map<String, Object> health(HealthReport report, ProcessFacts facts) {
+  public Map<String, Object> health(HealthReport report, ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", report.status().name());
     out.put("timestamp", Instant.now().toString());
+    if (!details) {
+      return out;
+    }
     out.put("uptime_seconds", facts.uptimeSeconds());
     out.put("version", facts.version());
     Map<String, Object> checks = new LinkedHashMap<>();
@@ -54,11 +57,14 @@ final class PlainJsonRenderer implements HealthRenderer {
 
   @Override
   public Map<String, Object> ready(
-      HealthStatus status, boolean ready, boolean started, ProcessFacts facts) {
+      HealthStatus status, boolean ready, boolean started, ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", status.name());
     out.put("timestamp", Instant.now().toString());
     out.put("ready_for_tasks", ready);
+    if (!details) {
+      return out;
+    }
     out.put("available_agents", facts.activeAgents());
     out.put("queue_depth", facts.queueDepth());
     Map<String, Object> resources = new LinkedHashMap<>();
@@ -71,16 +77,18 @@ final class PlainJsonRenderer implements HealthRenderer {
   }
 
   @Override
-  public Map<String, Object> live(ProcessFacts facts) {
+  public Map<String, Object> live(ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", HealthStatus.HEALTHY.name());
     out.put("timestamp", Instant.now().toString());
-    out.put("uptime_seconds", facts.uptimeSeconds());
+    if (details) {
+      out.put("uptime_seconds", facts.uptimeSeconds());
+    }
     return out;
   }
 
   @Override
-  public Map<String, Object> started(boolean started, ProcessFacts facts) {
+  public Map<String, Object> started(boolean started, ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", (started ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY).name());
     out.put("started", started);
@@ -89,11 +97,14 @@ final class PlainJsonRenderer implements HealthRenderer {
   }
 
   @Override
-  public Map<String, Object> agent(AgentHealth agent, ProcessFacts facts) {
+  public Map<String, Object> agent(AgentHealth agent, ProcessFacts facts, boolean details) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("agent_id", agent.agentId());
-    out.put("agent_name", agent.agentName());
     out.put("status", agent.status().name());
+    if (!details) {
+      return out;
+    }
+    out.put("agent_name", agent.agentName());
     out.put("state", agent.state());
     out.put(
         "uptime_seconds",

@@ -1,6 +1,7 @@
 package dev.baton.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,13 +40,18 @@ class HealthServerTest {
   }
 
   private HealthServer serve(HealthManager manager) throws Exception {
+    return serve(manager, ShowDetails.always());
+  }
+
+  private HealthServer serve(HealthManager manager, ShowDetails showDetails) throws Exception {
     toClose.add(manager);
-    HealthServer server =
+    HealthServer.Builder builder =
         HealthServer.builder(manager)
-            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .setVersion("1.2.3")
-            .setQueueDepth(() -> 7)
-            .start();
+            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    if (showDetails != null) {
+      builder.setShowDetails(showDetails);
+    }
+    HealthServer server = builder.setVersion("1.2.3").setQueueDepth(() -> 7).start();
     toClose.add(server);
     return server;
   }
@@ -132,6 +138,134 @@ class HealthServerTest {
         .path("metrics")
         .path("cpu_usage_percent")
         .asDouble();
+  }
+
+  private static HealthManager revealing() {
+    return HealthManager.builder()
+        .addCheck(
+            new HealthCheck() {
+              @Override
+              public String name() {
+                return "kafka-orders";
+              }
+
+              @Override
+              public List<String> dependencies() {
+                return List.of("kafka://broker-7.internal:9093");
+              }
+
+              @Override
+              public CheckResult check() {
+                return CheckResult.degraded("missing topics: orders.secret")
+                    .withDetail("cluster_id", "cluster-abc");
+              }
+            },
+            false)
+        .setInterval(Duration.ZERO)
+        .setCacheFor(Duration.ofSeconds(2))
+        .build();
+  }
+
+  /** Everything a detailed answer would tell an outsider, none of which may appear without it. */
+  private static final List<String> REVEALING =
+      List.of(
+          "kafka-orders",
+          "broker-7",
+          "orders.secret",
+          "cluster-abc",
+          "1.2.3",
+          "memory",
+          "uptime",
+          "queue",
+          "checks",
+          "version",
+          "agents");
+
+  @Test
+  void byDefaultEveryEndpointAnswersWithItsStatusCodeAndStatusAlone() throws Exception {
+    HealthManager manager = revealing();
+    HealthServer server = serve(manager, null);
+    manager.markStarted();
+
+    for (String path : List.of("/health", "/health/ready", "/health/live", "/health/started")) {
+      for (String accept : List.of("application/json", HealthServer.HEALTH_JSON)) {
+        HttpResponse<String> response = get(server, path, "Accept", accept);
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.path("status").asText())
+            .as(path)
+            .isIn("DEGRADED", "HEALTHY", "warn", "pass");
+        for (String word : REVEALING) {
+          assertThat(response.body()).as(path + " " + accept).doesNotContainIgnoringCase(word);
+        }
+      }
+    }
+    JsonNode health = JSON.readTree(get(server, "/health").body());
+    assertThat(health.path("status").asText()).isEqualTo("DEGRADED");
+    assertThat(get(server, "/health").headers().firstValue("Vary")).isEmpty();
+  }
+
+  @Test
+  void aBearerTokenUnlocksDetailsAndAnyOtherRequestGetsTheStatusAlone() throws Exception {
+    String token = "canary-token-0123456789abcdef";
+    ShowDetails showDetails = ShowDetails.whenAuthorized(token);
+    HealthServer server = serve(revealing(), showDetails);
+
+    HttpResponse<String> anonymous = get(server, "/health");
+    HttpResponse<String> wrong = get(server, "/health", "Authorization", "Bearer " + token + "x");
+    HttpResponse<String> basic = get(server, "/health", "Authorization", "Basic " + token);
+    HttpResponse<String> authorized = get(server, "/health", "Authorization", "Bearer " + token);
+
+    for (HttpResponse<String> refused : List.of(anonymous, wrong, basic)) {
+      assertThat(refused.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(refused.body()).path("status").asText()).isEqualTo("DEGRADED");
+      for (String word : REVEALING) {
+        assertThat(refused.body()).doesNotContainIgnoringCase(word);
+      }
+      assertThat(refused.headers().firstValue("Cache-Control")).hasValue("max-age=2");
+    }
+    JsonNode body = JSON.readTree(authorized.body());
+    assertThat(body.path("checks").path("kafka-orders").path("reason").asText())
+        .isEqualTo("missing topics: orders.secret");
+    assertThat(body.path("checks").path("kafka-orders").path("details").path("cluster_id").asText())
+        .isEqualTo("cluster-abc");
+    assertThat(body.path("version").asText()).isEqualTo("1.2.3");
+    // A shared cache must not hand the detailed answer to the next caller.
+    assertThat(authorized.headers().firstValue("Cache-Control")).hasValue("private, max-age=2");
+    assertThat(authorized.headers().firstValue("Vary")).hasValue("Authorization");
+    assertThat(anonymous.headers().firstValue("Vary")).hasValue("Authorization");
+    assertThat(showDetails.toString()).doesNotContain(token);
+  }
+
+  @Test
+  void aCallerSuppliedPredicateDecidesAndOneThatThrowsRefuses() throws Exception {
+    HealthServer server =
+        serve(
+            revealing(),
+            ShowDetails.whenAuthorized(
+                request -> {
+                  if (request.header("X-Boom") != null) {
+                    throw new IllegalStateException("boom");
+                  }
+                  return "ops".equals(request.header("x-client-role"))
+                      && request.remoteAddress().getAddress().isLoopbackAddress();
+                }));
+
+    assertThat(get(server, "/health", "X-Client-Role", "ops").body()).contains("cluster-abc");
+    assertThat(get(server, "/health", "X-Client-Role", "dev").body()).doesNotContain("cluster-abc");
+    HttpResponse<String> boom = get(server, "/health", "X-Client-Role", "ops", "X-Boom", "1");
+    assertThat(boom.statusCode()).isEqualTo(200);
+    assertThat(boom.body()).doesNotContain("cluster-abc");
+  }
+
+  @Test
+  void aShortOrBlankTokenIsRefusedAtConfiguration() {
+    assertThatThrownBy(() -> ShowDetails.whenAuthorized("short-secret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 16")
+        .hasMessageNotContaining("short-secret");
+    assertThatThrownBy(() -> ShowDetails.whenAuthorized("                    "))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
+import dev.baton.health.ShowDetails;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
@@ -62,6 +63,7 @@ public final class HealthExample {
         HealthServer server =
             HealthServer.builder(health)
                 .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setShowDetails(ShowDetails.always()) // a loopback-only port
                 .setVersion("0.1.0")
                 .setHeartbeats(monitor)
                 .setPendingTasks(metrics::totalLag)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
+import dev.baton.health.ShowDetails;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
@@ -68,7 +69,8 @@ class NatsHealthTest {
   private HealthServer serve(HealthManager manager, Heartbeats.Monitor monitor) throws Exception {
     HealthServer.Builder builder =
         HealthServer.builder(manager)
-            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .setShowDetails(ShowDetails.always());
     if (monitor != null) {
       builder.setHeartbeats(monitor);
     }
@@ -195,6 +197,17 @@ class NatsHealthTest {
                 .asInt())
         .isEqualTo(1);
     assertThat(get(server, "/health/agent/nobody").statusCode()).isEqualTo(404);
+    // The library's default: the agent's status, nothing about what it does.
+    HealthServer quiet =
+        closing(
+            HealthServer.builder(manager)
+                .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .setHeartbeats(monitor)
+                .start());
+    HttpResponse<String> bare = get(quiet, "/health/agent/writer-1");
+    assertThat(bare.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(bare.body()).path("status").asText()).isEqualTo("HEALTHY");
+    assertThat(bare.body()).doesNotContain("chapter 2", "working", "resources", "writer\"");
 
     heartbeat.close();
     long stopped = System.nanoTime();
