@@ -17,9 +17,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -189,6 +192,14 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
               + " operation=backlog counts failed probes.",
           SYSTEM,
           "operation");
+  private final MeterCache<Counter> permissionDenials =
+      counters(
+          "baton.permission.denials",
+          "Calls Baton makes for its own features (backlog probes, checks) that the broker refused"
+              + " for want of a permission, once per refusal; the feature is off meanwhile.",
+          SYSTEM,
+          "feature");
+  private final Map<String, PermissionChange> denied = new ConcurrentHashMap<>();
   private final MeterCache<AtomicReference<Double>> connectionUp =
       new MeterCache<>(SYSTEM) {
         @Override
@@ -475,6 +486,59 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
       return;
     }
     failures.get(r, e.system(), operations.limit(e.operation()), "", "", "").increment();
+  }
+
+  @Override
+  public void onPermission(PermissionChange e) {
+    String key = e.system() + '\u0000' + e.feature() + '\u0000' + e.target();
+    if (!e.denied()) {
+      denied.remove(key);
+      return;
+    }
+    if (denied.size() < 256) {
+      denied.put(key, e);
+    }
+    MeterRegistry r = registry.get();
+    if (r != null) {
+      permissionDenials.get(r, e.system(), operations.limit(e.feature()), "", "", "").increment();
+    }
+  }
+
+  /**
+   * A check named {@code permissions}: DEGRADED while the broker refuses a call Baton makes for one
+   * of its own features (say the backlog probe's), with what was refused and why; HEALTHY once
+   * every such call goes through. Never UNHEALTHY: messaging does not depend on these calls.
+   * Register it as non-critical.
+   */
+  public dev.baton.health.HealthCheck permissionsCheck() {
+    return new dev.baton.health.HealthCheck() {
+      @Override
+      public String name() {
+        return "permissions";
+      }
+
+      @Override
+      public dev.baton.health.CheckResult check() {
+        List<String> reasons = new ArrayList<>();
+        for (PermissionChange e : denied.values()) {
+          reasons.add(
+              "not permitted: "
+                  + e.feature()
+                  + " for "
+                  + e.target()
+                  + " ("
+                  + e.system()
+                  + "): "
+                  + e.detail());
+        }
+        Collections.sort(reasons);
+        dev.baton.health.CheckResult result =
+            reasons.isEmpty()
+                ? dev.baton.health.CheckResult.healthy()
+                : dev.baton.health.CheckResult.degraded(String.join("; ", reasons));
+        return result.withDetail("denied", reasons.size());
+      }
+    };
   }
 
   // ---- meters ----

@@ -36,6 +36,7 @@ public final class NatsServer implements AutoCloseable {
   private Process watchdog;
   private long pid = -1;
   private List<String> memberArgs = List.of();
+  private String config;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -53,8 +54,29 @@ public final class NatsServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Starts a server with {@code config}, the text of a nats-server configuration file (TLS,
+   * authorization, accounts and permissions, in nats-server's own syntax), on random loopback
+   * ports, and waits until it reports healthy. The command line sets the ports, the store and the
+   * log; the file sets the rest. Its monitoring port stays plain HTTP on loopback.
+   */
+  public static NatsServer start(String config) throws Exception {
+    NatsServer server = new NatsServer();
+    server.config = java.util.Objects.requireNonNull(config, "config");
+    try {
+      server.startFresh();
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
   private void startFresh() throws Exception {
     dir = Files.createTempDirectory("baton-nats-");
+    if (config != null) {
+      Files.writeString(dir.resolve("server.conf"), config, StandardCharsets.UTF_8);
+    }
     launch("-p", "-1", "-m", "-1", "--ports_file_dir", dir.toString());
     Path portsFile = awaitPortsFile();
     String ports = Files.readString(portsFile, StandardCharsets.UTF_8);
@@ -173,7 +195,11 @@ public final class NatsServer implements AutoCloseable {
   private void launch(String... portArgs) throws IOException, InterruptedException {
     Path pidFile = dir.resolve("server.pid");
     Files.deleteIfExists(pidFile);
-    StringBuilder command = new StringBuilder("'").append(BINARY).append("' -js -a 127.0.0.1");
+    StringBuilder command = new StringBuilder("'").append(BINARY).append("'");
+    if (config != null) {
+      command.append(" -c '").append(dir.resolve("server.conf")).append("'");
+    }
+    command.append(" -js -a 127.0.0.1");
     command.append(" -sd '").append(dir.resolve("store")).append("'");
     command.append(" -l '").append(dir.resolve("server.log")).append("'");
     command.append(" -P '").append(pidFile).append("'");

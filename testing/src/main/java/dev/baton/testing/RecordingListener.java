@@ -17,6 +17,7 @@ public final class RecordingListener implements TransportListener {
   public final List<ConnectionChange> connection = new CopyOnWriteArrayList<>();
   public final List<RejectedContext> rejected = new CopyOnWriteArrayList<>();
   public final List<TelemetryFailure> failures = new CopyOnWriteArrayList<>();
+  public final List<PermissionChange> permissions = new CopyOnWriteArrayList<>();
 
   @Override
   public void onSent(Sent event) {
@@ -61,6 +62,11 @@ public final class RecordingListener implements TransportListener {
   @Override
   public void onTelemetryFailure(TelemetryFailure event) {
     failures.add(event);
+  }
+
+  @Override
+  public void onPermission(PermissionChange event) {
+    permissions.add(event);
   }
 
   /** The inbound rejection reasons seen, in order. */

@@ -41,6 +41,13 @@ public interface TransportListener {
   /** Baton's own instrumentation failed; the message went on without it. */
   default void onTelemetryFailure(TelemetryFailure event) {}
 
+  /**
+   * The broker refused a call Baton makes for one of its own features (a backlog probe, a check)
+   * for want of a permission, or, after a refusal, lets it through again. Messaging goes on either
+   * way; only that feature waits.
+   */
+  default void onPermission(PermissionChange event) {}
+
   /** A listener that ignores everything. */
   static TransportListener noop() {
     return NoopListener.INSTANCE;
@@ -235,6 +242,27 @@ public interface TransportListener {
     STALLED,
     /** The client or the broker reported an error. */
     ERROR
+  }
+
+  /**
+   * A permission Baton's own call needs was refused, or is granted again.
+   *
+   * @param system the messaging system
+   * @param feature what the call serves, a short fixed name: {@code backlog} (lag in messages),
+   *     {@code backlog.age} (lag in seconds), {@code health.jetstream}, {@code reply.topic}
+   * @param target what it was about, e.g. a stream and consumer or a topic (never a credential)
+   * @param denied true when refused, false when the call goes through again
+   * @param detail the broker's words, redacted, e.g. the subject or ACL operation refused
+   */
+  record PermissionChange(
+      String system, String feature, String target, boolean denied, String detail) {
+    /** Checks the arguments. */
+    public PermissionChange {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(feature, "feature");
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(detail, "detail");
+    }
   }
 
   /**

@@ -622,6 +622,16 @@ public final class MessagingEngine<H> {
     listeners.emit(l -> l.onSubscription(event));
   }
 
+  /**
+   * Tells the listeners a call Baton makes for {@code feature} was refused ({@code denied}) or goes
+   * through again; {@code detail} must already be redacted. See {@link DeniedCalls}.
+   */
+  public void permission(String feature, String target, boolean denied, String detail) {
+    TransportListener.PermissionChange event =
+        new TransportListener.PermissionChange(system, feature, target, denied, detail);
+    listeners.emit(l -> l.onPermission(event));
+  }
+
   /** Counts and reports a failure inside a transport's instrumentation. */
   public void telemetryFailure(String operation, Throwable error) {
     listeners.telemetryFailure(system, operation, error);

@@ -49,6 +49,11 @@ public abstract class TransportBase implements AutoCloseable {
     this.probe = ProbeSchedule.start(probeThread, backlogInterval, this::probe);
   }
 
+  /** How often the backlog probe runs ({@link Duration#ZERO}: never). */
+  protected final Duration backlogInterval() {
+    return backlogInterval;
+  }
+
   /** Sends messages, with the current trace context and baggage attached. */
   public final Publisher publisher() {
     return publisher;

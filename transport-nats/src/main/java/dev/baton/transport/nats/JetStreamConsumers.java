@@ -26,7 +26,8 @@ record JetStreamConsumers(
     String stream,
     JetStreamConsumers.Delivery delivery,
     Supplier<Dispatcher> dispatchers,
-    JetStreamConsumers.Tracker tracker) {
+    JetStreamConsumers.Tracker tracker,
+    dev.baton.propagation.spi.DeniedCalls denied) {
 
   /** The redelivery settings of the consumers Baton creates (0 / null: the server's defaults). */
   record Delivery(int maxDeliveries, @Nullable Duration ackWait) {}
@@ -64,7 +65,13 @@ record JetStreamConsumers(
     JetStreamLag lag;
     try {
       lag =
-          new JetStreamLag(connection.jetStreamManagement(), consumerContext, stream, destination);
+          new JetStreamLag(
+              connection,
+              connection.jetStreamManagement(),
+              consumerContext,
+              stream,
+              destination,
+              denied);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,53 +1,154 @@
 package dev.baton.transport.nats;
 
+import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.LagClock;
+import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.MessageInfo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Measures a JetStream consumer's lag on the server: in messages (pending plus ack-pending, every
  * message the consumer has not acknowledged), and in seconds (the age of the message right after
  * the ack floor, which is the oldest unacknowledged one; estimated from the stream's history when
- * that message cannot be read).
+ * that message cannot be read). A JetStream API call the account may not make is reported once
+ * through {@link DeniedCalls} and skipped until it is asked again: without {@code
+ * $JS.API.CONSUMER.INFO} the lag is unknown (NaN), without the message-get subjects its age is
+ * estimated.
  */
 final class JetStreamLag {
 
-  /** One measurement. */
-  record Lag(long messages, long ackPending, double seconds) {}
+  static final String BACKLOG = "backlog";
+  static final String BACKLOG_AGE = "backlog.age";
 
+  /** One measurement; NaN where unknown. */
+  record Lag(double messages, double ackPending, double seconds) {}
+
+  private static final Lag UNKNOWN = new Lag(Double.NaN, Double.NaN, Double.NaN);
+
+  private final Connection connection;
   private final JetStreamManagement jsm;
   private final ConsumerContext consumer;
   private final String stream;
   private final String filterSubject;
+  private final DeniedCalls denied;
+  private final String target;
   private final LagClock clock = new LagClock(64);
 
   JetStreamLag(
-      JetStreamManagement jsm, ConsumerContext consumer, String stream, String filterSubject) {
+      Connection connection,
+      JetStreamManagement jsm,
+      ConsumerContext consumer,
+      String stream,
+      String filterSubject,
+      DeniedCalls denied) {
+    this.connection = connection;
     this.jsm = jsm;
     this.consumer = consumer;
     this.stream = stream;
     this.filterSubject = filterSubject;
+    this.denied = denied;
+    this.target = "stream " + stream + " consumer " + consumer.getConsumerName();
   }
 
   Lag measure() throws Exception {
     long now = System.currentTimeMillis();
-    ConsumerInfo info = consumer.getConsumerInfo();
+    if (!denied.mayTry(BACKLOG, target)) {
+      return UNKNOWN;
+    }
+    ConsumerInfo info;
+    long since = System.nanoTime();
+    try {
+      connection.clearLastError();
+      info = consumer.getConsumerInfo();
+    } catch (Exception e) {
+      if (refused(
+          BACKLOG, "API.CONSUMER.INFO." + stream + "." + consumer.getConsumerName(), since)) {
+        return UNKNOWN;
+      }
+      throw e;
+    }
+    denied.permitted(BACKLOG, target);
     long lag = info.getNumPending() + info.getNumAckPending();
-    long lastSequence = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
-    clock.recordEnd(lastSequence + 1, now);
+    boolean mayRead = denied.mayTry(BACKLOG_AGE, target);
+    if (mayRead) {
+      since = System.nanoTime();
+      try {
+        connection.clearLastError();
+        long lastSequence = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+        clock.recordEnd(lastSequence + 1, now);
+      } catch (Exception e) {
+        if (!refused(BACKLOG_AGE, "API.STREAM.INFO." + stream, since)) {
+          throw e;
+        }
+        mayRead = false;
+      }
+    }
     if (lag == 0) {
       return new Lag(0, 0, 0);
     }
     long oldest = info.getAckFloor().getStreamSequence() + 1;
-    double seconds;
-    try {
-      MessageInfo message = jsm.getNextMessage(stream, oldest, filterSubject);
-      seconds = LagClock.exactSeconds(message.getTime().toInstant().toEpochMilli(), now);
-    } catch (Exception e) {
+    double seconds = Double.NaN;
+    if (mayRead) {
+      since = System.nanoTime();
+      try {
+        connection.clearLastError();
+        MessageInfo message = jsm.getNextMessage(stream, oldest, filterSubject);
+        seconds = LagClock.exactSeconds(message.getTime().toInstant().toEpochMilli(), now);
+        denied.permitted(BACKLOG_AGE, target);
+      } catch (Exception e) {
+        // Not readable (deleted, say): estimated below. Refused: estimated, and asked rarely.
+        refused(BACKLOG_AGE, ".GET." + stream, since);
+      }
+    }
+    if (Double.isNaN(seconds)) {
       seconds = clock.estimateSeconds(oldest, now);
     }
     return new Lag(lag, info.getNumAckPending(), seconds);
+  }
+
+  /**
+   * Whether the call just made failed because the server refused its API subject. Reports the
+   * refusal for {@code feature}. See {@link #refusedSince}.
+   */
+  private boolean refused(String feature, String apiSubjectPart, long since) {
+    String subject = refusedSince(connection, apiSubjectPart, since);
+    if (subject == null) {
+      return false;
+    }
+    denied.denied(feature, target, "the account may not publish to " + subject);
+    return true;
+  }
+
+  /**
+   * The refused subject containing {@code part} since {@code sinceNanos}, or {@code null}. The
+   * server says so only in an asynchronous {@code -ERR} (the request itself times out): a {@link
+   * NatsErrorListener} in the connection's options keeps every refused subject, which attributes
+   * each refusal to its call exactly; without one, jnats' last error is all there is, and a refusal
+   * of another call made at the same moment can hide this one (it is then counted as a failed probe
+   * and asked again at the next interval).
+   */
+  static @Nullable String refusedSince(Connection connection, String part, long sinceNanos) {
+    if (connection.getOptions().getErrorListener() instanceof NatsErrorListener listener) {
+      return listener.refusedSince(part, sinceNanos);
+    }
+    return refusedSubject(connection.getLastError(), part);
+  }
+
+  /**
+   * The subject in a server's "Permissions Violation for Publish to "X"" that contains {@code
+   * part}, else {@code null}.
+   */
+  static @Nullable String refusedSubject(@Nullable String serverError, String part) {
+    if (serverError == null || !serverError.contains("Permissions Violation for Publish")) {
+      return null;
+    }
+    int open = serverError.indexOf('"');
+    int close = open < 0 ? -1 : serverError.indexOf('"', open + 1);
+    String subject =
+        open >= 0 && close > open ? serverError.substring(open + 1, close) : serverError.trim();
+    return subject.contains(part) ? subject : null;
   }
 }

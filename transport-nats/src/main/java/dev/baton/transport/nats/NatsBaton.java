@@ -1,6 +1,7 @@
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.ProbeSchedule;
 import dev.baton.propagation.spi.TransportBase;
@@ -58,6 +59,7 @@ public final class NatsBaton extends TransportBase {
   private final ConnectionListener connectionListener;
   private final @Nullable NatsErrorListener errorListener;
   private final ProbeSchedule connectionWatch;
+  private final DeniedCalls denied;
   private final AtomicBoolean resubscribed = new AtomicBoolean();
   private final int maxDeliveries;
   private final @Nullable Duration ackWait;
@@ -69,6 +71,7 @@ public final class NatsBaton extends TransportBase {
     this.connection = builder.connection;
     this.engine = MessagingEngine.create(builder.baton, new NatsWire(connection));
     this.sender = new NatsSender(connection, engine);
+    this.denied = new DeniedCalls(engine, DeniedCalls.retryAfter(backlogInterval()));
     this.pendingMessages = builder.pendingMessages;
     this.pendingBytes = builder.pendingBytes;
     this.maxDeliveries = builder.maxDeliveries;
@@ -153,7 +156,8 @@ public final class NatsBaton extends TransportBase {
             stream,
             new JetStreamConsumers.Delivery(maxDeliveries, ackWait),
             this::newDispatcher,
-            this::started);
+            this::started,
+            denied);
     return TransportSubscriber.withoutReplies(
         this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
   }

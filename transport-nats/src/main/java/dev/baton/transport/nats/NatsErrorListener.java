@@ -28,6 +28,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   private final @Nullable ErrorListener delegate;
   private final Set<MessagingEngine<?>> engines = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<String, Long> refused = new ConcurrentHashMap<>();
 
   private NatsErrorListener(@Nullable ErrorListener delegate) {
     this.delegate = delegate;
@@ -58,8 +59,25 @@ public final class NatsErrorListener implements ErrorListener {
     }
   }
 
+  /**
+   * A subject containing {@code part} whose publish the server refused at or after {@code
+   * sinceNanos} ({@link System#nanoTime()}), or {@code null}.
+   */
+  @Nullable String refusedSince(String part, long sinceNanos) {
+    for (java.util.Map.Entry<String, Long> e : refused.entrySet()) {
+      if (e.getValue() - sinceNanos >= 0 && e.getKey().contains(part)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   @Override
   public void errorOccurred(Connection conn, String error) {
+    String subject = JetStreamLag.refusedSubject(error, "");
+    if (subject != null && (refused.size() < 256 || refused.containsKey(subject))) {
+      refused.put(subject, System.nanoTime());
+    }
     emit(ConnectionEvent.ERROR, "server error: " + error);
     if (delegate != null) {
       delegate.errorOccurred(conn, error);

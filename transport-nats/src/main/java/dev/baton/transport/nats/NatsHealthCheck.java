@@ -18,9 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the JetStream API must answer; for a minute after Baton found the connection stalled (see {@link
  * NatsBaton.Builder#setStallTimeout}) it is DEGRADED with the time it happened; in a cluster, while
  * the servers advertise fewer members than the most this check has seen (a member down, say after a
- * failover), it is DEGRADED with both numbers, and HEALTHY again once the member is back. Details:
- * the round trip and the server (host and port only, never credentials). Thread-safe; the
- * connection stays the caller's.
+ * failover), it is DEGRADED with both numbers, and HEALTHY again once the member is back. When the
+ * account may not call the JetStream API ({@code $JS.API.INFO}) the check is DEGRADED saying so,
+ * and asks again once a minute rather than waiting out a request timeout each time. Details: the
+ * round trip and the server (host and port only, never credentials). Thread-safe; the connection
+ * stays the caller's.
  */
 public final class NatsHealthCheck implements HealthCheck {
 
@@ -29,6 +31,12 @@ public final class NatsHealthCheck implements HealthCheck {
   private final Duration degradedAbove;
   private final boolean jetStream;
   private final AtomicInteger mostMembers = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicReference<String> jetStreamRefused =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile long jetStreamRefusedAt;
+
+  /** How long a refused JetStream check waits before it asks again. */
+  static final Duration RETRY_REFUSED = Duration.ofMinutes(1);
 
   private NatsHealthCheck(Builder b) {
     this.connection = b.connection;
@@ -96,10 +104,24 @@ public final class NatsHealthCheck implements HealthCheck {
       result = result.withDetail("server", server);
     }
     if (jetStream) {
+      String refused = jetStreamRefused.get();
+      if (refused != null && System.nanoTime() - jetStreamRefusedAt < RETRY_REFUSED.toNanos()) {
+        return notPermitted(refused, result);
+      }
+      long since = System.nanoTime();
       try {
+        connection.clearLastError();
         connection.jetStreamManagement().getAccountStatistics();
+        jetStreamRefused.set(null);
         result = result.withDetail("jetstream", "reachable");
       } catch (Exception e) {
+        String subject = JetStreamLag.refusedSince(connection, "API.INFO", since);
+        if (subject != null && subject.endsWith("API.INFO")) {
+          // Asked again only after a while: each refused call waits out the request timeout.
+          jetStreamRefused.set(subject);
+          jetStreamRefusedAt = System.nanoTime();
+          return notPermitted(subject, result);
+        }
         // While the cluster is missing a member, JetStream is electing new leaders: that passes
         // by itself, and restarting this process would not help.
         return new CheckResult(
@@ -112,6 +134,16 @@ public final class NatsHealthCheck implements HealthCheck {
       }
     }
     return result;
+  }
+
+  private static CheckResult notPermitted(String subject, CheckResult connected) {
+    return new CheckResult(
+        HealthStatus.DEGRADED,
+        "not permitted: the account may not publish to "
+            + subject
+            + ", so JetStream cannot be checked; grant it, or build this check without"
+            + " setJetStream(true)",
+        connected.details());
   }
 
   /** How many servers the cluster advertises to clients (0 for a server on its own). */

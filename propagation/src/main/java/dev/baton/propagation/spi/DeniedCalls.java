@@ -1,0 +1,86 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.transport.internal.Redaction;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The calls a broker refused Baton for want of a permission, per feature and target, so that a
+ * transport's probe or check asks again only rarely instead of every interval: a refusal is
+ * reported once (a WARN in the log, a {@code denied} event to the listeners, which count it and
+ * show it on {@code /health}), the call is skipped until {@code retryAfter} has passed, and the
+ * first call that goes through again is reported as permitted. Thread-safe.
+ */
+public final class DeniedCalls {
+
+  private static final Logger log = LoggerFactory.getLogger(DeniedCalls.class);
+
+  private final MessagingEngine<?> engine;
+  private final long retryAfterNanos;
+  private final LongSupplier clock;
+  private final Map<String, Long> deniedAt = new ConcurrentHashMap<>();
+
+  /** Refused calls of {@code engine}'s transport, asked again after {@code retryAfter}. */
+  public DeniedCalls(MessagingEngine<?> engine, Duration retryAfter) {
+    this(engine, retryAfter, System::nanoTime);
+  }
+
+  DeniedCalls(MessagingEngine<?> engine, Duration retryAfter, LongSupplier clock) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.retryAfterNanos = Objects.requireNonNull(retryAfter, "retryAfter").toNanos();
+    this.clock = clock;
+  }
+
+  /** How long a refused call waits for one backlog interval: a hundred intervals, at least 1 s. */
+  public static Duration retryAfter(Duration probeInterval) {
+    Duration hundred = probeInterval.multipliedBy(100);
+    return hundred.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : hundred;
+  }
+
+  /** Whether to make the call now: always, unless it was refused less than the retry time ago. */
+  public boolean mayTry(String feature, String target) {
+    Long at = deniedAt.get(key(feature, target));
+    return at == null || clock.getAsLong() - at >= retryAfterNanos;
+  }
+
+  /** Whether the call is refused at the moment. */
+  public boolean isDenied(String feature, String target) {
+    return deniedAt.containsKey(key(feature, target));
+  }
+
+  /**
+   * The broker refused the call: the first refusal is logged and reported; a refusal after a retry
+   * only restarts the wait. {@code detail} is redacted here.
+   */
+  public void denied(String feature, String target, String detail) {
+    String redacted = Redaction.redact(detail);
+    if (deniedAt.put(key(feature, target), clock.getAsLong()) == null) {
+      log.warn(
+          "Baton {}: not permitted: {} for {} is off until the permission is granted ({}); asked"
+              + " again every {} s",
+          engine.system(),
+          feature,
+          target,
+          redacted,
+          Math.max(1, retryAfterNanos / 1_000_000_000L));
+      engine.permission(feature, target, true, redacted);
+    }
+  }
+
+  /** The call went through: if it had been refused, that is reported as over. */
+  public void permitted(String feature, String target) {
+    if (deniedAt.remove(key(feature, target)) != null) {
+      log.info("Baton {}: {} for {} is permitted again", engine.system(), feature, target);
+      engine.permission(feature, target, false, "permitted again");
+    }
+  }
+
+  private static String key(String feature, String target) {
+    return feature + '\u0000' + target;
+  }
+}

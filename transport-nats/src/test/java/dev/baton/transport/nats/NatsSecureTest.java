@@ -1,0 +1,359 @@
+package dev.baton.transport.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.health.CheckResult;
+import dev.baton.health.HealthStatus;
+import dev.baton.launchers.NatsServer;
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.propagation.Baton;
+import dev.baton.testing.Await;
+import dev.baton.testing.Meters;
+import dev.baton.testing.RecordingListener;
+import dev.baton.testing.TestCertificates;
+import dev.baton.transport.Message;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * NATS locked down the way production runs it: TLS with a certificate authority the test makes,
+ * users with passwords (and a token on a second server), and accounts that may use only their own
+ * subjects and the JetStream API calls the README's permissions table lists. Everything works
+ * through the user's own connection options; a missing permission turns off only the feature it
+ * serves, once, without a tight retry loop.
+ */
+class NatsSecureTest {
+
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
+
+  static final String AGENT_PASSWORD = "canary-agent-pw-5f1d";
+  static final String BLIND_PASSWORD = "canary-blind-pw-77aa";
+  static final String ADMIN_PASSWORD = "canary-admin-pw-0c3e";
+  static final String STORE_PASSWORD = "canary-store-pw-91b2";
+  static final String TOKEN = "canary-token-e4d8c0b7a1";
+
+  /** The subjects of the README's minimal agent account, for stream ORDERS and core tasks.>. */
+  static final String AGENT_PERMISSIONS =
+      """
+      permissions: {
+        publish: { allow: ["tasks.>", "orders.>", "$JS.API.INFO", "$JS.API.STREAM.INFO.ORDERS",
+                           "$JS.API.CONSUMER.CREATE.ORDERS.>", "$JS.API.CONSUMER.DURABLE.CREATE.ORDERS.>",
+                           "$JS.API.CONSUMER.INFO.ORDERS.>", "$JS.API.CONSUMER.MSG.NEXT.ORDERS.>",
+                           "$JS.API.STREAM.MSG.GET.ORDERS", "$JS.API.DIRECT.GET.ORDERS.>",
+                           "$JS.ACK.ORDERS.>"] }
+        subscribe: { allow: ["tasks.>", "_INBOX.>"] }
+        allow_responses: true
+      }""";
+
+  /** The same without the calls behind the backlog probe and the JetStream health check. */
+  static final String BLIND_PERMISSIONS =
+      AGENT_PERMISSIONS
+          .replace("\"$JS.API.INFO\", ", "")
+          .replace("\"$JS.API.CONSUMER.INFO.ORDERS.>\",", "")
+          .replace("\"$JS.API.STREAM.MSG.GET.ORDERS\", \"$JS.API.DIRECT.GET.ORDERS.>\",\n", "\n");
+
+  static TestCertificates certificates;
+  static NatsServer server;
+  static Path dir;
+  static String url;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+  private final Meters meters = new Meters(registry);
+  private final RecordingListener events = new RecordingListener();
+
+  NatsSecureTest() {
+    metrics.bindTo(registry);
+  }
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    dir = Files.createTempDirectory("baton-nats-secure-");
+    certificates = TestCertificates.create(dir, STORE_PASSWORD);
+    server =
+        NatsServer.start(
+            tls()
+                + "authorization {\n  users = [\n"
+                + "    { user: admin, password: \""
+                + ADMIN_PASSWORD
+                + "\" }\n"
+                + "    { user: agent, password: \""
+                + AGENT_PASSWORD
+                + "\", "
+                + AGENT_PERMISSIONS
+                + " }\n"
+                + "    { user: blind, password: \""
+                + BLIND_PASSWORD
+                + "\", "
+                + BLIND_PERMISSIONS
+                + " }\n  ]\n}\n");
+    url = "tls://127.0.0.1:" + server.url().substring(server.url().lastIndexOf(':') + 1);
+    try (Connection admin = connect("admin", ADMIN_PASSWORD)) {
+      admin
+          .jetStreamManagement()
+          .addStream(
+              StreamConfiguration.builder()
+                  .name("ORDERS")
+                  .subjects("orders.>")
+                  .storageType(StorageType.Memory)
+                  .build());
+    }
+  }
+
+  static String tls() {
+    return "tls {\n  cert_file: \""
+        + certificates.serverCertPem()
+        + "\"\n  key_file: \""
+        + certificates.serverKeyPem()
+        + "\"\n  timeout: 2\n}\n";
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    metrics.close();
+  }
+
+  static Options.Builder options(SSLContext tls) {
+    return Options.builder()
+        .server(url)
+        .sslContext(tls)
+        .connectionTimeout(Duration.ofSeconds(3))
+        .maxReconnects(0)
+        .errorListener(NatsErrorListener.create());
+  }
+
+  static Connection connect(String user, String password) throws Exception {
+    return Nats.connect(options(certificates.clientContext()).userInfo(user, password).build());
+  }
+
+  private <T extends AutoCloseable> T closing(T closeable) {
+    toClose.add(closeable);
+    return closeable;
+  }
+
+  private NatsBaton agent(Connection connection) {
+    return closing(
+        NatsBaton.builder(
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setAgentName("secure-agent")
+                    .addListener(metrics)
+                    .addListener(events)
+                    .build(),
+                connection)
+            .setBacklogInterval(Duration.ofMillis(50))
+            .build());
+  }
+
+  @Test
+  void everyFeatureWorksOverTlsWithTheMinimalAccount() throws Exception {
+    Connection connection = closing(connect("agent", AGENT_PASSWORD));
+    NatsBaton bus = agent(connection);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.subscriber().subscribe("tasks.secure", m -> handled.add(m.payloadAsString()));
+    bus.subscriber()
+        .respond("tasks.ask", null, request -> ("re: " + request.payloadAsString()).getBytes());
+    bus.jetStreamSubscriber("ORDERS")
+        .subscribe("orders.new", "workers", m -> handled.add(m.payloadAsString()));
+    connection.flush(Duration.ofSeconds(5));
+
+    bus.publisher().publish("tasks.secure", "core".getBytes(StandardCharsets.UTF_8));
+    Message answer =
+        bus.publisher()
+            .request("tasks.ask", "q".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5))
+            .get(10, TimeUnit.SECONDS);
+    bus.jetStreamPublisher()
+        .publish(
+            dev.baton.transport.OutboundMessage.of(
+                "orders.new", "stored".getBytes(StandardCharsets.UTF_8)))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(answer.payloadAsString()).isEqualTo("re: q");
+    Await.until("both handled", () -> handled.containsAll(List.of("core", "stored")));
+    // One trace per hop: each process span is the child of its send span.
+    Await.until("spans", () -> processSpans().size() >= 3);
+    for (SpanData process : processSpans()) {
+      assertThat(
+              OTEL.getSpans().stream()
+                  .anyMatch(
+                      s ->
+                          s.getKind() == SpanKind.PRODUCER
+                              && s.getSpanContext().getSpanId().equals(process.getParentSpanId())))
+          .as(process.getName())
+          .isTrue();
+    }
+    // The backlog probe measures through the same account: a real 0, not NaN.
+    Await.until(
+        "lag measured",
+        () ->
+            events.backlog.stream()
+                .anyMatch(b -> b.group().equals("workers") && b.lagMessages() == 0.0));
+    NatsHealthCheck check = NatsHealthCheck.builder(connection).setJetStream(true).build();
+    CheckResult result = check.check();
+    assertThat(result.status()).as(result.reason()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(result.details()).containsEntry("jetstream", "reachable");
+    assertThat(events.permissions).isEmpty();
+    assertThat(metrics.permissionsCheck().check().status()).isEqualTo(HealthStatus.HEALTHY);
+  }
+
+  private static List<SpanData> processSpans() {
+    return OTEL.getSpans().stream().filter(s -> s.getKind() == SpanKind.CONSUMER).toList();
+  }
+
+  @Test
+  void aTokenServerWorksTheSameWay() throws Exception {
+    try (NatsServer tokenServer =
+        NatsServer.start(tls() + "authorization { token: \"" + TOKEN + "\" }\n")) {
+      String tokenUrl =
+          "tls://127.0.0.1:" + tokenServer.url().substring(tokenServer.url().lastIndexOf(':') + 1);
+      Connection connection =
+          closing(
+              Nats.connect(
+                  options(certificates.clientContext())
+                      .server(tokenUrl)
+                      .token(TOKEN.toCharArray())
+                      .build()));
+      NatsBaton bus = agent(connection);
+      List<String> handled = new CopyOnWriteArrayList<>();
+      bus.subscriber().subscribe("tasks.token", m -> handled.add(m.payloadAsString()));
+      connection.flush(Duration.ofSeconds(5));
+      bus.publisher().publish("tasks.token", "hi".getBytes(StandardCharsets.UTF_8));
+
+      Await.until("handled", () -> handled.contains("hi"));
+      CheckResult result = NatsHealthCheck.builder(connection).setJetStream(true).build().check();
+      assertThat(result.status()).as(result.reason()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(NatsHealthCheck.builder(connection).build().dependencies().toString())
+          .doesNotContain(TOKEN);
+    }
+  }
+
+  @Test
+  void withoutTheProbesPermissionsMessagingGoesOnAndEachRefusalIsReportedOnce() throws Exception {
+    List<String> violations = new CopyOnWriteArrayList<>();
+    Connection connection =
+        closing(
+            Nats.connect(
+                options(certificates.clientContext())
+                    .userInfo("blind", BLIND_PASSWORD)
+                    .errorListener(
+                        NatsErrorListener.wrapping(
+                            new io.nats.client.ErrorListener() {
+                              @Override
+                              public void errorOccurred(Connection conn, String error) {
+                                if (error.contains("Permissions Violation")) {
+                                  violations.add(error);
+                                }
+                              }
+                            }))
+                    .build()));
+    NatsBaton bus = agent(connection);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.jetStreamSubscriber("ORDERS")
+        .subscribe("orders.blind", "blind-workers", m -> handled.add(m.payloadAsString()));
+    for (int i = 0; i < 20; i++) {
+      bus.jetStreamPublisher()
+          .publish(
+              dev.baton.transport.OutboundMessage.of(
+                  "orders.blind", ("m" + i).getBytes(StandardCharsets.UTF_8)))
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    Await.until("messaging goes on", () -> handled.size() == 20);
+    Await.until(
+        "the probe's refusal reported",
+        () -> meters.counter("baton.permission.denials", "feature", "backlog") == 1.0);
+    // Sixty more probe intervals: no second report, no tight loop of refused requests.
+    long end = System.nanoTime() + Duration.ofMillis(3000).toNanos();
+    while (System.nanoTime() < end) {
+      Thread.sleep(100); // pacing: let the 50 ms probe run
+    }
+    assertThat(meters.counter("baton.permission.denials", "feature", "backlog")).isEqualTo(1.0);
+    assertThat(violations).as("refused requests").hasSizeLessThanOrEqualTo(2);
+    assertThat(events.permissions)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.denied()).isTrue();
+              assertThat(p.feature()).isEqualTo("backlog");
+              assertThat(p.target()).isEqualTo("stream ORDERS consumer blind-workers");
+              assertThat(p.detail()).contains("$JS.API.CONSUMER.INFO.ORDERS.blind-workers");
+            });
+    assertThat(events.backlog)
+        .filteredOn(b -> b.group().equals("blind-workers"))
+        .isNotEmpty()
+        .allSatisfy(b -> assertThat(b.lagMessages()).isNaN());
+    assertThat(meters.gauge("baton.consumer.lag", "messaging.consumer.group.name", "blind-workers"))
+        .isNaN();
+    CheckResult permissions = metrics.permissionsCheck().check();
+    assertThat(permissions.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(permissions.reason())
+        .contains("not permitted: backlog for stream ORDERS consumer blind-workers (nats)")
+        .contains("$JS.API.CONSUMER.INFO.ORDERS.blind-workers");
+
+    // The JetStream health check: DEGRADED with what is refused, and not asked again at once.
+    NatsHealthCheck check = NatsHealthCheck.builder(connection).setJetStream(true).build();
+    int before = violations.size();
+    CheckResult first = check.check();
+    long started = System.nanoTime();
+    CheckResult second = check.check();
+    long secondMillis = (System.nanoTime() - started) / 1_000_000;
+    assertThat(first.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(first.reason()).contains("not permitted").contains("$JS.API.INFO");
+    assertThat(second.reason()).isEqualTo(first.reason());
+    assertThat(secondMillis)
+        .as("the second check does not wait for a refused call")
+        .isLessThan(500);
+    assertThat(violations.subList(before, violations.size()))
+        .filteredOn(v -> v.contains("$JS.API.INFO"))
+        .hasSize(1);
+    // Core messaging on the same connection is untouched.
+    bus.publisher().publish("tasks.after", "still".getBytes(StandardCharsets.UTF_8));
+    assertThat(connection.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+  }
+
+  @Test
+  void aWrongPasswordOrAnUntrustedCertificateFailsTheConnectWithoutBaton() throws Exception {
+    assertThatThrownBy(() -> connect("agent", "wrong-" + AGENT_PASSWORD))
+        .hasMessageNotContaining(AGENT_PASSWORD);
+    TestCertificates other = TestCertificates.create(dir.resolve("other"), STORE_PASSWORD);
+    assertThatThrownBy(
+            () ->
+                Nats.connect(
+                    options(other.clientContext()).userInfo("agent", AGENT_PASSWORD).build()))
+        .isNotNull();
+  }
+}
