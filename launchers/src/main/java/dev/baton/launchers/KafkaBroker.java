@@ -36,6 +36,7 @@ public final class KafkaBroker implements AutoCloseable {
   private Process process;
   private OutputStream lifeline;
   private Duration lastStartTime = Duration.ZERO;
+  private KafkaSecurity security;
 
   /**
    * A node's place in a cluster: its id, the static controller quorum ({@code
@@ -58,6 +59,21 @@ public final class KafkaBroker implements AutoCloseable {
     int[] ports = freePorts(2);
     KafkaBroker broker =
         new KafkaBroker(dir, ports[0], ports[1], Uuid.randomUuid().toString(), null);
+    broker.writeProperties();
+    broker.launch();
+    return broker;
+  }
+
+  /**
+   * Starts a broker whose one client listener is {@code SASL_SSL} under the standard authorizer
+   * (see {@link KafkaSecurity}) and waits until it answers its super user.
+   */
+  public static KafkaBroker start(KafkaSecurity security) throws Exception {
+    Path dir = Files.createTempDirectory("baton-kafka-");
+    int[] ports = freePorts(2);
+    KafkaBroker broker =
+        new KafkaBroker(dir, ports[0], ports[1], Uuid.randomUuid().toString(), null);
+    broker.security = java.util.Objects.requireNonNull(security, "security");
     broker.writeProperties();
     broker.launch();
     return broker;
@@ -142,18 +158,22 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /** An admin client for this broker; the caller closes it. */
+  /** An admin client for this broker (its super user on a secured one); the caller closes it. */
   public Admin admin() {
-    return admin(bootstrapServers());
+    return admin(bootstrapServers(), security == null ? Map.of() : security.adminConfig());
   }
 
   /** An admin client with short timeouts (5 s a request, 10 s a call). */
   static Admin admin(String bootstrapServers) {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+    return admin(bootstrapServers, Map.of());
+  }
+
+  private static Admin admin(String bootstrapServers, Map<String, Object> security) {
+    Map<String, Object> config = new java.util.HashMap<>(security);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+    return Admin.create(config);
   }
 
   @Override
@@ -186,6 +206,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void writeProperties() throws IOException {
     Path logs = dir.resolve("logs");
+    String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
     int replication = member == null ? 1 : member.replication();
     int minIsr = Math.max(1, replication - 1);
     String quorum =
@@ -198,11 +219,16 @@ public final class KafkaBroker implements AutoCloseable {
             "process.roles=broker,controller",
             "node.id=" + nodeId(),
             quorum,
-            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "listeners="
+                + listener
+                + "://127.0.0.1:"
+                + port
+                + ",CONTROLLER://127.0.0.1:"
+                + controllerPort,
+            "advertised.listeners=" + listener + "://127.0.0.1:" + port,
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=" + listener,
             "log.dirs=" + logs,
             "num.partitions=1",
             "offsets.topic.replication.factor=" + replication,
@@ -221,7 +247,7 @@ public final class KafkaBroker implements AutoCloseable {
             "background.threads=2",
             "num.recovery.threads.per.data.dir=1",
             "auto.create.topics.enable=true",
-            "");
+            security == null ? "" : security.brokerProperties());
     Files.writeString(dir.resolve("server.properties"), properties, StandardCharsets.UTF_8);
   }
 

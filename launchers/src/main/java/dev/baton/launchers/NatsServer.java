@@ -44,14 +44,7 @@ public final class NatsServer implements AutoCloseable {
 
   /** Starts a server on random loopback ports and waits until it reports healthy. */
   public static NatsServer start() throws Exception {
-    NatsServer server = new NatsServer();
-    try {
-      server.startFresh();
-    } catch (Exception e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return startWith(null);
   }
 
   /**
@@ -61,8 +54,12 @@ public final class NatsServer implements AutoCloseable {
    * log; the file sets the rest. Its monitoring port stays plain HTTP on loopback.
    */
   public static NatsServer start(String config) throws Exception {
+    return startWith(java.util.Objects.requireNonNull(config, "config"));
+  }
+
+  private static NatsServer startWith(String config) throws Exception {
     NatsServer server = new NatsServer();
-    server.config = java.util.Objects.requireNonNull(config, "config");
+    server.config = config;
     try {
       server.startFresh();
     } catch (Exception e) {

@@ -125,4 +125,23 @@ public final class SpanTree {
     String agent = span.getAttributes().get(AGENT_NAME);
     return span.getKind() + " " + span.getName() + (agent == null ? "" : " [" + agent + "]");
   }
+
+  /**
+   * Asserts that every CONSUMER span in {@code spans} is the child of a PRODUCER span among them:
+   * each hop continued its sender's trace.
+   */
+  public static void assertEveryReceiveContinuesItsSend(Collection<SpanData> spans) {
+    java.util.Set<String> sends = new java.util.HashSet<>();
+    for (SpanData span : spans) {
+      if (span.getKind() == io.opentelemetry.api.trace.SpanKind.PRODUCER) {
+        sends.add(span.getSpanContext().getSpanId());
+      }
+    }
+    for (SpanData span : spans) {
+      if (span.getKind() == io.opentelemetry.api.trace.SpanKind.CONSUMER
+          && !sends.contains(span.getParentSpanId())) {
+        throw new AssertionError(span.getName() + " is not the child of a send span");
+      }
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.TransportBase;
 import dev.baton.propagation.spi.TransportPublisher;
@@ -93,7 +94,8 @@ public final class KafkaBaton extends TransportBase {
             engine,
             () -> Admin.create(adminConfig),
             () -> newProbeConsumer(),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            new DeniedCalls(engine, DeniedCalls.retryAfter(backlogInterval())));
     this.replies =
         new ReplyListener(
             replyTopic,

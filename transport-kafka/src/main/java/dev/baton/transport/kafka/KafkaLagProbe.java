@@ -1,5 +1,6 @@
 package dev.baton.transport.kafka;
 
+import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.LagClock;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.TransportListener.ConnectionEvent;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * The Kafka backlog probe, run on its own thread off the message path: consumer lag in messages
@@ -39,6 +41,7 @@ final class KafkaLagProbe implements AutoCloseable {
   private final Supplier<Admin> admins;
   private final Supplier<Consumer<String, byte[]>> consumers;
   private final Duration timeout;
+  private final DeniedCalls denied;
   private final Object lock = new Object();
   private final Map<TopicPartition, LagClock> clocks = new ConcurrentHashMap<>();
   private Admin admin;
@@ -49,8 +52,10 @@ final class KafkaLagProbe implements AutoCloseable {
       MessagingEngine<?> engine,
       Supplier<Admin> admins,
       Supplier<Consumer<String, byte[]>> consumers,
-      Duration timeout) {
+      Duration timeout,
+      DeniedCalls denied) {
     this.engine = engine;
+    this.denied = denied;
     this.admins = admins;
     this.consumers = consumers;
     this.timeout = timeout;
@@ -63,12 +68,17 @@ final class KafkaLagProbe implements AutoCloseable {
       if (subscriptions.isEmpty()) {
         return;
       }
+      Set<String> topics = new HashSet<>();
+      subscriptions.forEach(s -> topics.add(s.destination()));
+      String target = "topics " + new java.util.TreeSet<>(topics);
+      if (!denied.mayTry(BACKLOG, target)) {
+        subscriptions.forEach(this::unknown);
+        return;
+      }
       try {
         if (admin == null) {
           admin = admins.get();
         }
-        Set<String> topics = new HashSet<>();
-        subscriptions.forEach(s -> topics.add(s.destination()));
         Map<String, TopicDescription> descriptions =
             admin
                 .describeTopics(topics)
@@ -90,6 +100,7 @@ final class KafkaLagProbe implements AutoCloseable {
             (tp, end) ->
                 clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
         brokerAnswered(null);
+        denied.permitted(BACKLOG, target);
         Set<String> seen = new HashSet<>();
         for (KafkaSubscription subscription : subscriptions) {
           if (seen.add(subscription.groupId() + "\u0000" + subscription.destination())) {
@@ -99,10 +110,37 @@ final class KafkaLagProbe implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
-        brokerAnswered(e);
-        engine.telemetryFailure("backlog", e);
+        AuthorizationException refused = refusal(e);
+        if (refused != null) {
+          // The brokers answered: they said no.
+          brokerAnswered(null);
+          denied.denied(
+              BACKLOG, target, refused.getClass().getSimpleName() + ": " + refused.getMessage());
+          subscriptions.forEach(this::unknown);
+        } else {
+          brokerAnswered(e);
+          engine.telemetryFailure("backlog", e);
+        }
       }
     }
+  }
+
+  private static final String BACKLOG = "backlog";
+
+  /** The authorization failure behind {@code e}, or {@code null}. */
+  private static AuthorizationException refusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AuthorizationException a) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /** Reports a subscription's lag as unknown (NaN). */
+  private void unknown(KafkaSubscription subscription) {
+    engine.backlog(
+        subscription.destination(), subscription.group(), "", Double.NaN, Double.NaN, Double.NaN);
   }
 
   private void probeGroup(
@@ -110,11 +148,29 @@ final class KafkaLagProbe implements AutoCloseable {
       List<TopicPartition> partitions,
       Map<TopicPartition, ListOffsetsResultInfo> ends)
       throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin
-            .listConsumerGroupOffsets(subscription.groupId())
-            .partitionsToOffsetAndMetadata()
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    String target = "group " + subscription.groupId();
+    if (!denied.mayTry(BACKLOG, target)) {
+      unknown(subscription);
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committed =
+          admin
+              .listConsumerGroupOffsets(subscription.groupId())
+              .partitionsToOffsetAndMetadata()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      AuthorizationException refused = refusal(e);
+      if (refused == null) {
+        throw e;
+      }
+      denied.denied(
+          BACKLOG, target, refused.getClass().getSimpleName() + ": " + refused.getMessage());
+      unknown(subscription);
+      return;
+    }
+    denied.permitted(BACKLOG, target);
     long now = System.currentTimeMillis();
     for (TopicPartition tp : partitions) {
       if (!tp.topic().equals(subscription.destination()) || !ends.containsKey(tp)) {

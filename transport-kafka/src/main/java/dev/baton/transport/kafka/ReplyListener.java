@@ -139,16 +139,41 @@ final class ReplyListener implements AutoCloseable {
           .all()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return;
+      }
+      if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+        // No CREATE: fine when an administrator made the topic beforehand.
+        if (exists()) {
+          return;
+        }
         throw new IllegalStateException(
-            "could not create the reply topic '" + topic + "': " + e.getCause().getMessage(),
+            "the reply topic '"
+                + topic
+                + "' does not exist and this principal may not create it: create it beforehand,"
+                + " or grant CREATE on it (see the README's permissions table)",
             e.getCause());
       }
+      throw new IllegalStateException(
+          "could not create the reply topic '" + topic + "': " + e.getCause().getMessage(),
+          e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted creating the reply topic", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("timed out creating the reply topic '" + topic + "'", e);
+    }
+  }
+
+  /** Whether the reply topic exists and this principal may see it. */
+  private boolean exists() {
+    try (Admin admin = admins.get()) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
     }
   }
 
