@@ -14,6 +14,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -44,10 +45,25 @@ final class NatsBackplane implements Backplane {
             .subjects(Roles.DURABLE)
             .maxAge(Duration.ofHours(1))
             .build();
-    try {
+    StreamInfo existing = existingStream(jsm);
+    if (existing == null) {
       jsm.addStream(stream);
-    } catch (JetStreamApiException e) {
+    } else if (!existing.getConfiguration().getSubjects().containsAll(Roles.DURABLE)) {
       jsm.updateStream(stream);
+    }
+    // An existing stream with the subjects is used as it is: an administrator may have made it
+    // for an account that may not create or change streams (see the README's permissions).
+  }
+
+  private static StreamInfo existingStream(JetStreamManagement jsm)
+      throws IOException, JetStreamApiException {
+    try {
+      return jsm.getStreamInfo(STREAM);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == 10059) { // stream not found
+        return null;
+      }
+      throw e;
     }
   }
 

@@ -36,10 +36,16 @@ public final class DeniedCalls {
     this.clock = clock;
   }
 
-  /** How long a refused call waits for one backlog interval: a hundred intervals, at least 1 s. */
+  /**
+   * How long a refused call waits, for a probe that runs every {@code probeInterval}: a hundred
+   * intervals, at least 1 s and at most 5 minutes (so a permission granted later is noticed).
+   */
   public static Duration retryAfter(Duration probeInterval) {
     Duration hundred = probeInterval.multipliedBy(100);
-    return hundred.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : hundred;
+    if (hundred.compareTo(Duration.ofSeconds(1)) < 0) {
+      return Duration.ofSeconds(1);
+    }
+    return hundred.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : hundred;
   }
 
   /** Whether to make the call now: always, unless it was refused less than the retry time ago. */

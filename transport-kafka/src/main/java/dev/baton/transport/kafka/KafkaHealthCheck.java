@@ -86,7 +86,8 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
       if (!missing.isEmpty()) {
         return new CheckResult(
             dev.baton.health.HealthStatus.UNHEALTHY,
-            "missing topics: " + String.join(", ", missing),
+            "missing topics, or topics this principal may not DESCRIBE: "
+                + String.join(", ", missing),
             result.details());
       }
       result = result.withDetail("topics", requiredTopics);

@@ -52,7 +52,8 @@ class KafkaHealthCheckTest {
                 .build()) {
       CheckReport missing = manager.refresh().checks().get("kafka");
       assertThat(missing.status()).isEqualTo(HealthStatus.UNHEALTHY);
-      assertThat(missing.reason()).isEqualTo("missing topics: " + topic);
+      assertThat(missing.reason())
+          .isEqualTo("missing topics, or topics this principal may not DESCRIBE: " + topic);
 
       createTopic(topic);
       HealthReport report = manager.refresh();

@@ -254,6 +254,20 @@ class KafkaSecureTest {
       assertThat(check.dependencies()).containsExactly("kafka://" + broker.bootstrapServers());
     }
     assertThat(events.permissions).isEmpty();
+    // A required topic the principal may not DESCRIBE looks missing; the reason says both.
+    try (Admin admin = broker.admin()) {
+      admin
+          .createTopics(List.of(new NewTopic("hidden.topic", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaHealthCheck check =
+        KafkaHealthCheck.builder(config).addRequiredTopics(List.of("hidden.topic")).build()) {
+      CheckResult result = check.check();
+      assertThat(result.status()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(result.reason())
+          .isEqualTo("missing topics, or topics this principal may not DESCRIBE: hidden.topic");
+    }
     assertNoCanaries();
   }
 

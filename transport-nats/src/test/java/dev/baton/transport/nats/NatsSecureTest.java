@@ -181,8 +181,13 @@ class NatsSecureTest {
   }
 
   static Options.Builder options(SSLContext tls) {
+    return options(tls, url);
+  }
+
+  /** Options for one server (jnats' {@code server(...)} adds to a list: call it once). */
+  static Options.Builder options(SSLContext tls, String serverUrl) {
     return Options.builder()
-        .server(url)
+        .server(serverUrl)
         .sslContext(tls)
         .connectionTimeout(Duration.ofSeconds(3))
         .maxReconnects(0)
@@ -267,8 +272,7 @@ class NatsSecureTest {
       Connection connection =
           closing(
               Nats.connect(
-                  options(certificates.clientContext())
-                      .server(tokenUrl)
+                  options(certificates.clientContext(), tokenUrl)
                       .token(TOKEN.toCharArray())
                       .build()));
       NatsBaton bus = agent(connection);
@@ -384,11 +388,81 @@ class NatsSecureTest {
     Connection inUrl =
         closing(
             Nats.connect(
-                options(certificates.clientContext())
-                    .server(url.replace("tls://", "tls://agent:" + AGENT_PASSWORD + "@"))
+                options(
+                        certificates.clientContext(),
+                        url.replace("tls://", "tls://agent:" + AGENT_PASSWORD + "@"))
                     .build()));
     NatsHealthCheck check = NatsHealthCheck.builder(inUrl).setJetStream(true).build();
     assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
     assertNoCanaries(check.check().toString(), check.dependencies().toString());
+  }
+
+  @Test
+  void aPermissionGrantedLaterIsNoticedAndTheGaugesReadAgain() throws Exception {
+    String users =
+        "authorization {\n  users = [\n    { user: admin, password: \""
+            + ADMIN_PASSWORD
+            + "\" }\n    { user: blind, password: \""
+            + BLIND_PASSWORD
+            + "\", %s }\n  ]\n}\n";
+    try (NatsServer own = NatsServer.start(tls() + String.format(users, BLIND_PERMISSIONS))) {
+      String ownUrl = "tls://127.0.0.1:" + own.url().substring(own.url().lastIndexOf(':') + 1);
+      try (Connection admin =
+          Nats.connect(
+              options(certificates.clientContext(), ownUrl)
+                  .userInfo("admin", ADMIN_PASSWORD)
+                  .build())) {
+        admin
+            .jetStreamManagement()
+            .addStream(
+                StreamConfiguration.builder()
+                    .name("ORDERS")
+                    .subjects("orders.>")
+                    .storageType(StorageType.File) // kept across the restart
+                    .build());
+      }
+      Connection connection =
+          closing(
+              Nats.connect(
+                  options(certificates.clientContext(), ownUrl)
+                      .userInfo("blind", BLIND_PASSWORD)
+                      .maxReconnects(-1)
+                      .reconnectWait(Duration.ofMillis(100))
+                      .build()));
+      NatsBaton bus = agent(connection);
+      bus.jetStreamSubscriber("ORDERS").subscribe("orders.later", "later-workers", m -> {});
+      Await.until(
+          "refused", () -> meters.counter("baton.permission.denials", "feature", "backlog") == 1.0);
+
+      own.kill();
+      own.restart(tls() + String.format(users, AGENT_PERMISSIONS));
+
+      // Reconnected, and asked again after 100 intervals of 50 ms: permitted, and the lag is a
+      // number again.
+      try {
+        Await.until(
+            "permitted again",
+            Duration.ofSeconds(30),
+            () -> events.permissions.stream().anyMatch(p -> !p.denied()));
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage()
+                + "; events: "
+                + events.permissions
+                + events.failures
+                + " backlog reports "
+                + events.backlog.size()
+                + "; server log:\n"
+                + Files.readString(own.directory().resolve("server.log")),
+            e);
+      }
+      Await.until(
+          "the gauge reads again",
+          () ->
+              meters.gauge("baton.consumer.lag", "messaging.consumer.group.name", "later-workers")
+                  == 0.0);
+      assertThat(metrics.permissionsCheck().check().status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(meters.counter("baton.permission.denials", "feature", "backlog")).isEqualTo(1.0);
+    }
   }
 }
