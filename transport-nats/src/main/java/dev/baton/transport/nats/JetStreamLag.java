@@ -61,7 +61,6 @@ final class JetStreamLag {
     ConsumerInfo info;
     long since = System.nanoTime();
     try {
-      connection.clearLastError();
       info = consumer.getConsumerInfo();
     } catch (Exception e) {
       if (refused(
@@ -76,7 +75,6 @@ final class JetStreamLag {
     if (mayRead) {
       since = System.nanoTime();
       try {
-        connection.clearLastError();
         long lastSequence = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
         clock.recordEnd(lastSequence + 1, now);
       } catch (Exception e) {
@@ -94,7 +92,6 @@ final class JetStreamLag {
     if (mayRead) {
       since = System.nanoTime();
       try {
-        connection.clearLastError();
         MessageInfo message = jsm.getNextMessage(stream, oldest, filterSubject);
         seconds = LagClock.exactSeconds(message.getTime().toInstant().toEpochMilli(), now);
         denied.permitted(BACKLOG_AGE, target);
@@ -126,9 +123,10 @@ final class JetStreamLag {
    * The refused subject containing {@code part} since {@code sinceNanos}, or {@code null}. The
    * server says so only in an asynchronous {@code -ERR} (the request itself times out): a {@link
    * NatsErrorListener} in the connection's options keeps every refused subject, which attributes
-   * each refusal to its call exactly; without one, jnats' last error is all there is, and a refusal
-   * of another call made at the same moment can hide this one (it is then counted as a failed probe
-   * and asked again at the next interval).
+   * each refusal to its call exactly; without one, jnats' last error is all there is (Baton reads
+   * it and never clears it: it is the application's), so a refusal of another call made at the same
+   * moment can hide this one (it is then counted as a failed probe and asked again at the next
+   * interval), and an old refusal of this subject can be taken for a new one.
    */
   static @Nullable String refusedSince(Connection connection, String part, long sinceNanos) {
     if (connection.getOptions().getErrorListener() instanceof NatsErrorListener listener) {

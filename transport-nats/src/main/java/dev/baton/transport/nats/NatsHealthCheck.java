@@ -110,7 +110,6 @@ public final class NatsHealthCheck implements HealthCheck {
       }
       long since = System.nanoTime();
       try {
-        connection.clearLastError();
         connection.jetStreamManagement().getAccountStatistics();
         jetStreamRefused.set(null);
         result = result.withDetail("jetstream", "reachable");

@@ -465,4 +465,29 @@ class NatsSecureTest {
       assertThat(meters.counter("baton.permission.denials", "feature", "backlog")).isEqualTo(1.0);
     }
   }
+
+  @Test
+  void withoutBatonsErrorListenerARefusalIsStillRecognisedFromTheClientsLastError()
+      throws Exception {
+    Connection connection =
+        closing(
+            Nats.connect(
+                Options.builder()
+                    .server(url)
+                    .sslContext(certificates.clientContext())
+                    .userInfo("blind", BLIND_PASSWORD)
+                    .maxReconnects(0)
+                    .build()));
+    NatsBaton bus = agent(connection);
+    bus.jetStreamSubscriber("ORDERS").subscribe("orders.plain", "plain-workers", m -> {});
+
+    Await.until(
+        "the refusal reported",
+        () -> meters.counter("baton.permission.denials", "feature", "backlog") == 1.0);
+    assertThat(events.permissions)
+        .singleElement()
+        .satisfies(p -> assertThat(p.target()).isEqualTo("stream ORDERS consumer plain-workers"));
+    // Baton read the client's last error and left it for the application.
+    assertThat(connection.getLastError()).contains("Permissions Violation");
+  }
 }
