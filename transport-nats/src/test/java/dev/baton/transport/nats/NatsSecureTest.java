@@ -77,8 +77,16 @@ class NatsSecureTest {
           .replace("\"$JS.API.CONSUMER.INFO.ORDERS.>\",", "")
           .replace("\"$JS.API.STREAM.MSG.GET.ORDERS\", \"$JS.API.DIRECT.GET.ORDERS.>\",\n", "\n");
 
+  /** The agent's account without the message-get subjects behind the lag in seconds. */
+  static final String AGELESS_PERMISSIONS =
+      AGENT_PERMISSIONS.replace(
+          "\"$JS.API.STREAM.MSG.GET.ORDERS\", \"$JS.API.DIRECT.GET.ORDERS.>\",\n", "\n");
+
+  static final String AGELESS_PASSWORD = "canary-ageless-pw-2d9c";
+
   static final List<String> CANARIES =
-      List.of(AGENT_PASSWORD, BLIND_PASSWORD, ADMIN_PASSWORD, STORE_PASSWORD, TOKEN);
+      List.of(
+          AGENT_PASSWORD, BLIND_PASSWORD, AGELESS_PASSWORD, ADMIN_PASSWORD, STORE_PASSWORD, TOKEN);
 
   static CapturedOutput output;
   static TestCertificates certificates;
@@ -118,6 +126,11 @@ class NatsSecureTest {
                 + BLIND_PASSWORD
                 + "\", "
                 + BLIND_PERMISSIONS
+                + " }\n"
+                + "    { user: ageless, password: \""
+                + AGELESS_PASSWORD
+                + "\", "
+                + AGELESS_PERMISSIONS
                 + " }\n  ]\n}\n");
     url = "tls://127.0.0.1:" + server.url().substring(server.url().lastIndexOf(':') + 1);
     try (Connection admin = connect("admin", ADMIN_PASSWORD)) {
@@ -489,5 +502,50 @@ class NatsSecureTest {
         .satisfies(p -> assertThat(p.target()).isEqualTo("stream ORDERS consumer plain-workers"));
     // Baton read the client's last error and left it for the application.
     assertThat(connection.getLastError()).contains("Permissions Violation");
+  }
+
+  @Test
+  void withoutTheMessageGetSubjectsTheLagIsRealAndItsAgeEstimated() throws Exception {
+    assertThat(AGELESS_PERMISSIONS).doesNotContain("GET").contains("CONSUMER.INFO");
+    assertThat(BLIND_PERMISSIONS).doesNotContain("GET", "CONSUMER.INFO", "$JS.API.INFO");
+    Connection connection = closing(connect("ageless", AGELESS_PASSWORD));
+    NatsBaton bus = agent(connection);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.jetStreamSubscriber("ORDERS")
+        .subscribe(
+            "orders.ageless",
+            "ageless-workers",
+            m -> {
+              release.await(30, TimeUnit.SECONDS); // hold the messages: a backlog to measure
+              handled.add(m.payloadAsString());
+            });
+    for (int i = 0; i < 5; i++) {
+      bus.jetStreamPublisher()
+          .publish(
+              dev.baton.transport.OutboundMessage.of(
+                  "orders.ageless", ("m" + i).getBytes(StandardCharsets.UTF_8)))
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    Await.until(
+        "the age read refused",
+        () -> meters.counter("baton.permission.denials", "feature", "backlog.age") == 1.0);
+    Await.until(
+        "the lag is measured all the same",
+        () ->
+            events.backlog.stream()
+                .anyMatch(b -> b.group().equals("ageless-workers") && b.lagMessages() == 5.0));
+    release.countDown();
+    Await.until("messaging goes on", () -> handled.size() == 5);
+    assertThat(meters.counter("baton.permission.denials", "feature", "backlog")).isZero();
+    assertThat(events.permissions)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.feature()).isEqualTo("backlog.age");
+              assertThat(p.detail()).contains("GET").contains("ORDERS");
+            });
+    assertNoCanaries();
   }
 }
