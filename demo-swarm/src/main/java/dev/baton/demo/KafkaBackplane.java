@@ -55,16 +55,18 @@ final class KafkaBackplane implements Backplane {
 
   static final int PARTITIONS = 6;
 
-  private KafkaBackplane(String bootstrapServers, @Nullable KafkaBroker embedded) throws Exception {
+  private KafkaBackplane(
+      String bootstrapServers, Map<String, Object> security, @Nullable KafkaBroker embedded)
+      throws Exception {
     this.bootstrapServers = bootstrapServers;
     this.embedded = embedded;
-    this.config = Map.of("bootstrap.servers", bootstrapServers);
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "request.timeout.ms", 5000,
-                "default.api.timeout.ms", 10000))) {
+    Map<String, Object> clients = new HashMap<>(security);
+    clients.put("bootstrap.servers", bootstrapServers);
+    this.config = Map.copyOf(clients);
+    Map<String, Object> adminConfig = new HashMap<>(config);
+    adminConfig.put("request.timeout.ms", 5000);
+    adminConfig.put("default.api.timeout.ms", 10000);
+    try (Admin admin = Admin.create(adminConfig)) {
       admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
       Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       List<NewTopic> topics = new ArrayList<>();
@@ -74,8 +76,19 @@ final class KafkaBackplane implements Backplane {
         }
       }
       try {
-        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        if (!topics.isEmpty()) {
+          admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        }
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+          throw new IllegalStateException(
+              "the topics "
+                  + topics.stream().map(NewTopic::name).toList()
+                  + " do not exist (or this principal may not DESCRIBE them) and it may not create"
+                  + " them: have an administrator create them, or grant CREATE (see the README's"
+                  + " permissions)",
+              e.getCause());
+        }
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e; // another process created it meanwhile: fine
         }
@@ -107,16 +120,41 @@ final class KafkaBackplane implements Backplane {
     return WORK_TOPICS.contains(topic) ? PARTITIONS : 1;
   }
 
-  /** An existing cluster; fails within about 10 s when it does not answer. */
-  static KafkaBackplane connect(String bootstrapServers) throws Exception {
-    return new KafkaBackplane(bootstrapServers, null);
+  /**
+   * An existing cluster, with the client settings in {@code propertiesFile} (TLS, SASL) when it is
+   * not null; fails within about 10 s when it does not answer. Topics that exist with their
+   * partitions are used as they are, so an account that may not create topics works once an
+   * administrator made them.
+   */
+  static KafkaBackplane connect(String bootstrapServers, @Nullable String propertiesFile)
+      throws Exception {
+    return new KafkaBackplane(bootstrapServers, clientSettings(propertiesFile), null);
+  }
+
+  /** The client settings in a properties file; empty for none. */
+  static Map<String, Object> clientSettings(@Nullable String propertiesFile)
+      throws java.io.IOException {
+    Map<String, Object> settings = new HashMap<>();
+    if (propertiesFile == null) {
+      return settings;
+    }
+    java.util.Properties properties = new java.util.Properties();
+    try (java.io.Reader in =
+        java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(propertiesFile))) {
+      properties.load(in);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("--kafka-config: no such file " + propertiesFile);
+    }
+    properties.forEach((k, v) -> settings.put(k.toString().trim(), v.toString().trim()));
+    settings.remove("bootstrap.servers"); // --bootstrap-servers says where
+    return settings;
   }
 
   /** A broker of our own, for a machine where nothing is installed. */
   static KafkaBackplane embedded() throws Exception {
     KafkaBroker broker = KafkaBroker.start();
     try {
-      return new KafkaBackplane(broker.bootstrapServers(), broker);
+      return new KafkaBackplane(broker.bootstrapServers(), Map.of(), broker);
     } catch (Exception e) {
       broker.close();
       throw e;

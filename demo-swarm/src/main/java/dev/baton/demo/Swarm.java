@@ -195,7 +195,7 @@ final class Swarm implements AutoCloseable {
     Backplane backplane =
         switch (config.transport()) {
           case "nats" -> new NatsBackplane(config.natsUrl());
-          case "kafka" -> KafkaBackplane.connect(config.bootstrapServers());
+          case "kafka" -> KafkaBackplane.connect(config.bootstrapServers(), config.kafkaConfig());
           default -> KafkaBackplane.embedded();
         };
     try {

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  *     starts itself: the default)
  * @param natsUrl the NATS server
  * @param bootstrapServers the Kafka brokers
+ * @param kafkaConfig a properties file of Kafka client settings (TLS, SASL) for every client the
+ *     swarm makes, or {@code null}
  * @param tasks how many tasks to run (ignored when {@code duration} is set)
  * @param duration run for this long instead, or {@code null}
  * @param rate tasks submitted per second
@@ -32,6 +34,7 @@ public record SwarmConfig(
     String transport,
     String natsUrl,
     String bootstrapServers,
+    @Nullable String kafkaConfig,
     int tasks,
     @Nullable Duration duration,
     double rate,
@@ -69,6 +72,8 @@ public record SwarmConfig(
         --transport nats|kafka      use an existing broker instead
         --nats-url URL              NATS server            (default nats://127.0.0.1:4222)
         --bootstrap-servers HOSTS   Kafka brokers          (default 127.0.0.1:9092)
+        --kafka-config FILE         Kafka client properties for a locked-down cluster
+                                    (security.protocol, sasl.*, ssl.*), e.g. SASL_SSL
 
       Run
         --tasks N                   tasks to run           (default 5; 0 with --role
@@ -104,6 +109,7 @@ public record SwarmConfig(
     String transport = "embedded";
     String natsUrl = "nats://127.0.0.1:4222";
     String bootstrap = "127.0.0.1:9092";
+    String kafkaConfig = null;
     int tasks = 5;
     Duration duration = null;
     double rate = 2;
@@ -129,6 +135,7 @@ public record SwarmConfig(
         }
         case "--nats-url" -> natsUrl = value(option, rest);
         case "--bootstrap-servers" -> bootstrap = value(option, rest);
+        case "--kafka-config" -> kafkaConfig = value(option, rest);
         case "--tasks" -> tasks = wholeNumber(option, value(option, rest));
         case "--duration" -> duration = duration(value(option, rest));
         case "--rate" -> rate = positive(option, value(option, rest));
@@ -200,6 +207,7 @@ public record SwarmConfig(
         transport,
         natsUrl,
         bootstrap,
+        kafkaConfig,
         tasks,
         duration,
         rate,
@@ -306,6 +314,7 @@ public record SwarmConfig(
         transport,
         natsUrl,
         servers,
+        kafkaConfig,
         tasks,
         duration,
         rate,

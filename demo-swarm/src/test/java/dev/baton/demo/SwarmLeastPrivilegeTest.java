@@ -2,17 +2,38 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.launchers.KafkaBroker;
+import dev.baton.launchers.KafkaSecurity;
 import dev.baton.launchers.NatsServer;
+import dev.baton.testing.Await;
+import dev.baton.testing.CapturedOutput;
+import dev.baton.testing.TestCertificates;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StreamConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,7 +114,7 @@ class SwarmLeastPrivilegeTest {
         demo.publish("forbidden.subject", new byte[0]);
         demo.flush(Duration.ofSeconds(5));
       }
-      dev.baton.testing.Await.until(
+      Await.until(
           "the control refusal is logged",
           () -> {
             try {
@@ -104,6 +125,157 @@ class SwarmLeastPrivilegeTest {
               return false;
             }
           });
+    }
+  }
+
+  @Test
+  void theDemoRunsUnderItsMinimalKafkaAclsOverSaslSsl() throws Exception {
+    Path dir = Files.createTempDirectory("baton-demo-acl-");
+    TestCertificates certificates = TestCertificates.create(dir, "canary-demo-store-pw");
+    KafkaSecurity security =
+        new KafkaSecurity(
+            certificates.keyStore(),
+            certificates.trustStore(),
+            "canary-demo-store-pw",
+            "canary-demo-admin-pw",
+            Map.of("demo", DEMO_PASSWORD));
+    try (KafkaBroker broker = KafkaBroker.start(security);
+        Admin admin = broker.admin()) {
+      // An administrator makes the topics and the README's ACLs for the demo's principal.
+      List<NewTopic> topics = new ArrayList<>();
+      for (String topic : KafkaBackplane.TOPICS) {
+        topics.add(
+            new NewTopic(
+                topic,
+                KafkaBackplane.WORK_TOPICS.contains(topic) ? KafkaBackplane.PARTITIONS : 1,
+                (short) 1));
+      }
+      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+      Await.until(
+          "the broker knows the topics",
+          () -> {
+            try {
+              return admin
+                  .listTopics()
+                  .names()
+                  .get(10, TimeUnit.SECONDS)
+                  .containsAll(KafkaBackplane.TOPICS);
+            } catch (Exception e) {
+              return false;
+            }
+          });
+      List<AclBinding> acls = new ArrayList<>();
+      acl(acls, TOPIC, "agents.", PREFIXED, READ, WRITE);
+      acl(acls, TOPIC, "baton.heartbeats", LITERAL, READ, WRITE);
+      acl(acls, TOPIC, "baton.demo.spans", LITERAL, READ, WRITE);
+      acl(acls, TOPIC, "baton.replies.", PREFIXED, READ, WRITE, CREATE);
+      for (String group :
+          List.of(
+              "coordinators",
+              "coordinators-done",
+              "researchers",
+              "coders",
+              "reviewers",
+              "summarizers")) {
+        acl(acls, GROUP, group, LITERAL, READ);
+      }
+      acl(acls, GROUP, "baton-", PREFIXED, READ); // subscriptions without a group
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+      // ACLs reach the broker's authorizer through the metadata log: wait until they apply.
+      try (Admin asDemo = demoAdmin(broker, security)) {
+        Await.until(
+            "the demo's principal sees its topics",
+            () -> {
+              try {
+                return asDemo
+                    .listTopics()
+                    .names()
+                    .get(10, TimeUnit.SECONDS)
+                    .containsAll(KafkaBackplane.TOPICS);
+              } catch (Exception e) {
+                return false;
+              }
+            });
+      }
+
+      Properties client = new Properties();
+      security.clientConfig("demo", DEMO_PASSWORD).forEach((k, v) -> client.put(k, v.toString()));
+      Path properties = dir.resolve("demo-client.properties");
+      try (Writer out = Files.newBufferedWriter(properties)) {
+        client.store(out, null);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      String captured;
+      int code;
+      try (CapturedOutput output = CapturedOutput.start()) {
+        code =
+            SwarmMain.run(
+                List.of(
+                    "--transport",
+                    "kafka",
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--kafka-config",
+                    properties.toString(),
+                    "--port",
+                    "0",
+                    "--tasks",
+                    "3",
+                    "--rate",
+                    "5",
+                    "--failure-rate",
+                    "0"),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        captured = output.text();
+        // The control: a refused call does show in what is captured.
+        try (Admin demo = demoAdmin(broker, security)) {
+          org.assertj.core.api.Assertions.assertThatThrownBy(
+                  () ->
+                      demo.createTopics(List.of(new NewTopic("x.y", 1, (short) 1)))
+                          .all()
+                          .get(30, TimeUnit.SECONDS))
+              .hasMessageContaining("Authorization");
+        }
+      }
+      String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(printed).isZero();
+      assertThat(printed).containsPattern("tasks done +3\\n");
+      assertThat(captured + printed)
+          .as("no call of the demo was refused")
+          .doesNotContainIgnoringCase("AUTHORIZATION_FAILED")
+          .doesNotContainIgnoringCase("AuthorizationException")
+          .doesNotContain("not permitted")
+          .doesNotContain(DEMO_PASSWORD, "canary-demo-store-pw");
+    }
+  }
+
+  private static Admin demoAdmin(KafkaBroker broker, KafkaSecurity security) {
+    Map<String, Object> config = new HashMap<>(security.clientConfig("demo", DEMO_PASSWORD));
+    config.put("bootstrap.servers", broker.bootstrapServers());
+    return Admin.create(config);
+  }
+
+  private static final ResourceType TOPIC = ResourceType.TOPIC;
+  private static final ResourceType GROUP = ResourceType.GROUP;
+  private static final PatternType PREFIXED = PatternType.PREFIXED;
+  private static final PatternType LITERAL = PatternType.LITERAL;
+  private static final AclOperation READ = AclOperation.READ;
+  private static final AclOperation WRITE = AclOperation.WRITE;
+  private static final AclOperation CREATE = AclOperation.CREATE;
+
+  private static void acl(
+      List<AclBinding> acls,
+      ResourceType type,
+      String name,
+      PatternType pattern,
+      AclOperation... operations) {
+    for (AclOperation operation : operations) {
+      acls.add(
+          new AclBinding(
+              new ResourcePattern(type, name, pattern),
+              new AccessControlEntry("User:demo", "*", operation, AclPermissionType.ALLOW)));
     }
   }
 }
