@@ -82,31 +82,11 @@ class SwarmLeastPrivilegeTest {
                     .maxAge(Duration.ofHours(1))
                     .build());
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
       String url = server.url().replace("nats://", "nats://demo:" + DEMO_PASSWORD + "@");
 
-      int code =
-          SwarmMain.run(
-              List.of(
-                  "--transport",
-                  "nats",
-                  "--nats-url",
-                  url,
-                  "--port",
-                  "0",
-                  "--tasks",
-                  "3",
-                  "--rate",
-                  "5",
-                  "--failure-rate",
-                  "0"),
-              new PrintStream(out, true, StandardCharsets.UTF_8),
-              new PrintStream(err, true, StandardCharsets.UTF_8));
+      String printed = runThreeTasks("--transport", "nats", "--nats-url", url);
 
-      String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-      assertThat(code).as(printed).isZero();
-      assertThat(printed).containsPattern("tasks done +3\\n").doesNotContain(DEMO_PASSWORD);
+      assertThat(printed).doesNotContain(DEMO_PASSWORD);
       String log = Files.readString(server.directory().resolve("server.log"));
       assertThat(log).as("the server refused nothing").doesNotContainIgnoringCase("violation");
       // The control: a refused publish does show in that log.
@@ -151,19 +131,7 @@ class SwarmLeastPrivilegeTest {
                 (short) 1));
       }
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-      Await.until(
-          "the broker knows the topics",
-          () -> {
-            try {
-              return admin
-                  .listTopics()
-                  .names()
-                  .get(10, TimeUnit.SECONDS)
-                  .containsAll(KafkaBackplane.TOPICS);
-            } catch (Exception e) {
-              return false;
-            }
-          });
+      awaitTopics("the broker knows the topics", admin);
       List<AclBinding> acls = new ArrayList<>();
       acl(acls, TOPIC, "agents.", PREFIXED, READ, WRITE);
       acl(acls, TOPIC, "baton.heartbeats", LITERAL, READ, WRITE);
@@ -183,19 +151,7 @@ class SwarmLeastPrivilegeTest {
       admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
       // ACLs reach the broker's authorizer through the metadata log: wait until they apply.
       try (Admin asDemo = demoAdmin(broker, security)) {
-        Await.until(
-            "the demo's principal sees its topics",
-            () -> {
-              try {
-                return asDemo
-                    .listTopics()
-                    .names()
-                    .get(10, TimeUnit.SECONDS)
-                    .containsAll(KafkaBackplane.TOPICS);
-              } catch (Exception e) {
-                return false;
-              }
-            });
+        awaitTopics("the demo's principal sees its topics", asDemo);
       }
 
       Properties client = new Properties();
@@ -204,30 +160,17 @@ class SwarmLeastPrivilegeTest {
       try (Writer out = Files.newBufferedWriter(properties)) {
         client.store(out, null);
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
       String captured;
-      int code;
+      String printed;
       try (CapturedOutput output = CapturedOutput.start()) {
-        code =
-            SwarmMain.run(
-                List.of(
-                    "--transport",
-                    "kafka",
-                    "--bootstrap-servers",
-                    broker.bootstrapServers(),
-                    "--kafka-config",
-                    properties.toString(),
-                    "--port",
-                    "0",
-                    "--tasks",
-                    "3",
-                    "--rate",
-                    "5",
-                    "--failure-rate",
-                    "0"),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        printed =
+            runThreeTasks(
+                "--transport",
+                "kafka",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--kafka-config",
+                properties.toString());
         captured = output.text();
         // The control: a refused call does show in what is captured.
         try (Admin demo = demoAdmin(broker, security)) {
@@ -239,9 +182,6 @@ class SwarmLeastPrivilegeTest {
               .hasMessageContaining("Authorization");
         }
       }
-      String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-      assertThat(code).as(printed).isZero();
-      assertThat(printed).containsPattern("tasks done +3\\n");
       assertThat(captured + printed)
           .as("no call of the demo was refused")
           .doesNotContainIgnoringCase("AUTHORIZATION_FAILED")
@@ -249,6 +189,40 @@ class SwarmLeastPrivilegeTest {
           .doesNotContain("not permitted")
           .doesNotContain(DEMO_PASSWORD, "canary-demo-store-pw");
     }
+  }
+
+  /** Runs the demo with {@code broker} options for three tasks; asserts they were done. */
+  private static String runThreeTasks(String... broker) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> args = new ArrayList<>(List.of(broker));
+    args.addAll(List.of("--port", "0", "--tasks", "3", "--rate", "5", "--failure-rate", "0"));
+    int code =
+        SwarmMain.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(printed).isZero();
+    assertThat(printed).containsPattern("tasks done +3\n");
+    return printed;
+  }
+
+  /** Waits until {@code admin}'s principal sees every topic of the demo. */
+  private static void awaitTopics(String what, Admin admin) {
+    Await.until(
+        what,
+        () -> {
+          try {
+            return admin
+                .listTopics()
+                .names()
+                .get(10, TimeUnit.SECONDS)
+                .containsAll(KafkaBackplane.TOPICS);
+          } catch (Exception e) {
+            return false;
+          }
+        });
   }
 
   private static Admin demoAdmin(KafkaBroker broker, KafkaSecurity security) {

@@ -132,15 +132,28 @@ class NatsSecureTest {
                 + "\", "
                 + AGELESS_PERMISSIONS
                 + " }\n  ]\n}\n");
-    url = "tls://127.0.0.1:" + server.url().substring(server.url().lastIndexOf(':') + 1);
-    try (Connection admin = connect("admin", ADMIN_PASSWORD)) {
+    url = tlsUrl(server);
+    addOrders(url, StorageType.Memory);
+  }
+
+  static String tlsUrl(NatsServer server) {
+    return "tls://127.0.0.1:" + server.url().substring(server.url().lastIndexOf(':') + 1);
+  }
+
+  /** The administrator makes the stream ORDERS on {@code serverUrl}. */
+  static void addOrders(String serverUrl, StorageType storage) throws Exception {
+    try (Connection admin =
+        Nats.connect(
+            options(certificates.clientContext(), serverUrl)
+                .userInfo("admin", ADMIN_PASSWORD)
+                .build())) {
       admin
           .jetStreamManagement()
           .addStream(
               StreamConfiguration.builder()
                   .name("ORDERS")
                   .subjects("orders.>")
-                  .storageType(StorageType.Memory)
+                  .storageType(storage)
                   .build());
     }
   }
@@ -280,8 +293,7 @@ class NatsSecureTest {
   void aTokenServerWorksTheSameWay() throws Exception {
     try (NatsServer tokenServer =
         NatsServer.start(tls() + "authorization { token: \"" + TOKEN + "\" }\n")) {
-      String tokenUrl =
-          "tls://127.0.0.1:" + tokenServer.url().substring(tokenServer.url().lastIndexOf(':') + 1);
+      String tokenUrl = tlsUrl(tokenServer);
       Connection connection =
           closing(
               Nats.connect(
@@ -419,21 +431,8 @@ class NatsSecureTest {
             + BLIND_PASSWORD
             + "\", %s }\n  ]\n}\n";
     try (NatsServer own = NatsServer.start(tls() + String.format(users, BLIND_PERMISSIONS))) {
-      String ownUrl = "tls://127.0.0.1:" + own.url().substring(own.url().lastIndexOf(':') + 1);
-      try (Connection admin =
-          Nats.connect(
-              options(certificates.clientContext(), ownUrl)
-                  .userInfo("admin", ADMIN_PASSWORD)
-                  .build())) {
-        admin
-            .jetStreamManagement()
-            .addStream(
-                StreamConfiguration.builder()
-                    .name("ORDERS")
-                    .subjects("orders.>")
-                    .storageType(StorageType.File) // kept across the restart
-                    .build());
-      }
+      String ownUrl = tlsUrl(own);
+      addOrders(ownUrl, StorageType.File); // kept across the restart
       Connection connection =
           closing(
               Nats.connect(
