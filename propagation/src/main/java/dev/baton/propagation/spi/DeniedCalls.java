@@ -4,8 +4,11 @@ import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,36 @@ public final class DeniedCalls {
       return Duration.ofSeconds(1);
     }
     return hundred.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : hundred;
+  }
+
+  /**
+   * What a transport's probe calls through: {@code call} unless it was refused less than the retry
+   * time ago (then {@code null}); when it throws, {@code refusal} says whether the broker refused
+   * it (its detail) or not ({@code null}: the exception is rethrown); a refusal is recorded as by
+   * {@link #denied} and gives {@code null}; a call that goes through clears an earlier refusal.
+   */
+  public <T> @Nullable T attempt(
+      String feature,
+      String target,
+      Callable<T> call,
+      Function<Exception, @Nullable String> refusal)
+      throws Exception {
+    if (!mayTry(feature, target)) {
+      return null;
+    }
+    T result;
+    try {
+      result = call.call();
+    } catch (Exception e) {
+      String detail = refusal.apply(e);
+      if (detail == null) {
+        throw e;
+      }
+      denied(feature, target, detail);
+      return null;
+    }
+    permitted(feature, target);
+    return result;
   }
 
   /** Whether to make the call now: always, unless it was refused less than the retry time ago. */

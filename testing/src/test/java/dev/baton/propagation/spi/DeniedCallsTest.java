@@ -70,4 +70,43 @@ class DeniedCallsTest {
     assertThat(DeniedCalls.retryAfter(Duration.ofMillis(1))).isEqualTo(Duration.ofSeconds(1));
     assertThat(DeniedCalls.retryAfter(Duration.ZERO)).isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void anAttemptRecordsARefusalSkipsWhileDeniedRethrowsOtherFailuresAndClearsOnSuccess()
+      throws Exception {
+    java.util.function.Function<Exception, String> refusal =
+        e -> e instanceof SecurityException ? "refused: " + e.getMessage() : null;
+
+    assertThat(
+            denied.<String>attempt(
+                "backlog",
+                "t",
+                () -> {
+                  throw new SecurityException("no");
+                },
+                refusal))
+        .isNull();
+    assertThat(events.permissions)
+        .singleElement()
+        .satisfies(p -> assertThat(p.detail()).isEqualTo("refused: no"));
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    assertThat(denied.attempt("backlog", "t", calls::incrementAndGet, refusal)).isNull();
+    assertThat(calls).hasValue(0);
+
+    now.addAndGet(Duration.ofSeconds(5).toNanos());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                denied.attempt(
+                    "backlog",
+                    "t",
+                    () -> {
+                      throw new java.io.IOException("timeout");
+                    },
+                    refusal))
+        .isInstanceOf(java.io.IOException.class);
+    assertThat(denied.attempt("backlog", "t", calls::incrementAndGet, refusal)).isEqualTo(1);
+    assertThat(events.permissions).hasSize(2);
+    assertThat(events.permissions.get(1).denied()).isFalse();
+  }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Kafka backlog probe, run on its own thread off the message path: consumer lag in messages
@@ -70,68 +71,75 @@ final class KafkaLagProbe implements AutoCloseable {
       }
       Set<String> topics = new HashSet<>();
       subscriptions.forEach(s -> topics.add(s.destination()));
-      String target = "topics " + new java.util.TreeSet<>(topics);
-      if (!denied.mayTry(BACKLOG, target)) {
-        subscriptions.forEach(this::unknown);
-        return;
-      }
+      Ends ends;
       try {
         if (admin == null) {
           admin = admins.get();
         }
-        Map<String, TopicDescription> descriptions =
-            admin
-                .describeTopics(topics)
-                .allTopicNames()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        List<TopicPartition> partitions = new ArrayList<>();
-        descriptions.forEach(
-            (topic, description) -> {
-              for (TopicPartitionInfo info : description.partitions()) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-              }
-            });
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResultInfo> ends =
-            admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        long now = System.currentTimeMillis();
-        ends.forEach(
-            (tp, end) ->
-                clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
+        ends =
+            denied.attempt(
+                BACKLOG,
+                "topics " + new java.util.TreeSet<>(topics),
+                () -> ends(topics),
+                e -> {
+                  String refused = refusal(e);
+                  if (refused != null) {
+                    brokerAnswered(null); // the brokers answered: they said no
+                  }
+                  return refused;
+                });
+        if (ends == null) {
+          subscriptions.forEach(this::unknown);
+          return;
+        }
         brokerAnswered(null);
-        denied.permitted(BACKLOG, target);
         Set<String> seen = new HashSet<>();
         for (KafkaSubscription subscription : subscriptions) {
           if (seen.add(subscription.groupId() + "\u0000" + subscription.destination())) {
-            probeGroup(subscription, partitions, ends);
+            probeGroup(subscription, ends);
           }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
-        AuthorizationException refused = refusal(e);
-        if (refused != null) {
-          // The brokers answered: they said no.
-          brokerAnswered(null);
-          denied.denied(
-              BACKLOG, target, refused.getClass().getSimpleName() + ": " + refused.getMessage());
-          subscriptions.forEach(this::unknown);
-        } else {
-          brokerAnswered(e);
-          engine.telemetryFailure("backlog", e);
-        }
+        brokerAnswered(e);
+        engine.telemetryFailure("backlog", e);
       }
     }
   }
 
   private static final String BACKLOG = "backlog";
 
-  /** The authorization failure behind {@code e}, or {@code null}. */
-  private static AuthorizationException refusal(Throwable e) {
+  /** The partitions of the probed topics and their log-end offsets. */
+  private record Ends(
+      List<TopicPartition> partitions, Map<TopicPartition, ListOffsetsResultInfo> offsets) {}
+
+  private Ends ends(Set<String> topics) throws Exception {
+    Map<String, TopicDescription> descriptions =
+        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    List<TopicPartition> partitions = new ArrayList<>();
+    descriptions.forEach(
+        (topic, description) -> {
+          for (TopicPartitionInfo info : description.partitions()) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+          }
+        });
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+    Map<TopicPartition, ListOffsetsResultInfo> offsets =
+        admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long now = System.currentTimeMillis();
+    offsets.forEach(
+        (tp, end) ->
+            clocks.computeIfAbsent(tp, k -> new LagClock(64)).recordEnd(end.offset(), now));
+    return new Ends(partitions, offsets);
+  }
+
+  /** The broker's refusal behind {@code e} (an authorization failure), or {@code null}. */
+  private static @Nullable String refusal(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof AuthorizationException a) {
-        return a;
+        return a.getClass().getSimpleName() + ": " + a.getMessage();
       }
     }
     return null;
@@ -143,40 +151,27 @@ final class KafkaLagProbe implements AutoCloseable {
         subscription.destination(), subscription.group(), "", Double.NaN, Double.NaN, Double.NaN);
   }
 
-  private void probeGroup(
-      KafkaSubscription subscription,
-      List<TopicPartition> partitions,
-      Map<TopicPartition, ListOffsetsResultInfo> ends)
-      throws Exception {
-    String target = "group " + subscription.groupId();
-    if (!denied.mayTry(BACKLOG, target)) {
+  private void probeGroup(KafkaSubscription subscription, Ends ends) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        denied.attempt(
+            BACKLOG,
+            "group " + subscription.groupId(),
+            () ->
+                admin
+                    .listConsumerGroupOffsets(subscription.groupId())
+                    .partitionsToOffsetAndMetadata()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS),
+            KafkaLagProbe::refusal);
+    if (committed == null) {
       unknown(subscription);
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> committed;
-    try {
-      committed =
-          admin
-              .listConsumerGroupOffsets(subscription.groupId())
-              .partitionsToOffsetAndMetadata()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      AuthorizationException refused = refusal(e);
-      if (refused == null) {
-        throw e;
-      }
-      denied.denied(
-          BACKLOG, target, refused.getClass().getSimpleName() + ": " + refused.getMessage());
-      unknown(subscription);
-      return;
-    }
-    denied.permitted(BACKLOG, target);
     long now = System.currentTimeMillis();
-    for (TopicPartition tp : partitions) {
-      if (!tp.topic().equals(subscription.destination()) || !ends.containsKey(tp)) {
+    for (TopicPartition tp : ends.partitions()) {
+      if (!tp.topic().equals(subscription.destination()) || !ends.offsets().containsKey(tp)) {
         continue;
       }
-      long end = ends.get(tp).offset();
+      long end = ends.offsets().get(tp).offset();
       OffsetAndMetadata position = committed.get(tp);
       double lag = Double.NaN;
       double seconds = Double.NaN;

@@ -226,11 +226,7 @@ class KafkaSecureTest {
     assertThat(((KafkaSubscription) answers).awaitAssignment(Duration.ofSeconds(30))).isTrue();
 
     asker.publisher().publish("tasks.secure", "over tls".getBytes(StandardCharsets.UTF_8));
-    Message answer =
-        asker
-            .publisher()
-            .request("tasks.ask", "q".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20))
-            .get(30, TimeUnit.SECONDS);
+    Message answer = ask(asker, "tasks.ask");
 
     assertThat(answer.payloadAsString()).isEqualTo("re: q");
     Await.until("handled", () -> handled.contains("over tls"));
@@ -271,6 +267,14 @@ class KafkaSecureTest {
     assertNoCanaries();
   }
 
+  /** Asks "q" on {@code topic} and waits for the answer. */
+  private static Message ask(KafkaBaton asker, String topic) throws Exception {
+    return asker
+        .publisher()
+        .request(topic, "q".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20))
+        .get(30, TimeUnit.SECONDS);
+  }
+
   private static List<SpanData> consumerSpans() {
     return OTEL.getSpans().stream().filter(s -> s.getKind() == SpanKind.CONSUMER).toList();
   }
@@ -302,11 +306,7 @@ class KafkaSecureTest {
     Subscription answers =
         responder.subscriber().respond("tasks.ask2", "workers-c", request -> "yes".getBytes());
     assertThat(((KafkaSubscription) answers).awaitAssignment(Duration.ofSeconds(30))).isTrue();
-    Message answer =
-        precreated
-            .publisher()
-            .request("tasks.ask2", "q".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20))
-            .get(30, TimeUnit.SECONDS);
+    Message answer = ask(precreated, "tasks.ask2");
     assertThat(answer.payloadAsString()).isEqualTo("yes");
     assertNoCanaries();
   }

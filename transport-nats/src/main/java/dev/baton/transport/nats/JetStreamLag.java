@@ -55,68 +55,57 @@ final class JetStreamLag {
 
   Lag measure() throws Exception {
     long now = System.currentTimeMillis();
-    if (!denied.mayTry(BACKLOG, target)) {
+    long since = System.nanoTime();
+    ConsumerInfo info =
+        denied.attempt(
+            BACKLOG,
+            target,
+            consumer::getConsumerInfo,
+            e -> refusal(since, "API.CONSUMER.INFO." + stream + "." + consumer.getConsumerName()));
+    if (info == null) {
       return UNKNOWN;
     }
-    ConsumerInfo info;
-    long since = System.nanoTime();
-    try {
-      info = consumer.getConsumerInfo();
-    } catch (Exception e) {
-      if (refused(
-          BACKLOG, "API.CONSUMER.INFO." + stream + "." + consumer.getConsumerName(), since)) {
-        return UNKNOWN;
-      }
-      throw e;
-    }
-    denied.permitted(BACKLOG, target);
     long lag = info.getNumPending() + info.getNumAckPending();
-    boolean mayRead = denied.mayTry(BACKLOG_AGE, target);
-    if (mayRead) {
-      since = System.nanoTime();
-      try {
-        long lastSequence = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
-        clock.recordEnd(lastSequence + 1, now);
-      } catch (Exception e) {
-        if (!refused(BACKLOG_AGE, "API.STREAM.INFO." + stream, since)) {
-          throw e;
-        }
-        mayRead = false;
-      }
+    long oldest = info.getAckFloor().getStreamSequence() + 1;
+    long sinceAge = System.nanoTime();
+    Double exact;
+    try {
+      exact =
+          denied.attempt(
+              BACKLOG_AGE,
+              target,
+              () -> oldestAge(lag, oldest, now),
+              e -> refusal(sinceAge, "API.STREAM.INFO." + stream, ".GET." + stream));
+    } catch (Exception e) {
+      exact = null; // not readable (deleted, say): estimated below
     }
     if (lag == 0) {
       return new Lag(0, 0, 0);
     }
-    long oldest = info.getAckFloor().getStreamSequence() + 1;
-    double seconds = Double.NaN;
-    if (mayRead) {
-      since = System.nanoTime();
-      try {
-        MessageInfo message = jsm.getNextMessage(stream, oldest, filterSubject);
-        seconds = LagClock.exactSeconds(message.getTime().toInstant().toEpochMilli(), now);
-        denied.permitted(BACKLOG_AGE, target);
-      } catch (Exception e) {
-        // Not readable (deleted, say): estimated below. Refused: estimated, and asked rarely.
-        refused(BACKLOG_AGE, ".GET." + stream, since);
-      }
-    }
-    if (Double.isNaN(seconds)) {
-      seconds = clock.estimateSeconds(oldest, now);
-    }
+    double seconds = exact != null ? exact : clock.estimateSeconds(oldest, now);
     return new Lag(lag, info.getNumAckPending(), seconds);
   }
 
-  /**
-   * Whether the call just made failed because the server refused its API subject. Reports the
-   * refusal for {@code feature}. See {@link #refusedSince}.
-   */
-  private boolean refused(String feature, String apiSubjectPart, long since) {
-    String subject = refusedSince(connection, apiSubjectPart, since);
-    if (subject == null) {
-      return false;
+  /** Records the stream's end for the estimate and reads the age of the oldest message. */
+  private double oldestAge(long lag, long oldest, long now) throws Exception {
+    long lastSequence = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+    clock.recordEnd(lastSequence + 1, now);
+    if (lag == 0) {
+      return 0;
     }
-    denied.denied(feature, target, "the account may not publish to " + subject);
-    return true;
+    MessageInfo message = jsm.getNextMessage(stream, oldest, filterSubject);
+    return LagClock.exactSeconds(message.getTime().toInstant().toEpochMilli(), now);
+  }
+
+  /** The refusal of a subject containing one of {@code parts} since {@code since}, or null. */
+  private @Nullable String refusal(long since, String... parts) {
+    for (String part : parts) {
+      String subject = refusedSince(connection, part, since);
+      if (subject != null) {
+        return "the account may not publish to " + subject;
+      }
+    }
+    return null;
   }
 
   /**

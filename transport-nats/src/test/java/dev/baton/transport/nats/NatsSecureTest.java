@@ -337,13 +337,7 @@ class NatsSecureTest {
     List<String> handled = new CopyOnWriteArrayList<>();
     bus.jetStreamSubscriber("ORDERS")
         .subscribe("orders.blind", "blind-workers", m -> handled.add(m.payloadAsString()));
-    for (int i = 0; i < 20; i++) {
-      bus.jetStreamPublisher()
-          .publish(
-              dev.baton.transport.OutboundMessage.of(
-                  "orders.blind", ("m" + i).getBytes(StandardCharsets.UTF_8)))
-          .get(10, TimeUnit.SECONDS);
-    }
+    publishStored(bus, "orders.blind", 20);
 
     Await.until("messaging goes on", () -> handled.size() == 20);
     Await.until(
@@ -519,13 +513,7 @@ class NatsSecureTest {
               release.await(30, TimeUnit.SECONDS); // hold the messages: a backlog to measure
               handled.add(m.payloadAsString());
             });
-    for (int i = 0; i < 5; i++) {
-      bus.jetStreamPublisher()
-          .publish(
-              dev.baton.transport.OutboundMessage.of(
-                  "orders.ageless", ("m" + i).getBytes(StandardCharsets.UTF_8)))
-          .get(10, TimeUnit.SECONDS);
-    }
+    publishStored(bus, "orders.ageless", 5);
 
     Await.until(
         "the age read refused",
@@ -546,5 +534,16 @@ class NatsSecureTest {
               assertThat(p.detail()).contains("GET").contains("ORDERS");
             });
     assertNoCanaries();
+  }
+
+  /** Publishes {@code count} messages m0, m1, ... to JetStream, each acknowledged by the stream. */
+  private static void publishStored(NatsBaton bus, String subject, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      bus.jetStreamPublisher()
+          .publish(
+              dev.baton.transport.OutboundMessage.of(
+                  subject, ("m" + i).getBytes(StandardCharsets.UTF_8)))
+          .get(10, TimeUnit.SECONDS);
+    }
   }
 }
