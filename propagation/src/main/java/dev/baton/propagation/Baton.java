@@ -7,6 +7,7 @@ import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.DestinationPattern;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +31,9 @@ import java.util.UUID;
  */
 public final class Baton {
 
+  /** Where Baton's own housekeeping travels: its heartbeats ({@code baton.heartbeats}). */
+  public static final String DEFAULT_HOUSEKEEPING = "baton.heartbeats";
+
   /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
   public static final int DEFAULT_HOP_LIMIT = 64;
 
@@ -47,6 +51,11 @@ public final class Baton {
           public Listeners listeners(Baton baton) {
             return baton.listeners;
           }
+
+          @Override
+          public TextMapPropagator propagator(Baton baton) {
+            return baton.propagator;
+          }
         });
   }
 
@@ -57,6 +66,8 @@ public final class Baton {
   private final int hopLimit;
   private final BaggagePolicy baggagePolicy;
   private final Listeners listeners;
+  private final TextMapPropagator propagator;
+  private final DestinationPattern[] housekeeping;
 
   private Baton(Builder b) {
     this.tracer =
@@ -67,6 +78,11 @@ public final class Baton {
     this.hopLimit = b.hopLimit;
     this.baggagePolicy = b.baggagePolicy;
     this.listeners = new Listeners(b.listeners);
+    this.propagator = b.openTelemetry.getPropagators().getTextMapPropagator();
+    this.housekeeping =
+        b.traceHousekeeping
+            ? new DestinationPattern[0]
+            : b.housekeeping.toArray(new DestinationPattern[0]);
   }
 
   /** A builder for an agent that reports to {@code openTelemetry}. */
@@ -104,6 +120,20 @@ public final class Baton {
     return Continuation.CONTINUE;
   }
 
+  /**
+   * Whether messages on {@code destination} are housekeeping (heartbeats and the like) that travel
+   * without trace context and make no spans, while their metrics still count. See {@link
+   * Builder#addHousekeeping} and {@link Builder#setTraceHousekeeping}.
+   */
+  public boolean isHousekeeping(String destination) {
+    for (DestinationPattern pattern : housekeeping) {
+      if (pattern.matches(destination)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** How many times Baton's own instrumentation failed (and was contained) so far. */
   public long telemetryFailures() {
     return listeners.failures();
@@ -120,9 +150,12 @@ public final class Baton {
     private int hopLimit = DEFAULT_HOP_LIMIT;
     private BaggagePolicy baggagePolicy = BaggagePolicy.defaults();
     private final List<TransportListener> listeners = new ArrayList<>();
+    private final List<DestinationPattern> housekeeping = new ArrayList<>();
+    private boolean traceHousekeeping;
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
+      housekeeping.add(DestinationPattern.parse(DEFAULT_HOUSEKEEPING));
     }
 
     /** The agent's name: printable ASCII, 1 to 128 characters. Default {@code agent}. */
@@ -166,6 +199,26 @@ public final class Baton {
     /** Which baggage leaves the process. Default {@link BaggagePolicy#defaults()}. */
     public Builder setBaggagePolicy(BaggagePolicy baggagePolicy) {
       this.baggagePolicy = Objects.requireNonNull(baggagePolicy, "baggagePolicy");
+      return this;
+    }
+
+    /**
+     * Messages on destinations matching {@code pattern} (NATS wildcards, as in {@link
+     * #addContinuation}) are housekeeping, like Baton's own heartbeats ({@value
+     * #DEFAULT_HOUSEKEEPING}, always included): sent without trace context, received without a
+     * span, so they do not fill the trace backend; the metrics still count them.
+     */
+    public Builder addHousekeeping(String pattern) {
+      housekeeping.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
+      return this;
+    }
+
+    /**
+     * Whether housekeeping messages are traced like any other (default {@code false}): for
+     * debugging the heartbeats themselves.
+     */
+    public Builder setTraceHousekeeping(boolean traceHousekeeping) {
+      this.traceHousekeeping = traceHousekeeping;
       return this;
     }
 

@@ -52,6 +52,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The scenarios every Baton transport must pass, asserted on exact span trees. A transport's test
@@ -151,7 +153,13 @@ public abstract class TransportContract {
   }
 
   protected final Agent agent(String name, Consumer<Baton.Builder> config) throws Exception {
-    Baton.Builder builder = Baton.builder(OTEL.getOpenTelemetry()).setAgentName(name);
+    return agent(name, OTEL.getOpenTelemetry(), config);
+  }
+
+  /** An agent whose {@code OpenTelemetry} is {@code openTelemetry} (other propagators). */
+  protected final Agent agent(
+      String name, OpenTelemetry openTelemetry, Consumer<Baton.Builder> config) throws Exception {
+    Baton.Builder builder = Baton.builder(openTelemetry).setAgentName(name);
     config.accept(builder);
     Agent agent = open(builder.build());
     opened.add(agent);
@@ -610,6 +618,88 @@ public abstract class TransportContract {
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .matches("1;\\d{16};([0-9a-f]{32})?;producer");
     assertThat(headers).doesNotContainKeys("baton-agent", "baton-sent-at", "baton-hops");
+  }
+
+  /** The span current in a handler, as finished data, one per message. */
+  private static MessageHandlerSpy spy() {
+    return new MessageHandlerSpy();
+  }
+
+  private static final class MessageHandlerSpy implements dev.baton.transport.MessageHandler {
+    final List<SpanData> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void handle(Message message) {
+      seen.add(
+          ((io.opentelemetry.sdk.trace.ReadableSpan) io.opentelemetry.api.trace.Span.current())
+              .toSpanData());
+    }
+
+    SpanData await() {
+      Await.until("a message handled", () -> !seen.isEmpty());
+      return seen.get(0);
+    }
+  }
+
+  @ParameterizedTest(name = "B3 {0}")
+  @ValueSource(strings = {"single", "multi"})
+  void aB3PropagatorOnOpenTelemetryCarriesTheTraceBothWays(String variant) throws Exception {
+    io.opentelemetry.context.propagation.TextMapPropagator b3 =
+        variant.equals("single") ? ConfiguredPropagators.B3_SINGLE : ConfiguredPropagators.B3_MULTI;
+    OpenTelemetry otel = ConfiguredPropagators.with(OTEL.getOpenTelemetry(), b3);
+    RecordingListener listener = new RecordingListener();
+    Agent agent = agent("b3-agent", otel, b -> b.addListener(listener));
+
+    // Baton to an outside B3 reader: B3's headers name the send span, beside W3C's.
+    String out = unique("b3") + ".out";
+    Map<String, List<String>> headers =
+        agent.rawReceive(
+            out, () -> agent.publisher().publish(OutboundMessage.of(out, bytes("to zipkin"))));
+    SpanData send = span(spans(1), "send " + out, "b3-agent");
+    SpanContext read = ConfiguredPropagators.read(b3, headers);
+    assertThat(read.getTraceId()).isEqualTo(send.getTraceId());
+    assertThat(read.getSpanId()).isEqualTo(send.getSpanId());
+    assertThat(headers.get("traceparent")).singleElement().asString().contains(send.getSpanId());
+    assertThat(headers).containsKey(variant.equals("single") ? "b3" : "X-B3-TraceId");
+
+    // An outside B3 writer to Baton: the process span continues its trace, nothing rejected.
+    String in = unique("b3") + ".in";
+    MessageHandlerSpy handler = spy();
+    agent.ready(agent.subscriber().subscribe(in, handler));
+    SpanContext zipkin = ConfiguredPropagators.remote(HostileHeaders.TRACE, HostileHeaders.SPAN);
+    agent.rawPublish(in, ConfiguredPropagators.headers(b3, zipkin), bytes("from zipkin"));
+    SpanData process = handler.await();
+    assertThat(process.getTraceId()).isEqualTo(HostileHeaders.TRACE);
+    assertThat(process.getParentSpanId()).isEqualTo(HostileHeaders.SPAN);
+    Await.until("processed", () -> listener.processed.size() == 1);
+    assertThat(listener.rejected).isEmpty();
+  }
+
+  @Test
+  void whenW3cAndTheConfiguredPropagatorDisagreeOnTheWireW3cWins() throws Exception {
+    OpenTelemetry otel =
+        ConfiguredPropagators.with(OTEL.getOpenTelemetry(), ConfiguredPropagators.B3_SINGLE);
+    RecordingListener listener = new RecordingListener();
+    Agent agent = agent("b3-agent", otel, b -> b.addListener(listener));
+    String in = unique("b3") + ".both";
+    MessageHandlerSpy handler = spy();
+    agent.ready(agent.subscriber().subscribe(in, handler));
+    Map<String, List<String>> headers =
+        new java.util.LinkedHashMap<>(
+            ConfiguredPropagators.headers(
+                ConfiguredPropagators.B3_SINGLE,
+                ConfiguredPropagators.remote(
+                    "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")));
+    headers.put(
+        "traceparent", List.of("00-" + HostileHeaders.TRACE + "-" + HostileHeaders.SPAN + "-01"));
+
+    agent.rawPublish(in, headers, bytes("two contexts"));
+
+    SpanData process = handler.await();
+    assertThat(process.getTraceId()).isEqualTo(HostileHeaders.TRACE);
+    assertThat(process.getParentSpanId()).isEqualTo(HostileHeaders.SPAN);
+    Await.until("rejection reported", () -> !listener.rejected.isEmpty());
+    assertThat(listener.inboundReasons()).containsExactly(RejectionReason.CONFLICTING_CONTEXT);
   }
 
   @Test

@@ -20,5 +20,10 @@ public enum RejectionReason {
    * Outbound: whole baggage members were left off because of the allow-list or because they did not
    * fit the header byte budget.
    */
-  BAGGAGE_NOT_SENT
+  BAGGAGE_NOT_SENT,
+  /**
+   * The W3C {@code traceparent} and the context read by the propagator configured on the {@code
+   * OpenTelemetry} instance (B3, Jaeger, ...) named different spans; the W3C context was used.
+   */
+  CONFLICTING_CONTEXT
 }

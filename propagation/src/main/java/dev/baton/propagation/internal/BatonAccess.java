@@ -2,11 +2,13 @@ package dev.baton.propagation.internal;
 
 import dev.baton.propagation.Baton;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.Objects;
 
 /**
  * Not API: how the transport SPI reaches the parts of a {@link Baton} that agent code does not see
- * (its tracer and its listeners), without making them public on {@code Baton}.
+ * (its tracer, its listeners, its configured propagator), without making them public on {@code
+ * Baton}.
  */
 public final class BatonAccess {
 
@@ -17,6 +19,9 @@ public final class BatonAccess {
 
     /** The agent's listeners. */
     Listeners listeners(Baton baton);
+
+    /** The propagator configured on the agent's {@code OpenTelemetry} instance. */
+    TextMapPropagator propagator(Baton baton);
   }
 
   private static volatile Parts parts;

@@ -39,8 +39,23 @@ final class Inbound {
     return (rejections & (1 << reason.ordinal())) != 0;
   }
 
-  private void reject(RejectionReason reason) {
+  void reject(RejectionReason reason) {
     rejections |= 1 << reason.ordinal();
+  }
+
+  /**
+   * Takes the context the configured propagator read: the sender's when no valid W3C context came
+   * (a missing {@code traceparent} is then no longer a rejection; an invalid one still is), and a
+   * {@link RejectionReason#CONFLICTING_CONTEXT} when W3C's names another span.
+   */
+  void configured(SpanContext read) {
+    if (sender == null) {
+      sender = read;
+      rejections &= ~(1 << RejectionReason.MISSING_CONTEXT.ordinal());
+    } else if (!sender.getTraceId().equals(read.getTraceId())
+        || !sender.getSpanId().equals(read.getSpanId())) {
+      reject(RejectionReason.CONFLICTING_CONTEXT);
+    }
   }
 
   static <C> Inbound read(

@@ -74,6 +74,7 @@ public final class MessagingEngine<H> {
   private final Listeners listeners;
   private final Names names;
   private final String[] rejectKeys;
+  private final @Nullable ConfiguredPropagator<H> configured;
 
   private MessagingEngine(Baton baton, Wire<H> wire) {
     this.baton = baton;
@@ -82,6 +83,7 @@ public final class MessagingEngine<H> {
     BatonAccess.Parts parts = BatonAccess.parts();
     this.tracer = parts.tracer(baton);
     this.listeners = parts.listeners(baton);
+    this.configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.names = new Names(system, baton.agentName(), baton.agentId());
     RejectionReason[] reasons = RejectionReason.values();
     this.rejectKeys = new String[reasons.length * 2];
@@ -153,40 +155,46 @@ public final class MessagingEngine<H> {
     Context parent = Context.current();
     int hop = 1;
     try {
-      Integer currentHops = parent.get(HOPS);
-      hop = (currentHops == null ? 0 : currentHops) + 1;
-      boolean restart = hop > baton.hopLimit();
-      if (restart) {
-        hop = 1;
-      }
-      String template = options.destinationTemplate();
-      Names.Destination named = names.of(destination, template, options.temporary());
-      SpanBuilder builder = tracer.spanBuilder(named.sendName()).setSpanKind(SpanKind.PRODUCER);
-      boolean likelySampled = false;
-      if (restart) {
-        SpanContext previous = Span.fromContext(parent).getSpanContext();
-        builder.setNoParent();
-        if (previous.isValid()) {
-          builder.addLink(previous);
-        }
+      if (baton.isHousekeeping(destination)) {
+        // Housekeeping: Baton's header (sent-at, id) for the metrics, no context, no span.
+        writeBatonHeader(headers, 1, idInHeader ? null : id, !idInHeader, idHi, idLo);
       } else {
-        builder.setParent(parent);
-        likelySampled = Span.fromContext(parent).getSpanContext().isSampled();
-      }
-      if (id == null && likelySampled) {
-        id = BatonHeader.hex(idHi, idLo);
-      }
-      if (likelySampled) {
-        decorateSend(AttributeSink.of(builder), named, message, options, id, hop, restart);
-      }
-      span = builder.startSpan();
-      if (!likelySampled && span.isRecording()) {
-        if (id == null) {
+        Integer currentHops = parent.get(HOPS);
+        hop = (currentHops == null ? 0 : currentHops) + 1;
+        boolean restart = hop > baton.hopLimit();
+        if (restart) {
+          hop = 1;
+        }
+        String template = options.destinationTemplate();
+        Names.Destination named = names.of(destination, template, options.temporary());
+        SpanBuilder builder = tracer.spanBuilder(named.sendName()).setSpanKind(SpanKind.PRODUCER);
+        boolean likelySampled = false;
+        if (restart) {
+          SpanContext previous = Span.fromContext(parent).getSpanContext();
+          builder.setNoParent();
+          if (previous.isValid()) {
+            builder.addLink(previous);
+          }
+        } else {
+          builder.setParent(parent);
+          likelySampled = Span.fromContext(parent).getSpanContext().isSampled();
+        }
+        if (id == null && likelySampled) {
           id = BatonHeader.hex(idHi, idLo);
         }
-        decorateSend(AttributeSink.of(span), named, message, options, id, hop, restart);
+        if (likelySampled) {
+          decorateSend(AttributeSink.of(builder), named, message, options, id, hop, restart);
+        }
+        span = builder.startSpan();
+        if (!likelySampled && span.isRecording()) {
+          if (id == null) {
+            id = BatonHeader.hex(idHi, idLo);
+          }
+          decorateSend(AttributeSink.of(span), named, message, options, id, hop, restart);
+        }
+        inject(headers, span, parent, message);
+        writeBatonHeader(headers, hop, idInHeader ? null : id, !idInHeader, idHi, idLo);
       }
-      inject(headers, span, parent, hop, message, idInHeader ? null : id, !idInHeader, idHi, idLo);
     } catch (RuntimeException | LinkageError e) {
       listeners.telemetryFailure(system, "send", e);
     }
@@ -230,16 +238,7 @@ public final class MessagingEngine<H> {
     }
   }
 
-  private void inject(
-      H headers,
-      Span span,
-      Context parent,
-      int hop,
-      OutboundMessage message,
-      @Nullable String id,
-      boolean idInBatonHeader,
-      long idHi,
-      long idLo) {
+  private void inject(H headers, Span span, Context parent, OutboundMessage message) {
     SpanContext sc = span.getSpanContext();
     if (sc.isValid()) {
       wire.set(headers, BatonHeaders.TRACEPARENT, TraceParent.format(sc));
@@ -248,6 +247,14 @@ public final class MessagingEngine<H> {
         String state = TraceStates.format(traceState);
         if (state != null) {
           wire.set(headers, BatonHeaders.TRACESTATE, state);
+        }
+      }
+      if (configured != null) {
+        try {
+          configured.inject(headers, span);
+        } catch (RuntimeException | LinkageError e) {
+          // The user's propagator failed: W3C's headers and Baton's still go out.
+          listeners.telemetryFailure(system, "inject", e);
         }
       }
     }
@@ -268,6 +275,10 @@ public final class MessagingEngine<H> {
         reject(message.destination(), RejectionReason.BAGGAGE_NOT_SENT, false);
       }
     }
+  }
+
+  private void writeBatonHeader(
+      H headers, int hop, @Nullable String id, boolean idInBatonHeader, long idHi, long idLo) {
     wire.set(
         headers,
         BatonHeader.NAME,
@@ -318,7 +329,8 @@ public final class MessagingEngine<H> {
       @Nullable Poll poll)
       throws Exception {
     long startNanos = System.nanoTime();
-    Inbound inbound = read(delivery, headers);
+    boolean quiet = baton.isHousekeeping(delivery.destination());
+    Inbound inbound = read(delivery, headers, quiet);
     if (poll != null && inbound.sender != null) {
       poll.link(inbound.sender);
     }
@@ -326,49 +338,61 @@ public final class MessagingEngine<H> {
     Span span = Span.getInvalid();
     Context context = Context.current();
     try {
-      SpanContext sender = inbound.sender;
-      Continuation continuation = baton.continuationFor(delivery.destination());
-      boolean overHops = inbound.hops > baton.hopLimit();
-      boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
-      Context parent = Context.root();
-      if (sender != null && !newTrace) {
-        parent = parent.with(Span.wrap(sender));
-      }
-      if (!inbound.baggage.isEmpty()) {
-        parent = parent.with(inbound.baggage);
-      }
-      Names.Destination named =
-          names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
-      SpanBuilder builder =
-          tracer.spanBuilder(named.processName()).setSpanKind(SpanKind.CONSUMER).setParent(parent);
-      // A sampled sender's child is recorded under the usual parent-based sampler.
-      boolean likelySampled = sender != null && !newTrace && sender.isSampled();
-      if (likelySampled) {
-        decorateProcess(
-            AttributeSink.of(builder),
-            named,
-            delivery,
-            message,
-            inbound,
-            sender,
-            newTrace,
-            overHops);
-      }
-      span = builder.startSpan();
-      if (!likelySampled && span.isRecording()) {
-        decorateProcess(
-            AttributeSink.of(span), named, delivery, message, inbound, sender, newTrace, overHops);
-      }
-      if (span.isRecording()) {
-        if (sender != null) {
-          // The creation-context link, whether or not the span is also the sender's child.
-          span.addLink(sender);
+      if (!quiet) {
+        SpanContext sender = inbound.sender;
+        Continuation continuation = baton.continuationFor(delivery.destination());
+        boolean overHops = inbound.hops > baton.hopLimit();
+        boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
+        Context parent = Context.root();
+        if (sender != null && !newTrace) {
+          parent = parent.with(Span.wrap(sender));
         }
-        if (delivery.detail() != null) {
-          delivery.detail().addTo(span);
+        if (!inbound.baggage.isEmpty()) {
+          parent = parent.with(inbound.baggage);
         }
+        Names.Destination named =
+            names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
+        SpanBuilder builder =
+            tracer
+                .spanBuilder(named.processName())
+                .setSpanKind(SpanKind.CONSUMER)
+                .setParent(parent);
+        // A sampled sender's child is recorded under the usual parent-based sampler.
+        boolean likelySampled = sender != null && !newTrace && sender.isSampled();
+        if (likelySampled) {
+          decorateProcess(
+              AttributeSink.of(builder),
+              named,
+              delivery,
+              message,
+              inbound,
+              sender,
+              newTrace,
+              overHops);
+        }
+        span = builder.startSpan();
+        if (!likelySampled && span.isRecording()) {
+          decorateProcess(
+              AttributeSink.of(span),
+              named,
+              delivery,
+              message,
+              inbound,
+              sender,
+              newTrace,
+              overHops);
+        }
+        if (span.isRecording()) {
+          if (sender != null) {
+            // The creation-context link, whether or not the span is also the sender's child.
+            span.addLink(sender);
+          }
+          if (delivery.detail() != null) {
+            delivery.detail().addTo(span);
+          }
+        }
+        context = withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
       }
-      context = withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
       if (!listeners.isEmpty()) {
         long latencyNanos =
             inbound.sentAtMicros >= 0
@@ -481,14 +505,17 @@ public final class MessagingEngine<H> {
    * requester's span covers). Never throws.
    */
   public Message readMessage(Delivery delivery, @Nullable H headers) {
-    return message(delivery, headers, read(delivery, headers));
+    return message(delivery, headers, read(delivery, headers, false));
   }
 
   /** The sender's span context on a message, or {@code null}. Never throws. */
   @Nullable SpanContext senderContext(@Nullable H headers) {
     try {
       String traceparent = headers == null ? null : wire.last(headers, BatonHeaders.TRACEPARENT);
-      return traceparent == null ? null : TraceParent.parse(traceparent, TraceState.getDefault());
+      if (traceparent == null) {
+        return configured == null ? null : configured.extract(headers);
+      }
+      return TraceParent.parse(traceparent, TraceState.getDefault());
     } catch (RuntimeException | LinkageError e) {
       listeners.telemetryFailure(system, "extract", e);
       return null;
@@ -504,6 +531,9 @@ public final class MessagingEngine<H> {
    */
   public Poll startPoll(String destination, String group, Instant start, Instant end, int count) {
     Span span = Span.getInvalid();
+    if (baton.isHousekeeping(destination)) {
+      return new Poll(this, span, end);
+    }
     try {
       span =
           tracer
@@ -527,13 +557,28 @@ public final class MessagingEngine<H> {
     return new Poll(this, span, end);
   }
 
-  private Inbound read(Delivery delivery, @Nullable H headers) {
+  private Inbound read(Delivery delivery, @Nullable H headers, boolean quiet) {
     Inbound inbound;
     try {
       inbound = Inbound.read(headers, wire, wire.idHeader(), names);
+      if (quiet) {
+        // Housekeeping carries no context by design: nothing to report about it.
+        return inbound;
+      }
     } catch (RuntimeException | LinkageError e) {
       listeners.telemetryFailure(system, "extract", e);
       return Inbound.empty();
+    }
+    if (configured != null) {
+      try {
+        SpanContext read = configured.extract(headers);
+        if (read != null) {
+          inbound.configured(read);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // The user's propagator failed: what W3C carried still counts.
+        listeners.telemetryFailure(system, "extract", e);
+      }
     }
     if (inbound.rejections != 0) {
       for (RejectionReason reason : RejectionReason.values()) {

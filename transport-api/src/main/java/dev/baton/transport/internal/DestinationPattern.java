@@ -39,21 +39,25 @@ public final class DestinationPattern {
     return new DestinationPattern(pattern, tokens);
   }
 
-  /** Whether {@code destination} matches. */
+  /** Whether {@code destination} matches. Allocates nothing: it runs on the message path. */
   public boolean matches(String destination) {
-    String[] parts = destination.split("\\.", -1);
-    for (int i = 0; i < tokens.length; i++) {
-      if (tokens[i].equals(">")) {
-        return parts.length > i;
-      }
-      if (i >= parts.length) {
+    int pos = 0; // where the destination's next token starts; -1 once there is none
+    for (String token : tokens) {
+      if (pos < 0) {
         return false;
       }
-      if (!tokens[i].equals("*") && !tokens[i].equals(parts[i])) {
+      int dot = destination.indexOf('.', pos);
+      int end = dot < 0 ? destination.length() : dot;
+      if (token.equals(">")) {
+        return true;
+      }
+      if (!token.equals("*")
+          && (end - pos != token.length() || !destination.startsWith(token, pos))) {
         return false;
       }
+      pos = dot < 0 ? -1 : dot + 1;
     }
-    return parts.length == tokens.length;
+    return pos < 0;
   }
 
   @Override
