@@ -164,6 +164,26 @@ class SwarmEndToEndTest {
               });
     }
 
+    // Heartbeats (every agent, every second) made no traces: one trace per task, no more.
+    Set<String> taskTraces = new java.util.HashSet<>();
+    outcomes.forEach(o -> taskTraces.add(o.traceId()));
+    taskTraces.add(OUTSIDE_TRACE);
+    Await.until(
+        "heartbeats counted in the metrics",
+        Duration.ofSeconds(30),
+        () ->
+            get(swarm, "/metrics")
+                .body()
+                .lines()
+                .anyMatch(
+                    l ->
+                        l.startsWith("messaging_client_consumed_messages_total{")
+                            && l.contains("messaging_destination_name=\"baton.heartbeats\"")
+                            && !l.endsWith(" 0.0")));
+    assertThat(spans.getFinishedSpanItems().stream().map(SpanData::getTraceId).distinct())
+        .as("the traces of %s tasks", taskTraces.size())
+        .containsExactlyInAnyOrderElementsOf(taskTraces);
+
     HttpResponse<String> health = get(swarm, "/health");
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     assertThat(get(swarm, "/health/ready").statusCode()).isEqualTo(200);

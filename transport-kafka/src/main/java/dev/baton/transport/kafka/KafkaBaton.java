@@ -44,10 +44,11 @@ import org.jspecify.annotations.Nullable;
  * offset on the span), with an error on failure; a producer the caller brings ({@link
  * Builder#setProducer}), such as one wrapped by OpenTelemetry's Kafka instrumentation, is used as
  * is, and the record still carries one {@code traceparent}. Subscribing: Baton owns the poll loop
- * (one consumer and one thread per subscription), makes a {@code poll {topic}} span per non-empty
- * poll linked to every record's producer, and a {@code process {topic}} span per record around the
- * handler call; offsets are committed only after the handler returned; a handler exception follows
- * the {@link FailurePolicy}. Request/reply uses a reply topic per agent.
+ * (one consumer and one thread per subscription), makes a {@code process {topic}} span per record
+ * around the handler call (and, with {@link Builder#setPollSpans}, a {@code poll {topic}} span per
+ * non-empty poll linked to every record's producer); offsets are committed only after the handler
+ * returned; a handler exception follows the {@link FailurePolicy}. Request/reply uses a reply topic
+ * per agent.
  *
  * <p>Thread-safe. The caller owns this object and closes it: {@link #close()} drains every
  * subscription, stops the reply listener and closes the producer Baton created (never one the
@@ -63,6 +64,7 @@ public final class KafkaBaton extends TransportBase {
   private final KafkaSender sender;
   private final FailurePolicy failurePolicy;
   private final Duration pollTimeout;
+  private final boolean pollSpans;
   private final boolean recordKeys;
   private final ReplyListener replies;
   private final KafkaLagProbe lagProbe;
@@ -84,6 +86,7 @@ public final class KafkaBaton extends TransportBase {
     this.sender = new KafkaSender(producer, engine, recordKeys, !ownsProducer);
     this.failurePolicy = b.failurePolicy;
     this.pollTimeout = b.pollTimeout;
+    this.pollSpans = b.pollSpans;
     String replyTopic =
         b.replyTopic != null
             ? b.replyTopic
@@ -220,6 +223,7 @@ public final class KafkaBaton extends TransportBase {
             pollTimeout,
             groupId,
             recordKeys,
+            pollSpans,
             this::untrack);
     track(subscription);
     subscription.start();
@@ -235,6 +239,7 @@ public final class KafkaBaton extends TransportBase {
     private @Nullable Producer<String, byte[]> producer;
     private FailurePolicy failurePolicy = FailurePolicy.defaults();
     private Duration pollTimeout = Duration.ofMillis(500);
+    private boolean pollSpans;
     private @Nullable String replyTopic;
     private boolean recordKeys;
 
@@ -281,6 +286,17 @@ public final class KafkaBaton extends TransportBase {
      */
     public Builder setPollTimeout(Duration pollTimeout) {
       this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
+      return this;
+    }
+
+    /**
+     * Makes a CLIENT span {@code poll {topic}} per non-empty poll, linked to every record's
+     * producer (the conventions' batch receive span). Off by default, as in OpenTelemetry's own
+     * Kafka instrumentation: each poll span is a trace of its own, which fills a trace backend with
+     * one trace per poll; the {@code process} spans are made either way.
+     */
+    public Builder setPollSpans(boolean pollSpans) {
+      this.pollSpans = pollSpans;
       return this;
     }
 

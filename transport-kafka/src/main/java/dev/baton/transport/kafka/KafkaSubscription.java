@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One subscription: its own consumer and its own thread running Baton's poll loop. At-least-once:
@@ -39,6 +40,7 @@ final class KafkaSubscription implements Subscription {
   private final String group;
   private final PolicyRunner policyRunner;
   private final Duration pollTimeout;
+  private final boolean pollSpans;
   private final String groupId;
   private final Consumer<KafkaSubscription> onClose;
   private final Thread thread;
@@ -60,7 +62,9 @@ final class KafkaSubscription implements Subscription {
       Duration pollTimeout,
       String groupId,
       boolean recordKeys,
+      boolean pollSpans,
       Consumer<KafkaSubscription> onClose) {
+    this.pollSpans = pollSpans;
     this.consumer = consumer;
     this.engine = sender.engine();
     this.topic = topic;
@@ -199,17 +203,20 @@ final class KafkaSubscription implements Subscription {
     }
     bufferedBytes = bytes;
     bufferedMessages = records.count();
-    Poll poll = engine.startPoll(topic, group, pollStart, pollEnd, records.count());
+    Poll poll =
+        pollSpans ? engine.startPoll(topic, group, pollStart, pollEnd, records.count()) : null;
     try {
       handleRecords(records, poll);
     } finally {
-      poll.end();
+      if (poll != null) {
+        poll.end();
+      }
       bufferedMessages = 0;
       bufferedBytes = 0;
     }
   }
 
-  private void handleRecords(ConsumerRecords<String, byte[]> records, Poll poll) {
+  private void handleRecords(ConsumerRecords<String, byte[]> records, @Nullable Poll poll) {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
         if (!running) {

@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one record's handler under the subscription's {@link FailurePolicy}: each attempt a delivery
@@ -57,7 +58,7 @@ final class PolicyRunner {
    * Runs the handler with retries; true when the record is done (handled or dead-lettered), false
    * when the policy gave up on it or the subscription is closing.
    */
-  boolean handle(ConsumerRecord<String, byte[]> record, Poll poll) {
+  boolean handle(ConsumerRecord<String, byte[]> record, @Nullable Poll poll) {
     int attempts = policy.maxRetries() + 1;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       boolean last = attempt == attempts;

@@ -189,9 +189,29 @@ class KafkaTransportTest {
   }
 
   @Test
-  void aPollOfSeveralRecordsIsOnePollSpanLinkedToEachRecord() throws Exception {
-    String topic = unique("batch");
+  void byDefaultAPollMakesNoSpanOfItsOwnSoEachTraceIsOneHandOff() throws Exception {
+    String topic = unique("nopoll");
     KafkaBaton kafka = kafka("worker", b -> {});
+    for (int i = 0; i < 3; i++) {
+      kafka.publisher().publish(OutboundMessage.of(topic, "r" + i)).get(30, TimeUnit.SECONDS);
+    }
+    AtomicInteger handled = new AtomicInteger();
+
+    kafka.subscriber().subscribe(topic, "no-polls", m -> handled.incrementAndGet());
+
+    Await.until("three handled", () -> handled.get() == 3);
+    List<SpanData> processes = spansOf(SpanKind.CONSUMER, 3);
+    assertThat(OTEL.getSpans()).noneMatch(s -> s.getKind() == SpanKind.CLIENT);
+    assertThat(OTEL.getSpans().stream().map(SpanData::getTraceId).distinct())
+        .as("one trace per record")
+        .hasSize(3);
+    assertThat(processes).allSatisfy(p -> assertThat(p.getParentSpanContext().isValid()).isTrue());
+  }
+
+  @Test
+  void withPollSpansAPollOfSeveralRecordsIsOnePollSpanLinkedToEachRecord() throws Exception {
+    String topic = unique("batch");
+    KafkaBaton kafka = kafka("worker", b -> b.setPollSpans(true));
     for (int i = 0; i < 5; i++) {
       kafka.publisher().publish(OutboundMessage.of(topic, "r" + i)).get(30, TimeUnit.SECONDS);
     }
