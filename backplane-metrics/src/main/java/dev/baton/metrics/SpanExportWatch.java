@@ -22,8 +22,11 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -56,6 +59,7 @@ public final class SpanExportWatch implements MeterBinder {
   private final PullReader reader = new PullReader();
   private final SdkMeterProvider meterProvider =
       SdkMeterProvider.builder().registerMetricReader(reader).build();
+  private final List<PullReader> sdkReaders = new CopyOnWriteArrayList<>();
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong lastSuccessNanos = new AtomicLong(Long.MIN_VALUE);
@@ -99,6 +103,26 @@ public final class SpanExportWatch implements MeterBinder {
     return new CountingExporter(exporter);
   }
 
+  /**
+   * A metric reader for an SDK that builds its batch span processors itself (the SDK's
+   * autoconfiguration): register it on that SDK's meter provider, wrap its exporters with {@link
+   * #watch}, and set the SDK's internal telemetry to {@code latest} ({@code
+   * otel.experimental.sdk.telemetry.version=latest}); its drops and queue are then counted too.
+   */
+  public MetricReader newReader() {
+    PullReader sdkReader = new PullReader();
+    sdkReaders.add(sdkReader);
+    return sdkReader;
+  }
+
+  private List<MetricData> collectAll() {
+    List<MetricData> all = new ArrayList<>(reader.collect());
+    for (PullReader sdkReader : sdkReaders) {
+      all.addAll(sdkReader.collect());
+    }
+    return all;
+  }
+
   /** Spans the exporter delivered. */
   public long exportedSpans() {
     return exported.get();
@@ -112,7 +136,7 @@ public final class SpanExportWatch implements MeterBinder {
   /** Spans the batch processors dropped because their queues were full. */
   public long droppedSpans() {
     long dropped = 0;
-    for (MetricData metric : reader.collect()) {
+    for (MetricData metric : collectAll()) {
       if (metric.getName().equals(PROCESSED)) {
         for (LongPointData point : metric.getLongSumData().getPoints()) {
           if (point.getAttributes().get(ERROR_TYPE) != null) {
@@ -127,7 +151,7 @@ public final class SpanExportWatch implements MeterBinder {
   /** Spans waiting in the batch processors' queues. */
   public long queuedSpans() {
     long queued = 0;
-    for (MetricData metric : reader.collect()) {
+    for (MetricData metric : collectAll()) {
       if (metric.getName().equals(QUEUE_SIZE)) {
         Collection<LongPointData> points =
             metric.getType() == MetricDataType.LONG_GAUGE

@@ -11,6 +11,8 @@ import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.internal.DaemonThreads;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -63,8 +65,16 @@ final class Swarm implements AutoCloseable {
     this.telemetry = new Telemetry(config.otlpEndpoint(), extra, multiProcess);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
-    metrics.bindTo(registry);
-    telemetry.exportWatch().bindTo(registry);
+    MeterRegistry meters = registry;
+    if (telemetry.pushingMetrics()) {
+      // Served on /metrics and pushed over OTLP by the same OTEL_* settings as the traces.
+      CompositeMeterRegistry both = new CompositeMeterRegistry();
+      both.add(registry);
+      both.add(telemetry.pushRegistry());
+      meters = both;
+    }
+    metrics.bindTo(meters);
+    telemetry.exportWatch().bindTo(meters);
     this.store = config.needsStore() ? new TaskStore(config.jdbcUrl()) : null;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
     Heartbeats.Monitor monitor = null;

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param port the port of /health, /health/ready, /health/live, /health/agent/{id} and /metrics
  * @param listen the address that port listens on: loopback by default, where health details are
  *     shown to anyone; on any other address only with a token (see {@link Swarm#showDetails})
- * @param otlpEndpoint where traces go over OTLP/HTTP, or {@code null} to print trace trees
+ * @param otlpEndpoint where traces and metrics go over OTLP, or {@code null} to print trace trees
  * @param printTraces whether finished tasks' traces are printed as trees
  * @param role the one agent role this process runs, or {@code all} for the five of them
  * @param instance what tells this process's agents from other replicas' (their ids are {@code
@@ -93,9 +93,12 @@ public record SwarmConfig(
                                     /health shows every detail; elsewhere, e.g. 0.0.0.0,
                                     details only with Authorization: Bearer
                                     $BATON_HEALTH_TOKEN, and none without that variable)
-        --otlp-endpoint URL         send traces over OTLP/HTTP, e.g. http://localhost:4318
-                                    (also OTEL_EXPORTER_OTLP_ENDPOINT); without it each
-                                    finished task's trace is printed as a tree
+        --otlp-endpoint URL         send traces and metrics over OTLP, e.g.
+                                    http://localhost:4318 (also OTEL_EXPORTER_OTLP_ENDPOINT;
+                                    every OTEL_* variable of the OpenTelemetry SDK works:
+                                    protocol, headers, sampler, resource attributes,
+                                    propagators); without one each finished task's trace
+                                    is printed as a tree
         --print-traces              print trees even when exporting
         --help                      this text
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +33,12 @@ final class SwarmProcess implements AutoCloseable {
    * Starts {@code SwarmMain} with {@code args}; its stdout and stderr go to {@code dir/name.log}.
    */
   static SwarmProcess start(Path dir, String name, List<String> args) throws Exception {
+    return start(dir, name, args, Map.of());
+  }
+
+  /** {@link #start(Path, String, List)} with {@code env} added to its environment. */
+  static SwarmProcess start(Path dir, String name, List<String> args, Map<String, String> env)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(
@@ -49,11 +56,13 @@ final class SwarmProcess implements AutoCloseable {
         .append(" 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.2; done;")
         .append(" kill -9 $p 2>/dev/null; wait $p; exit $?");
     Path output = dir.resolve(name + ".log");
-    Process shell =
+    ProcessBuilder builder =
         new ProcessBuilder("sh", "-c", script.toString())
             .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
+            .redirectOutput(output.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
+    builder.environment().putAll(env);
+    Process shell = builder.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
       ProcessHandle java =
