@@ -339,59 +339,8 @@ public final class MessagingEngine<H> {
     Context context = Context.current();
     try {
       if (!quiet) {
-        SpanContext sender = inbound.sender;
-        Continuation continuation = baton.continuationFor(delivery.destination());
-        boolean overHops = inbound.hops > baton.hopLimit();
-        boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
-        Context parent = Context.root();
-        if (sender != null && !newTrace) {
-          parent = parent.with(Span.wrap(sender));
-        }
-        if (!inbound.baggage.isEmpty()) {
-          parent = parent.with(inbound.baggage);
-        }
-        Names.Destination named =
-            names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
-        SpanBuilder builder =
-            tracer
-                .spanBuilder(named.processName())
-                .setSpanKind(SpanKind.CONSUMER)
-                .setParent(parent);
-        // A sampled sender's child is recorded under the usual parent-based sampler.
-        boolean likelySampled = sender != null && !newTrace && sender.isSampled();
-        if (likelySampled) {
-          decorateProcess(
-              AttributeSink.of(builder),
-              named,
-              delivery,
-              message,
-              inbound,
-              sender,
-              newTrace,
-              overHops);
-        }
-        span = builder.startSpan();
-        if (!likelySampled && span.isRecording()) {
-          decorateProcess(
-              AttributeSink.of(span),
-              named,
-              delivery,
-              message,
-              inbound,
-              sender,
-              newTrace,
-              overHops);
-        }
-        if (span.isRecording()) {
-          if (sender != null) {
-            // The creation-context link, whether or not the span is also the sender's child.
-            span.addLink(sender);
-          }
-          if (delivery.detail() != null) {
-            delivery.detail().addTo(span);
-          }
-        }
-        context = withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
+        context = startProcess(delivery, message, inbound);
+        span = Span.fromContext(context);
       }
       if (!listeners.isEmpty()) {
         long latencyNanos =
@@ -419,6 +368,54 @@ public final class MessagingEngine<H> {
       failure = t;
     }
     finish(delivery, span, failure, settler, startNanos);
+  }
+
+  /**
+   * Starts the CONSUMER span of one delivery (by the continuation and hop policies) and returns the
+   * context the handler runs in: the span, the baggage, the hop count.
+   */
+  private Context startProcess(Delivery delivery, Message message, Inbound inbound) {
+    SpanContext sender = inbound.sender;
+    Continuation continuation = baton.continuationFor(delivery.destination());
+    boolean overHops = inbound.hops > baton.hopLimit();
+    boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
+    Context parent = Context.root();
+    if (sender != null && !newTrace) {
+      parent = parent.with(Span.wrap(sender));
+    }
+    if (!inbound.baggage.isEmpty()) {
+      parent = parent.with(inbound.baggage);
+    }
+    Names.Destination named =
+        names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
+    SpanBuilder builder =
+        tracer.spanBuilder(named.processName()).setSpanKind(SpanKind.CONSUMER).setParent(parent);
+    // A sampled sender's child is recorded under the usual parent-based sampler.
+    boolean likelySampled = sender != null && !newTrace && sender.isSampled();
+    if (likelySampled) {
+      decorateProcess(
+          AttributeSink.of(builder), named, delivery, message, inbound, sender, newTrace, overHops);
+    }
+    Span span = builder.startSpan();
+    try {
+      if (!likelySampled && span.isRecording()) {
+        decorateProcess(
+            AttributeSink.of(span), named, delivery, message, inbound, sender, newTrace, overHops);
+      }
+      if (span.isRecording()) {
+        if (sender != null) {
+          // The creation-context link, whether or not the span is also the sender's child.
+          span.addLink(sender);
+        }
+        if (delivery.detail() != null) {
+          delivery.detail().addTo(span);
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // The span is started: it still becomes current and ends after the handler.
+      listeners.telemetryFailure(system, "process", e);
+    }
+    return withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
   }
 
   private static void decorateProcess(
