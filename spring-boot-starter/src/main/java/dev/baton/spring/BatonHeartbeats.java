@@ -1,0 +1,98 @@
+package dev.baton.spring;
+
+import dev.baton.health.AgentHealth;
+import dev.baton.health.HealthStatus;
+import dev.baton.health.Heartbeats;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The application's agent on the heartbeat bus: it publishes the agent's heartbeats every interval
+ * and listens to every agent's ({@link Heartbeats}). The starter makes one over the first transport
+ * it configured (NATS, then Kafka) and closes it with the context; define a bean of this type to
+ * replace it. Thread-safe.
+ */
+public final class BatonHeartbeats implements AutoCloseable {
+
+  private final String agentId;
+  private final Duration interval;
+  private final Heartbeats.HeartbeatPublisher publisher;
+  private final Heartbeats.Monitor monitor;
+  private volatile boolean closed;
+
+  /** Starts publishing {@code agentId}'s heartbeats and listening to every agent's. */
+  public BatonHeartbeats(
+      Publisher publisher,
+      Subscriber subscriber,
+      String agentId,
+      String agentName,
+      Duration interval) {
+    this.agentId = agentId;
+    this.interval = interval;
+    this.monitor = Heartbeats.monitor(subscriber);
+    this.publisher = Heartbeats.publish(publisher, agentId, agentName, interval);
+  }
+
+  /** What the agent is doing now ({@code idle}, {@code working}, ...), sent with each heartbeat. */
+  public void setState(String state) {
+    publisher.setState(state);
+  }
+
+  /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
+  public void setCurrentTask(@Nullable String task) {
+    publisher.setCurrentTask(task);
+  }
+
+  /** Every agent heard on the bus, by its last heartbeat. */
+  public Heartbeats.Monitor monitor() {
+    return monitor;
+  }
+
+  /** Liveness: UP while this process publishes its heartbeats (nothing here needs the broker). */
+  Health liveness() {
+    return (closed ? Health.down() : Health.up())
+        .withDetail("agent", agentId)
+        .withDetail("interval", interval.toString())
+        .build();
+  }
+
+  /**
+   * Readiness: UP once this agent's own heartbeat came back over the bus within three intervals
+   * (the bus carries its traffic), DOWN when it stopped coming back; every agent heard is a detail.
+   */
+  Health agents() {
+    AgentHealth self = monitor.agent(agentId);
+    Health.Builder health;
+    if (self == null) {
+      health = Health.unknown().withDetail("reason", "no heartbeat of " + agentId + " heard yet");
+    } else if (self.status() == HealthStatus.HEALTHY) {
+      health = Health.up();
+    } else {
+      health = Health.down().withDetail("reason", "this agent's heartbeats stopped coming back");
+    }
+    Map<String, Object> agents = new LinkedHashMap<>();
+    for (AgentHealth agent : monitor.agents()) {
+      agents.put(
+          agent.agentId(),
+          Map.of(
+              "name", agent.agentName(),
+              "status", agent.status().name(),
+              "state", agent.state(),
+              "lastHeartbeat", agent.lastHeartbeat().toString()));
+    }
+    return health.withDetail("agents", agents).build();
+  }
+
+  /** Stops the heartbeats and the listening. */
+  @Override
+  public void close() {
+    closed = true;
+    publisher.close();
+    monitor.close();
+  }
+}
