@@ -254,12 +254,16 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return new Builder();
   }
 
-  /** Registers nothing yet: meters appear as events arrive. Binds once; a second call throws. */
+  /**
+   * Registers nothing yet: meters appear as events arrive. Binds to one registry: binding to the
+   * same one again does nothing (a framework that binds every {@code MeterBinder} bean may do it
+   * too), to another one throws.
+   */
   @Override
   public void bindTo(MeterRegistry meterRegistry) {
     Objects.requireNonNull(meterRegistry, "meterRegistry");
-    if (!registry.compareAndSet(null, meterRegistry)) {
-      throw new IllegalStateException("BackplaneMetrics is already bound to a registry");
+    if (!registry.compareAndSet(null, meterRegistry) && registry.get() != meterRegistry) {
+      throw new IllegalStateException("BackplaneMetrics is already bound to another registry");
     }
   }
 

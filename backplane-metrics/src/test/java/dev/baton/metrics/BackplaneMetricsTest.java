@@ -339,13 +339,19 @@ class BackplaneMetricsTest {
   }
 
   @Test
-  void eventsBeforeBindingAreIgnoredAndBindingTwiceIsAnError() {
+  void eventsBeforeBindingAreIgnoredAndBindingToASecondRegistryIsAnError() {
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.onSent(new Sent("nats", "writer", "drafts", 1, 1, null));
     metrics.bindTo(registry);
 
     assertThat(registry.getMeters()).isEmpty();
-    assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class);
+    metrics.bindTo(registry); // again to the same one, as Spring Boot does with MeterBinder beans
+    metrics.onSent(new Sent("nats", "writer", "drafts", 1, 1, null));
+    assertThat(registry.find("messaging.client.sent.messages").counters()).hasSize(1);
+    assertThatThrownBy(
+            () -> metrics.bindTo(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("another registry");
     assertThatThrownBy(() -> BackplaneMetrics.builder().setMaxTagValues(0).build())
         .isInstanceOf(IllegalArgumentException.class);
   }

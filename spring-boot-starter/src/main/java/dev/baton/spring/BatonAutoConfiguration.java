@@ -5,6 +5,7 @@ import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.spi.TransportBase;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.kafka.KafkaBaton;
@@ -22,16 +23,18 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -46,8 +49,9 @@ import org.springframework.core.env.Environment;
  *       OpenTelemetry} bean (else {@link GlobalOpenTelemetry}, the Java agent's when attached);
  *   <li>{@link NatsBaton} when the application has a jnats {@link Connection} bean (the connection
  *       stays the application's), with the indicator {@code batonNats};
- *   <li>{@link KafkaBaton} from {@code spring.kafka.*} (bootstrap servers, security, {@code
- *       spring.kafka.properties}, the producer and consumer sections), with {@code batonKafka};
+ *   <li>{@link KafkaBaton} from {@code spring.kafka.*} when {@code spring.kafka.bootstrap-servers}
+ *       is set (bootstrap servers, security, {@code spring.kafka.properties}, the producer and
+ *       consumer sections), with {@code batonKafka};
  *   <li>{@link BatonHeartbeats} for the agent over NATS (else Kafka), with {@code batonHeartbeat}
  *       (liveness: this process publishes) and {@code batonAgents} (readiness: its heartbeat comes
  *       back over the bus; every agent heard as a detail);
@@ -139,7 +143,8 @@ public class BatonAutoConfiguration {
   /** {@code batonHeartbeat}: liveness. */
   @Bean
   @ConditionalOnMissingBean(name = "batonHeartbeatHealthIndicator")
-  @ConditionalOnBean(BatonHeartbeats.class)
+  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
+  @Conditional(OnTransport.class)
   public HealthIndicator batonHeartbeatHealthIndicator(BatonHeartbeats heartbeats) {
     return heartbeats::liveness;
   }
@@ -147,22 +152,45 @@ public class BatonAutoConfiguration {
   /** {@code batonAgents}: readiness, and every agent heard. */
   @Bean
   @ConditionalOnMissingBean(name = "batonAgentsHealthIndicator")
-  @ConditionalOnBean(BatonHeartbeats.class)
+  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
+  @Conditional(OnTransport.class)
   public HealthIndicator batonAgentsHealthIndicator(BatonHeartbeats heartbeats) {
     return heartbeats::agents;
   }
 
-  private static BatonHeartbeats heartbeats(
+  /** The agent's heartbeats, over NATS when the application has both transports. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
+  @Conditional(OnTransport.class)
+  public BatonHeartbeats batonHeartbeats(
       Baton baton,
-      dev.baton.transport.Publisher publisher,
-      dev.baton.transport.Subscriber subscriber,
+      ObjectProvider<NatsBaton> nats,
+      ObjectProvider<KafkaBaton> kafka,
       BatonProperties properties) {
+    TransportBase transport = nats.getIfAvailable();
+    if (transport == null) {
+      transport = kafka.getObject();
+    }
     return new BatonHeartbeats(
-        publisher,
-        subscriber,
+        transport.publisher(),
+        transport.subscriber(),
         baton.agentId(),
         baton.agentName(),
         properties.getHeartbeat().getInterval());
+  }
+
+  /** Whether the starter made a transport. */
+  static final class OnTransport extends AnyNestedCondition {
+    OnTransport() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnBean(NatsBaton.class)
+    static final class Nats {}
+
+    @ConditionalOnBean(KafkaBaton.class)
+    static final class Kafka {}
   }
 
   /** Baton's indicators in Actuator's readiness and liveness groups. */
@@ -171,7 +199,7 @@ public class BatonAutoConfiguration {
   @ConditionalOnProperty(name = "baton.health.probes", matchIfMissing = true)
   static class Probes {
     @Bean
-    static HealthEndpointGroupsPostProcessor batonHealthGroups() {
+    static BeanPostProcessor batonHealthGroups() {
       return new ProbeGroups();
     }
   }
@@ -195,13 +223,6 @@ public class BatonAutoConfiguration {
       return new CheckIndicator(
           NatsHealthCheck.builder(connection).build(), HEALTH, properties.getHealth().getTimeout());
     }
-
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-    BatonHeartbeats batonHeartbeats(Baton baton, NatsBaton nats, BatonProperties properties) {
-      return heartbeats(baton, nats.publisher(), nats.subscriber(), properties);
-    }
   }
 
   /** Kafka, from {@code spring.kafka.*}. */
@@ -209,6 +230,8 @@ public class BatonAutoConfiguration {
   @ConditionalOnClass({KafkaBaton.class, KafkaProperties.class})
   @ConditionalOnBean(KafkaProperties.class)
   @ConditionalOnProperty(name = "baton.kafka.enabled", matchIfMissing = true)
+  // Spring Kafka's default (localhost:9092) is not a sign the application uses Kafka.
+  @ConditionalOnProperty(name = "spring.kafka.bootstrap-servers")
   static class Kafka {
 
     @Bean(destroyMethod = "close")
@@ -236,13 +259,6 @@ public class BatonAutoConfiguration {
           KafkaHealthCheck.builder(kafka.buildAdminProperties()).build(),
           HEALTH,
           properties.getHealth().getTimeout());
-    }
-
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-    BatonHeartbeats batonHeartbeats(Baton baton, KafkaBaton kafka, BatonProperties properties) {
-      return heartbeats(baton, kafka.publisher(), kafka.subscriber(), properties);
     }
   }
 }

@@ -20,6 +20,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -272,5 +273,61 @@ class BatonAutoConfigurationTest {
         .withUserConfiguration(NatsConnection.class)
         .withPropertyValues("baton.nats.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(NatsBaton.class));
+  }
+
+  /** The runner with Actuator's health auto-configuration, sorted together with Baton's. */
+  private static ApplicationContextRunner withActuatorHealth() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                BatonAutoConfiguration.class,
+                org.springframework.boot.health.autoconfigure.actuate.endpoint
+                    .HealthEndpointAutoConfiguration.class,
+                org.springframework.boot.health.autoconfigure.actuate.endpoint
+                    .AvailabilityProbesAutoConfiguration.class,
+                org.springframework.boot.health.autoconfigure.registry
+                    .HealthContributorRegistryAutoConfiguration.class,
+                org.springframework.boot.autoconfigure.availability
+                    .ApplicationAvailabilityAutoConfiguration.class))
+        .withBean(OpenTelemetry.class, OTEL::getOpenTelemetry, d -> d.setDestroyMethodName(""));
+  }
+
+  @Test
+  void batonsIndicatorsJoinSpringBootsOwnProbeGroups() {
+    withActuatorHealth()
+        .withUserConfiguration(NatsConnection.class)
+        .withPropertyValues("management.endpoint.health.probes.enabled=true")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups groups =
+                  context.getBean(
+                      org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups.class);
+              assertThat(groups.getNames()).contains("readiness", "liveness");
+              assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
+              for (String member :
+                  List.of("batonNats", "batonKafka", "batonBacklog", "batonAgents")) {
+                assertThat(groups.get("readiness").isMember(member)).as(member).isTrue();
+              }
+              assertThat(groups.get("readiness").isMember("batonHeartbeat")).isFalse();
+              assertThat(groups.get("liveness").isMember("livenessState")).isTrue();
+              assertThat(groups.get("liveness").isMember("batonHeartbeat")).isTrue();
+              assertThat(groups.get("liveness").isMember("batonNats"))
+                  .as("a broker outage must not restart the application")
+                  .isFalse();
+            });
+    withActuatorHealth()
+        .withPropertyValues(
+            "management.endpoint.health.probes.enabled=true", "baton.health.probes=false")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(
+                                org.springframework.boot.health.actuate.endpoint
+                                    .HealthEndpointGroups.class)
+                            .get("readiness")
+                            .isMember("batonBacklog"))
+                    .isFalse());
   }
 }

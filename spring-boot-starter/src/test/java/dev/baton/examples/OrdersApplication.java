@@ -1,0 +1,36 @@
+package dev.baton.examples;
+
+// README example: start
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.nats.NatsBaton;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+
+/** An agent as a Spring Boot application: Baton's starter does the rest. */
+@SpringBootApplication
+public class OrdersApplication {
+
+  /** The application's own NATS connection: the starter wraps it in a NatsBaton. */
+  @Bean(destroyMethod = "close")
+  Connection natsConnection(@Value("${nats.url}") String url) throws Exception {
+    return Nats.connect(url);
+  }
+
+  /** Each new order is checked and handed on to billing, in the same trace. */
+  @Bean
+  ApplicationRunner orders(NatsBaton nats) {
+    return args ->
+        nats.subscriber()
+            .subscribe(
+                "orders.new",
+                "order-checkers",
+                order ->
+                    nats.publisher()
+                        .publish(OutboundMessage.of("billing.charge", order.payload())));
+  }
+}
+// README example: end
