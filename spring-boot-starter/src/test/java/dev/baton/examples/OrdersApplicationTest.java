@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringApplication;
@@ -48,18 +50,26 @@ class OrdersApplicationTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  @Test
-  void theExampleHandsOrdersOnAndReportsItsHealthToActuator() throws Exception {
-    try (ConfigurableApplicationContext app =
-            SpringApplication.run(
-                OrdersApplication.class,
+  /** The example on a free loopback port, on the test's nats-server, with Actuator's probes. */
+  private static ConfigurableApplicationContext start(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--nats.url=" + NATS.url(),
+                "--management.endpoint.health.probes.enabled=true"));
+    args.addAll(List.of(more));
+    return SpringApplication.run(OrdersApplication.class, args.toArray(String[]::new));
+  }
+
+  @Test
+  void theExampleHandsOrdersOnAndReportsItsHealthToActuator() throws Exception {
+    try (ConfigurableApplicationContext app =
+            start(
                 "--spring.application.name=orders",
                 "--baton.heartbeat.interval=1s",
                 "--management.endpoint.health.show-details=always",
-                "--management.endpoint.health.probes.enabled=true",
                 // The groups as Spring Boot's docs configure them; Baton adds its members.
                 "--management.endpoint.health.group.readiness.include=readinessState",
                 "--management.endpoint.health.group.readiness.show-components=always",
@@ -111,13 +121,7 @@ class OrdersApplicationTest {
 
   @Test
   void withSpringBootsDefaultProbeGroupsBatonsIndicatorsAreMembers() throws Exception {
-    try (ConfigurableApplicationContext app =
-        SpringApplication.run(
-            OrdersApplication.class,
-            "--server.port=0",
-            "--server.address=127.0.0.1",
-            "--nats.url=" + NATS.url(),
-            "--management.endpoint.health.probes.enabled=true")) {
+    try (ConfigurableApplicationContext app = start()) {
       org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups groups =
           app.getBean(org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups.class);
       assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
