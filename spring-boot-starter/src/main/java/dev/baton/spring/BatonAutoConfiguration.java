@@ -7,7 +7,6 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
 import dev.baton.propagation.spi.TransportBase;
 import dev.baton.transport.TransportListener;
-import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaHealthCheck;
 import dev.baton.transport.nats.NatsBaton;
@@ -18,8 +17,6 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
@@ -65,10 +62,6 @@ import org.springframework.core.env.Environment;
     afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @EnableConfigurationProperties(BatonProperties.class)
 public class BatonAutoConfiguration {
-
-  /** Runs the indicators' checks with their timeout; daemon threads that end when idle. */
-  private static final ExecutorService HEALTH =
-      Executors.newCachedThreadPool(DaemonThreads.named("baton-health"));
 
   /** The backplane metrics, on the application's registry when it has one. */
   @Bean(destroyMethod = "close")
@@ -135,9 +128,7 @@ public class BatonAutoConfiguration {
   public HealthIndicator batonBacklogHealthIndicator(
       BackplaneMetrics metrics, BatonProperties properties) {
     return new CheckIndicator(
-        metrics.backlogCheck(BacklogLimits.defaults()),
-        HEALTH,
-        properties.getHealth().getTimeout());
+        metrics.backlogCheck(BacklogLimits.defaults()), properties.getHealth().getTimeout());
   }
 
   /** {@code batonHeartbeat}: liveness. */
@@ -221,7 +212,7 @@ public class BatonAutoConfiguration {
     @ConditionalOnMissingBean(name = "batonNatsHealthIndicator")
     HealthIndicator batonNatsHealthIndicator(Connection connection, BatonProperties properties) {
       return new CheckIndicator(
-          NatsHealthCheck.builder(connection).build(), HEALTH, properties.getHealth().getTimeout());
+          NatsHealthCheck.builder(connection).build(), properties.getHealth().getTimeout());
     }
   }
 
@@ -257,7 +248,6 @@ public class BatonAutoConfiguration {
     HealthIndicator batonKafkaHealthIndicator(KafkaProperties kafka, BatonProperties properties) {
       return new CheckIndicator(
           KafkaHealthCheck.builder(kafka.buildAdminProperties()).build(),
-          HEALTH,
           properties.getHealth().getTimeout());
     }
   }

@@ -1,15 +1,10 @@
 package dev.baton.spring;
 
-import dev.baton.health.CheckResult;
+import dev.baton.health.CheckReport;
 import dev.baton.health.HealthCheck;
-import dev.baton.transport.internal.Redaction;
+import dev.baton.health.HealthManager;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -17,73 +12,57 @@ import org.springframework.boot.health.contributor.Status;
 /**
  * A Baton {@link HealthCheck} as an Actuator {@link HealthIndicator}: HEALTHY is UP, DEGRADED is UP
  * with {@code degraded: true} and the reason (the application still serves), UNKNOWN is UNKNOWN,
- * UNHEALTHY is DOWN. The check runs on Baton's health thread with a timeout; a check that throws or
- * hangs is DOWN with a redacted reason. Closing it closes the check. Thread-safe.
+ * UNHEALTHY is DOWN. The check runs under Baton's own {@link HealthManager} (on demand, no
+ * schedule): its timeout, its one-second cache, a hanging check never started twice, an exception a
+ * DOWN with a redacted reason. Closing it stops the manager and closes the check. Thread-safe.
  */
 final class CheckIndicator implements HealthIndicator, AutoCloseable {
 
   private final HealthCheck check;
-  private final Executor executor;
-  private final Duration timeout;
+  private final HealthManager manager;
 
-  CheckIndicator(HealthCheck check, Executor executor, Duration timeout) {
+  CheckIndicator(HealthCheck check, Duration timeout) {
     this.check = check;
-    this.executor = executor;
-    this.timeout = timeout;
+    this.manager =
+        HealthManager.builder()
+            .addCheck(check)
+            .setTimeout(timeout)
+            .setAnswerWithin(timeout)
+            .setInterval(Duration.ZERO)
+            .build();
   }
 
   @Override
   public Health health() {
-    CheckResult result;
-    CompletableFuture<CheckResult> future =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return check.check();
-              } catch (Exception e) {
-                return CheckResult.unhealthy(Redaction.describe(e));
-              }
-            },
-            executor);
-    try {
-      result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      result = CheckResult.unhealthy("no answer within " + timeout.toMillis() + " ms");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      result = CheckResult.unhealthy("interrupted");
-    } catch (ExecutionException e) {
-      result = CheckResult.unhealthy(Redaction.describe(e.getCause()));
+    CheckReport report = manager.report().checks().get(check.name());
+    if (report == null) {
+      return Health.unknown().build();
     }
-    return toHealth(result, check);
-  }
-
-  /** Closes the check when it holds resources (Kafka's admin client). */
-  @Override
-  public void close() throws Exception {
-    if (check instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
-  }
-
-  static Health toHealth(CheckResult result, HealthCheck check) {
     Health.Builder health =
-        switch (result.status()) {
+        switch (report.status()) {
           case HEALTHY -> Health.up();
           case DEGRADED -> Health.up().withDetail("degraded", true);
           case UNKNOWN -> Health.unknown();
           case UNHEALTHY -> Health.status(Status.DOWN);
         };
-    if (!result.reason().isEmpty()) {
-      health.withDetail("reason", result.reason());
+    if (!report.reason().isEmpty()) {
+      health.withDetail("reason", report.reason());
     }
-    for (Map.Entry<String, Object> detail : result.details().entrySet()) {
+    for (Map.Entry<String, Object> detail : report.details().entrySet()) {
       health.withDetail(detail.getKey(), detail.getValue());
     }
-    if (!check.dependencies().isEmpty()) {
-      health.withDetail("dependencies", check.dependencies());
+    if (!report.dependencies().isEmpty()) {
+      health.withDetail("dependencies", report.dependencies());
     }
     return health.build();
+  }
+
+  /** Stops the manager; closes the check when it holds resources (Kafka's admin client). */
+  @Override
+  public void close() throws Exception {
+    manager.close();
+    if (check instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
   }
 }
