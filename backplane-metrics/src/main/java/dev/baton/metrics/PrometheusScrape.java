@@ -15,16 +15,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Serves a {@link PrometheusMeterRegistry} in the Prometheus text exposition format over HTTP at
- * {@code /metrics}: standalone with {@link #start}, or as a handler inside another server (the
- * health server) with {@link #handler}.
+ * Serves a {@link PrometheusMeterRegistry} over HTTP at {@code /metrics}: standalone with {@link
+ * #start}, or as a handler inside another server (the health server) with {@link #handler}. It
+ * answers in the Prometheus text format, or in OpenMetrics (which carries exemplars, see {@link
+ * TraceExemplars}) when the request's {@code Accept} header asks for {@code
+ * application/openmetrics-text}, as Prometheus does.
  *
  * <p>The caller owns a started instance and closes it; closing stops the server and its thread.
  */
 public final class PrometheusScrape implements AutoCloseable {
 
-  /** The exposition format's content type. */
+  /** The Prometheus text format's content type. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** The OpenMetrics text format's content type. */
+  public static final String OPENMETRICS_CONTENT_TYPE =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -61,8 +67,14 @@ public final class PrometheusScrape implements AutoCloseable {
           exchange.sendResponseHeaders(405, -1);
           return;
         }
-        byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        String accept = exchange.getRequestHeaders().getFirst("Accept");
+        String type =
+            accept != null && accept.contains("application/openmetrics-text")
+                ? OPENMETRICS_CONTENT_TYPE
+                : CONTENT_TYPE;
+        byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("Vary", "Accept");
         if ("HEAD".equals(exchange.getRequestMethod())) {
           exchange.sendResponseHeaders(200, -1);
           return;

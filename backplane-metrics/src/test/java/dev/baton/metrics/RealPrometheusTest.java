@@ -2,72 +2,45 @@ package dev.baton.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.launchers.PrometheusTools;
+import dev.baton.launchers.PrometheusServer;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.Received;
 import dev.baton.transport.TransportListener.Sent;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A real Prometheus (Debian's package, started here on loopback, stopped by PID) scrapes Baton's
- * metrics, loads the shipped alert rules, and answers a query with the value the test produced.
+ * metrics in OpenMetrics, loads the shipped alert rules, answers a query with the value the test
+ * produced, and (with exemplar storage) returns the trace behind a latency bucket.
  */
 class RealPrometheusTest {
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private Path dir;
-  private Process watchdog;
-  private long pid = -1;
+  private PrometheusServer prometheus;
 
   @AfterEach
   void stopPrometheus() throws Exception {
-    if (pid > 0) {
-      ProcessHandle.of(pid)
-          .ifPresent(
-              p -> {
-                p.destroy();
-                try {
-                  p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                  p.destroyForcibly();
-                }
-              });
-    }
-    if (watchdog != null) {
-      watchdog.waitFor();
-    }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (prometheus != null) {
+      prometheus.close();
     }
   }
 
   @Test
   void prometheusScrapesBatonAndAnswersWithTheValueTheTestProduced() throws Exception {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.bindTo(registry);
     for (int i = 0; i < 42; i++) {
@@ -81,110 +54,105 @@ class RealPrometheusTest {
     try (PrometheusScrape scrape =
         PrometheusScrape.start(
             registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      int port = startPrometheus(scrape.port());
+      prometheus = PrometheusServer.start(config(scrape.port()));
 
-      awaitTargetUp(port);
+      prometheus.awaitTargetsUp(Duration.ofSeconds(45));
       String value =
           awaitValue(
-              port,
               "sum(messaging_client_sent_messages_total{messaging_destination_name=\"drafts\"})",
               "42");
       String graph =
           awaitValue(
-              port,
-              "baton_agent_messages_total{from_agent=\"writer\",to_agent=\"reviewer\"}",
-              "42");
-      String rules = get(port, "/api/v1/rules");
+              "baton_agent_messages_total{from_agent=\"writer\",to_agent=\"reviewer\"}", "42");
+      String latency =
+          awaitValue(
+              "baton_delivery_latency_seconds_count{messaging_destination_name=\"drafts\"}", "42");
+      String rules = prometheus.get("/api/v1/rules");
 
       assertThat(value).isEqualTo("42");
       assertThat(graph).isEqualTo("42");
+      assertThat(latency).isEqualTo("42");
       assertThat(rules).contains("BatonConsumerStalled").contains("BatonBrokerDown");
       assertThat(count(rules, "\"type\":\"alerting\"")).isEqualTo(7);
     }
   }
 
-  private int startPrometheus(int scrapePort) throws Exception {
-    dir = Files.createTempDirectory("baton-prometheus-");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
+  @Test
+  void prometheusWithExemplarStorageReturnsTheTraceOfTheMessageBehindABucket() throws Exception {
+    PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    metrics.bindTo(registry);
+    SpanContext slow =
+        SpanContext.create(
+            "5b8aa5a2d2c872e8321cf37308d69df2",
+            "051581bf3cb55c13",
+            TraceFlags.getSampled(),
+            TraceState.getDefault());
+    try (Scope ignored = Span.wrap(slow).makeCurrent()) {
+      metrics.onReceived(
+          new Received("nats", "reviewer", "drafts", "reviewers", "writer", 10, 4_000_000_000L, 1));
     }
-    Path rules = Path.of("prometheus/alerts.yml").toAbsolutePath();
-    Path config = dir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "global:",
-            "  scrape_interval: 1s",
-            "  evaluation_interval: 1s",
-            "rule_files:",
-            "  - " + rules,
-            "scrape_configs:",
-            "  - job_name: baton",
-            "    metrics_path: /metrics",
-            "    static_configs:",
-            "      - targets: ['127.0.0.1:" + scrapePort + "']",
-            ""));
-    String binary = PrometheusTools.prometheus();
-    Path pidFile = dir.resolve("pid");
-    String command =
-        "'"
-            + binary
-            + "' --config.file='"
-            + config
-            + "' --storage.tsdb.path='"
-            + dir.resolve("data")
-            + "' --web.listen-address=127.0.0.1:"
-            + port
-            + " > '"
-            + dir.resolve("prometheus.log")
-            + "' 2>&1";
-    long jvm = ProcessHandle.current().pid();
-    String script =
-        command
-            + " & p=$!; echo $p > '"
-            + pidFile
-            + "'; while kill -0 "
-            + jvm
-            + " 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.5; done; kill -9 $p 2>/dev/null; wait $p 2>/dev/null; exit 0";
-    watchdog = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "prometheus did not start (is it installed? apt-get install prometheus)");
-      }
-      Thread.sleep(10);
+
+    try (PrometheusScrape scrape =
+        PrometheusScrape.start(
+            registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      prometheus =
+          PrometheusServer.start(config(scrape.port()), "--enable-feature=exemplar-storage");
+      prometheus.awaitTargetsUp(Duration.ofSeconds(45));
+
+      String exemplars = awaitExemplars("baton_delivery_latency_seconds_bucket");
+
+      assertThat(exemplars)
+          .contains("\"trace_id\":\"5b8aa5a2d2c872e8321cf37308d69df2\"")
+          .contains("\"span_id\":\"051581bf3cb55c13\"")
+          .contains("\"le\":\"5.0\"");
     }
-    pid = Long.parseLong(Files.readString(pidFile).trim());
-    return port;
   }
 
-  private void awaitTargetUp(int port) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-    String last = "";
+  private static String config(int scrapePort) {
+    Path rules = Path.of("prometheus/alerts.yml").toAbsolutePath();
+    return String.join(
+        "\n",
+        "global:",
+        "  scrape_interval: 1s",
+        "  evaluation_interval: 1s",
+        "rule_files:",
+        "  - " + rules,
+        "scrape_configs:",
+        "  - job_name: baton",
+        "    metrics_path: /metrics",
+        "    static_configs:",
+        "      - targets: ['127.0.0.1:" + scrapePort + "']",
+        "");
+  }
+
+  private String awaitExemplars(String metric) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String body = "";
     while (System.nanoTime() < deadline) {
-      try {
-        last = get(port, "/api/v1/targets");
-        if (last.contains("\"health\":\"up\"")) {
-          return;
-        }
-      } catch (IOException e) {
-        last = e.toString();
+      long now = System.currentTimeMillis() / 1000;
+      body =
+          prometheus.get(
+              "/api/v1/query_exemplars?"
+                  + PrometheusServer.param("query", metric)
+                  + "&start="
+                  + (now - 300)
+                  + "&end="
+                  + (now + 60));
+      if (body.contains("trace_id")) {
+        return body;
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("the scrape target never came up: " + last + "\n" + log());
+    throw new AssertionError("no exemplar for " + metric + ": " + body + "\n" + prometheus.log());
   }
 
-  private String awaitValue(int port, String query, String expected) throws Exception {
+  private String awaitValue(String query, String expected) throws Exception {
     Pattern value = Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]+)\"\\]");
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     String found = null;
     while (System.nanoTime() < deadline) {
-      String body =
-          get(port, "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+      String body = prometheus.get("/api/v1/query?" + PrometheusServer.param("query", query));
       Matcher m = value.matcher(body);
       if (m.find()) {
         found = m.group(1);
@@ -197,27 +165,11 @@ class RealPrometheusTest {
     return found;
   }
 
-  private String get(int port, String path) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-  }
-
   private static int count(String text, String needle) {
     int count = 0;
     for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
       count++;
     }
     return count;
-  }
-
-  private String log() {
-    try {
-      return Files.readString(dir.resolve("prometheus.log"));
-    } catch (IOException e) {
-      return "(no log)";
-    }
   }
 }

@@ -9,11 +9,11 @@ import dev.baton.health.ShowDetails;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
+import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -63,7 +63,7 @@ final class Swarm implements AutoCloseable {
     boolean multiProcess = !config.transport().equals("embedded");
     // On a shared broker other processes may run hops: trees name the agent (the replica).
     this.telemetry = new Telemetry(config.otlpEndpoint(), extra, multiProcess);
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.registry = TraceExemplars.prometheusRegistry();
     this.metrics = BackplaneMetrics.builder().addDestinationPattern("baton.replies.*").build();
     MeterRegistry meters = registry;
     if (telemetry.pushingMetrics()) {

@@ -86,6 +86,9 @@ class ComposeStackTest {
     }
     assertThat(services.path("prometheus").path("volumes").toString())
         .contains("./backplane-metrics/prometheus/alerts.yml:/etc/prometheus/alerts.yml");
+    assertThat(services.path("prometheus").path("command").toString())
+        .as("Prometheus keeps exemplars")
+        .contains("--enable-feature=exemplar-storage");
   }
 
   @Test
@@ -113,8 +116,14 @@ class ComposeStackTest {
     JsonNode dashboard = JSON.readTree(Path.of("compose/grafana/dashboards/baton.json").toFile());
     List<String> titles = new ArrayList<>();
     List<String> queries = new ArrayList<>();
+    List<String> withExemplars = new ArrayList<>();
     for (JsonNode panel : dashboard.path("panels")) {
       titles.add(panel.path("title").asText());
+      for (JsonNode target : panel.path("targets")) {
+        if (target.path("exemplar").asBoolean()) {
+          withExemplars.add(target.path("expr").asText());
+        }
+      }
       assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("prometheus");
       for (JsonNode target : panel.path("targets")) {
         queries.add(target.path("expr").asText());
@@ -124,6 +133,7 @@ class ComposeStackTest {
         .contains(
             "Throughput",
             "Delivery latency p50 / p95 / p99",
+            "Processing duration p50 / p95 / p99",
             "Consumer lag",
             "Queue depth",
             "Error rate",
@@ -154,6 +164,17 @@ class ComposeStackTest {
         YAML.readTree(Path.of("compose/grafana/provisioning/datasources/datasources.yml").toFile());
     assertThat(datasources.path("datasources").findValuesAsText("uid"))
         .contains("prometheus", "jaeger");
+    // Both latency panels show exemplars, and an exemplar's trace_id opens the trace in Jaeger.
+    assertThat(withExemplars)
+        .anyMatch(q -> q.contains("baton_delivery_latency_seconds_bucket"))
+        .anyMatch(q -> q.contains("messaging_process_duration_seconds_bucket"));
+    JsonNode prometheus = datasources.path("datasources").get(0);
+    assertThat(prometheus.path("uid").asText()).isEqualTo("prometheus");
+    JsonNode links = prometheus.path("jsonData").path("exemplarTraceIdDestinations");
+    assertThat(links.findValuesAsText("name")).containsOnly("trace_id");
+    assertThat(links.findValuesAsText("datasourceUid")).containsExactly("jaeger");
+    assertThat(links.findValuesAsText("url"))
+        .containsExactly("http://localhost:16686/trace/${__value.raw}");
     JsonNode providers =
         YAML.readTree(Path.of("compose/grafana/provisioning/dashboards/dashboards.yml").toFile());
     assertThat(providers.path("providers").get(0).path("options").path("path").asText())

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.ConsumerStatus;
+import dev.baton.metrics.PrometheusScrape;
+import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
 import dev.baton.transport.Message;
@@ -16,7 +18,6 @@ import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
@@ -72,6 +73,7 @@ public abstract class TransportContract {
   public static final AttributeKey<String> CONVERSATION_ID =
       AttributeKey.stringKey("messaging.message.conversation_id");
   public static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");
+  private static final AttributeKey<String> EXEMPLAR = AttributeKey.stringKey("exemplar");
   public static final AttributeKey<Long> DELIVERY_COUNT =
       AttributeKey.longKey("baton.message.delivery_count");
 
@@ -799,8 +801,7 @@ public abstract class TransportContract {
 
   // ---- backplane metrics, read from the registry ----
 
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
   private final Meters meters = new Meters(registry);
   private final BackplaneMetrics metrics = metricsBoundTo(registry);
 
@@ -845,6 +846,59 @@ public abstract class TransportContract {
                 .counter()
                 .count())
         .isEqualTo(count);
+  }
+
+  @Test
+  void theLatencyHistogramsCarryTheProcessSpanOfAMessageAsExemplarInOpenMetrics() throws Exception {
+    String destination = unique("exemplar") + ".jobs";
+    Agent agent = measuredAgent("sampler");
+    AtomicReference<SpanContext> handledIn = new AtomicReference<>();
+    agent.ready(
+        agent
+            .subscriber()
+            .subscribe(
+                destination,
+                m -> handledIn.set(io.opentelemetry.api.trace.Span.current().getSpanContext())));
+
+    agent.publisher().publish(OutboundMessage.of(destination, "x"));
+
+    Await.until("processed", () -> meters.counterOn("baton.processed.messages", destination) == 1);
+    SpanContext process = handledIn.get();
+    String scrape;
+    try (PrometheusScrape server =
+        PrometheusScrape.start(
+            registry,
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+      java.net.http.HttpRequest request =
+          java.net.http.HttpRequest.newBuilder(server.uri())
+              .header("Accept", "application/openmetrics-text; version=1.0.0")
+              .build();
+      scrape =
+          java.net.http.HttpClient.newHttpClient()
+              .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+    }
+    String exemplar =
+        "# {span_id=\"%s\",trace_id=\"%s\"}".formatted(process.getSpanId(), process.getTraceId());
+    for (String histogram :
+        List.of(
+            "baton_delivery_latency_seconds_bucket", "messaging_process_duration_seconds_bucket")) {
+      assertThat(
+              scrape
+                  .lines()
+                  .filter(l -> l.startsWith(histogram + "{"))
+                  .filter(l -> l.contains("messaging_destination_name=\"" + destination + "\""))
+                  .filter(l -> l.contains(exemplar)))
+          .as("%s's exemplar is the process span %s", histogram, process)
+          .hasSize(1);
+    }
+    SpanData processSpan =
+        spans(2).stream()
+            .filter(s -> s.getSpanContext().getSpanId().equals(process.getSpanId()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(processSpan.getName()).isEqualTo("process " + destination);
+    assertThat(processSpan.getAttributes().get(EXEMPLAR)).isEqualTo("true");
   }
 
   @Test

@@ -342,32 +342,42 @@ public final class MessagingEngine<H> {
         context = startProcess(delivery, message, inbound);
         span = Span.fromContext(context);
       }
-      if (!listeners.isEmpty()) {
-        long latencyNanos =
-            inbound.sentAtMicros >= 0
-                ? Math.max(0, (nowMicros() - inbound.sentAtMicros) * 1000)
-                : -1;
-        listeners.received(
-            new TransportListener.Received(
-                system,
-                baton.agentName(),
-                delivery.lowCardinalityDestination(),
-                delivery.group(),
-                inbound.senderName,
-                delivery.payload().length,
-                latencyNanos,
-                delivery.deliveryCount()));
-      }
     } catch (RuntimeException | LinkageError e) {
       listeners.telemetryFailure(system, "process", e);
     }
-    Throwable failure = null;
+    // The listeners hear "received" and "processed" while the process span is current, so a
+    // metrics registry can take the span as the exemplar of what it records.
     try (Scope ignored = context.makeCurrent()) {
-      handler.handle(message);
-    } catch (Throwable t) {
-      failure = t;
+      if (!listeners.isEmpty()) {
+        received(delivery, inbound);
+      }
+      Throwable failure = null;
+      try {
+        handler.handle(message);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      finish(delivery, span, failure, settler, startNanos);
     }
-    finish(delivery, span, failure, settler, startNanos);
+  }
+
+  private void received(Delivery delivery, Inbound inbound) {
+    try {
+      long latencyNanos =
+          inbound.sentAtMicros >= 0 ? Math.max(0, (nowMicros() - inbound.sentAtMicros) * 1000) : -1;
+      listeners.received(
+          new TransportListener.Received(
+              system,
+              baton.agentName(),
+              delivery.lowCardinalityDestination(),
+              delivery.group(),
+              inbound.senderName,
+              delivery.payload().length,
+              latencyNanos,
+              delivery.deliveryCount()));
+    } catch (RuntimeException | LinkageError e) {
+      listeners.telemetryFailure(system, "process", e);
+    }
   }
 
   /**
@@ -476,12 +486,8 @@ public final class MessagingEngine<H> {
     if (errorType != null) {
       recordError(span, errorType, toThrow);
     }
-    try {
-      span.end();
-    } catch (RuntimeException e) {
-      listeners.telemetryFailure(system, "span", e);
-    }
     if (!listeners.isEmpty()) {
+      // Before the span ends: a listener may still mark it (an exemplar's span).
       listeners.processed(
           new TransportListener.Processed(
               system,
@@ -491,6 +497,11 @@ public final class MessagingEngine<H> {
               outcome,
               System.nanoTime() - startNanos,
               errorType));
+    }
+    try {
+      span.end();
+    } catch (RuntimeException e) {
+      listeners.telemetryFailure(system, "span", e);
     }
     if (toThrow != null) {
       MessagingEngine.<RuntimeException>sneakyThrow(toThrow);
