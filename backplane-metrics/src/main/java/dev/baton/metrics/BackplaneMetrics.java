@@ -164,6 +164,24 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           DESTINATION,
           GROUP,
           AGENT);
+  private final MeterCache<Counter> handlerCpu =
+      unitCounters(
+          "baton.handler.cpu.time",
+          "seconds",
+          "CPU time the agent's handlers spent on this destination's messages (the handler"
+              + " thread's, from the JVM's per-thread counter).",
+          SYSTEM,
+          DESTINATION,
+          AGENT);
+  private final MeterCache<Counter> handlerAllocated =
+      unitCounters(
+          "baton.handler.allocated",
+          "bytes",
+          "Bytes the agent's handlers allocated for this destination's messages (the handler"
+              + " thread's, from the JVM's per-thread counter).",
+          SYSTEM,
+          DESTINATION,
+          AGENT);
   private final MeterCache<Counter> agentMessages =
       counters(
           "baton.agent.messages",
@@ -409,6 +427,12 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     processDuration
         .get(r, e.system(), destination, group, agent, "")
         .record(e.durationNanos(), TimeUnit.NANOSECONDS);
+    if (e.cpuNanos() >= 0) {
+      handlerCpu.get(r, e.system(), destination, agent, "", "").increment(e.cpuNanos() / 1e9);
+    }
+    if (e.allocatedBytes() >= 0) {
+      handlerAllocated.get(r, e.system(), destination, agent, "", "").increment(e.allocatedBytes());
+    }
     if (e.outcome() == Outcome.ACK) {
       groupState(r, e.system(), destination, group).processedSuccessfully(clock.getAsLong());
     }
@@ -426,7 +450,13 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String group = groups.limit(e.group());
     String partition = partitions.limit(e.partition());
     groupState(r, e.system(), destination, group)
-        .backlog(partition, e.lagMessages(), e.ackPending(), e.lagSeconds());
+        .backlog(
+            partition,
+            e.lagMessages(),
+            e.ackPending(),
+            e.lagSeconds(),
+            e.position(),
+            clock.getAsLong());
     if (partitionLabel) {
       partitionLag.get(r, e.system(), destination, group, partition, "");
     }
@@ -611,12 +641,19 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   /** A family of counters whose label keys are {@code keys} (up to five). */
   private MeterCache<Counter> counters(String name, String description, String... labels) {
+    return unitCounters(name, null, description, labels);
+  }
+
+  /** A family of counters in {@code unit} (none: null) whose label keys are {@code keys}. */
+  private MeterCache<Counter> unitCounters(
+      String name, @Nullable String unit, String description, String... labels) {
     return new MeterCache<>(labels) {
       @Override
       protected Counter create(Object r, Key k) {
         return register(
             Counter.builder(name)
                 .description(description)
+                .baseUnit(unit)
                 .tags(k.tags())
                 .register((MeterRegistry) r));
       }

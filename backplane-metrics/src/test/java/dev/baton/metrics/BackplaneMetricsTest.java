@@ -245,6 +245,60 @@ class BackplaneMetricsTest {
   }
 
   @Test
+  void aPositionThatMovesOnIsProgressSoABusyGroupIsNeverStalled() {
+    BackplaneMetrics metrics = metrics(b -> b.setStallAfter(Duration.ofSeconds(30)));
+    metrics.onSubscription(
+        new SubscriptionChange("kafka", "orders", "workers", SubscriptionState.STARTED));
+    metrics.onBacklog(new Backlog("kafka", "orders", "workers", "0", 10, Double.NaN, 1, 100));
+
+    now.addAndGet(25_000);
+    metrics.onBacklog(new Backlog("kafka", "orders", "workers", "0", 10, Double.NaN, 1, 140));
+    now.addAndGet(25_000);
+    ConsumerStatus moving = metrics.status("kafka", "orders", "workers");
+    metrics.onBacklog(new Backlog("kafka", "orders", "workers", "0", 10, Double.NaN, 1, 140));
+    now.addAndGet(6_000);
+
+    assertThat(moving).isEqualTo(ConsumerStatus.OK);
+    assertThat(metrics.status("kafka", "orders", "workers")).isEqualTo(ConsumerStatus.STALLED);
+    assertThat(registry.get("baton.consumer.last.processed.timestamp").gauge().value())
+        .isEqualTo((1_000_000 + 25_000) / 1000.0);
+  }
+
+  @Test
+  void handlerCostAddsUpPerAgentAndDestinationAndUnmeasuredCostIsLeftOut() {
+    BackplaneMetrics metrics = metrics(b -> {});
+    metrics.onProcessed(
+        new Processed(
+            "nats", "coder", "tasks", "coders", Outcome.ACK, 5_000_000, null, 2_000_000, 4096));
+    metrics.onProcessed(
+        new Processed(
+            "nats", "coder", "tasks", "coders", Outcome.ACK, 5_000_000, null, 3_000_000, 1024));
+    metrics.onProcessed(
+        new Processed("nats", "reviewer", "tasks", "reviewers", Outcome.ACK, 5_000_000, null));
+
+    assertThat(
+            registry
+                .get("baton.handler.cpu.time")
+                .tag("gen_ai.agent.name", "coder")
+                .counter()
+                .count())
+        .isEqualTo(0.005, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(
+            registry
+                .get("baton.handler.allocated")
+                .tag("gen_ai.agent.name", "coder")
+                .counter()
+                .count())
+        .isEqualTo(5120);
+    assertThat(
+            registry.find("baton.handler.cpu.time").tag("gen_ai.agent.name", "reviewer").counter())
+        .isNull();
+    assertThat(registry.scrape())
+        .contains("baton_handler_cpu_time_seconds_total{")
+        .contains("baton_handler_allocated_bytes_total{");
+  }
+
+  @Test
   void statusFollowsLagProgressAndSubscriptions() {
     BackplaneMetrics metrics = metrics(b -> b.setStallAfter(Duration.ofSeconds(30)));
     metrics.onSubscription(

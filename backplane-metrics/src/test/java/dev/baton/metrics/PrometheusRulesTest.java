@@ -17,7 +17,7 @@ class PrometheusRulesTest {
   void theAlertRulesAreValid() throws Exception {
     String out = promtool("check", "rules", RULES.toString());
 
-    assertThat(out).contains("SUCCESS: 7 rules found");
+    assertThat(out).contains("SUCCESS: 9 rules found");
   }
 
   @Test

@@ -73,7 +73,7 @@ class RealPrometheusTest {
       assertThat(graph).isEqualTo("42");
       assertThat(latency).isEqualTo("42");
       assertThat(rules).contains("BatonConsumerStalled").contains("BatonBrokerDown");
-      assertThat(count(rules, "\"type\":\"alerting\"")).isEqualTo(7);
+      assertThat(count(rules, "\"type\":\"alerting\"")).isEqualTo(9);
     }
   }
 

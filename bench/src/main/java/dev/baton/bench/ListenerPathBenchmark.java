@@ -1,13 +1,21 @@
 package dev.baton.bench;
 
+import dev.baton.health.AgentState;
+import dev.baton.health.Heartbeats;
 import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.transport.Message;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
+import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.Publisher;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.Received;
 import dev.baton.transport.TransportListener.Sent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,6 +24,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The metrics listener on the message path, in the steady state (meters already created): one event
@@ -32,6 +41,21 @@ public class ListenerPathBenchmark {
   private Sent sent;
   private Received received;
   private Processed processed;
+  private Processed processedWithCost;
+  private Heartbeats.HeartbeatPublisher heartbeat;
+
+  /** Heartbeats go nowhere: the benchmark measures the state change, not the bus. */
+  private static final class NoPublisher implements Publisher {
+    @Override
+    public CompletableFuture<PublishReceipt> publish(OutboundMessage message) {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
+      return new CompletableFuture<>();
+    }
+  }
 
   @Setup
   public void setUp() {
@@ -46,10 +70,23 @@ public class ListenerPathBenchmark {
     processed =
         new Processed(
             "nats", "writer", "agents.tasks.4711", "writers", Outcome.ACK, 25_000_000, null);
+    processedWithCost =
+        new Processed(
+            "nats",
+            "writer",
+            "agents.tasks.4711",
+            "writers",
+            Outcome.ACK,
+            25_000_000,
+            null,
+            1_500_000,
+            40_960);
     // create the meters: the benchmark measures the steady state
     metrics.onSent(sent);
     metrics.onReceived(received);
     metrics.onProcessed(processed);
+    metrics.onProcessed(processedWithCost);
+    heartbeat = Heartbeats.publish(new NoPublisher(), "writer-1", "writer", Duration.ofHours(1));
   }
 
   @Benchmark
@@ -70,5 +107,23 @@ public class ListenerPathBenchmark {
   @Benchmark
   public void onProcessed() {
     metrics.onProcessed(processed);
+  }
+
+  /** A handler's measured cost on the agent's meters: two more counters. */
+  @Benchmark
+  public void onProcessedWithHandlerCost() {
+    metrics.onProcessed(processedWithCost);
+  }
+
+  /** An agent going from idle to processing and back, as the demo does around every message. */
+  @Benchmark
+  public void heartbeatStatePair() {
+    heartbeat.setState(AgentState.PROCESSING);
+    heartbeat.setState(AgentState.IDLE);
+  }
+
+  @TearDown
+  public void tearDown() {
+    heartbeat.close();
   }
 }

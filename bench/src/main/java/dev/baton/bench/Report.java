@@ -98,6 +98,24 @@ public final class Report {
           budget.bytes,
           overBytes <= budget.bytes ? "met" : "OVER");
     }
+    Result withoutCost = results.get("NatsReceiveBenchmark.batonSampledWithoutHandlerCost");
+    Result withCost = results.get("NatsReceiveBenchmark.batonSampled");
+    Result exemplars = results.get("NatsReceiveBenchmark.batonSampledWithMetricsAndExemplars");
+    Result plainMetrics = results.get("NatsReceiveBenchmark.batonSampledWithMetrics");
+    if (withoutCost != null && withCost != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "Handler cost measurement (on by default) adds on receive: %+.0f ns %+.0f B%n",
+          withCost.nanos - withoutCost.nanos,
+          withCost.bytes - withoutCost.bytes);
+    }
+    if (exemplars != null && plainMetrics != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "Exemplars (TraceExemplars registry) add on receive with metrics: %+.0f ns %+.0f B%n",
+          exemplars.nanos - plainMetrics.nanos,
+          exemplars.bytes - plainMetrics.bytes);
+    }
     Result sampled = results.get("NatsPublishBenchmark.batonSampled");
     Result metrics = results.get("NatsPublishBenchmark.batonSampledWithMetrics");
     Result received = results.get("NatsReceiveBenchmark.batonSampled");

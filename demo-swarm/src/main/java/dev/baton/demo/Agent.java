@@ -2,6 +2,7 @@ package dev.baton.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.health.AgentState;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
 import dev.baton.transport.MessageHandler;
@@ -47,17 +48,24 @@ abstract class Agent implements AutoCloseable {
     this.role = role;
     this.agentId = parts.config().agentId(role);
     Baton.Builder builder =
-        Baton.builder(otel).setAgentName(role).setAgentId(agentId).addListener(parts.metrics());
+        Baton.builder(otel)
+            .setAgentName(role)
+            .setAgentId(agentId)
+            .addListener(parts.metrics())
+            .addListener(parts.costs());
     if (parts.reconnects().claim()) {
       builder.addListener(parts.reconnects()); // one agent's transport counts for the process
     }
     Baton baton = builder.build();
     this.bus = backplane.bus(baton);
     double slowdown = role.equals(parts.config().slowAgent()) ? 10 : 1;
-    this.llm = new Llm(otel.getTracer("dev.baton.demo"), role, "gpt-sim-" + role, slowdown);
+    this.llm =
+        new Llm(otel.getTracer("dev.baton.demo"), role, "gpt-sim-" + role, slowdown, parts.costs());
     this.failureRate = parts.config().failureRate();
     this.log = LoggerFactory.getLogger("agent." + role);
-    this.heartbeat = Heartbeats.publish(bus.publisher(), agentId, role, Duration.ofSeconds(2));
+    long starts = parts.store() == null ? 1 : parts.store().recordStart(agentId);
+    this.heartbeat =
+        Heartbeats.publish(bus.publisher(), agentId, role, Duration.ofSeconds(2), starts);
   }
 
   /** Subscribes and remembers the subscription for readiness and close. */
@@ -66,16 +74,36 @@ abstract class Agent implements AutoCloseable {
     return subscription;
   }
 
-  /** A handler that logs with the trace in the MDC and keeps the agent's heartbeat state. */
+  /**
+   * A handler that logs with the trace in the MDC and keeps the agent's lifecycle state: processing
+   * while it runs, then idle, or error when it threw; a handler that said it now waits (on the
+   * other half of a fan-in, say) stays waiting.
+   */
   final MessageHandler traced(MessageHandler handler) {
     return message -> {
+      heartbeat.setState(AgentState.PROCESSING);
+      boolean failed = true;
       try (Mdc ignored = Mdc.fromCurrentSpan()) {
-        heartbeat.setState("working");
         handler.handle(message);
+        failed = false;
       } finally {
-        heartbeat.setState("idle");
+        if (failed) {
+          heartbeat.setState(AgentState.ERROR);
+        } else if (heartbeat.state() == AgentState.PROCESSING) {
+          heartbeat.setState(AgentState.IDLE);
+        }
       }
     };
+  }
+
+  /** Sets the agent's lifecycle state (waiting on a reply, say); see {@link AgentState}. */
+  final void state(AgentState state) {
+    heartbeat.setState(state);
+  }
+
+  /** The agent took its subscriptions: from starting to idle. */
+  final void ready() {
+    heartbeat.setState(AgentState.IDLE);
   }
 
   /** Fails with the configured probability: the broker's durable path redelivers. */

@@ -21,12 +21,14 @@ final class Llm {
   private final String agent;
   private final String model;
   private final double slowdown;
+  private final AgentCosts costs;
 
-  Llm(Tracer tracer, String agent, String model, double slowdown) {
+  Llm(Tracer tracer, String agent, String model, double slowdown, AgentCosts costs) {
     this.tracer = tracer;
     this.agent = agent;
     this.model = model;
     this.slowdown = slowdown;
+    this.costs = costs;
   }
 
   /** One call, as a CLIENT span {@code chat {model}} under the current span. */
@@ -52,7 +54,9 @@ final class Llm {
       span.setAttribute("gen_ai.usage.input_tokens", input);
       span.setAttribute("gen_ai.usage.output_tokens", output);
       span.setAttribute("baton.demo.cost_usd", cost);
-      return new Usage(input, output, cost);
+      Usage usage = new Usage(input, output, cost);
+      costs.llm(agent, usage);
+      return usage;
     } catch (InterruptedException e) {
       span.setStatus(StatusCode.ERROR, "interrupted");
       throw e;

@@ -6,6 +6,7 @@ import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
 import dev.baton.health.ShowDetails;
+import dev.baton.metrics.AgentMetrics;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
@@ -40,6 +41,8 @@ final class Swarm implements AutoCloseable {
   private final Telemetry telemetry;
   private final PrometheusMeterRegistry registry;
   private final BackplaneMetrics metrics;
+  private final AgentCosts costs = new AgentCosts();
+  private final AgentMetrics agentMetrics;
   private final @Nullable TaskStore store;
   private final SwarmParts.Reconnects reconnects = new SwarmParts.Reconnects();
   private final List<Agent> agents = new ArrayList<>();
@@ -78,6 +81,7 @@ final class Swarm implements AutoCloseable {
     this.store = config.needsStore() ? new TaskStore(config.jdbcUrl()) : null;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
     Heartbeats.Monitor monitor = null;
+    AgentMetrics agentMetrics = null;
     HealthCheck check = null;
     HealthManager manager = null;
     HealthServer httpServer = null;
@@ -100,7 +104,7 @@ final class Swarm implements AutoCloseable {
             .description("Spans the demo could not relay to the coordinators' trace trees.")
             .register(registry);
       }
-      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store);
+      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store, costs);
       if (config.runs(Roles.COORDINATOR)) {
         coordinatorAgent =
             new Coordinator(
@@ -127,6 +131,8 @@ final class Swarm implements AutoCloseable {
         agents.add(new Workers.Summarizer(backplane, forAgent(Roles.SUMMARIZER), parts));
       }
       monitor = Heartbeats.monitor(agents.get(0).bus.subscriber());
+      agentMetrics = AgentMetrics.of(monitor);
+      agentMetrics.bindTo(meters);
       check = backplane.healthCheck();
       HealthManager.Builder checks =
           HealthManager.builder()
@@ -158,6 +164,7 @@ final class Swarm implements AutoCloseable {
         if (!agent.awaitReady(Duration.ofSeconds(60))) {
           throw new IllegalStateException(agent.role + " could not subscribe within 60 s");
         }
+        agent.ready();
       }
       monitor.subscription().awaitReady(Duration.ofSeconds(60));
       manager.markStarted();
@@ -184,6 +191,7 @@ final class Swarm implements AutoCloseable {
     this.coordinator = coordinatorAgent;
     this.relay = spanRelay;
     this.heartbeats = monitor;
+    this.agentMetrics = agentMetrics;
     this.brokerCheck = check;
     this.health = manager;
     this.server = httpServer;
@@ -273,6 +281,11 @@ final class Swarm implements AutoCloseable {
   }
 
   /** The ids of this process's agents. */
+  /** What each agent in this process cost so far, for the summary. */
+  AgentCosts costs() {
+    return costs;
+  }
+
   List<String> agentIds() {
     return agents.stream().map(a -> a.agentId).toList();
   }
@@ -374,6 +387,7 @@ final class Swarm implements AutoCloseable {
     if (relay != null) {
       relay.close(); // after the SDKs' last spans
     }
+    agentMetrics.close();
     metrics.close();
     backplane.close();
   }

@@ -140,6 +140,9 @@ public final class SwarmMain {
     out.printf("  %-22s %.1f s%n", "wall time", (System.nanoTime() - started) / 1e9);
     out.printf("  %-22s %d%n", "broker reconnects", swarm.reconnects());
     out.printf("  %-22s %d%n", "redeliveries", swarm.redeliveries());
+    out.println();
+    out.println("Per agent");
+    swarm.costs().print(out, Roles.ALL);
     return 0;
   }
 
@@ -210,6 +213,9 @@ public final class SwarmMain {
           store.all().size(),
           config.role().equals(SwarmConfig.ALL_ROLES) ? "" : " (shared: every process and run)");
     }
+    out.println();
+    out.println("Per agent");
+    swarm.costs().print(out, Roles.ALL);
     return 0;
   }
 

@@ -12,12 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param reconnects counts the broker coming back, as the first agent's transport sees it (every
  *     agent's transport reports the same reconnect: one agent's count is the broker's)
  * @param store the task store, or {@code null} in a process whose role keeps nothing in it
+ * @param costs what each agent cost, for the summary
  */
 record SwarmParts(
     SwarmConfig config,
     BackplaneMetrics metrics,
     Reconnects reconnects,
-    @org.jspecify.annotations.Nullable TaskStore store) {
+    @org.jspecify.annotations.Nullable TaskStore store,
+    AgentCosts costs) {
 
   /** Counts {@code RECONNECTED} connection events. */
   static final class Reconnects implements TransportListener {

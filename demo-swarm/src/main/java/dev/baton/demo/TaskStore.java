@@ -68,6 +68,44 @@ final class TaskStore {
           "CREATE TABLE IF NOT EXISTS baton_task_parts ("
               + "task_id VARCHAR(64), part VARCHAR(16), result VARCHAR(100000), "
               + "arrived_in VARCHAR(64), PRIMARY KEY (task_id, part))");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS baton_agent_starts ("
+              + "agent_id VARCHAR(200) PRIMARY KEY, starts BIGINT)");
+    }
+  }
+
+  /**
+   * Counts one more start of {@code agentId} and returns how many there have been: the heartbeats'
+   * start count, which survives restarts of the agent (and of whatever monitors it).
+   */
+  long recordStart(String agentId) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        try (PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE baton_agent_starts SET starts = starts + 1 WHERE agent_id = ?")) {
+          update.setString(1, agentId);
+          if (update.executeUpdate() == 0) {
+            try (PreparedStatement insert =
+                c.prepareStatement(
+                    "INSERT INTO baton_agent_starts (agent_id, starts) VALUES (?, 1)")) {
+              insert.setString(1, agentId);
+              insert.executeUpdate();
+            }
+          }
+        }
+        try (PreparedStatement select =
+            c.prepareStatement("SELECT starts FROM baton_agent_starts WHERE agent_id = ?")) {
+          select.setString(1, agentId);
+          try (java.sql.ResultSet rows = select.executeQuery()) {
+            return rows.next() ? rows.getLong(1) : 1;
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt == 3 || !isDuplicate(e)) {
+          throw e; // a duplicate: another replica of this id inserted first; count again
+        }
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.baton.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.health.AgentState;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import io.opentelemetry.api.OpenTelemetry;
@@ -139,6 +140,7 @@ final class Workers {
       TaskStore.Part other =
           parts.stream().filter(p -> !p.name().equals(part)).findFirst().orElse(null);
       if (other == null) {
+        state(AgentState.WAITING); // on the fan-in: the other part
         return; // the first part: it waits in the store for the other
       }
       JsonNode otherResult = JSON.readTree(other.result());
@@ -197,10 +199,16 @@ final class Workers {
     private JsonNode summarize(byte[] ask) throws Exception {
       for (int attempt = 1; ; attempt++) {
         try {
-          Message reply =
-              bus.publisher()
-                  .request(OutboundMessage.of(Roles.SUMMARIZE, ask), SUMMARY_TIMEOUT)
-                  .get(SUMMARY_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+          state(AgentState.WAITING); // on the summarizer's reply
+          Message reply;
+          try {
+            reply =
+                bus.publisher()
+                    .request(OutboundMessage.of(Roles.SUMMARIZE, ask), SUMMARY_TIMEOUT)
+                    .get(SUMMARY_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+          } finally {
+            state(AgentState.PROCESSING);
+          }
           return JSON.readTree(reply.payload());
         } catch (ExecutionException | TimeoutException e) {
           if (attempt == SUMMARY_ATTEMPTS) {

@@ -111,7 +111,13 @@ class SwarmMainTest {
         .containsPattern("tasks done +3\\n")
         .containsPattern("tasks failed +0\\n")
         .containsPattern("broker reconnects +0\\n")
-        .containsPattern("redeliveries +0\\n");
+        .containsPattern("redeliveries +0\\n")
+        .contains("Per agent")
+        // Every agent handled messages, its CPU time and allocations are measured, the LLM's
+        // tokens and cost are counted, and queue and handler times have percentiles.
+        .containsPattern(
+            "\\n  coder +[1-9]\\d* +\\d+\\.\\d\\d s +\\d+\\.\\d MB +[1-9]\\d* +\\$0\\.\\d{4} +\\d+ ms / \\d+ ms +\\d+ ms / \\d+ ms\\n")
+        .containsPattern("\\n  coordinator +[1-9]");
   }
 
   @Test

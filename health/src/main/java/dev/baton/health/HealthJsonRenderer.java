@@ -93,7 +93,11 @@ final class HealthJsonRenderer implements HealthRenderer {
                     "status",
                     status(agent.status()),
                     "time",
-                    agent.lastHeartbeat().toString()))));
+                    agent.lastHeartbeat().toString(),
+                    "observedValue",
+                    agent.state(),
+                    "output",
+                    agent.state() + " since " + agent.stateSince()))));
     return out;
   }
 

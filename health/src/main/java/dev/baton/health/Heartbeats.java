@@ -49,7 +49,22 @@ public final class Heartbeats {
    */
   public static HeartbeatPublisher publish(
       Publisher publisher, String agentId, String agentName, Duration interval) {
-    return new HeartbeatPublisher(publisher, DESTINATION, agentId, agentName, interval);
+    return new HeartbeatPublisher(publisher, DESTINATION, agentId, agentName, interval, 1);
+  }
+
+  /**
+   * {@link #publish(Publisher, String, String, Duration)} for an agent that knows how many times it
+   * has started under this id, this start included ({@code startCount}, from wherever the
+   * application keeps it: a database row, a file). The monitors take the larger of this count and
+   * the restarts they saw themselves, so the count survives a restart of the monitoring process
+   * too.
+   */
+  public static HeartbeatPublisher publish(
+      Publisher publisher, String agentId, String agentName, Duration interval, long startCount) {
+    if (startCount < 1) {
+      throw new IllegalArgumentException("startCount must be at least 1, was " + startCount);
+    }
+    return new HeartbeatPublisher(publisher, DESTINATION, agentId, agentName, interval, startCount);
   }
 
   /** Starts listening to heartbeats on {@link #DESTINATION}. The caller closes the monitor. */
@@ -57,15 +72,25 @@ public final class Heartbeats {
     return new Monitor(subscriber, DESTINATION, Clock.systemUTC());
   }
 
-  /** Publishes one agent's heartbeats. Thread-safe; owns a scheduler thread: close it. */
+  /**
+   * Publishes one agent's heartbeats: its lifecycle state ({@link AgentState}, {@code starting}
+   * until the agent says otherwise) with the time it entered it, the time spent in each state so
+   * far, its current task, its start count and its resources. Thread-safe; owns a scheduler thread:
+   * close it (which reports {@code stopping} in one last heartbeat).
+   */
   public static final class HeartbeatPublisher implements AutoCloseable {
     private final Publisher publisher;
     private final String destination;
     private final String agentId;
     private final String agentName;
     private final Duration interval;
+    private final long startCount;
     private final Instant startedAt = Instant.now();
-    private final AtomicReference<String> state = new AtomicReference<>("idle");
+    private final Object stateLock = new Object();
+    private AgentState state = AgentState.STARTING;
+    private long stateSinceMillis = startedAt.toEpochMilli();
+    private final long[] millisIn = new long[AgentState.values().length];
+    private long lastEagerBeatMillis;
     private final AtomicReference<@Nullable String> currentTask = new AtomicReference<>();
     private final ScheduledExecutorService scheduler;
 
@@ -74,7 +99,8 @@ public final class Heartbeats {
         String destination,
         String agentId,
         String agentName,
-        Duration interval) {
+        Duration interval,
+        long startCount) {
       this.publisher = Objects.requireNonNull(publisher, "publisher");
       this.destination = destination;
       this.agentId = Objects.requireNonNull(agentId, "agentId");
@@ -83,15 +109,45 @@ public final class Heartbeats {
         throw new IllegalArgumentException("interval must be positive, was " + interval);
       }
       this.interval = interval;
+      this.startCount = startCount;
       this.scheduler =
           Executors.newSingleThreadScheduledExecutor(
               DaemonThreads.named("baton-heartbeat-" + agentName));
       scheduler.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** What the agent is doing now ({@code idle}, {@code working}, ...). */
-    public void setState(String state) {
-      this.state.set(Objects.requireNonNull(state, "state"));
+    /**
+     * Where the agent is in its lifecycle now. Cheap (a lock and a clock read), so it may be called
+     * around every message; the next heartbeat reports it with the time it was entered. Entering
+     * {@link AgentState#ERROR} sends a heartbeat at once (at most one such per interval), so a
+     * failure shows even when the agent moves on before the next one.
+     */
+    public void setState(AgentState next) {
+      Objects.requireNonNull(next, "next");
+      boolean beatNow = false;
+      synchronized (stateLock) {
+        if (next == state) {
+          return;
+        }
+        long now = System.currentTimeMillis();
+        millisIn[state.ordinal()] += Math.max(0, now - stateSinceMillis);
+        state = next;
+        stateSinceMillis = now;
+        if (next == AgentState.ERROR && now - lastEagerBeatMillis >= interval.toMillis()) {
+          lastEagerBeatMillis = now;
+          beatNow = true;
+        }
+      }
+      if (beatNow) {
+        beat(); // on this thread, so it says error even if the next message comes at once
+      }
+    }
+
+    /** The state last set. */
+    public AgentState state() {
+      synchronized (stateLock) {
+        return state;
+      }
     }
 
     /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
@@ -104,7 +160,18 @@ public final class Heartbeats {
         Map<String, Object> beat = new LinkedHashMap<>();
         beat.put("agent_id", agentId);
         beat.put("agent_name", agentName);
-        beat.put("state", state.get());
+        Map<String, Object> seconds = new LinkedHashMap<>();
+        synchronized (stateLock) {
+          long now = System.currentTimeMillis();
+          beat.put("state", state.wireName());
+          beat.put("state_since", Instant.ofEpochMilli(stateSinceMillis).toString());
+          for (AgentState s : AgentState.values()) {
+            long millis = millisIn[s.ordinal()] + (s == state ? now - stateSinceMillis : 0);
+            seconds.put(s.wireName(), millis / 1000.0);
+          }
+        }
+        beat.put("state_seconds", seconds);
+        beat.put("start_count", startCount);
         beat.put("current_task", currentTask.get());
         beat.put("started_at", startedAt.toString());
         beat.put("timestamp", Instant.now().toString());
@@ -119,10 +186,20 @@ public final class Heartbeats {
       }
     }
 
-    /** Stops the heartbeats: the monitor sees the agent turn UNHEALTHY after three intervals. */
+    /**
+     * Reports {@code stopping} in one last heartbeat and stops: the monitor sees the agent turn
+     * UNHEALTHY after three intervals.
+     */
     @Override
     public void close() {
+      setState(AgentState.STOPPING);
       scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      beat();
     }
   }
 
@@ -131,8 +208,21 @@ public final class Heartbeats {
     private final Subscription subscription;
     private final Clock clock;
     private final Map<String, Beat> beats = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> names = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<String>> nameListeners =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private record Beat(JsonNode json, Instant receivedAt, long intervalMillis) {}
+    /**
+     * The last heartbeat of one agent id, the starts seen (the first heartbeat is one start, each
+     * new {@code started_at} another) and the seconds per state its earlier runs reported.
+     */
+    private record Beat(
+        JsonNode json,
+        Instant receivedAt,
+        long intervalMillis,
+        String startedAt,
+        long starts,
+        Map<String, Double> earlierRuns) {}
 
     Monitor(Subscriber subscriber, String destination, Clock clock) {
       this.clock = clock;
@@ -152,7 +242,25 @@ public final class Heartbeats {
           return;
         }
         long interval = Math.max(1, json.path("interval_ms").asLong(5000));
-        beats.put(id, new Beat(json, clock.instant(), interval));
+        String startedAt = json.path("started_at").asText("");
+        Instant now = clock.instant();
+        beats.compute(
+            id,
+            (k, before) -> {
+              if (before == null) {
+                return new Beat(json, now, interval, startedAt, 1, Map.of());
+              }
+              if (before.startedAt.equals(startedAt)) {
+                return new Beat(json, now, interval, startedAt, before.starts, before.earlierRuns);
+              }
+              // A restart: what the previous run reported is kept, the new run counts from 0.
+              return new Beat(
+                  json, now, interval, startedAt, before.starts + 1, stateSeconds(before));
+            });
+        String name = json.path("agent_name").asText(id);
+        if (name.length() <= 128 && names.putIfAbsent(name, Boolean.TRUE) == null) {
+          nameListeners.forEach(l -> l.accept(name));
+        }
       } catch (Exception e) {
         log.debug("ignored a malformed heartbeat: {}", e.getClass().getName());
       }
@@ -169,6 +277,16 @@ public final class Heartbeats {
       List<AgentHealth> agents = new ArrayList<>();
       beats.forEach((id, beat) -> agents.add(toHealth(id, beat)));
       return agents;
+    }
+
+    /**
+     * Calls {@code listener} with each agent name the first time a heartbeat of it arrives, and at
+     * once with every name already seen (for meters per agent name).
+     */
+    public void addNameListener(java.util.function.Consumer<String> listener) {
+      Objects.requireNonNull(listener, "listener");
+      nameListeners.add(listener);
+      names.keySet().forEach(listener);
     }
 
     /** How many agents are HEALTHY. */
@@ -197,6 +315,14 @@ public final class Heartbeats {
         started = beat.receivedAt;
       }
       JsonNode task = beat.json.path("current_task");
+      Instant stateSince;
+      try {
+        stateSince = Instant.parse(beat.json.path("state_since").asText());
+      } catch (RuntimeException e) {
+        stateSince = beat.receivedAt;
+      }
+      Map<String, Double> stateSeconds = stateSeconds(beat);
+      long starts = Math.max(beat.starts, Math.max(1, beat.json.path("start_count").asLong(1)));
       return new AgentHealth(
           id,
           beat.json.path("agent_name").asText(id),
@@ -205,7 +331,25 @@ public final class Heartbeats {
           task.isTextual() ? task.asText() : null,
           started,
           beat.receivedAt,
-          resources);
+          resources,
+          stateSince,
+          starts,
+          stateSeconds);
+    }
+
+    /** The seconds per state of every run of the agent this monitor saw, the last one included. */
+    private static Map<String, Double> stateSeconds(Beat beat) {
+      Map<String, Double> seconds = new LinkedHashMap<>(beat.earlierRuns);
+      beat.json
+          .path("state_seconds")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (e.getValue().isNumber() && AgentState.parse(e.getKey()) != null) {
+                  seconds.merge(e.getKey(), e.getValue().asDouble(), Double::sum);
+                }
+              });
+      return Map.copyOf(seconds);
     }
 
     @Override

@@ -106,6 +106,12 @@ final class PlainJsonRenderer implements HealthRenderer {
     }
     out.put("agent_name", agent.agentName());
     out.put("state", agent.state());
+    out.put("state_since", agent.stateSince().toString());
+    out.put(
+        "time_in_state_seconds",
+        Math.max(0, Duration.between(agent.stateSince(), Instant.now()).toMillis()) / 1000.0);
+    out.put("start_count", agent.startCount());
+    out.put("state_seconds", agent.stateSeconds());
     out.put(
         "uptime_seconds",
         Math.max(0, Duration.between(agent.startedAt(), Instant.now()).toSeconds()));

@@ -1,5 +1,6 @@
 package dev.baton.spring;
 
+import dev.baton.metrics.AgentMetrics;
 import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.BaggagePolicy;
@@ -169,6 +170,17 @@ public class BatonAutoConfiguration {
         baton.agentId(),
         baton.agentName(),
         properties.getHeartbeat().getInterval());
+  }
+
+  /**
+   * The agents' lifecycle meters ({@code baton_agents{state}}, state ages, times, start counts)
+   * from the heartbeats this application hears; Spring Boot binds it to the {@code MeterRegistry}.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnBean(BatonHeartbeats.class)
+  public AgentMetrics batonAgentMetrics(BatonHeartbeats heartbeats) {
+    return AgentMetrics.of(heartbeats.monitor());
   }
 
   /** Whether the starter made a transport. */

@@ -1,6 +1,7 @@
 package dev.baton.spring;
 
 import dev.baton.health.AgentHealth;
+import dev.baton.health.AgentState;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.Heartbeats;
 import dev.baton.transport.Publisher;
@@ -9,7 +10,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.ApplicationListener;
 
 /**
  * The application's agent on the heartbeat bus: it publishes the agent's heartbeats every interval
@@ -17,7 +20,8 @@ import org.springframework.boot.health.contributor.Health;
  * it configured (NATS, then Kafka) and closes it with the context; define a bean of this type to
  * replace it. Thread-safe.
  */
-public final class BatonHeartbeats implements AutoCloseable {
+public final class BatonHeartbeats
+    implements AutoCloseable, ApplicationListener<ApplicationReadyEvent> {
 
   private final String agentId;
   private final Duration interval;
@@ -38,8 +42,8 @@ public final class BatonHeartbeats implements AutoCloseable {
     this.publisher = Heartbeats.publish(publisher, agentId, agentName, interval);
   }
 
-  /** What the agent is doing now ({@code idle}, {@code working}, ...), sent with each heartbeat. */
-  public void setState(String state) {
+  /** Where the agent is in its lifecycle now, sent with each heartbeat. */
+  public void setState(AgentState state) {
     publisher.setState(state);
   }
 
@@ -83,9 +87,19 @@ public final class BatonHeartbeats implements AutoCloseable {
               "name", agent.agentName(),
               "status", agent.status().name(),
               "state", agent.state(),
+              "stateSince", agent.stateSince().toString(),
+              "startCount", agent.startCount(),
               "lastHeartbeat", agent.lastHeartbeat().toString()));
     }
     return health.withDetail("agents", agents).build();
+  }
+
+  /** The application is ready: the agent goes from {@code starting} to {@code idle}. */
+  @Override
+  public void onApplicationEvent(ApplicationReadyEvent event) {
+    if (publisher.state() == AgentState.STARTING) {
+      publisher.setState(AgentState.IDLE);
+    }
   }
 
   /** Stops the heartbeats and the listening. */

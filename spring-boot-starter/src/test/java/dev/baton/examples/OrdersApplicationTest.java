@@ -99,8 +99,28 @@ class OrdersApplicationTest {
               return false;
             }
           });
+      Await.until(
+          "the agent idle once the application is ready",
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              return JSON.readTree(get(port, "/actuator/health").body())
+                  .path("components")
+                  .path("batonAgents")
+                  .path("details")
+                  .path("agents")
+                  .elements()
+                  .next()
+                  .path("state")
+                  .asText()
+                  .equals("idle");
+            } catch (Exception e) {
+              return false;
+            }
+          });
       String health = get(port, "/actuator/health").body();
       System.out.println("/actuator/health: " + health);
+      assertThat(health).contains("\"startCount\":1", "\"stateSince\"");
       assertThat(status(health, "batonNats")).isEqualTo("UP");
       assertThat(status(health, "batonHeartbeat")).isEqualTo("UP");
       assertThat(status(health, "batonBacklog")).isEqualTo("UP");

@@ -121,6 +121,10 @@ public interface TransportListener {
    * @param outcome acknowledged, negatively acknowledged, or given up on
    * @param durationNanos how long the handler (and the acknowledgement) took
    * @param errorType the exception's class name when the handler threw, else {@code null}
+   * @param cpuNanos the CPU time the handler's thread spent in the handler call, or -1 where the
+   *     JVM does not measure it (or Baton was told not to)
+   * @param allocatedBytes the bytes the handler's thread allocated in the handler call, or -1 where
+   *     the JVM does not measure it (or Baton was told not to)
    */
   record Processed(
       String system,
@@ -129,7 +133,9 @@ public interface TransportListener {
       String group,
       Outcome outcome,
       long durationNanos,
-      @Nullable String errorType) {
+      @Nullable String errorType,
+      long cpuNanos,
+      long allocatedBytes) {
     /** Checks the arguments. */
     public Processed {
       Objects.requireNonNull(system, "system");
@@ -137,6 +143,18 @@ public interface TransportListener {
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(outcome, "outcome");
+    }
+
+    /** A handler finished; its CPU time and allocations not measured (-1). */
+    public Processed(
+        String system,
+        String agent,
+        String destination,
+        String group,
+        Outcome outcome,
+        long durationNanos,
+        @Nullable String errorType) {
+      this(system, agent, destination, group, outcome, durationNanos, errorType, -1, -1);
     }
   }
 
@@ -153,6 +171,9 @@ public interface TransportListener {
    * @param ackPending JetStream: delivered but not yet acknowledged; NaN where it does not apply
    * @param lagSeconds the age of the oldest message the group has not yet acknowledged or
    *     committed; 0 when caught up
+   * @param position where the group stands (Kafka: the committed offset; JetStream: the ack floor's
+   *     stream sequence), NaN when not reported; a position that moved on between two readings is
+   *     progress, as a processed message is
    */
   record Backlog(
       String system,
@@ -161,13 +182,26 @@ public interface TransportListener {
       String partition,
       double lagMessages,
       double ackPending,
-      double lagSeconds) {
+      double lagSeconds,
+      double position) {
     /** Checks the arguments. */
     public Backlog {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(partition, "partition");
+    }
+
+    /** A reading without the group's position (NaN). */
+    public Backlog(
+        String system,
+        String destination,
+        String group,
+        String partition,
+        double lagMessages,
+        double ackPending,
+        double lagSeconds) {
+      this(system, destination, group, partition, lagMessages, ackPending, lagSeconds, Double.NaN);
     }
   }
 

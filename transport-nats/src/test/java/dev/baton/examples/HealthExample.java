@@ -1,5 +1,6 @@
 package dev.baton.examples;
 
+import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
@@ -70,7 +71,7 @@ public final class HealthExample {
                 .setQueueDepth(metrics::totalQueueDepth)
                 .addContext("/metrics", PrometheusScrape.handler(registry))
                 .start()) {
-      heartbeat.setState("working");
+      heartbeat.setState(AgentState.PROCESSING);
       heartbeat.setCurrentTask("chapter 2");
       bus.subscriber().subscribe("drafts.review", "reviewers", m -> {});
       connection.flush(Duration.ofSeconds(5));

@@ -15,6 +15,7 @@ public final class GroupState {
   static final class Partition {
     volatile double lag = Double.NaN;
     volatile double seconds = Double.NaN;
+    volatile double position = Double.NaN;
     private final Object historyLock = new Object();
     private final double[] history = {Double.NaN, Double.NaN, Double.NaN};
     private int next;
@@ -53,7 +54,29 @@ public final class GroupState {
   }
 
   public void backlog(String partition, double lag, double ackPending, double seconds) {
-    partitions.computeIfAbsent(partition, p -> new Partition()).update(lag, seconds);
+    backlog(partition, lag, ackPending, seconds, Double.NaN, 0);
+  }
+
+  /**
+   * A backlog reading with the group's position: a position past the one read before is progress
+   * (the group consumed), as {@link #processedSuccessfully} is.
+   */
+  public void backlog(
+      String partition,
+      double lag,
+      double ackPending,
+      double seconds,
+      double position,
+      long nowMillis) {
+    Partition p = partitions.computeIfAbsent(partition, k -> new Partition());
+    double before = p.position;
+    if (!Double.isNaN(position)) {
+      p.position = position;
+      if (!Double.isNaN(before) && position > before) {
+        lastSuccessMillis = nowMillis;
+      }
+    }
+    p.update(lag, seconds);
     if (!Double.isNaN(ackPending) || partition.isEmpty()) {
       this.ackPending = ackPending;
     }

@@ -30,9 +30,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The receive path, from jnats' callback to the handler's return, for a 1 KiB message that a Baton
  * sender wrote ({@code traceparent} and {@code baton} headers): the raw callback that reads the
- * {@code traceparent} (the floor), and Baton's callback sampled, unsampled and with {@link
- * BackplaneMetrics} listening. The message is built once; no broker is on this path. Run with
- * {@code -prof gc}.
+ * {@code traceparent} (the floor), and Baton's callback sampled, unsampled, without the handler
+ * cost measurement, with {@link BackplaneMetrics} listening, and with those metrics on a registry
+ * that takes exemplars. The message is built once; no broker is on this path. Run with {@code -prof
+ * gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +51,8 @@ public class NatsReceiveBenchmark {
   private io.nats.client.MessageHandler sampled;
   private io.nats.client.MessageHandler unsampled;
   private io.nats.client.MessageHandler sampledWithMetrics;
+  private io.nats.client.MessageHandler sampledWithoutHandlerCost;
+  private io.nats.client.MessageHandler sampledWithMetricsAndExemplars;
   private Blackhole blackhole;
 
   @Setup(Level.Trial)
@@ -77,6 +80,14 @@ public class NatsReceiveBenchmark {
     metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     sampledWithMetrics =
         handler(Baton.builder(sampledSdk).setAgentName("bench").addListener(metrics).build(), app);
+    sampledWithoutHandlerCost =
+        handler(Baton.builder(sampledSdk).setAgentName("bench").setHandlerCost(false).build(), app);
+    BackplaneMetrics exemplarMetrics = BackplaneMetrics.builder().build();
+    exemplarMetrics.bindTo(dev.baton.metrics.TraceExemplars.prometheusRegistry());
+    sampledWithMetricsAndExemplars =
+        handler(
+            Baton.builder(sampledSdk).setAgentName("bench").addListener(exemplarMetrics).build(),
+            app);
   }
 
   private static Message message(byte[] payload, String traceparent, long sentAtMicros) {
@@ -119,5 +130,17 @@ public class NatsReceiveBenchmark {
   @Benchmark
   public void batonSampledWithMetrics() throws InterruptedException {
     sampledWithMetrics.onMessage(sampledMessage);
+  }
+
+  /** Without the handler's CPU time and allocations ({@code setHandlerCost(false)}). */
+  @Benchmark
+  public void batonSampledWithoutHandlerCost() throws InterruptedException {
+    sampledWithoutHandlerCost.onMessage(sampledMessage);
+  }
+
+  /** With metrics on a registry whose histograms take exemplars ({@code TraceExemplars}). */
+  @Benchmark
+  public void batonSampledWithMetricsAndExemplars() throws InterruptedException {
+    sampledWithMetricsAndExemplars.onMessage(sampledMessage);
   }
 }

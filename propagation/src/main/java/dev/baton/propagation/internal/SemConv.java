@@ -38,6 +38,15 @@ public final class SemConv {
       AttributeKey.stringKey("baton.sender.agent.name");
   public static final AttributeKey<String> SENDER_AGENT_ID =
       AttributeKey.stringKey("baton.sender.agent.id");
+
+  /** The CPU time the handler's thread spent in the handler call, in seconds. */
+  public static final AttributeKey<Double> HANDLER_CPU_TIME =
+      AttributeKey.doubleKey("baton.handler.cpu_time");
+
+  /** The bytes the handler's thread allocated in the handler call. */
+  public static final AttributeKey<Long> HANDLER_ALLOCATED_BYTES =
+      AttributeKey.longKey("baton.handler.allocated_bytes");
+
   public static final AttributeKey<Long> DELIVERY_COUNT =
       AttributeKey.longKey("baton.message.delivery_count");
   public static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");

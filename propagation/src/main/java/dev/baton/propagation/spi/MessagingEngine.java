@@ -7,6 +7,7 @@ import dev.baton.propagation.Continuation;
 import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.HandlerCost;
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.TraceParent;
@@ -75,6 +76,7 @@ public final class MessagingEngine<H> {
   private final Names names;
   private final String[] rejectKeys;
   private final @Nullable ConfiguredPropagator<H> configured;
+  private final boolean measureCost;
 
   private MessagingEngine(Baton baton, Wire<H> wire) {
     this.baton = baton;
@@ -85,6 +87,9 @@ public final class MessagingEngine<H> {
     this.listeners = parts.listeners(baton);
     this.configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.names = new Names(system, baton.agentName(), baton.agentId());
+    this.measureCost =
+        baton.measuresHandlerCost()
+            && (HandlerCost.measuresCpu() || HandlerCost.measuresAllocations());
     RejectionReason[] reasons = RejectionReason.values();
     this.rejectKeys = new String[reasons.length * 2];
     for (RejectionReason reason : reasons) {
@@ -352,12 +357,19 @@ public final class MessagingEngine<H> {
         received(delivery, inbound);
       }
       Throwable failure = null;
+      boolean cost = measureCost;
+      long cpu = cost ? HandlerCost.cpuNanos() : -1;
+      long allocated = cost ? HandlerCost.allocatedBytes() : -1;
       try {
         handler.handle(message);
       } catch (Throwable t) {
         failure = t;
       }
-      finish(delivery, span, failure, settler, startNanos);
+      if (cost) {
+        cpu = HandlerCost.delta(cpu, HandlerCost.cpuNanos());
+        allocated = HandlerCost.delta(allocated, HandlerCost.allocatedBytes());
+      }
+      finish(delivery, span, failure, settler, startNanos, cpu, allocated);
     }
   }
 
@@ -462,7 +474,13 @@ public final class MessagingEngine<H> {
   }
 
   private void finish(
-      Delivery delivery, Span span, @Nullable Throwable failure, Settler settler, long startNanos)
+      Delivery delivery,
+      Span span,
+      @Nullable Throwable failure,
+      Settler settler,
+      long startNanos,
+      long cpuNanos,
+      long allocatedBytes)
       throws Exception {
     Outcome outcome = failure == null ? Outcome.ACK : Outcome.NAK;
     String errorType = failure == null ? null : failure.getClass().getName();
@@ -486,6 +504,18 @@ public final class MessagingEngine<H> {
     if (errorType != null) {
       recordError(span, errorType, toThrow);
     }
+    if ((cpuNanos >= 0 || allocatedBytes >= 0) && span.isRecording()) {
+      try {
+        if (cpuNanos >= 0) {
+          span.setAttribute(SemConv.HANDLER_CPU_TIME, cpuNanos / 1e9);
+        }
+        if (allocatedBytes >= 0) {
+          span.setAttribute(SemConv.HANDLER_ALLOCATED_BYTES, allocatedBytes);
+        }
+      } catch (RuntimeException e) {
+        listeners.telemetryFailure(system, "span", e);
+      }
+    }
     if (!listeners.isEmpty()) {
       // Before the span ends: a listener may still mark it (an exemplar's span).
       listeners.processed(
@@ -496,7 +526,9 @@ public final class MessagingEngine<H> {
               delivery.group(),
               outcome,
               System.nanoTime() - startNanos,
-              errorType));
+              errorType,
+              cpuNanos,
+              allocatedBytes));
     }
     try {
       span.end();

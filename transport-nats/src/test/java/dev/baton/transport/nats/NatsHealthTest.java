@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.Heartbeats;
@@ -169,16 +170,16 @@ class NatsHealthTest {
     Duration interval = Duration.ofMillis(200);
     Heartbeats.HeartbeatPublisher heartbeat =
         Heartbeats.publish(agentBus.publisher(), "writer-1", "writer", interval);
-    heartbeat.setState("working");
+    heartbeat.setState(AgentState.PROCESSING);
     heartbeat.setCurrentTask("chapter 2");
 
     Await.until(
-        "the agent is known and working",
+        "the agent is known and processing",
         () -> {
           try {
             HttpResponse<String> response = get(server, "/health/agent/writer-1");
             return response.statusCode() == 200
-                && JSON.readTree(response.body()).path("state").asText().equals("working");
+                && JSON.readTree(response.body()).path("state").asText().equals("processing");
           } catch (Exception e) {
             throw new AssertionError(e);
           }
@@ -207,7 +208,7 @@ class NatsHealthTest {
     HttpResponse<String> bare = get(quiet, "/health/agent/writer-1");
     assertThat(bare.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(bare.body()).path("status").asText()).isEqualTo("HEALTHY");
-    assertThat(bare.body()).doesNotContain("chapter 2", "working", "resources", "writer\"");
+    assertThat(bare.body()).doesNotContain("chapter 2", "processing", "resources", "writer\"");
 
     heartbeat.close();
     long stopped = System.nanoTime();
