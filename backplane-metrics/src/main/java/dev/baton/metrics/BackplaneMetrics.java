@@ -307,6 +307,44 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return new BacklogCheck(this, Objects.requireNonNull(limits, "limits"));
   }
 
+  /**
+   * A check named {@code stopped}: DEGRADED while a group that no consumer runs (status STOPPED)
+   * has messages waiting, naming each; HEALTHY otherwise. Where whole groups can be down, as {@code
+   * baton-lag} sees them from the broker; register it as non-critical.
+   */
+  public dev.baton.health.HealthCheck stoppedCheck() {
+    return new dev.baton.health.HealthCheck() {
+      @Override
+      public String name() {
+        return "stopped";
+      }
+
+      @Override
+      public dev.baton.health.CheckResult check() {
+        List<String> waiting = new ArrayList<>();
+        for (GroupView g : groups()) {
+          if (g.status() == ConsumerStatus.STOPPED && g.lag() > 0) {
+            waiting.add(
+                g.group()
+                    + " on "
+                    + g.destination()
+                    + " ("
+                    + g.system()
+                    + "): no consumer running, "
+                    + (long) g.lag()
+                    + " messages waiting");
+          }
+        }
+        Collections.sort(waiting);
+        dev.baton.health.CheckResult result =
+            waiting.isEmpty()
+                ? dev.baton.health.CheckResult.healthy()
+                : dev.baton.health.CheckResult.degraded(String.join("; ", waiting));
+        return result.withDetail("stopped_with_lag", waiting.size());
+      }
+    };
+  }
+
   /** One consumer group's figures, as the backlog check reads them. */
   record GroupView(
       String system,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.health.AgentState;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.HandlerCost;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
@@ -52,7 +53,9 @@ abstract class Agent implements AutoCloseable {
             .setAgentName(role)
             .setAgentId(agentId)
             .addListener(parts.metrics())
-            .addListener(parts.costs());
+            .addListener(parts.costs())
+            // The summary's per-agent CPU: a few µs per message, nothing against an LLM call.
+            .setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU);
     if (parts.reconnects().claim()) {
       builder.addListener(parts.reconnects()); // one agent's transport counts for the process
     }

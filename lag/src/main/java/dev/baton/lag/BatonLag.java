@@ -98,17 +98,24 @@ final class BatonLag implements AutoCloseable {
       checks.addCheck(kafkaReads);
     }
     checks.addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false);
+    checks.addCheck(metrics.stoppedCheck(), false);
     health = checks.build();
     health.markStarted();
     server =
         HealthServer.builder(health)
             .setAddress(new InetSocketAddress(config.listen(), config.port()))
             .setShowDetails(ShowDetails.always())
+            .setVersion(version())
             .setPendingTasks(metrics::totalLag)
             .addContext("/metrics", PrometheusScrape.handler(registry))
             .start();
     long every = config.interval().toMillis();
     scheduler.scheduleWithFixedDelay(this::readAll, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  private static String version() {
+    String version = BatonLag.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
   }
 
   /** The port {@code /metrics} and {@code /health} are served on. */

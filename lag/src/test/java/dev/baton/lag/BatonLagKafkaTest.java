@@ -73,6 +73,11 @@ class BatonLagKafkaTest {
         assertThat(endpoint.value(STATUS, group).orElseThrow()).isEqualTo(3);
         assertThat(endpoint.scrape()).contains("messaging_destination_name=\"" + topic + "\"");
         assertThat(endpoint.get("/health").statusCode()).isEqualTo(200);
+        Await.until(
+            "the stopped check names the group",
+            WAIT,
+            () ->
+                endpoint.get("/health").body().contains("no consumer running, 7 messages waiting"));
         assertThat(endpoint.get("/health").body()).contains("kafka-lag-reads");
 
         try (KafkaConsumer<String, String> again = consumer(group)) {

@@ -92,6 +92,11 @@ class BatonLagNatsTest {
             .contains("messaging_destination_name=\"orders.new\"")
             .doesNotContain("auditors");
         assertThat(endpoint.get("/health").statusCode()).isEqualTo(200);
+        Await.until(
+            "the stopped check names the group",
+            WAIT,
+            () ->
+                endpoint.get("/health").body().contains("no consumer running, 7 messages waiting"));
         assertThat(endpoint.get("/health").body()).contains("nats-lag-reads");
 
         AtomicInteger drained = new AtomicInteger();

@@ -68,7 +68,7 @@ public final class Baton {
   private final Listeners listeners;
   private final TextMapPropagator propagator;
   private final DestinationPattern[] housekeeping;
-  private final boolean handlerCost;
+  private final HandlerCost handlerCost;
 
   private Baton(Builder b) {
     this.tracer =
@@ -136,11 +136,8 @@ public final class Baton {
     return false;
   }
 
-  /**
-   * Whether each handler call's CPU time and allocated bytes are measured (see {@link
-   * Builder#setHandlerCost}).
-   */
-  public boolean measuresHandlerCost() {
+  /** What is measured of each handler call (see {@link Builder#setHandlerCost}). */
+  public HandlerCost handlerCost() {
     return handlerCost;
   }
 
@@ -162,7 +159,7 @@ public final class Baton {
     private final List<TransportListener> listeners = new ArrayList<>();
     private final List<DestinationPattern> housekeeping = new ArrayList<>();
     private boolean traceHousekeeping;
-    private boolean handlerCost = true;
+    private HandlerCost handlerCost = HandlerCost.ALLOCATIONS;
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -234,15 +231,14 @@ public final class Baton {
     }
 
     /**
-     * Whether to measure each handler call's cost (default {@code true}): the CPU time and the
-     * bytes allocated by the handler's thread during the call, from the JVM's per-thread counters,
-     * go on the process span ({@code baton.handler.cpu_time} in seconds, {@code
-     * baton.handler.allocated_bytes}) and to the listeners (the agent's cost meters). Work the
-     * handler hands to other threads is not counted. Where the JVM does not measure one of them it
-     * is left out, never guessed. Costs four counter reads per message; {@code false} skips them.
+     * What to measure of each handler call (default {@link HandlerCost#ALLOCATIONS}): the bytes the
+     * handler's thread allocated during the call and, with {@link HandlerCost#ALLOCATIONS_AND_CPU},
+     * the CPU time it used, from the JVM's per-thread counters. They go on the process span ({@code
+     * baton.handler.allocated_bytes}, {@code baton.handler.cpu_time} in seconds) and to the
+     * listeners (the agent's cost meters). {@link HandlerCost#NONE} skips the counter reads.
      */
-    public Builder setHandlerCost(boolean handlerCost) {
-      this.handlerCost = handlerCost;
+    public Builder setHandlerCost(HandlerCost handlerCost) {
+      this.handlerCost = Objects.requireNonNull(handlerCost, "handlerCost");
       return this;
     }
 

@@ -85,7 +85,8 @@ public class BatonAutoConfiguration {
     Baton.Builder builder =
         Baton.builder(openTelemetry.getIfAvailable(GlobalOpenTelemetry::get))
             .setHopLimit(properties.getHopLimit())
-            .setTraceHousekeeping(properties.isTraceHousekeeping());
+            .setTraceHousekeeping(properties.isTraceHousekeeping())
+            .setHandlerCost(properties.getHandlerCost());
     String name = properties.getAgent().getName();
     if (name == null) {
       name = environment.getProperty("spring.application.name", "agent");

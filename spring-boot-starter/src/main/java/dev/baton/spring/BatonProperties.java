@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.HandlerCost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public class BatonProperties {
   private final Baggage baggage = new Baggage();
   private List<String> housekeeping = new ArrayList<>();
   private boolean traceHousekeeping;
+  private HandlerCost handlerCost = HandlerCost.ALLOCATIONS;
   private final Heartbeat heartbeat = new Heartbeat();
   private final Health health = new Health();
   private final Transport nats = new Transport();
@@ -75,6 +77,18 @@ public class BatonProperties {
 
   public void setTraceHousekeeping(boolean traceHousekeeping) {
     this.traceHousekeeping = traceHousekeeping;
+  }
+
+  /**
+   * {@code baton.handler-cost}: what to measure of each handler call ({@code none}, {@code
+   * allocations}, {@code allocations-and-cpu}), on the process span and the agent's meters.
+   */
+  public HandlerCost getHandlerCost() {
+    return handlerCost;
+  }
+
+  public void setHandlerCost(HandlerCost handlerCost) {
+    this.handlerCost = handlerCost;
   }
 
   /** The agent's heartbeats. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.HandlerCost;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.SharedKafka;
@@ -79,11 +80,13 @@ class BatonAutoConfigurationTest {
             "baton.continuations.[audit.>]=new-trace-with-link",
             "baton.housekeeping=status.*.ping",
             "baton.baggage.allowed-keys=task,tenant",
-            "baton.baggage.max-bytes=512")
+            "baton.baggage.max-bytes=512",
+            "baton.handler-cost=allocations-and-cpu")
         .run(
             context -> {
               assertThat(context).hasNotFailed().hasSingleBean(Baton.class);
               Baton baton = context.getBean(Baton.class);
+              assertThat(baton.handlerCost()).isEqualTo(HandlerCost.ALLOCATIONS_AND_CPU);
               assertThat(baton.agentName()).isEqualTo("billing");
               assertThat(baton.agentId()).isEqualTo("billing-7");
               assertThat(baton.hopLimit()).isEqualTo(7);

@@ -64,7 +64,7 @@ class HandlerCostTest {
   @Test
   void theHandlersCpuTimeAndAllocationsGoOnTheProcessSpanAndTheEvent() throws Exception {
     long wallStart = System.nanoTime();
-    deliver(engine(b -> {}), m -> expensiveWork());
+    deliver(engine(b -> b.setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU)), m -> expensiveWork());
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
 
     SpanData span = OTEL.getSpans().get(0);
@@ -77,8 +77,20 @@ class HandlerCostTest {
   }
 
   @Test
+  void byDefaultAllocationsAreMeasuredAndCpuTimeIsNot() throws Exception {
+    deliver(engine(b -> {}), m -> expensiveWork());
+
+    SpanData span = OTEL.getSpans().get(0);
+    assertThat(span.getAttributes().get(ALLOCATED)).isBetween((long) FOUR_MIB, 64L << 20);
+    assertThat(span.getAttributes().get(CPU)).isNull();
+    assertThat(listener.processed.get(0).cpuNanos()).isEqualTo(-1);
+    assertThat(listener.processed.get(0).allocatedBytes())
+        .isEqualTo(span.getAttributes().get(ALLOCATED));
+  }
+
+  @Test
   void switchedOffNothingIsMeasured() throws Exception {
-    deliver(engine(b -> b.setHandlerCost(false)), m -> expensiveWork());
+    deliver(engine(b -> b.setHandlerCost(HandlerCost.NONE)), m -> expensiveWork());
 
     SpanData span = OTEL.getSpans().get(0);
     assertThat(span.getAttributes().get(CPU)).isNull();

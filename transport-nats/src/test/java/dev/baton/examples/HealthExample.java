@@ -54,7 +54,7 @@ public final class HealthExample {
                 connection);
         Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber());
         Heartbeats.HeartbeatPublisher heartbeat =
-            Heartbeats.publish(bus.publisher(), "writer-1", "writer", Duration.ofSeconds(5));
+            Heartbeats.publish(bus.publisher(), "writer-1", "writer", Duration.ofMillis(500));
         HealthManager health =
             HealthManager.builder()
                 .addCheck(NatsHealthCheck.builder(connection).setJetStream(true).build())
@@ -76,7 +76,7 @@ public final class HealthExample {
       bus.subscriber().subscribe("drafts.review", "reviewers", m -> {});
       connection.flush(Duration.ofSeconds(5));
       health.markStarted();
-      Thread.sleep(300); // let the first heartbeat arrive
+      Thread.sleep(1200); // let a heartbeat with the state set above arrive
       HttpClient http = HttpClient.newHttpClient();
       for (String[] request :
           new String[][] {

@@ -3,6 +3,7 @@ package dev.baton.transport.nats;
 import dev.baton.launchers.NatsServer;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.HandlerCost;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.MessageHandler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -52,6 +53,7 @@ public class NatsReceiveBenchmark {
   private io.nats.client.MessageHandler unsampled;
   private io.nats.client.MessageHandler sampledWithMetrics;
   private io.nats.client.MessageHandler sampledWithoutHandlerCost;
+  private io.nats.client.MessageHandler sampledWithCpuTime;
   private io.nats.client.MessageHandler sampledWithMetricsAndExemplars;
   private Blackhole blackhole;
 
@@ -81,7 +83,19 @@ public class NatsReceiveBenchmark {
     sampledWithMetrics =
         handler(Baton.builder(sampledSdk).setAgentName("bench").addListener(metrics).build(), app);
     sampledWithoutHandlerCost =
-        handler(Baton.builder(sampledSdk).setAgentName("bench").setHandlerCost(false).build(), app);
+        handler(
+            Baton.builder(sampledSdk)
+                .setAgentName("bench")
+                .setHandlerCost(HandlerCost.NONE)
+                .build(),
+            app);
+    sampledWithCpuTime =
+        handler(
+            Baton.builder(sampledSdk)
+                .setAgentName("bench")
+                .setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU)
+                .build(),
+            app);
     BackplaneMetrics exemplarMetrics = BackplaneMetrics.builder().build();
     exemplarMetrics.bindTo(dev.baton.metrics.TraceExemplars.prometheusRegistry());
     sampledWithMetricsAndExemplars =
@@ -132,10 +146,16 @@ public class NatsReceiveBenchmark {
     sampledWithMetrics.onMessage(sampledMessage);
   }
 
-  /** Without the handler's CPU time and allocations ({@code setHandlerCost(false)}). */
+  /** Without measuring the handler's allocations ({@code HandlerCost.NONE}). */
   @Benchmark
   public void batonSampledWithoutHandlerCost() throws InterruptedException {
     sampledWithoutHandlerCost.onMessage(sampledMessage);
+  }
+
+  /** Measuring the handler's CPU time too ({@code HandlerCost.ALLOCATIONS_AND_CPU}). */
+  @Benchmark
+  public void batonSampledWithCpuTime() throws InterruptedException {
+    sampledWithCpuTime.onMessage(sampledMessage);
   }
 
   /** With metrics on a registry whose histograms take exemplars ({@code TraceExemplars}). */

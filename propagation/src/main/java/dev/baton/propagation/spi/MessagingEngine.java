@@ -4,12 +4,13 @@ import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.HandlerCost;
 import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.BatonHeader;
-import dev.baton.propagation.internal.HandlerCost;
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.SemConv;
+import dev.baton.propagation.internal.ThreadCounters;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.propagation.internal.TraceStates;
 import dev.baton.propagation.internal.WarnOnce;
@@ -76,7 +77,8 @@ public final class MessagingEngine<H> {
   private final Names names;
   private final String[] rejectKeys;
   private final @Nullable ConfiguredPropagator<H> configured;
-  private final boolean measureCost;
+  private final boolean measureAllocations;
+  private final boolean measureCpu;
 
   private MessagingEngine(Baton baton, Wire<H> wire) {
     this.baton = baton;
@@ -87,9 +89,10 @@ public final class MessagingEngine<H> {
     this.listeners = parts.listeners(baton);
     this.configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.names = new Names(system, baton.agentName(), baton.agentId());
-    this.measureCost =
-        baton.measuresHandlerCost()
-            && (HandlerCost.measuresCpu() || HandlerCost.measuresAllocations());
+    this.measureAllocations =
+        baton.handlerCost() != HandlerCost.NONE && ThreadCounters.measuresAllocations();
+    this.measureCpu =
+        baton.handlerCost() == HandlerCost.ALLOCATIONS_AND_CPU && ThreadCounters.measuresCpu();
     RejectionReason[] reasons = RejectionReason.values();
     this.rejectKeys = new String[reasons.length * 2];
     for (RejectionReason reason : reasons) {
@@ -357,17 +360,18 @@ public final class MessagingEngine<H> {
         received(delivery, inbound);
       }
       Throwable failure = null;
-      boolean cost = measureCost;
-      long cpu = cost ? HandlerCost.cpuNanos() : -1;
-      long allocated = cost ? HandlerCost.allocatedBytes() : -1;
+      long cpu = measureCpu ? ThreadCounters.cpuNanos() : -1;
+      long allocated = measureAllocations ? ThreadCounters.allocatedBytes() : -1;
       try {
         handler.handle(message);
       } catch (Throwable t) {
         failure = t;
       }
-      if (cost) {
-        cpu = HandlerCost.delta(cpu, HandlerCost.cpuNanos());
-        allocated = HandlerCost.delta(allocated, HandlerCost.allocatedBytes());
+      if (measureAllocations) {
+        allocated = ThreadCounters.delta(allocated, ThreadCounters.allocatedBytes());
+      }
+      if (measureCpu) {
+        cpu = ThreadCounters.delta(cpu, ThreadCounters.cpuNanos());
       }
       finish(delivery, span, failure, settler, startNanos, cpu, allocated);
     }

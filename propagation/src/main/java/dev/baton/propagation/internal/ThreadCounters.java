@@ -9,7 +9,7 @@ import java.lang.management.ThreadMXBean;
  * com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes}). Each is -1 where the JVM does
  * not support it or has it switched off, never a made-up value. Thread-safe, stateless.
  */
-public final class HandlerCost {
+public final class ThreadCounters {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final com.sun.management.ThreadMXBean SUN_THREADS =
@@ -17,7 +17,7 @@ public final class HandlerCost {
   private static final boolean CPU = cpuSupported();
   private static final boolean ALLOCATIONS = allocationsSupported();
 
-  private HandlerCost() {}
+  private ThreadCounters() {}
 
   /** Whether this JVM measures per-thread CPU time. */
   public static boolean measuresCpu() {
