@@ -47,7 +47,7 @@ class SwarmLifecycleTest {
                 "--nats-url", NATS.url(),
                 "--port", "0",
                 "--slow-agent", "coder",
-                "--failure-rate", "0.3",
+                "--failure-rate", "0.5",
                 "--instance", "lifecycle"),
             null);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -69,9 +69,15 @@ class SwarmLifecycleTest {
               for (String id : swarm.agentIds()) {
                 JsonNode agent = json(get(swarm, "/health/agent/" + id).body());
                 String state = agent.path("state").asText();
-                seen.computeIfAbsent(
-                        agent.path("agent_name").asText(), n -> ConcurrentHashMap.newKeySet())
-                    .add(state);
+                Set<String> states =
+                    seen.computeIfAbsent(
+                        agent.path("agent_name").asText(), n -> ConcurrentHashMap.newKeySet());
+                states.add(state);
+                // An agent whose failed message came back at once was in error for a few
+                // milliseconds, between two heartbeats: its seconds in error say so.
+                if (agent.path("state_seconds").path("error").asDouble() > 0) {
+                  states.add("error");
+                }
                 if (id.equals("coder-lifecycle") && state.equals("processing")) {
                   longestCoderProcessing[0] =
                       Math.max(
