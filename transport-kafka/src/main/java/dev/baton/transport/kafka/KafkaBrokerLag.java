@@ -1,10 +1,9 @@
 package dev.baton.transport.kafka;
 
+import dev.baton.propagation.spi.ConsumerPresence;
 import dev.baton.propagation.spi.LagClock;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.Backlog;
-import dev.baton.transport.TransportListener.SubscriptionChange;
-import dev.baton.transport.TransportListener.SubscriptionState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,11 +58,9 @@ public final class KafkaBrokerLag implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> reader;
   private final Predicate<String> filter;
   private final long timeoutMillis;
-  private final Map<Key, Boolean> running = new HashMap<>();
+  private final ConsumerPresence presence = new ConsumerPresence(SYSTEM);
   private final Map<TopicPartition, LagClock> clocks = new HashMap<>();
-  private final Map<Key, Set<Integer>> partitionsSeen = new HashMap<>();
-
-  private record Key(String topic, String group) {}
+  private final Map<ConsumerPresence.Group, Set<Integer>> partitionsSeen = new HashMap<>();
 
   private KafkaBrokerLag(Map<String, ?> config, Predicate<String> filter, Duration timeout) {
     this.filter = filter;
@@ -148,7 +145,7 @@ public final class KafkaBrokerLag implements AutoCloseable {
                 }));
     Map<TopicPartition, Long> oldestTimestamps = oldestTimestamps(behind);
 
-    Set<Key> seen = new HashSet<>();
+    Set<ConsumerPresence.Group> seen = new HashSet<>();
     for (String group : groups) {
       ConsumerGroupDescription description = described.get(group);
       boolean hasMembers = description != null && !description.members().isEmpty();
@@ -160,9 +157,9 @@ public final class KafkaBrokerLag implements AutoCloseable {
         if (e.getValue() == null || end == null) {
           continue;
         }
-        Key key = new Key(tp.topic(), group);
+        ConsumerPresence.Group key = new ConsumerPresence.Group(tp.topic(), group);
         if (seen.add(key)) {
-          changed(listener, key, hasMembers);
+          presence.seen(listener, key, hasMembers);
         }
         byTopic.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
         long position = e.getValue().offset();
@@ -186,40 +183,25 @@ public final class KafkaBrokerLag implements AutoCloseable {
                 seconds,
                 position));
       }
-      byTopic.forEach((topic, partitions) -> partitionsSeen.put(new Key(topic, group), partitions));
+      byTopic.forEach(
+          (topic, partitions) ->
+              partitionsSeen.put(new ConsumerPresence.Group(topic, group), partitions));
     }
-    for (Key gone : new HashSet<>(running.keySet())) {
-      if (!seen.contains(gone)) {
-        running.remove(gone);
-        for (int partition : partitionsSeen.getOrDefault(gone, Set.of())) {
-          listener.onBacklog(
-              new Backlog(
-                  SYSTEM,
-                  gone.topic(),
-                  gone.group(),
-                  Integer.toString(partition),
-                  Double.NaN,
-                  Double.NaN,
-                  Double.NaN));
-        }
-        partitionsSeen.remove(gone);
-        listener.onSubscription(
-            new SubscriptionChange(SYSTEM, gone.topic(), gone.group(), SubscriptionState.STOPPED));
+    for (ConsumerPresence.Group gone : presence.endRound(listener)) {
+      for (int partition : partitionsSeen.getOrDefault(gone, Set.of())) {
+        listener.onBacklog(
+            new Backlog(
+                SYSTEM,
+                gone.destination(),
+                gone.group(),
+                Integer.toString(partition),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN));
       }
+      partitionsSeen.remove(gone);
     }
     return groups.size();
-  }
-
-  private void changed(TransportListener listener, Key key, boolean hasMembers) {
-    Boolean before = running.put(key, hasMembers);
-    if (before == null || before != hasMembers) {
-      listener.onSubscription(
-          new SubscriptionChange(
-              SYSTEM,
-              key.topic(),
-              key.group(),
-              hasMembers ? SubscriptionState.STARTED : SubscriptionState.STOPPED));
-    }
   }
 
   /**

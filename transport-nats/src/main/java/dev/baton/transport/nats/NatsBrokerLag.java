@@ -1,10 +1,9 @@
 package dev.baton.transport.nats;
 
+import dev.baton.propagation.spi.ConsumerPresence;
 import dev.baton.propagation.spi.LagClock;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.Backlog;
-import dev.baton.transport.TransportListener.SubscriptionChange;
-import dev.baton.transport.TransportListener.SubscriptionState;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -13,10 +12,8 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -44,7 +41,7 @@ public final class NatsBrokerLag {
 
   private final JetStreamManagement jsm;
   private final Predicate<String> filter;
-  private final Map<Key, Boolean> running = new HashMap<>();
+  private final ConsumerPresence presence = new ConsumerPresence(SYSTEM);
   private final Map<Key, LagClock> clocks = new HashMap<>();
 
   private record Key(String stream, String destination, String group) {}
@@ -75,7 +72,7 @@ public final class NatsBrokerLag {
   public int read(TransportListener listener) throws IOException, JetStreamApiException {
     Objects.requireNonNull(listener, "listener");
     long now = System.currentTimeMillis();
-    Set<Key> seen = new HashSet<>();
+    int read = 0;
     for (StreamInfo stream : jsm.getStreams()) {
       String streamName = stream.getConfiguration().getName();
       long end = stream.getStreamState().getLastSequence() + 1;
@@ -89,25 +86,22 @@ public final class NatsBrokerLag {
                 streamName,
                 subject == null || subject.isEmpty() ? streamName : subject,
                 consumer.getName());
-        seen.add(key);
+        read++;
         LagClock clock = clocks.computeIfAbsent(key, k -> new LagClock(64));
         clock.recordEnd(end, now);
         report(listener, key, consumer, clock, now);
       }
     }
-    for (Key gone : new HashSet<>(running.keySet())) {
-      if (!seen.contains(gone)) {
-        running.remove(gone);
-        clocks.remove(gone);
-        listener.onBacklog(
-            new Backlog(
-                SYSTEM, gone.destination(), gone.group(), "", Double.NaN, Double.NaN, Double.NaN));
-        listener.onSubscription(
-            new SubscriptionChange(
-                SYSTEM, gone.destination(), gone.group(), SubscriptionState.STOPPED));
-      }
+    for (ConsumerPresence.Group gone : presence.endRound(listener)) {
+      clocks
+          .keySet()
+          .removeIf(
+              k -> k.destination().equals(gone.destination()) && k.group().equals(gone.group()));
+      listener.onBacklog(
+          new Backlog(
+              SYSTEM, gone.destination(), gone.group(), "", Double.NaN, Double.NaN, Double.NaN));
     }
-    return seen.size();
+    return read;
   }
 
   private void report(
@@ -121,16 +115,10 @@ public final class NatsBrokerLag {
         seconds = clock.estimateSeconds(ackFloor + 1, now);
       }
     }
-    boolean takes = consumer.isPushBound() || consumer.getNumWaiting() > 0;
-    Boolean before = running.put(key, takes);
-    if (before == null || before != takes) {
-      listener.onSubscription(
-          new SubscriptionChange(
-              SYSTEM,
-              key.destination(),
-              key.group(),
-              takes ? SubscriptionState.STARTED : SubscriptionState.STOPPED));
-    }
+    presence.seen(
+        listener,
+        new ConsumerPresence.Group(key.destination(), key.group()),
+        consumer.isPushBound() || consumer.getNumWaiting() > 0);
     listener.onBacklog(
         new Backlog(
             SYSTEM,
