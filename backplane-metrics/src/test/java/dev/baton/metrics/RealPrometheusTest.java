@@ -127,42 +127,34 @@ class RealPrometheusTest {
   }
 
   private String awaitExemplars(String metric) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String body = "";
-    while (System.nanoTime() < deadline) {
-      long now = System.currentTimeMillis() / 1000;
-      body =
-          prometheus.get(
-              "/api/v1/query_exemplars?"
-                  + PrometheusServer.param("query", metric)
-                  + "&start="
-                  + (now - 300)
-                  + "&end="
-                  + (now + 60));
-      if (body.contains("trace_id")) {
-        return body;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no exemplar for " + metric + ": " + body + "\n" + prometheus.log());
+    return prometheus.await(
+        () -> {
+          long now = System.currentTimeMillis() / 1000;
+          return "/api/v1/query_exemplars?"
+              + PrometheusServer.param("query", metric)
+              + "&start="
+              + (now - 300)
+              + "&end="
+              + (now + 60);
+        },
+        body -> body.contains("trace_id"),
+        Duration.ofSeconds(30));
   }
 
+  /** The value of {@code query} once it is {@code expected}. */
   private String awaitValue(String query, String expected) throws Exception {
     Pattern value = Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]+)\"\\]");
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String found = null;
-    while (System.nanoTime() < deadline) {
-      String body = prometheus.get("/api/v1/query?" + PrometheusServer.param("query", query));
-      Matcher m = value.matcher(body);
-      if (m.find()) {
-        found = m.group(1);
-        if (found.equals(expected)) {
-          return found;
-        }
-      }
-      Thread.sleep(200);
-    }
-    return found;
+    String body =
+        prometheus.await(
+            "/api/v1/query?" + PrometheusServer.param("query", query),
+            answer -> {
+              Matcher m = value.matcher(answer);
+              return m.find() && m.group(1).equals(expected);
+            },
+            Duration.ofSeconds(30));
+    Matcher m = value.matcher(body);
+    m.find();
+    return m.group(1);
   }
 
   private static int count(String text, String needle) {

@@ -29,6 +29,9 @@ abstract class Agent implements AutoCloseable {
   /** How long a hand-off waits for the broker's acknowledgement before the handler fails. */
   static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(30);
 
+  /** How often each agent beats; a swarm process listens one interval for another's agents. */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
   final String role;
   final String agentId;
   final Backplane.Bus bus;
@@ -67,8 +70,7 @@ abstract class Agent implements AutoCloseable {
     this.failureRate = parts.config().failureRate();
     this.log = LoggerFactory.getLogger("agent." + role);
     long starts = parts.store() == null ? 1 : parts.store().recordStart(agentId);
-    this.heartbeat =
-        Heartbeats.publish(bus.publisher(), agentId, role, Duration.ofSeconds(2), starts);
+    this.heartbeat = Heartbeats.publish(bus.publisher(), agentId, role, HEARTBEAT_INTERVAL, starts);
   }
 
   /** Subscribes and remembers the subscription for readiness and close. */

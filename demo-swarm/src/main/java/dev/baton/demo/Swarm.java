@@ -12,6 +12,7 @@ import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
+import dev.baton.transport.internal.BatonVersion;
 import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -151,7 +152,7 @@ final class Swarm implements AutoCloseable {
           HealthServer.builder(manager)
               .setAddress(new InetSocketAddress(config.listen(), config.port()))
               .setShowDetails(showDetails(config.listen(), System.getenv("BATON_HEALTH_TOKEN")))
-              .setVersion("0.1.0")
+              .setVersion(BatonVersion.get())
               .setHeartbeats(monitor)
               .setPendingTasks(metrics::totalLag)
               .setQueueDepth(metrics::totalQueueDepth)
@@ -244,13 +245,14 @@ final class Swarm implements AutoCloseable {
                     .build());
         Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber())) {
       monitor.subscription().awaitReady(Duration.ofSeconds(30));
-      Thread.sleep(2_500);
-      List<String> others =
-          monitor.agents().stream()
-              .filter(a -> a.status() == dev.baton.health.HealthStatus.HEALTHY)
-              .map(dev.baton.health.AgentHealth::agentId)
-              .sorted()
-              .toList();
+      // Every running agent beats once per interval: wait for one, at most an interval and a
+      // margin (an agent whose beat is due just after the subscription became ready).
+      long deadline = System.nanoTime() + Agent.HEARTBEAT_INTERVAL.plusMillis(500).toNanos();
+      List<String> others = healthyAgents(monitor);
+      while (others.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        others = healthyAgents(monitor);
+      }
       if (!others.isEmpty()) {
         throw new IllegalStateException(
             "another swarm process is running on this broker (its agents "
@@ -260,6 +262,14 @@ final class Swarm implements AutoCloseable {
                 + " process's alone)");
       }
     }
+  }
+
+  private static List<String> healthyAgents(Heartbeats.Monitor monitor) {
+    return monitor.agents().stream()
+        .filter(a -> a.status() == dev.baton.health.HealthStatus.HEALTHY)
+        .map(dev.baton.health.AgentHealth::agentId)
+        .sorted()
+        .toList();
   }
 
   String describeBroker() {

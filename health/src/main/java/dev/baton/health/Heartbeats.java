@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +90,7 @@ public final class Heartbeats {
     private long stateSinceMillis = startedAt.toEpochMilli();
     private final long[] millisIn = new long[AgentState.values().length];
     private long lastEagerBeatMillis;
-    private final AtomicReference<@Nullable String> currentTask = new AtomicReference<>();
+    private @Nullable String currentTask;
     private final ScheduledExecutorService scheduler;
 
     HeartbeatPublisher(
@@ -124,23 +123,45 @@ public final class Heartbeats {
      */
     public void setState(AgentState next) {
       Objects.requireNonNull(next, "next");
-      boolean beatNow = false;
+      boolean beatNow;
       synchronized (stateLock) {
-        if (next == state) {
-          return;
-        }
-        long now = System.currentTimeMillis();
-        millisIn[state.ordinal()] += Math.max(0, now - stateSinceMillis);
-        state = next;
-        stateSinceMillis = now;
-        if (next == AgentState.ERROR && now - lastEagerBeatMillis >= interval.toMillis()) {
-          lastEagerBeatMillis = now;
-          beatNow = true;
-        }
+        beatNow = enter(next);
       }
       if (beatNow) {
         beat(); // on this thread, so it says error even if the next message comes at once
       }
+    }
+
+    /**
+     * {@link #setState(AgentState)} and {@link #setCurrentTask(String)} in one step: no heartbeat
+     * reports the new state with the previous task, or the new task with the previous state.
+     */
+    public void setState(AgentState next, @Nullable String task) {
+      Objects.requireNonNull(next, "next");
+      boolean beatNow;
+      synchronized (stateLock) {
+        currentTask = task;
+        beatNow = enter(next);
+      }
+      if (beatNow) {
+        beat();
+      }
+    }
+
+    /** Enters {@code next} under {@link #stateLock}; true when a heartbeat should go out now. */
+    private boolean enter(AgentState next) {
+      if (next == state) {
+        return false;
+      }
+      long now = System.currentTimeMillis();
+      millisIn[state.ordinal()] += Math.max(0, now - stateSinceMillis);
+      state = next;
+      stateSinceMillis = now;
+      if (next == AgentState.ERROR && now - lastEagerBeatMillis >= interval.toMillis()) {
+        lastEagerBeatMillis = now;
+        return true;
+      }
+      return false;
     }
 
     /** The state last set. */
@@ -152,7 +173,9 @@ public final class Heartbeats {
 
     /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
     public void setCurrentTask(@Nullable String task) {
-      this.currentTask.set(task);
+      synchronized (stateLock) {
+        currentTask = task;
+      }
     }
 
     private void beat() {
@@ -161,8 +184,10 @@ public final class Heartbeats {
         beat.put("agent_id", agentId);
         beat.put("agent_name", agentName);
         Map<String, Object> seconds = new LinkedHashMap<>();
+        @Nullable String task;
         synchronized (stateLock) {
           long now = System.currentTimeMillis();
+          task = currentTask;
           beat.put("state", state.wireName());
           beat.put("state_since", Instant.ofEpochMilli(stateSinceMillis).toString());
           for (AgentState s : AgentState.values()) {
@@ -172,7 +197,7 @@ public final class Heartbeats {
         }
         beat.put("state_seconds", seconds);
         beat.put("start_count", startCount);
-        beat.put("current_task", currentTask.get());
+        beat.put("current_task", task);
         beat.put("started_at", startedAt.toString());
         beat.put("timestamp", Instant.now().toString());
         beat.put("interval_ms", interval.toMillis());

@@ -114,13 +114,14 @@ class HealthServerTest {
     burner.start();
     double usage;
     try {
-      Thread.sleep(300);
+      Await.until("the busy core shows in the process's CPU load", () -> processCpuLoad() > 0.05);
       usage = cpu(server, "/health");
     } finally {
       busy.set(false);
       burner.join();
     }
-    Thread.sleep(300); // idle now: a figure read at request time would drop to about 0
+    // Idle now: a figure read at request time would be well below the cached one.
+    Await.until("the process idles", () -> processCpuLoad() * 100 < usage / 2);
     double again = cpu(server, "/health");
     double available =
         JSON.readTree(get(server, "/health/ready").body())
@@ -131,6 +132,13 @@ class HealthServerTest {
     assertThat(usage).as("the process was busy").isGreaterThan(1.0);
     assertThat(again).as("the same figure within the cache period").isEqualTo(usage);
     assertThat(available).isCloseTo(100 - usage, org.assertj.core.data.Offset.offset(0.11));
+  }
+
+  /** The JVM's own reading of this process's recent CPU load, 0-1. */
+  private static double processCpuLoad() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuLoad();
   }
 
   private double cpu(HealthServer server, String path) throws Exception {

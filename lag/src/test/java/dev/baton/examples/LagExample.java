@@ -2,6 +2,7 @@ package dev.baton.examples;
 
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.launchers.NatsServer;
+import dev.baton.testing.Await;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
@@ -74,19 +75,19 @@ public final class LagExample {
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
       try {
         HttpClient http = HttpClient.newHttpClient();
-        String metrics = "";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline
-            && !(metrics.contains("orders-workers") && metrics.contains("\"workers\""))) {
-          Thread.sleep(500);
-          try {
-            metrics = get(http, port, "/metrics").body();
-          } catch (Exception e) {
-            metrics = "";
-          }
-        }
-        Thread.sleep(2500); // three reads: the lag trend and the status settle
-        metrics = get(http, port, "/metrics").body();
+        // Both groups read and called STOPPED (status 3): the figures the README shows.
+        Await.until(
+            "both groups STOPPED on /metrics",
+            Duration.ofSeconds(60),
+            () -> {
+              String text = scrape(http, port);
+              return text.lines()
+                      .filter(l -> l.startsWith("baton_consumer_status{") && l.endsWith(" 3.0"))
+                      .filter(l -> l.contains("orders-workers") || l.contains("\"workers\""))
+                      .count()
+                  >= 2;
+            });
+        String metrics = get(http, port, "/metrics").body();
         System.out.println("\n$ curl 127.0.0.1:" + port + "/metrics   (lag and status lines)");
         metrics
             .lines()
@@ -109,6 +110,14 @@ public final class LagExample {
                         java.nio.file.Files.readAllBytes(output.toPath()), StandardCharsets.UTF_8)
                     .strip());
       }
+    }
+  }
+
+  private static String scrape(HttpClient http, int port) {
+    try {
+      return get(http, port, "/metrics").body();
+    } catch (Exception e) {
+      return "";
     }
   }
 

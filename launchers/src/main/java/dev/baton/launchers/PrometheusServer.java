@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -107,20 +109,49 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Waits until every scrape target is up; throws with the targets and the log if not. */
   public void awaitTargetsUp(Duration timeout) throws Exception {
+    await(
+        "/api/v1/targets",
+        body -> body.contains("\"health\":\"up\"") && !body.contains("\"health\":\"down\""),
+        timeout);
+  }
+
+  /**
+   * GETs {@code pathAndQuery} (made afresh each time, so it may carry the time) until its answer is
+   * {@code accepted}, and returns that answer; throws with the last answer and the log after {@code
+   * timeout}.
+   */
+  public String await(Supplier<String> pathAndQuery, Predicate<String> accepted, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
-    while (System.nanoTime() < deadline) {
+    while (true) {
       try {
-        last = get("/api/v1/targets");
-        if (last.contains("\"health\":\"up\"") && !last.contains("\"health\":\"down\"")) {
-          return;
+        last = get(pathAndQuery.get());
+        if (accepted.test(last)) {
+          return last;
         }
       } catch (IOException e) {
         last = e.toString();
       }
-      Thread.sleep(200);
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "no accepted answer to "
+                + pathAndQuery.get()
+                + " within "
+                + timeout
+                + ": "
+                + last
+                + "\n"
+                + log());
+      }
+      Thread.sleep(100);
     }
-    throw new IllegalStateException("the scrape targets never came up: " + last + "\n" + log());
+  }
+
+  /** {@link #await(Supplier, Predicate, Duration)} for a fixed {@code pathAndQuery}. */
+  public String await(String pathAndQuery, Predicate<String> accepted, Duration timeout)
+      throws InterruptedException {
+    return await(() -> pathAndQuery, accepted, timeout);
   }
 
   /** What Prometheus logged so far. */

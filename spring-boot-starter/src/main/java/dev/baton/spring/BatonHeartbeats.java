@@ -47,6 +47,14 @@ public final class BatonHeartbeats
     publisher.setState(state);
   }
 
+  /**
+   * The state and the task the agent works on in one step: no heartbeat reports one without the
+   * other. Never put secrets or user data in the task.
+   */
+  public void setState(AgentState state, @Nullable String task) {
+    publisher.setState(state, task);
+  }
+
   /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
   public void setCurrentTask(@Nullable String task) {
     publisher.setCurrentTask(task);

@@ -32,6 +32,29 @@ public final class Await {
     }
   }
 
+  /**
+   * For a test that checks that something does <em>not</em> happen: polls {@code holds} for the
+   * whole bounded {@code window} and fails at once when it stops holding. Passing says only that it
+   * held for that long; the window is the claim, so name it in the test.
+   */
+  public static void during(String what, Duration window, BooleanSupplier holds) {
+    long deadline = System.nanoTime() + window.toNanos();
+    do {
+      if (!holds.getAsBoolean()) {
+        throw new AssertionError("no longer true within " + window + ": " + what);
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while checking " + what, e);
+      }
+    } while (System.nanoTime() < deadline);
+    if (!holds.getAsBoolean()) {
+      throw new AssertionError("no longer true at the end of " + window + ": " + what);
+    }
+  }
+
   /** Polls until {@code value} yields at least {@code size} elements. */
   public static <T extends java.util.Collection<?>> T size(
       String what, int size, Supplier<T> value) {

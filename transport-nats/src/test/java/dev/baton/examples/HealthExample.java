@@ -1,5 +1,6 @@
 package dev.baton.examples;
 
+import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
@@ -10,6 +11,7 @@ import dev.baton.metrics.BacklogLimits;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.propagation.Baton;
+import dev.baton.testing.Await;
 import dev.baton.transport.nats.NatsBaton;
 import dev.baton.transport.nats.NatsHealthCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -71,12 +73,16 @@ public final class HealthExample {
                 .setQueueDepth(metrics::totalQueueDepth)
                 .addContext("/metrics", PrometheusScrape.handler(registry))
                 .start()) {
-      heartbeat.setState(AgentState.PROCESSING);
-      heartbeat.setCurrentTask("chapter 2");
+      heartbeat.setState(AgentState.PROCESSING, "chapter 2");
       bus.subscriber().subscribe("drafts.review", "reviewers", m -> {});
       connection.flush(Duration.ofSeconds(5));
       health.markStarted();
-      Thread.sleep(1200); // let a heartbeat with the state set above arrive
+      Await.until( // a heartbeat with the state set above has arrived
+          "writer-1 processing chapter 2",
+          () -> {
+            AgentHealth writer = monitor.agent("writer-1");
+            return writer != null && "chapter 2".equals(writer.currentTask());
+          });
       HttpClient http = HttpClient.newHttpClient();
       for (String[] request :
           new String[][] {

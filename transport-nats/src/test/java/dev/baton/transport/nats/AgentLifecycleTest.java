@@ -170,6 +170,41 @@ class AgentLifecycleTest {
             "baton_agent_state_time_seconds_total{gen_ai_agent_name=\"coder\",state=\"processing\"}");
   }
 
+  @Test
+  void aStateAndItsTaskTravelTogetherInEveryHeartbeat() throws Exception {
+    Connection connection = closing(Nats.connect(NATS.url()));
+    List<JsonNode> beats = new java.util.concurrent.CopyOnWriteArrayList<>();
+    closing(
+        bus(connection, "ops")
+            .subscriber()
+            .subscribe(Heartbeats.DESTINATION, m -> beats.add(JSON.readTree(m.payload()))));
+    connection.flush(Duration.ofSeconds(5));
+    Heartbeats.HeartbeatPublisher heartbeat =
+        closing(
+            Heartbeats.publish(
+                bus(connection, "writer").publisher(), "writer-9", "writer", Duration.ofMillis(1)));
+
+    // The beats go out every millisecond on the publisher's thread while this one flips both.
+    for (int i = 0; beats.size() < 300 && i < 1_000_000; i++) {
+      heartbeat.setState(AgentState.PROCESSING, "task " + i);
+      heartbeat.setState(AgentState.IDLE, null);
+    }
+    Await.until("300 heartbeats", () -> beats.size() >= 300);
+
+    long processing = 0;
+    for (JsonNode beat : beats) {
+      String state = beat.path("state").asText();
+      JsonNode task = beat.path("current_task");
+      if (state.equals("processing")) {
+        processing++;
+        assertThat(task.asText()).as("a processing beat names its task").startsWith("task ");
+      } else if (state.equals("idle")) {
+        assertThat(task.isNull()).as("an idle beat names no task: " + beat).isTrue();
+      }
+    }
+    assertThat(processing).as("beats caught the agent processing").isPositive();
+  }
+
   private static AgentState state(Heartbeats.Monitor monitor) {
     AgentHealth agent = monitor.agent("coder-1");
     return agent == null ? null : agent.lifecycleState();

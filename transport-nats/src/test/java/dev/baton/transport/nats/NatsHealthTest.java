@@ -170,16 +170,17 @@ class NatsHealthTest {
     Duration interval = Duration.ofMillis(200);
     Heartbeats.HeartbeatPublisher heartbeat =
         Heartbeats.publish(agentBus.publisher(), "writer-1", "writer", interval);
-    heartbeat.setState(AgentState.PROCESSING);
-    heartbeat.setCurrentTask("chapter 2");
+    heartbeat.setState(AgentState.PROCESSING, "chapter 2");
 
     Await.until(
-        "the agent is known and processing",
+        "the agent is known, processing chapter 2",
         () -> {
           try {
             HttpResponse<String> response = get(server, "/health/agent/writer-1");
+            JsonNode shown = JSON.readTree(response.body());
             return response.statusCode() == 200
-                && JSON.readTree(response.body()).path("state").asText().equals("processing");
+                && shown.path("state").asText().equals("processing")
+                && shown.path("current_task").asText().equals("chapter 2");
           } catch (Exception e) {
             throw new AssertionError(e);
           }

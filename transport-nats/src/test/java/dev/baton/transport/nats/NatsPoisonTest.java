@@ -145,8 +145,12 @@ class NatsPoisonTest {
           Thread.sleep(5);
         }
         long busyPings = connection.getStatistics().getPings() - pingsBefore;
-        Thread.sleep(3000);
-        long idlePings = connection.getStatistics().getPings() - pingsBefore - busyPings;
+        long idleFrom = connection.getStatistics().getPings();
+        Await.during(
+            "at most 16 PINGs in 3 idle s",
+            Duration.ofSeconds(3),
+            () -> connection.getStatistics().getPings() - idleFrom <= 16);
+        long idlePings = connection.getStatistics().getPings() - idleFrom;
         System.out.println("[pings] busy 3 s: " + busyPings + ", idle 3 s: " + idlePings);
         assertThat(received.get()).isPositive();
         assertThat(busyPings).as("PINGs while messages flow for 3 s").isLessThanOrEqualTo(2);
@@ -215,10 +219,16 @@ class NatsPoisonTest {
         NatsBaton nats =
             agent("idle", connection, listener).setStallTimeout(Duration.ofMillis(400)).build()) {
       nats.subscriber().subscribe("quiet." + UUID.randomUUID(), m -> {});
-      long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-      while (System.nanoTime() < deadline) {
-        Thread.sleep(100); // thirty checks of an idle, healthy connection
-      }
+      // A bounded window: seven stall timeouts of an idle, healthy connection.
+      Await.during(
+          "no stall and no reconnect on an idle connection",
+          Duration.ofSeconds(3),
+          () ->
+              listener.connection.stream()
+                  .noneMatch(
+                      c ->
+                          c.event() == ConnectionEvent.STALLED
+                              || c.event() == ConnectionEvent.RECONNECTED));
       assertThat(listener.connection)
           .extracting(c -> c.event())
           .doesNotContain(ConnectionEvent.STALLED, ConnectionEvent.RECONNECTED);
@@ -298,10 +308,11 @@ class NatsPoisonTest {
       Await.until(
           "the unreadable message removed, counted",
           () -> meters.counter("baton.telemetry.failures", "operation", "unreadable") == 1);
-      long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (System.nanoTime() < quietUntil) {
-        Thread.sleep(100); // two more ack waits: a redelivered poison would stall again
-      }
+      // A bounded window of two more ack waits: a redelivered poison would stall again.
+      Await.during(
+          "no second stall",
+          Duration.ofSeconds(5),
+          () -> meters.counter("baton.connection.events", "event", "stalled") == 1);
       assertThat(meters.counter("baton.connection.events", "event", "stalled")).isEqualTo(1);
       assertThat(handled)
           .containsExactlyInAnyOrder("valid-0", "valid-1", "valid-2", "valid-3", "valid-4");
