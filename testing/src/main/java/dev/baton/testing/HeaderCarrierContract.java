@@ -20,29 +20,38 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 
 /**
- * The generated extraction test every transport runs through its own header type: at least 10,000
- * random and mutated header sets, zero exceptions, the handler runs exactly once, and every result
- * is either the valid context the last {@code traceparent} names or a new root.
+ * The generated extraction test every transport runs through its own header type: {@link #tries()}
+ * random and mutated header sets (10,000 by default), zero exceptions, the handler runs exactly
+ * once, and every result is either the valid context the last {@code traceparent} names or a new
+ * root.
+ *
+ * <p>Plain JUnit 5 over {@link HostileHeaders#headerSet}: try {@code i} of a run with seed {@code
+ * s} draws its headers from {@code new SplittableRandom(s + i)}. The seed is random unless the
+ * system property {@value #SEED} sets it, and a failure names the seed that replays the whole run
+ * and the one that replays the failing set alone ({@code -D}{@value #SEED}{@code =... -D}{@value
+ * #TRIES}{@code =1}).
  *
  * @param <C> the transport's header type
  */
 public abstract class HeaderCarrierContract<C> {
 
+  /** The system property that fixes the seed, to replay a run. */
+  public static final String SEED = "baton.headers.seed";
+
+  /** The system property that overrides the number of tries. */
+  public static final String TRIES = "baton.headers.tries";
+
   static final SdkTracerProvider TRACER_PROVIDER =
       SdkTracerProvider.builder().setSampler(Sampler.alwaysOn()).build();
   static final Baton BATON =
       Baton.builder(OpenTelemetrySdk.builder().setTracerProvider(TRACER_PROVIDER).build()).build();
-  static final AtomicInteger RUNS = new AtomicInteger();
 
   /**
    * The headers as the transport carries them (values it cannot carry at all, such as CR/LF on
@@ -53,44 +62,65 @@ public abstract class HeaderCarrierContract<C> {
   /** The transport's wire. */
   protected abstract Wire<C> wire();
 
-  private @Nullable MessagingEngine<C> engine;
+  /** How many header sets to try: 10,000 unless {@value #TRIES} says otherwise. */
+  protected int tries() {
+    return Integer.getInteger(TRIES, 10_000);
+  }
 
-  private MessagingEngine<C> engine() {
-    if (engine == null) {
-      engine = MessagingEngine.create(BATON, wire());
+  @Test
+  public void extractionNeverThrowsAndYieldsAValidContextOrANewRoot() {
+    String fixed = System.getProperty(SEED);
+    long seed = fixed != null ? Long.parseLong(fixed.trim()) : new SplittableRandom().nextLong();
+    int tries = tries();
+    MessagingEngine<C> engine = MessagingEngine.create(BATON, wire());
+    long failuresBefore = BATON.telemetryFailures();
+    for (int i = 0; i < tries; i++) {
+      Map<String, List<String>> headers = HostileHeaders.headerSet(new SplittableRandom(seed + i));
+      try {
+        extractOnce(engine, headers);
+      } catch (Throwable e) {
+        throw new AssertionError(
+            "header set "
+                + i
+                + " of "
+                + tries
+                + " failed: "
+                + printable(headers)
+                + "\nreplay the run: -D"
+                + SEED
+                + "="
+                + seed
+                + "; this set alone: -D"
+                + SEED
+                + "="
+                + (seed + i)
+                + " -D"
+                + TRIES
+                + "=1",
+            e);
+      }
     }
-    return engine;
+    assertThat(BATON.telemetryFailures() - failuresBefore)
+        .as("Baton's own failures (seed %d)", seed)
+        .isZero();
   }
 
-  @AfterContainer
-  static void atLeastTenThousandRan() {
-    assertThat(RUNS.get()).isGreaterThanOrEqualTo(10_000);
-    assertThat(BATON.telemetryFailures()).isZero();
-  }
-
-  /**
-   * The property, 10,000 tries. A fuzz run overrides it in a subclass with more tries (and a tag
-   * that keeps it out of the default build) and calls this.
-   */
-  @Property(tries = 10_000)
-  protected void extractionNeverThrowsAndYieldsAValidContextOrANewRoot(
-      @ForAll("headerSets") Map<String, List<String>> headers) throws Exception {
-    RUNS.incrementAndGet();
+  private void extractOnce(MessagingEngine<C> engine, Map<String, List<String>> headers)
+      throws Exception {
     C carrier = carrier(headers);
     AtomicInteger calls = new AtomicInteger();
     AtomicReference<SpanData> seen = new AtomicReference<>();
     AtomicReference<Baggage> baggage = new AtomicReference<>();
 
-    engine()
-        .deliver(
-            Delivery.of("fuzz", "", new byte[0]),
-            carrier,
-            (Message m) -> {
-              calls.incrementAndGet();
-              seen.set(((ReadableSpan) Span.current()).toSpanData());
-              baggage.set(Baggage.current());
-            },
-            Settler.none());
+    engine.deliver(
+        Delivery.of("fuzz", "", new byte[0]),
+        carrier,
+        (Message m) -> {
+          calls.incrementAndGet();
+          seen.set(((ReadableSpan) Span.current()).toSpanData());
+          baggage.set(Baggage.current());
+        },
+        Settler.none());
 
     assertThat(calls).hasValue(1);
     SpanData span = seen.get();
@@ -109,8 +139,16 @@ public abstract class HeaderCarrierContract<C> {
     assertThat(baggage.get().size()).isLessThanOrEqualTo(64);
   }
 
-  @Provide
-  Arbitrary<Map<String, List<String>>> headerSets() {
-    return HostileHeaders.headerSets();
+  /** The header set with every character outside printable ASCII as a \\uXXXX escape. */
+  private static String printable(Map<String, List<String>> headers) {
+    StringBuilder out = new StringBuilder();
+    for (char c : headers.toString().toCharArray()) {
+      if (c >= 0x20 && c < 0x7f) {
+        out.append(c);
+      } else {
+        out.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return out.toString();
   }
 }

@@ -14,11 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -254,55 +252,85 @@ public final class HostileHeaders {
   };
 
   /**
-   * Random and mutated header sets: traceparents with flipped, dropped or added characters,
-   * grammar-ish baggage, noise.
+   * One random or mutated header set drawn from {@code random}: up to six names, each with one to
+   * three values, every value a mutated {@code traceparent}, grammar-ish baggage or noise. The same
+   * seed always gives the same set, so a failure is replayed from its seed.
    */
-  public static Arbitrary<Map<String, List<String>>> headerSets() {
-    Arbitrary<String> name = Arbitraries.of(NAMES);
-    Arbitrary<String> value = Arbitraries.oneOf(mutatedTraceparent(), baggageish(), noise());
-    Arbitrary<List<String>> values = value.list().ofMinSize(1).ofMaxSize(3);
-    return Combinators.combine(name.list().ofMaxSize(6), values.list().ofSize(6))
-        .as(
-            (names, valueLists) -> {
-              Map<String, List<String>> map = new LinkedHashMap<>();
-              for (int i = 0; i < names.size(); i++) {
-                map.computeIfAbsent(names.get(i), k -> new ArrayList<>()).addAll(valueLists.get(i));
-              }
-              return map;
+  public static Map<String, List<String>> headerSet(SplittableRandom random) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    int names = random.nextInt(7);
+    for (int i = 0; i < names; i++) {
+      List<String> values = map.computeIfAbsent(pick(random, NAMES), k -> new ArrayList<>());
+      int count = 1 + random.nextInt(3);
+      for (int v = 0; v < count; v++) {
+        values.add(
+            switch (random.nextInt(3)) {
+              case 0 -> mutatedTraceparent(random);
+              case 1 -> baggageish(random);
+              default -> noise(random);
             });
+      }
+    }
+    return map;
   }
 
-  private static Arbitrary<String> noise() {
-    return Arbitraries.strings().all().ofMaxLength(120);
+  private static String pick(SplittableRandom random, String[] choices) {
+    return choices[random.nextInt(choices.length)];
   }
 
-  private static Arbitrary<String> baggageish() {
-    Arbitrary<String> key =
-        Arbitraries.strings().withChars("abcXYZ09-_%=;, \t\r\n\u0000é").ofMaxLength(8);
-    Arbitrary<String> val =
-        Arbitraries.strings().withChars("abc%2F0Ef=;,\"\\ \u0007é").ofMaxLength(12);
-    return Combinators.combine(key, val)
-        .as((k, v) -> k + "=" + v)
-        .list()
-        .ofMaxSize(70)
-        .map(list -> String.join(",", list));
+  /** Any UTF-16 code units, lone surrogates included, biased to short and to the edges. */
+  private static String noise(SplittableRandom random) {
+    int length =
+        switch (random.nextInt(8)) {
+          case 0 -> 0;
+          case 1 -> 120;
+          default -> random.nextInt(121);
+        };
+    StringBuilder out = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      out.append(
+          switch (random.nextInt(4)) {
+            case 0 -> (char) random.nextInt(0x20); // control characters
+            case 1 -> (char) (0x20 + random.nextInt(0x5f)); // printable ASCII
+            case 2 -> (char) (0xD800 + random.nextInt(0x800)); // surrogates, paired or not
+            default -> (char) random.nextInt(0x10000);
+          });
+    }
+    return out.toString();
   }
 
-  private static Arbitrary<String> mutatedTraceparent() {
-    Arbitrary<Integer> position = Arbitraries.integers().between(0, VALID.length() - 1);
-    Arbitrary<Character> replacement =
-        Arbitraries.chars().with("0123456789abcdefABCDEFgz-_ \r\n\u0000");
-    Arbitrary<Integer> kind = Arbitraries.integers().between(0, 5);
-    return Combinators.combine(kind, position, replacement)
-        .as(
-            (k, p, c) ->
-                switch (k) {
-                  case 0 -> VALID;
-                  case 1 -> VALID.substring(0, p) + c + VALID.substring(p + 1);
-                  case 2 -> VALID.substring(0, p) + VALID.substring(p + 1);
-                  case 3 -> VALID.substring(0, p) + c + VALID.substring(p);
-                  case 4 -> VALID.substring(0, p);
-                  default -> c + "" + c + VALID.substring(2) + (p % 2 == 0 ? "" : "-" + c);
-                });
+  private static String chars(SplittableRandom random, String alphabet, int maxLength) {
+    int length = random.nextInt(maxLength + 1);
+    StringBuilder out = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return out.toString();
+  }
+
+  private static String baggageish(SplittableRandom random) {
+    int members = random.nextInt(8) == 0 ? 60 + random.nextInt(11) : random.nextInt(8);
+    List<String> list = new ArrayList<>(members);
+    for (int i = 0; i < members; i++) {
+      list.add(
+          chars(random, "abcXYZ09-_%=;, \t\r\n\u0000\u00e9", 8)
+              + "="
+              + chars(random, "abc%2F0Ef=;,\"\\ \u0007\u00e9", 12));
+    }
+    return String.join(",", list);
+  }
+
+  private static String mutatedTraceparent(SplittableRandom random) {
+    String replacements = "0123456789abcdefABCDEFgz-_ \r\n\u0000";
+    int p = random.nextInt(VALID.length());
+    char c = replacements.charAt(random.nextInt(replacements.length()));
+    return switch (random.nextInt(6)) {
+      case 0 -> VALID;
+      case 1 -> VALID.substring(0, p) + c + VALID.substring(p + 1);
+      case 2 -> VALID.substring(0, p) + VALID.substring(p + 1);
+      case 3 -> VALID.substring(0, p) + c + VALID.substring(p);
+      case 4 -> VALID.substring(0, p);
+      default -> c + "" + c + VALID.substring(2) + (p % 2 == 0 ? "" : "-" + c);
+    };
   }
 }
