@@ -38,9 +38,11 @@ import java.util.stream.Stream;
  * that nothing was lost or counted twice (sent = handled + dead-lettered on every path), that the
  * heap after a full GC stayed within 10 % of its level after the warm-up, and that the process
  * holds no more threads or file descriptors than then (give or take {@value #SLACK} open at the
- * moment of counting). Exits 1 when a check fails.
+ * moment of counting), and that Baton counted no failure of its own ({@code
+ * baton.telemetry.failures} is 0). Exits 1 when a check fails.
  *
- * <p>{@code bench/soak [seconds]} (default 600; CI runs 60). Loopback only, bounded rate.
+ * <p>{@code bench/soak [seconds]} (default 600); the scenario suite runs 60 ({@code SoakTest}).
+ * Loopback only, bounded rate.
  */
 public final class Soak {
 
@@ -66,7 +68,12 @@ public final class Soak {
 
   public static void main(String[] args) throws Exception {
     Duration duration = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 600);
-    System.exit(new Soak().run(duration) ? 0 : 1);
+    System.exit(soak(duration) ? 0 : 1);
+  }
+
+  /** Runs the soak for {@code duration} after its warm-up, prints the report; true when it held. */
+  public static boolean soak(Duration duration) throws Exception {
+    return new Soak().run(duration);
   }
 
   private boolean run(Duration duration) throws Exception {
@@ -233,12 +240,18 @@ public final class Soak {
         after.threads,
         before.fds,
         after.fds);
-    System.out.printf(
-        Locale.ROOT,
-        "  telemetry failures %,.0f%n",
+    double telemetryFailures =
         registry.find("baton.telemetry.failures").counters().stream()
             .mapToDouble(c -> c.count())
-            .sum());
+            .sum();
+    System.out.printf(Locale.ROOT, "  telemetry failures %,.0f%n", telemetryFailures);
+    if (telemetryFailures > 0) {
+      registry.find("baton.telemetry.failures").counters().stream()
+          .filter(c -> c.count() > 0)
+          .forEach(c -> System.out.println("    " + c.getId() + ": " + c.count()));
+      System.out.println("FAIL: Baton counted failures of its own");
+      ok = false;
+    }
     if (!drained) {
       System.out.println("FAIL: counts do not add up (sent != handled + dead-lettered)");
     }

@@ -34,12 +34,14 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The demo under the minimal NATS account of the README's permissions section, with its stream made
  * beforehand by an administrator: every task done, and the server refused nothing.
  */
+@Tag("scenario")
 class SwarmLeastPrivilegeTest {
 
   static final String DEMO_PASSWORD = "canary-demo-pw-6a1f";

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,17 +40,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * accepts them and never answers, then comes back. Messages keep flowing at the offered rate (at
  * least 0.9 of the rate with a healthy backend), the span queue stays bounded, lost spans are
  * counted on {@code /metrics} and make the non-critical {@code trace-export} check DEGRADED, and
- * export resumes. Each phase lasts {@code -Dbaton.traceOutage.seconds} (10 by default; the README's
+ * export resumes. Each phase lasts {@code -Dbaton.traceOutage.seconds} (5 by default; the README's
  * command runs 60).
  */
 @Timeout(600)
+@Tag("scenario")
 class TraceBackendOutageTest {
 
   @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
 
   private static final int RATE = 1_000; // messages per second offered (2,000 spans)
   private static final Duration PHASE =
-      Duration.ofSeconds(Long.getLong("baton.traceOutage.seconds", 10));
+      Duration.ofSeconds(Long.getLong("baton.traceOutage.seconds", 5));
 
   @Test
   void messagesFlowAtFullRateAndLostSpansAreCountedWhileTheTraceBackendIsDown() throws Exception {
