@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -32,7 +31,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -136,8 +134,7 @@ public class BatonAutoConfiguration {
   /** {@code batonHeartbeat}: liveness. */
   @Bean
   @ConditionalOnMissingBean(name = "batonHeartbeatHealthIndicator")
-  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-  @Conditional(OnTransport.class)
+  @ConditionalOnBean(BatonHeartbeats.class)
   public HealthIndicator batonHeartbeatHealthIndicator(BatonHeartbeats heartbeats) {
     return heartbeats::liveness;
   }
@@ -145,26 +142,18 @@ public class BatonAutoConfiguration {
   /** {@code batonAgents}: readiness, and every agent heard. */
   @Bean
   @ConditionalOnMissingBean(name = "batonAgentsHealthIndicator")
-  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-  @Conditional(OnTransport.class)
+  @ConditionalOnBean(BatonHeartbeats.class)
   public HealthIndicator batonAgentsHealthIndicator(BatonHeartbeats heartbeats) {
     return heartbeats::agents;
   }
 
-  /** The agent's heartbeats, over NATS when the application has both transports. */
-  @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
-  @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-  @Conditional(OnTransport.class)
-  public BatonHeartbeats batonHeartbeats(
-      Baton baton,
-      ObjectProvider<NatsBaton> nats,
-      ObjectProvider<KafkaBaton> kafka,
-      BatonProperties properties) {
-    TransportBase transport = nats.getIfAvailable();
-    if (transport == null) {
-      transport = kafka.getObject();
-    }
+  /**
+   * The agent's heartbeats over {@code transport}. Declared in {@link Nats} and {@link Kafka}, so
+   * that neither transport's classes need be on the class path for the other's; NATS is configured
+   * first and wins when the application has both.
+   */
+  static BatonHeartbeats heartbeats(
+      Baton baton, TransportBase transport, BatonProperties properties) {
     return new BatonHeartbeats(
         transport.publisher(),
         transport.subscriber(),
@@ -182,19 +171,6 @@ public class BatonAutoConfiguration {
   @ConditionalOnBean(BatonHeartbeats.class)
   public AgentMetrics batonAgentMetrics(BatonHeartbeats heartbeats) {
     return AgentMetrics.of(heartbeats.monitor());
-  }
-
-  /** Whether the starter made a transport. */
-  static final class OnTransport extends AnyNestedCondition {
-    OnTransport() {
-      super(ConfigurationPhase.REGISTER_BEAN);
-    }
-
-    @ConditionalOnBean(NatsBaton.class)
-    static final class Nats {}
-
-    @ConditionalOnBean(KafkaBaton.class)
-    static final class Kafka {}
   }
 
   /** Baton's indicators in Actuator's readiness and liveness groups. */
@@ -219,6 +195,13 @@ public class BatonAutoConfiguration {
     @ConditionalOnMissingBean
     NatsBaton natsBaton(Baton baton, Connection connection) {
       return NatsBaton.create(baton, connection);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
+    BatonHeartbeats batonHeartbeats(Baton baton, NatsBaton nats, BatonProperties properties) {
+      return heartbeats(baton, nats, properties);
     }
 
     @Bean
@@ -254,6 +237,13 @@ public class BatonAutoConfiguration {
           .setProducerConfig(producer)
           .setConsumerConfig(consumer)
           .build();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
+    BatonHeartbeats batonHeartbeats(Baton baton, KafkaBaton kafka, BatonProperties properties) {
+      return heartbeats(baton, kafka, properties);
     }
 
     @Bean

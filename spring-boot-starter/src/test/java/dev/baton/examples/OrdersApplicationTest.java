@@ -3,6 +3,7 @@ package dev.baton.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.examples.nats.OrdersApplication;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.ReadmeSnippets;
@@ -153,9 +154,12 @@ class OrdersApplicationTest {
   }
 
   @Test
-  void theReadmeShowsTheExampleAsItIsCompiled() throws Exception {
+  void theReadmeShowsBothExamplesAsTheyAreCompiled() throws Exception {
     ReadmeSnippets.assertReadmeShows(
         Path.of("../README.md"),
-        Path.of("src/test/java/dev/baton/examples/OrdersApplication.java"));
+        Path.of("src/test/java/dev/baton/examples/nats/OrdersApplication.java"));
+    ReadmeSnippets.assertReadmeShows(
+        Path.of("../README.md"),
+        Path.of("src/test/java/dev/baton/examples/kafka/OrdersApplication.java"));
   }
 }

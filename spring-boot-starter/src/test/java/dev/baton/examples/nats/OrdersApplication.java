@@ -1,4 +1,4 @@
-package dev.baton.examples;
+package dev.baton.examples.nats;
 
 // README example: start
 import dev.baton.transport.OutboundMessage;
@@ -7,12 +7,17 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
 /** An agent as a Spring Boot application: Baton's starter does the rest. */
 @SpringBootApplication
 public class OrdersApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(OrdersApplication.class, args);
+  }
 
   /** The application's own NATS connection: the starter wraps it in a NatsBaton. */
   @Bean(destroyMethod = "close")
