@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.transport.internal.BatonVersion;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.time.Duration;
@@ -66,6 +67,7 @@ public final class SwarmMain {
       err.println("baton-demo-swarm: " + e.getMessage() + " (see --help)");
       return 2;
     }
+    out.println("Baton demo swarm " + BatonVersion.get());
     if (config.transport().equals("embedded")) {
       out.println(
           "No broker given: starting an embedded Kafka broker (KRaft, a child JVM of this one).");

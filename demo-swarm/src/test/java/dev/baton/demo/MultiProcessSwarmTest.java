@@ -24,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * coders took work.
  */
 @Timeout(300)
+@Tag("scenario")
 class MultiProcessSwarmTest {
 
   private static final int TASKS = 24;
@@ -47,14 +49,14 @@ class MultiProcessSwarmTest {
   @Test
   void onNatsSevenProcessesShareTheWorkAndAKilledReviewerLosesNothing() throws Exception {
     try (NatsServer server = NatsServer.start()) {
-      run(List.of("--transport", "nats", "--nats-url", server.url()));
+      run(List.of("--transport", "nats", "--nats-url", server.url()), true);
     }
   }
 
   @Test
   void onKafkaSevenProcessesShareTheWorkAndAKilledReviewerLosesNothing() throws Exception {
     try (KafkaBroker broker = KafkaBroker.start()) {
-      run(List.of("--transport", "kafka", "--bootstrap-servers", broker.bootstrapServers()));
+      run(List.of("--transport", "kafka", "--bootstrap-servers", broker.bootstrapServers()), false);
     }
   }
 
@@ -145,7 +147,13 @@ class MultiProcessSwarmTest {
     }
   }
 
-  private void run(List<String> broker) throws Exception {
+  /**
+   * Six replicas and a coordinator; a reviewer replica killed mid-run. {@code nats}: the broker
+   * spreads a task's two halves (research, code) over the reviewer replicas, so the fan-in must
+   * meet in the store: the kill waits until a task whose halves two reviewer processes handled is
+   * done. On Kafka the task's key keeps its halves on one partition, so one reviewer handles both.
+   */
+  private void run(List<String> broker, boolean nats) throws Exception {
     String jdbc = createSchema();
     Map<String, SwarmProcess> processes = new LinkedHashMap<>();
     try {
@@ -178,11 +186,15 @@ class MultiProcessSwarmTest {
 
       // Mid-run: a reviewer replica dies without a word to the broker or the store.
       Await.until(
-          "3 tasks done before the kill",
+          nats
+              ? "3 tasks done before the kill, one of them reviewed by both replicas"
+              : "3 tasks done before the kill",
           Duration.ofSeconds(120),
           () -> {
             assertThat(coordinator.alive()).as(coordinator.tail(60)).isTrue();
-            return titles(coordinator.output()).size() >= 3;
+            String sofar = coordinator.output();
+            return titles(sofar).size() >= 3
+                && (!nats || trees(sofar).values().stream().anyMatch(Tree::reviewedByBoth));
           });
       Instant killedAt = Instant.now();
       processes.get("reviewer-b").kill();
@@ -229,6 +241,11 @@ class MultiProcessSwarmTest {
               .containsExactlyInAnyOrder(
                   "coordinator", "researcher", "coder", "reviewer", "summarizer");
           assertThat(tree.orphans()).as(tree.text()).isZero();
+          if (!nats) {
+            assertThat(tree.agents().stream().filter(a -> a.startsWith("reviewer-")))
+                .as("on Kafka the task's key takes both halves to one reviewer\n" + tree.text())
+                .hasSize(1);
+          }
           whole++;
         }
         tree.agents().stream().filter(a -> a.startsWith("coder-")).forEach(coders::add);
@@ -314,6 +331,12 @@ class MultiProcessSwarmTest {
       return lines.stream()
           .map(l -> l.trim().replaceFirst("^\\.\\.\\. ", "").split("\\s+")[0])
           .collect(Collectors.toSet());
+    }
+
+    /** Whether both reviewer replicas handled a part of this task (the fan-in met in the store). */
+    boolean reviewedByBoth() {
+      Set<String> agents = agents();
+      return agents.contains("reviewer-a") && agents.contains("reviewer-b");
     }
 
     Set<String> roles() {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo under the SDK's own {@code OTEL_*} variables, in a JVM of its own with a real
  * environment, exporting to a receiver in this test: OTLP/HTTP requests with the configured headers
- * and resource attributes, each agent its own {@code service.name}, the sampler, metrics pushed
- * over OTLP, and gRPC when the protocol says so.
+ * and resource attributes, each agent its own {@code service.name}, the sampler, the propagators
+ * (B3 beside W3C on the wire), each signal's exporter switched off on its own, metrics pushed over
+ * OTLP, and gRPC when the protocol says so.
  */
+@Tag("scenario") // six demo JVMs, tens of seconds
 class SwarmOtelSettingsTest {
 
   @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
@@ -148,6 +151,61 @@ class SwarmOtelSettingsTest {
     assertThat(demo.output()).contains(String.format("  %-22s %d%n", "tasks done", 3));
     assertThat(at("/v1/traces")).as("no sampled span, no span export").isEmpty();
     assertThat(at("/v1/metrics")).isNotEmpty();
+  }
+
+  @Test
+  void propagatorsB3WritesB3BesideW3cAndMetricsExporterNoneKeepsMetricsHome() throws Exception {
+    String endpoint = receiver();
+    List<io.nats.client.Message> handOffs = new CopyOnWriteArrayList<>();
+    io.nats.client.Connection watcher = io.nats.client.Nats.connect(NATS.url());
+    open.add(watcher::close);
+    // The demo's hand-offs, as a raw client sees them on the wire.
+    watcher.createDispatcher(handOffs::add).subscribe("agents.>");
+    watcher.flush(Duration.ofSeconds(5));
+
+    SwarmProcess demo =
+        run(
+            "b3-no-metrics",
+            Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint,
+                "OTEL_PROPAGATORS", "b3",
+                "OTEL_METRICS_EXPORTER", "none",
+                "OTEL_BSP_SCHEDULE_DELAY", "200",
+                "OTEL_METRIC_EXPORT_INTERVAL", "1000"));
+
+    List<io.nats.client.Message> traced =
+        handOffs.stream()
+            .filter(m -> m.getHeaders() != null && m.getHeaders().getFirst("traceparent") != null)
+            .toList();
+    assertThat(traced).as(demo.tail(40)).isNotEmpty();
+    assertThat(traced)
+        .allSatisfy(
+            m -> {
+              String traceId = m.getHeaders().getFirst("traceparent").split("-")[1];
+              assertThat(m.getHeaders().getFirst("b3"))
+                  .as("B3 single header beside W3C's on %s", m.getSubject())
+                  .isNotNull()
+                  .startsWith(traceId + "-");
+            });
+    assertThat(at("/v1/traces")).as("traces still exported").isNotEmpty();
+    assertThat(at("/v1/metrics")).as("OTEL_METRICS_EXPORTER=none: no push").isEmpty();
+  }
+
+  @Test
+  void tracesExporterNoneExportsNoSpanWhileMetricsAreStillPushed() throws Exception {
+    String endpoint = receiver();
+
+    SwarmProcess demo =
+        run(
+            "no-traces",
+            Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint,
+                "OTEL_TRACES_EXPORTER", "none",
+                "OTEL_METRIC_EXPORT_INTERVAL", "1000"));
+
+    assertThat(demo.output()).contains(String.format("  %-22s %d%n", "tasks done", 3));
+    assertThat(at("/v1/traces")).as("OTEL_TRACES_EXPORTER=none: no span leaves").isEmpty();
+    assertThat(at("/v1/metrics")).as("metrics still pushed").isNotEmpty();
   }
 
   @Test

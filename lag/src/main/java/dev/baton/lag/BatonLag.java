@@ -12,6 +12,7 @@ import dev.baton.metrics.TraceExemplars;
 import dev.baton.transport.TransportListener.ConnectionChange;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.TransportListener.TelemetryFailure;
+import dev.baton.transport.internal.BatonVersion;
 import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import dev.baton.transport.kafka.KafkaBrokerLag;
@@ -105,17 +106,12 @@ final class BatonLag implements AutoCloseable {
         HealthServer.builder(health)
             .setAddress(new InetSocketAddress(config.listen(), config.port()))
             .setShowDetails(ShowDetails.always())
-            .setVersion(version())
+            .setVersion(BatonVersion.get())
             .setPendingTasks(metrics::totalLag)
             .addContext("/metrics", PrometheusScrape.handler(registry))
             .start();
     long every = config.interval().toMillis();
     scheduler.scheduleWithFixedDelay(this::readAll, 0, every, TimeUnit.MILLISECONDS);
-  }
-
-  private static String version() {
-    String version = BatonLag.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 
   /** The port {@code /metrics} and {@code /health} are served on. */

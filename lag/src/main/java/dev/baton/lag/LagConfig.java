@@ -51,6 +51,7 @@ record LagConfig(
         --stall-after DURATION  behind with no progress this long is STALLED (default 60s)
         --listen ADDRESS        address to listen on (default 127.0.0.1)
         --port PORT             port of /metrics and /health (default 9465; 0 picks one)
+        --version               the version, then exit
         --help                  this text
       At least one of --nats and --kafka. Durations: 500ms, 10s, 5m.
       """;
@@ -69,6 +70,9 @@ record LagConfig(
       String option = args.get(i);
       if (option.equals("--help") || option.equals("-h")) {
         throw new HelpRequested();
+      }
+      if (option.equals("--version")) {
+        throw new VersionRequested();
       }
       if (i + 1 >= args.size()) {
         throw new IllegalArgumentException(option + " needs a value");
@@ -112,6 +116,15 @@ record LagConfig(
 
     HelpRequested() {
       super("help", null, false, false);
+    }
+  }
+
+  /** --version was asked for. */
+  static final class VersionRequested extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    VersionRequested() {
+      super("version", null, false, false);
     }
   }
 

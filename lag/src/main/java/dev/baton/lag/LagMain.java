@@ -1,5 +1,7 @@
 package dev.baton.lag;
 
+import dev.baton.transport.internal.BatonVersion;
+import dev.baton.transport.internal.Redaction;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +15,11 @@ public final class LagMain {
 
   private LagMain() {}
 
-  /** Runs until the process is stopped. Exits 2 on a bad command line. */
+  /**
+   * Runs until the process is stopped (exit 143 on SIGTERM, after closing). Exits 2 on a bad
+   * command line, with what to change on standard error, and 3 when it cannot start (a taken port,
+   * say).
+   */
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
     LagConfig config;
@@ -22,12 +28,22 @@ public final class LagMain {
     } catch (LagConfig.HelpRequested e) {
       out.print(LagConfig.USAGE);
       return;
+    } catch (LagConfig.VersionRequested e) {
+      out.println("baton-lag " + BatonVersion.get());
+      return;
     } catch (IllegalArgumentException e) {
       System.err.println("baton-lag: " + e.getMessage());
       System.exit(2);
       return;
     }
-    BatonLag lag = BatonLag.start(config);
+    BatonLag lag;
+    try {
+      lag = BatonLag.start(config);
+    } catch (Exception e) {
+      System.err.println("baton-lag: could not start: " + Redaction.describe(e));
+      System.exit(3);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -9,6 +9,7 @@ import dev.baton.metrics.PrometheusScrape;
 import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.HandlerCost;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
@@ -846,6 +847,68 @@ public abstract class TransportContract {
                 .counter()
                 .count())
         .isEqualTo(count);
+  }
+
+  private static final AttributeKey<Double> HANDLER_CPU =
+      AttributeKey.doubleKey("baton.handler.cpu_time");
+  private static final AttributeKey<Long> HANDLER_ALLOCATED =
+      AttributeKey.longKey("baton.handler.allocated_bytes");
+  private static volatile byte @Nullable [] kept;
+
+  @Test
+  void theHandlersCostOfARealHopIsOnItsProcessSpanAndTheAgentsMeters() throws Exception {
+    String destination = unique("cost") + ".jobs";
+    Agent agent =
+        agent(
+            "spender", b -> b.addListener(metrics).setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU));
+    agent.ready(
+        agent
+            .subscriber()
+            .subscribe(
+                destination,
+                m -> {
+                  // 4 MiB allocated, at least 20 ms of this thread's CPU
+                  byte[] block = new byte[4 << 20];
+                  java.lang.management.ThreadMXBean threads =
+                      java.lang.management.ManagementFactory.getThreadMXBean();
+                  long until = threads.getCurrentThreadCpuTime() + 20_000_000;
+                  long x = 0;
+                  while (threads.getCurrentThreadCpuTime() < until) {
+                    x += System.nanoTime() % 7;
+                  }
+                  block[0] = (byte) x;
+                  kept = block;
+                }));
+
+    agent.publisher().publish(OutboundMessage.of(destination, "work"));
+
+    SpanData process =
+        Await.size(
+                "the process span",
+                1,
+                () ->
+                    handOffSpans().stream()
+                        .filter(sp -> sp.getName().equals("process " + destination))
+                        .toList())
+            .get(0);
+    Double cpu = process.getAttributes().get(HANDLER_CPU);
+    Long allocated = process.getAttributes().get(HANDLER_ALLOCATED);
+    assertThat(allocated).as("bytes the handler allocated").isBetween(4L << 20, 64L << 20);
+    assertThat(cpu)
+        .as("the handler's CPU seconds, within its wall time")
+        .isBetween(0.020, (process.getEndEpochNanos() - process.getStartEpochNanos()) / 1e9);
+    Await.until(
+        "the cost on the agent's meters",
+        () -> meters.counterOn("baton.handler.allocated", destination) > 0);
+    assertThat(
+            meters.counterOn(
+                "baton.handler.allocated", destination, "gen_ai.agent.name", "spender"))
+        .as("the meter counts exactly the span's bytes")
+        .isEqualTo(allocated.doubleValue());
+    assertThat(
+            meters.counterOn("baton.handler.cpu.time", destination, "gen_ai.agent.name", "spender"))
+        .as("the meter counts exactly the span's CPU seconds")
+        .isCloseTo(cpu, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * trace.
  */
 @Timeout(300)
+@Tag("scenario")
 class NatsClusterFailoverTest {
 
   @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
@@ -138,6 +140,8 @@ class NatsClusterFailoverTest {
             .as("stored once each: retried publishes were deduplicated")
             .isEqualTo(MESSAGES);
         assertThat(handled).hasSize(MESSAGES);
+        assertThat(duplicates.get()).as("messages redelivered after the failover").isZero();
+        assertThat(deliveries.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
         assertThat(duringFailover.status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(duringFailover.reason()).containsAnyOf("a member is down", "missing a member");
 
