@@ -15,7 +15,12 @@ final class LagEndpoint {
   private final int port;
 
   LagEndpoint(BatonLag lag) {
-    this.port = lag.port();
+    this(lag.port());
+  }
+
+  /** A baton-lag serving on {@code port} of 127.0.0.1 (the jar in a process of its own). */
+  LagEndpoint(int port) {
+    this.port = port;
   }
 
   HttpResponse<String> get(String path) {

@@ -17,9 +17,6 @@ import io.nats.client.api.StreamConfiguration;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -184,12 +181,13 @@ class LagJarIT {
           }
           Await.until("the client took all five", () -> taken.get() == 5);
 
+          LagEndpoint endpoint = new LagEndpoint(port);
           Await.until(
               "STALLED (2) with a lag of 5 on /metrics",
               Duration.ofSeconds(30),
               () ->
-                  series(port, "baton_consumer_status", "holders").equals("2.0")
-                      && series(port, "baton_consumer_lag_messages", "holders").equals("5.0"));
+                  endpoint.is("baton_consumer_status", "holders", 2)
+                      && endpoint.is("baton_consumer_lag_messages", "holders", 5));
           // More messages arrive; the position still holds: still STALLED, the lag grows.
           for (int i = 5; i < 8; i++) {
             nc.jetStream().publish("jobs.new", ("job " + i).getBytes(StandardCharsets.UTF_8));
@@ -198,9 +196,9 @@ class LagJarIT {
               "a lag of 8, still STALLED",
               Duration.ofSeconds(30),
               () ->
-                  series(port, "baton_consumer_lag_messages", "holders").equals("8.0")
-                      && series(port, "baton_consumer_status", "holders").equals("2.0"));
-          HttpResponse<String> health = get(port, "/health");
+                  endpoint.is("baton_consumer_lag_messages", "holders", 8)
+                      && endpoint.is("baton_consumer_status", "holders", 2));
+          HttpResponse<String> health = endpoint.get("/health");
           assertThat(health.statusCode()).isIn(200, 503);
           assertThat(health.body())
               .contains("\"version\":\"" + BatonVersion.get() + "\"")
@@ -220,33 +218,5 @@ class LagJarIT {
     } catch (IOException e) {
       return "";
     }
-  }
-
-  private static HttpResponse<String> get(int port, String path) {
-    try {
-      return HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  /** The value of {@code metric}'s series for {@code group} on {@code /metrics}, or "". */
-  private static String series(int port, String metric, String group) {
-    return get(port, "/metrics")
-        .body()
-        .lines()
-        .filter(l -> l.startsWith(metric + "{"))
-        .filter(l -> l.contains("messaging_consumer_group_name=\"" + group + "\""))
-        .map(l -> l.substring(l.lastIndexOf(' ') + 1))
-        .findFirst()
-        .orElse("");
   }
 }
