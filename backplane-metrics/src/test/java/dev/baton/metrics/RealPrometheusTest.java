@@ -19,7 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,18 +30,15 @@ import org.junit.jupiter.api.Test;
  */
 class RealPrometheusTest {
 
-  private PrometheusServer prometheus;
+  // One Prometheus (with exemplar storage) for the class: its first scrape comes about 5 s after
+  // it starts, so each test reads what the one scrape target serves.
+  private static PrometheusMeterRegistry registry;
+  private static PrometheusScrape scrape;
+  private static PrometheusServer prometheus;
 
-  @AfterEach
-  void stopPrometheus() throws Exception {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-  }
-
-  @Test
-  void prometheusScrapesBatonAndAnswersWithTheValueTheTestProduced() throws Exception {
-    PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
+  @BeforeAll
+  static void startPrometheus() throws Exception {
+    registry = TraceExemplars.prometheusRegistry();
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.bindTo(registry);
     for (int i = 0; i < 42; i++) {
@@ -50,38 +48,7 @@ class RealPrometheusTest {
       metrics.onProcessed(
           new Processed("nats", "reviewer", "drafts", "reviewers", Outcome.ACK, 1_000_000, null));
     }
-
-    try (PrometheusScrape scrape =
-        PrometheusScrape.start(
-            registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      prometheus = PrometheusServer.start(config(scrape.port()));
-
-      prometheus.awaitTargetsUp(Duration.ofSeconds(45));
-      String value =
-          awaitValue(
-              "sum(messaging_client_sent_messages_total{messaging_destination_name=\"drafts\"})",
-              "42");
-      String graph =
-          awaitValue(
-              "baton_agent_messages_total{from_agent=\"writer\",to_agent=\"reviewer\"}", "42");
-      String latency =
-          awaitValue(
-              "baton_delivery_latency_seconds_count{messaging_destination_name=\"drafts\"}", "42");
-      String rules = prometheus.get("/api/v1/rules");
-
-      assertThat(value).isEqualTo("42");
-      assertThat(graph).isEqualTo("42");
-      assertThat(latency).isEqualTo("42");
-      assertThat(rules).contains("BatonConsumerStalled").contains("BatonBrokerDown");
-      assertThat(count(rules, "\"type\":\"alerting\"")).isEqualTo(9);
-    }
-  }
-
-  @Test
-  void prometheusWithExemplarStorageReturnsTheTraceOfTheMessageBehindABucket() throws Exception {
-    PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
-    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
-    metrics.bindTo(registry);
+    // One slow message on another destination, received inside a sampled span.
     SpanContext slow =
         SpanContext.create(
             "5b8aa5a2d2c872e8321cf37308d69df2",
@@ -90,23 +57,56 @@ class RealPrometheusTest {
             TraceState.getDefault());
     try (Scope ignored = Span.wrap(slow).makeCurrent()) {
       metrics.onReceived(
-          new Received("nats", "reviewer", "drafts", "reviewers", "writer", 10, 4_000_000_000L, 1));
+          new Received(
+              "nats", "reviewer", "reviews", "reviewers", "writer", 10, 4_000_000_000L, 1));
     }
-
-    try (PrometheusScrape scrape =
+    scrape =
         PrometheusScrape.start(
-            registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      prometheus =
-          PrometheusServer.start(config(scrape.port()), "--enable-feature=exemplar-storage");
-      prometheus.awaitTargetsUp(Duration.ofSeconds(45));
+            registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    prometheus = PrometheusServer.start(config(scrape.port()), "--enable-feature=exemplar-storage");
+    prometheus.awaitTargetsUp(Duration.ofSeconds(45));
+  }
 
-      String exemplars = awaitExemplars("baton_delivery_latency_seconds_bucket");
-
-      assertThat(exemplars)
-          .contains("\"trace_id\":\"5b8aa5a2d2c872e8321cf37308d69df2\"")
-          .contains("\"span_id\":\"051581bf3cb55c13\"")
-          .contains("\"le\":\"5.0\"");
+  @AfterAll
+  static void stopPrometheus() throws Exception {
+    if (prometheus != null) {
+      prometheus.close();
     }
+    if (scrape != null) {
+      scrape.close();
+    }
+  }
+
+  @Test
+  void prometheusScrapesBatonAndAnswersWithTheValueTheTestProduced() throws Exception {
+    String value =
+        awaitValue(
+            "sum(messaging_client_sent_messages_total{messaging_destination_name=\"drafts\"})",
+            "42");
+    String graph =
+        awaitValue("baton_agent_messages_total{from_agent=\"writer\",to_agent=\"reviewer\"}", "43");
+    String latency =
+        awaitValue(
+            "baton_delivery_latency_seconds_count{messaging_destination_name=\"drafts\"}", "42");
+    String rules = prometheus.get("/api/v1/rules");
+
+    assertThat(value).isEqualTo("42");
+    assertThat(graph).as("42 hand-offs on drafts and the slow one on reviews").isEqualTo("43");
+    assertThat(latency).isEqualTo("42");
+    assertThat(rules).contains("BatonConsumerStalled").contains("BatonBrokerDown");
+    assertThat(count(rules, "\"type\":\"alerting\"")).isEqualTo(9);
+  }
+
+  @Test
+  void prometheusWithExemplarStorageReturnsTheTraceOfTheMessageBehindABucket() throws Exception {
+    String exemplars =
+        awaitExemplars(
+            "baton_delivery_latency_seconds_bucket{messaging_destination_name=\"reviews\"}");
+
+    assertThat(exemplars)
+        .contains("\"trace_id\":\"5b8aa5a2d2c872e8321cf37308d69df2\"")
+        .contains("\"span_id\":\"051581bf3cb55c13\"")
+        .contains("\"le\":\"5.0\"");
   }
 
   private static String config(int scrapePort) {
@@ -126,7 +126,7 @@ class RealPrometheusTest {
         "");
   }
 
-  private String awaitExemplars(String metric) throws Exception {
+  private static String awaitExemplars(String metric) throws Exception {
     return prometheus.await(
         () -> {
           long now = System.currentTimeMillis() / 1000;
@@ -142,7 +142,7 @@ class RealPrometheusTest {
   }
 
   /** The value of {@code query} once it is {@code expected}. */
-  private String awaitValue(String query, String expected) throws Exception {
+  private static String awaitValue(String query, String expected) throws Exception {
     Pattern value = Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]+)\"\\]");
     String body =
         prometheus.await(

@@ -137,7 +137,7 @@ class NatsPoisonTest {
         agents.get(0).subscriber().subscribe("busy.talk", null, m -> received.incrementAndGet());
         connection.flush(Duration.ofSeconds(5));
         long pingsBefore = connection.getStatistics().getPings();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (System.nanoTime() < end) {
           for (int i = 0; i < 20; i++) {
             agents.get(1).publisher().publish("busy.talk", new byte[16]);
@@ -147,17 +147,17 @@ class NatsPoisonTest {
         long busyPings = connection.getStatistics().getPings() - pingsBefore;
         long idleFrom = connection.getStatistics().getPings();
         Await.during(
-            "at most 16 PINGs in 3 idle s",
-            Duration.ofSeconds(3),
-            () -> connection.getStatistics().getPings() - idleFrom <= 16);
+            "at most 11 PINGs in 2 idle s",
+            Duration.ofSeconds(2),
+            () -> connection.getStatistics().getPings() - idleFrom <= 11);
         long idlePings = connection.getStatistics().getPings() - idleFrom;
-        System.out.println("[pings] busy 3 s: " + busyPings + ", idle 3 s: " + idlePings);
+        System.out.println("[pings] busy 2 s: " + busyPings + ", idle 2 s: " + idlePings);
         assertThat(received.get()).isPositive();
-        assertThat(busyPings).as("PINGs while messages flow for 3 s").isLessThanOrEqualTo(2);
+        assertThat(busyPings).as("PINGs while messages flow for 2 s").isLessThanOrEqualTo(2);
         assertThat(idlePings)
             .as(
-                "PINGs of five watchdogs in 3 idle s (before: 5 x 4 a second = 60; now at most one check per 200 ms for the connection)")
-            .isLessThanOrEqualTo(16);
+                "PINGs of five watchdogs in 2 idle s (before: 5 x 4 a second = 40; now at most one check per 200 ms for the connection)")
+            .isLessThanOrEqualTo(11);
         assertThat(connection.getStatistics().getReconnects()).isZero();
       } finally {
         agents.forEach(NatsBaton::close);
@@ -219,10 +219,10 @@ class NatsPoisonTest {
         NatsBaton nats =
             agent("idle", connection, listener).setStallTimeout(Duration.ofMillis(400)).build()) {
       nats.subscriber().subscribe("quiet." + UUID.randomUUID(), m -> {});
-      // A bounded window: seven stall timeouts of an idle, healthy connection.
+      // A bounded window: five stall timeouts of an idle, healthy connection.
       Await.during(
           "no stall and no reconnect on an idle connection",
-          Duration.ofSeconds(3),
+          Duration.ofSeconds(2),
           () ->
               listener.connection.stream()
                   .noneMatch(
