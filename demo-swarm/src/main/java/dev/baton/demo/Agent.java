@@ -6,6 +6,7 @@ import dev.baton.health.AgentState;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.HandlerCost;
+import dev.baton.transport.Transport;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
@@ -34,7 +35,7 @@ abstract class Agent implements AutoCloseable {
 
   final String role;
   final String agentId;
-  final Backplane.Bus bus;
+  final Transport bus;
   final Llm llm;
   final Logger log;
   private final double failureRate;
@@ -63,7 +64,7 @@ abstract class Agent implements AutoCloseable {
       builder.addListener(parts.reconnects()); // one agent's transport counts for the process
     }
     Baton baton = builder.build();
-    this.bus = backplane.bus(baton);
+    this.bus = backplane.transport(baton);
     double slowdown = role.equals(parts.config().slowAgent()) ? 10 : 1;
     this.llm =
         new Llm(otel.getTracer("dev.baton.demo"), role, "gpt-sim-" + role, slowdown, parts.costs());

@@ -3,8 +3,7 @@ package dev.baton.demo;
 import dev.baton.health.HealthCheck;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
-import dev.baton.transport.Publisher;
-import dev.baton.transport.Subscriber;
+import dev.baton.transport.Transport;
 import dev.baton.transport.kafka.FailurePolicy;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaHealthCheck;
@@ -177,44 +176,17 @@ final class KafkaBackplane implements Backplane {
   }
 
   @Override
-  public Bus bus(Baton baton) {
-    KafkaBaton kafka =
-        KafkaBaton.builder(baton, config)
-            // A replica killed without leaving its group hands its partitions on after this long
-            // (Kafka's default is 45 s).
-            .setConsumerConfig(Map.of("session.timeout.ms", 10_000, "heartbeat.interval.ms", 2_000))
-            .setPollTimeout(Duration.ofMillis(100))
-            .setBacklogInterval(Duration.ofSeconds(2))
-            .setFailurePolicy(
-                FailurePolicy.retry(5, Duration.ofMillis(50), Duration.ofSeconds(1))
-                    .thenDeadLetter(Roles.DEAD_LETTER))
-            .build();
-    return new Bus() {
-      @Override
-      public Publisher publisher() {
-        return kafka.publisher();
-      }
-
-      @Override
-      public Publisher durablePublisher() {
-        return kafka.publisher();
-      }
-
-      @Override
-      public Subscriber subscriber() {
-        return kafka.subscriber();
-      }
-
-      @Override
-      public Subscriber durableSubscriber() {
-        return kafka.subscriber();
-      }
-
-      @Override
-      public void close() {
-        kafka.close();
-      }
-    };
+  public Transport transport(Baton baton) {
+    return KafkaBaton.builder(baton, config)
+        // A replica killed without leaving its group hands its partitions on after this long
+        // (Kafka's default is 45 s).
+        .setConsumerConfig(Map.of("session.timeout.ms", 10_000, "heartbeat.interval.ms", 2_000))
+        .setPollTimeout(Duration.ofMillis(100))
+        .setBacklogInterval(Duration.ofSeconds(2))
+        .setFailurePolicy(
+            FailurePolicy.retry(5, Duration.ofMillis(50), Duration.ofSeconds(1))
+                .thenDeadLetter(Roles.DEAD_LETTER))
+        .build();
   }
 
   @Override

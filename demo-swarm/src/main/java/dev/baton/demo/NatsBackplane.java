@@ -2,8 +2,7 @@ package dev.baton.demo;
 
 import dev.baton.health.HealthCheck;
 import dev.baton.propagation.Baton;
-import dev.baton.transport.Publisher;
-import dev.baton.transport.Subscriber;
+import dev.baton.transport.Transport;
 import dev.baton.transport.internal.Redaction;
 import dev.baton.transport.nats.NatsBaton;
 import dev.baton.transport.nats.NatsErrorListener;
@@ -77,39 +76,11 @@ final class NatsBackplane implements Backplane {
   }
 
   @Override
-  public Bus bus(Baton baton) {
-    NatsBaton nats =
-        NatsBaton.builder(baton, connection)
-            .setBacklogInterval(Duration.ofSeconds(2))
-            .setMaxDeliveries(6) // as many attempts as the Kafka backplane's retry(5)
-            .build();
-    Subscriber durable = nats.jetStreamSubscriber(STREAM);
-    return new Bus() {
-      @Override
-      public Publisher publisher() {
-        return nats.publisher();
-      }
-
-      @Override
-      public Publisher durablePublisher() {
-        return nats.jetStreamPublisher();
-      }
-
-      @Override
-      public Subscriber subscriber() {
-        return nats.subscriber();
-      }
-
-      @Override
-      public Subscriber durableSubscriber() {
-        return durable;
-      }
-
-      @Override
-      public void close() {
-        nats.close();
-      }
-    };
+  public Transport transport(Baton baton) {
+    return NatsBaton.builder(baton, connection)
+        .setBacklogInterval(Duration.ofSeconds(2))
+        .setMaxDeliveries(6) // as many attempts as the Kafka backplane's retry(5)
+        .build();
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.transport.Transport;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
@@ -41,7 +42,7 @@ final class SpanRelay implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(SpanRelay.class);
 
-  private final Backplane.Bus bus;
+  private final Transport bus;
   private final String origin;
   private final BlockingQueue<TraceTree.Node> queue = new ArrayBlockingQueue<>(QUEUE);
   private final ScheduledExecutorService sender =
@@ -50,7 +51,7 @@ final class SpanRelay implements AutoCloseable {
   private final List<Subscription> subscriptions = new ArrayList<>();
 
   /** Sends this process's spans on {@code bus} (untraced); {@code origin} names the process. */
-  SpanRelay(Backplane.Bus bus, String origin) {
+  SpanRelay(Transport bus, String origin) {
     this.bus = bus;
     this.origin = origin;
     sender.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);

@@ -12,6 +12,7 @@ import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
+import dev.baton.transport.Transport;
 import dev.baton.transport.internal.BatonVersion;
 import dev.baton.transport.internal.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,7 +94,7 @@ final class Swarm implements AutoCloseable {
         // Other processes may run some of a task's hops: their spans come over the broker.
         spanRelay =
             new SpanRelay(
-                backplane.bus(
+                backplane.transport(
                     Baton.builder(OpenTelemetry.noop())
                         .setAgentName("span-relay")
                         .setAgentId("span-relay-" + config.instance())
@@ -237,8 +238,8 @@ final class Swarm implements AutoCloseable {
     if (config.transport().equals("embedded") || !config.jdbcUrl().startsWith("jdbc:h2:mem:")) {
       return;
     }
-    try (Backplane.Bus bus =
-            backplane.bus(
+    try (Transport bus =
+            backplane.transport(
                 Baton.builder(OpenTelemetry.noop())
                     .setAgentName("swarm-check")
                     .setAgentId("swarm-check-" + config.instance())

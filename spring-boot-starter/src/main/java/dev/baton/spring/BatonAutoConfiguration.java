@@ -6,7 +6,7 @@ import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
-import dev.baton.propagation.spi.TransportBase;
+import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaHealthCheck;
@@ -153,7 +153,7 @@ public class BatonAutoConfiguration {
    * first and wins when the application has both.
    */
   static BatonHeartbeats heartbeats(
-      Baton baton, TransportBase transport, BatonProperties properties) {
+      Baton baton, Transport transport, BatonProperties properties) {
     return new BatonHeartbeats(
         transport.publisher(),
         transport.subscriber(),

@@ -6,6 +6,7 @@ import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.ExampleTraces;
 import dev.baton.transport.Message;
+import dev.baton.transport.Transport;
 import dev.baton.transport.kafka.KafkaBaton;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
@@ -16,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The README's two agents over Kafka: the same agent code as {@code TwoAgents}, with {@code
- * KafkaBaton} in place of {@code NatsBaton}. Uses the broker at {@code KAFKA_BOOTSTRAP_SERVERS}, or
+ * The README's two agents over Kafka: the same agent code as {@code TwoAgents} (a test compares
+ * them), with {@code KafkaBaton.create} in place of {@code NatsBaton.create}. Uses the broker at {@code KAFKA_BOOTSTRAP_SERVERS}, or
  * starts a throwaway KRaft broker from the Maven Central jars when that is unset.
  */
 public final class TwoAgentsKafka {
@@ -47,11 +48,12 @@ public final class TwoAgentsKafka {
     CompletableFuture<String> archived = new CompletableFuture<>();
     Map<String, Object> config = Map.of("bootstrap.servers", bootstrap);
     // spotless:off
-    // README example: start
     Baton writer = Baton.builder(otel).setAgentName("writer").build();
     Baton reviewer = Baton.builder(otel).setAgentName("reviewer").build();
-    try (KafkaBaton writerBus = KafkaBaton.builder(writer, config).build();
-        KafkaBaton reviewerBus = KafkaBaton.builder(reviewer, config).build()) {
+    // README example: start
+    try (Transport writerBus = KafkaBaton.create(writer, config);
+        Transport reviewerBus = KafkaBaton.create(reviewer, config)) {
+      // README example: end
       reviewerBus.subscriber().respond("drafts.review", "reviewers", draft -> {
         reviewerBus.publisher().publish("drafts.archive", draft.payload()); // same trace
         return ("LGTM: " + draft.payloadAsString()).getBytes(UTF_8);
@@ -66,7 +68,6 @@ public final class TwoAgentsKafka {
       }
       return archived.get(60, TimeUnit.SECONDS);
     }
-    // README example: end
     // spotless:on
   }
 }

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.ExampleTraces;
 import dev.baton.transport.Message;
+import dev.baton.transport.Transport;
 import dev.baton.transport.nats.NatsBaton;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -41,21 +42,21 @@ public final class TwoAgents {
     // README example: start
     Baton writer = Baton.builder(otel).setAgentName("writer").build();
     Baton reviewer = Baton.builder(otel).setAgentName("reviewer").build();
-    try (NatsBaton writerBus = NatsBaton.create(writer, connection);
-        NatsBaton reviewerBus = NatsBaton.create(reviewer, connection)) {
+    try (Transport writerBus = NatsBaton.create(writer, connection);
+        Transport reviewerBus = NatsBaton.create(reviewer, connection)) {
       reviewerBus.subscriber().respond("drafts.review", "reviewers", draft -> {
         reviewerBus.publisher().publish("drafts.archive", draft.payload()); // same trace
         return ("LGTM: " + draft.payloadAsString()).getBytes(UTF_8);
       });
-      writerBus.subscriber().subscribe("drafts.archive", msg -> archived.complete(
+      writerBus.subscriber().subscribe("drafts.archive", "writers", msg -> archived.complete(
           msg.payloadAsString() + " for " + Baggage.current().getEntryValue("customer")));
       try (Scope s = Baggage.current().toBuilder().put("customer", "acme").build().makeCurrent()) {
         Message verdict = writerBus.publisher()
-            .request("drafts.review", "chapter 1".getBytes(UTF_8), Duration.ofSeconds(5))
-            .get(10, TimeUnit.SECONDS);
+            .request("drafts.review", "chapter 1".getBytes(UTF_8), Duration.ofSeconds(30))
+            .get(60, TimeUnit.SECONDS);
         System.out.println("writer got: " + verdict.payloadAsString() + " from " + verdict.sender());
       }
-      return archived.get(10, TimeUnit.SECONDS);
+      return archived.get(60, TimeUnit.SECONDS);
     }
     // README example: end
     // spotless:on

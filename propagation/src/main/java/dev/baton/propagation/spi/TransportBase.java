@@ -3,6 +3,7 @@ package dev.baton.propagation.spi;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import dev.baton.transport.Transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * path, and closing all of that in order. A transport extends it and adds only what is specific to
  * its broker. Thread-safe.
  */
-public abstract class TransportBase implements AutoCloseable {
+public abstract class TransportBase implements Transport {
 
   private final String name;
   private final Duration drainTimeout;
@@ -54,12 +55,12 @@ public abstract class TransportBase implements AutoCloseable {
     return backlogInterval;
   }
 
-  /** Sends messages, with the current trace context and baggage attached. */
+  @Override
   public final Publisher publisher() {
     return publisher;
   }
 
-  /** Receives messages, each handled inside a span that continues the sender's trace. */
+  @Override
   public final Subscriber subscriber() {
     return subscriber;
   }

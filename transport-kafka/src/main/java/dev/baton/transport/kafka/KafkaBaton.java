@@ -7,6 +7,8 @@ import dev.baton.propagation.spi.TransportBase;
 import dev.baton.propagation.spi.TransportPublisher;
 import dev.baton.propagation.spi.TransportSubscriber;
 import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,6 +119,13 @@ public final class KafkaBaton extends TransportBase {
   }
 
   /**
+   * Baton over Kafka with default settings; {@code config} as for {@link #builder(Baton, Map)}.
+   */
+  public static KafkaBaton create(Baton baton, Map<String, ?> config) {
+    return builder(baton, config).build();
+  }
+
+  /**
    * A builder for Baton over Kafka. {@code config} is the caller's client configuration shared by
    * the producer, the consumers and the admin client Baton creates ({@code bootstrap.servers},
    * {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...); Baton never logs it.
@@ -124,6 +133,21 @@ public final class KafkaBaton extends TransportBase {
   public static Builder builder(Baton baton, Map<String, ?> config) {
     return new Builder(
         Objects.requireNonNull(baton, "baton"), Objects.requireNonNull(config, "config"));
+  }
+
+  /** {@link #publisher()}: every Kafka topic stores its records. */
+  @Override
+  public Publisher durablePublisher() {
+    return publisher();
+  }
+
+  /**
+   * {@link #subscriber()}: offsets are committed after the handler returned, and a handler that
+   * throws follows the {@link FailurePolicy}.
+   */
+  @Override
+  public Subscriber durableSubscriber() {
+    return subscriber();
   }
 
   /** The topic this agent reads replies to its requests from. */

@@ -12,6 +12,7 @@ import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.OpenTelemetry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +35,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared transport scenarios against a real Kafka broker. */
@@ -70,6 +73,29 @@ class KafkaTransportContractTest extends TransportContract {
     return Path.of("src/test/java/dev/baton/examples/TwoAgentsKafka.java");
   }
 
+  /** The README says switching broker changes the transport lines only: it is so. */
+  @Test
+  void theKafkaExampleIsTheNatsExampleWithKafkaBatonCreatingTheTransports() throws Exception {
+    String nats =
+        exampleCode(Path.of("../transport-nats/src/test/java/dev/baton/examples/TwoAgents.java"));
+    String kafka = exampleCode(readmeExampleSource());
+
+    assertThat(kafka)
+        .contains("KafkaBaton.create(writer, config)")
+        .isEqualTo(
+            nats.replace("NatsBaton.create(", "KafkaBaton.create(")
+                .replace(", connection)", ", config)"));
+  }
+
+  /** The agent code of an example: its lines between the formatter's markers. */
+  private static String exampleCode(Path source) throws Exception {
+    String text = Files.readString(source);
+    return text.substring(text.indexOf("// spotless:off"), text.indexOf("// spotless:on"))
+        .lines()
+        .filter(line -> !line.strip().startsWith("// README example:"))
+        .collect(Collectors.joining("\n"));
+  }
+
   @Override
   protected Agent open(Baton baton) {
     KafkaBaton kafka =
@@ -104,7 +130,7 @@ class KafkaTransportContractTest extends TransportContract {
 
       @Override
       public Subscriber redeliveringSubscriber(String destination) {
-        return kafka.subscriber(); // the failure policy retries in place
+        return kafka.durableSubscriber(); // the failure policy retries in place
       }
 
       @Override

@@ -20,13 +20,16 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +54,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NatsBaton extends TransportBase {
 
+  private static final String REPLIES_ON_CORE =
+      "request/reply runs over core NATS: use subscriber().respond(...)";
+
   private final Connection connection;
   private final MessagingEngine<Headers> engine;
   private final NatsSender sender;
@@ -63,8 +69,8 @@ public final class NatsBaton extends TransportBase {
   private final AtomicBoolean resubscribed = new AtomicBoolean();
   private final int maxDeliveries;
   private final @Nullable Duration ackWait;
-  private final java.util.concurrent.atomic.AtomicReference<Publisher> jetStreamPublisher =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<Publisher> jetStreamPublisher = new AtomicReference<>();
+  private final Subscriber durableSubscriber;
 
   private NatsBaton(Builder builder) {
     super("NatsBaton", builder);
@@ -102,6 +108,12 @@ public final class NatsBaton extends TransportBase {
             this, sender::publishCore, this::publishCoreWithReceipt, sender::request),
         TransportSubscriber.of(this, this::subscribeCore, sender::reply),
         "baton-nats-backlog");
+    this.durableSubscriber =
+        TransportSubscriber.withoutReplies(
+            this,
+            (destination, group, handler) ->
+                jetStreamConsumers(streamFor(destination)).open(destination, group, handler),
+            REPLIES_ON_CORE);
   }
 
   /** Baton over {@code connection} with default settings. */
@@ -149,17 +161,63 @@ public final class NatsBaton extends TransportBase {
    */
   public Subscriber jetStreamSubscriber(String stream) {
     Objects.requireNonNull(stream, "stream");
-    JetStreamConsumers consumers =
-        new JetStreamConsumers(
-            connection,
-            sender,
-            stream,
-            new JetStreamConsumers.Delivery(maxDeliveries, ackWait),
-            this::newDispatcher,
-            this::started,
-            denied);
     return TransportSubscriber.withoutReplies(
-        this, consumers::open, "request/reply runs over core NATS: use subscriber().respond(...)");
+        this, jetStreamConsumers(stream)::open, REPLIES_ON_CORE);
+  }
+
+  /** {@link #jetStreamPublisher()}. */
+  @Override
+  public Publisher durablePublisher() {
+    return jetStreamPublisher();
+  }
+
+  /**
+   * {@link #jetStreamSubscriber(String)} on the stream that stores each subscription's subject,
+   * looked up when it subscribes. Subscribing throws {@link IllegalArgumentException} when no
+   * stream, or more than one, stores the subject: name the stream with {@link
+   * #jetStreamSubscriber(String)} then.
+   */
+  @Override
+  public Subscriber durableSubscriber() {
+    return durableSubscriber;
+  }
+
+  private JetStreamConsumers jetStreamConsumers(String stream) {
+    return new JetStreamConsumers(
+        connection,
+        sender,
+        stream,
+        new JetStreamConsumers.Delivery(maxDeliveries, ackWait),
+        this::newDispatcher,
+        this::started,
+        denied);
+  }
+
+  /** The one stream whose subjects store {@code subject}. */
+  private String streamFor(String subject) {
+    List<String> streams;
+    try {
+      streams = connection.jetStreamManagement().getStreamNames(subject);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not ask JetStream which stream stores '" + subject + "'", e);
+    } catch (JetStreamApiException e) {
+      throw new IllegalStateException(
+          "JetStream refused to say which stream stores '" + subject + "': " + e.getMessage(), e);
+    }
+    if (streams.size() == 1) {
+      return streams.get(0);
+    }
+    throw new IllegalArgumentException(
+        streams.isEmpty()
+            ? "no JetStream stream stores '"
+                + subject
+                + "': add its subject to a stream, or name the stream with jetStreamSubscriber(stream)"
+            : "JetStream streams "
+                + streams
+                + " all store '"
+                + subject
+                + "': name one with jetStreamSubscriber(stream)");
   }
 
   /**

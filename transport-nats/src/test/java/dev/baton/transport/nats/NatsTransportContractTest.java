@@ -92,12 +92,12 @@ class NatsTransportContractTest extends TransportContract {
                     .subjects(destination)
                     .storageType(StorageType.Memory)
                     .build());
-        return nats.jetStreamSubscriber(stream);
+        return nats.durableSubscriber(); // finds the stream by the subject
       }
 
       @Override
       public Publisher durablePublisher() {
-        return nats.jetStreamPublisher();
+        return nats.durablePublisher();
       }
 
       @Override

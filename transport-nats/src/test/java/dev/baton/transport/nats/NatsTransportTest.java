@@ -188,6 +188,36 @@ class NatsTransportTest {
     assertThat(listener.sent).singleElement().satisfies(s -> assertThat(s.errorType()).isNotNull());
   }
 
+  @Test
+  void theDurableSubscriberSaysWhichStreamToNameWhenNoneOrSeveralStoreTheSubject()
+      throws Exception {
+    Connection connection = connect();
+    String first = unique("A");
+    String second = unique("B");
+    createStream(connection, first);
+    createStream(connection, second);
+    NatsBaton nats = baton(connection, "worker");
+    String nowhere = unique("nowhere.");
+
+    assertThatThrownBy(() -> nats.durableSubscriber().subscribe(nowhere, m -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no JetStream stream stores '" + nowhere + "'")
+        .hasMessageContaining("jetStreamSubscriber(stream)");
+    assertThatThrownBy(() -> nats.durableSubscriber().subscribe(">", m -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(first)
+        .hasMessageContaining(second)
+        .hasMessageContaining("name one with jetStreamSubscriber(stream)");
+    assertThat(listener.subscriptions).isEmpty();
+
+    // The same transport goes on working: one stream stores this subject.
+    List<String> got = new CopyOnWriteArrayList<>();
+    nats.durableSubscriber().subscribe(first + ".tasks", "workers", m -> got.add(m.payloadAsString()));
+    nats.durablePublisher().publish(OutboundMessage.of(first + ".tasks", "kept")).get(10, TimeUnit.SECONDS);
+    Await.until("the durable message handled", () -> got.equals(List.of("kept")));
+    assertThat(nats.durablePublisher()).isSameAs(nats.jetStreamPublisher());
+  }
+
   private static void flush(Connection connection) throws Exception {
     connection.flush(Duration.ofSeconds(5));
   }
