@@ -3,7 +3,7 @@ package dev.baton.metrics;
 import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthStatus;
-import dev.baton.health.Heartbeats;
+import dev.baton.health.HeartbeatMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agents' lifecycle as meters, from the heartbeats a {@link Heartbeats.Monitor} receives:
+ * The agents' lifecycle as meters, from the heartbeats a {@link HeartbeatMonitor} receives:
  *
  * <ul>
  *   <li>{@code baton.agents{state}}: agents whose heartbeats arrive, by lifecycle state, and {@code
@@ -40,19 +40,19 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
   private static final int MAX_NAMES = 100;
   private static final String NAME = "gen_ai.agent.name";
 
-  private final Heartbeats.Monitor monitor;
+  private final HeartbeatMonitor monitor;
   private final Clock clock;
   private final AtomicReference<@Nullable MeterRegistry> registry = new AtomicReference<>();
   private final List<Meter> registered = new CopyOnWriteArrayList<>();
   private final List<String> names = new CopyOnWriteArrayList<>();
 
-  private AgentMetrics(Heartbeats.Monitor monitor, Clock clock) {
+  private AgentMetrics(HeartbeatMonitor monitor, Clock clock) {
     this.monitor = monitor;
     this.clock = clock;
   }
 
   /** Meters over {@code monitor}'s agents. */
-  public static AgentMetrics of(Heartbeats.Monitor monitor) {
+  public static AgentMetrics of(HeartbeatMonitor monitor) {
     return new AgentMetrics(Objects.requireNonNull(monitor, "monitor"), Clock.systemUTC());
   }
 

@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -298,53 +297,6 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return state.status(clock.getAsLong(), stallAfterMillis);
   }
 
-  /**
-   * A health check that is DEGRADED while any group is behind {@code limits} (lag in messages or
-   * seconds, queue depth) or stalled, from the same data the gauges show. Register it as a
-   * non-critical check: a backlog is a reason to look, never to restart the process.
-   */
-  public dev.baton.health.HealthCheck backlogCheck(BacklogLimits limits) {
-    return new BacklogCheck(this, Objects.requireNonNull(limits, "limits"));
-  }
-
-  /**
-   * A check named {@code stopped}: DEGRADED while a group that no consumer runs (status STOPPED)
-   * has messages waiting, naming each; HEALTHY otherwise. Where whole groups can be down, as {@code
-   * baton-lag} sees them from the broker; register it as non-critical.
-   */
-  public dev.baton.health.HealthCheck stoppedCheck() {
-    return new dev.baton.health.HealthCheck() {
-      @Override
-      public String name() {
-        return "stopped";
-      }
-
-      @Override
-      public dev.baton.health.CheckResult check() {
-        List<String> waiting = new ArrayList<>();
-        for (GroupView g : groups()) {
-          if (g.status() == ConsumerStatus.STOPPED && g.lag() > 0) {
-            waiting.add(
-                g.group()
-                    + " on "
-                    + g.destination()
-                    + " ("
-                    + g.system()
-                    + "): no consumer running, "
-                    + (long) g.lag()
-                    + " messages waiting");
-          }
-        }
-        Collections.sort(waiting);
-        dev.baton.health.CheckResult result =
-            waiting.isEmpty()
-                ? dev.baton.health.CheckResult.healthy()
-                : dev.baton.health.CheckResult.degraded(String.join("; ", waiting));
-        return result.withDetail("stopped_with_lag", waiting.size());
-      }
-    };
-  }
-
   /** One consumer group's figures, as the backlog check reads them. */
   record GroupView(
       String system,
@@ -576,41 +528,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     }
   }
 
-  /**
-   * A check named {@code permissions}: DEGRADED while the broker refuses a call Baton makes for one
-   * of its own features (say the backlog probe's), with what was refused and why; HEALTHY once
-   * every such call goes through. Never UNHEALTHY: messaging does not depend on these calls.
-   * Register it as non-critical.
-   */
-  public dev.baton.health.HealthCheck permissionsCheck() {
-    return new dev.baton.health.HealthCheck() {
-      @Override
-      public String name() {
-        return "permissions";
-      }
-
-      @Override
-      public dev.baton.health.CheckResult check() {
-        List<String> reasons = new ArrayList<>();
-        for (PermissionChange e : denied.values()) {
-          reasons.add(
-              "not permitted: "
-                  + e.feature()
-                  + " for "
-                  + e.target()
-                  + " ("
-                  + e.system()
-                  + "): "
-                  + e.detail());
-        }
-        Collections.sort(reasons);
-        dev.baton.health.CheckResult result =
-            reasons.isEmpty()
-                ? dev.baton.health.CheckResult.healthy()
-                : dev.baton.health.CheckResult.degraded(String.join("; ", reasons));
-        return result.withDetail("denied", reasons.size());
-      }
-    };
+  /** The calls the broker refuses now, for {@link BackplaneChecks#permissions}. */
+  List<PermissionChange> refusals() {
+    return List.copyOf(denied.values());
   }
 
   // ---- meters ----

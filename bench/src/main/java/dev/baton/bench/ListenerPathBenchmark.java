@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.health.AgentState;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.transport.Message;
@@ -8,6 +9,8 @@ import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.Publisher;
+import dev.baton.transport.Subscriber;
+import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener.Processed;
 import dev.baton.transport.TransportListener.Received;
 import dev.baton.transport.TransportListener.Sent;
@@ -42,7 +45,7 @@ public class ListenerPathBenchmark {
   private Received received;
   private Processed processed;
   private Processed processedWithCost;
-  private Heartbeats.HeartbeatPublisher heartbeat;
+  private HeartbeatPublisher heartbeat;
 
   /** Heartbeats go nowhere: the benchmark measures the state change, not the bus. */
   private static final class NoPublisher implements Publisher {
@@ -55,6 +58,44 @@ public class ListenerPathBenchmark {
     public CompletableFuture<Message> request(OutboundMessage message, Duration timeout) {
       return new CompletableFuture<>();
     }
+  }
+
+  /** A transport whose publisher sends nothing, for the writer agent's heartbeats. */
+  private static final class NoTransport implements Transport {
+    private final Publisher publisher = new NoPublisher();
+
+    @Override
+    public String agentName() {
+      return "writer";
+    }
+
+    @Override
+    public String agentId() {
+      return "writer-1";
+    }
+
+    @Override
+    public Publisher publisher() {
+      return publisher;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+      throw new UnsupportedOperationException("the benchmark only publishes");
+    }
+
+    @Override
+    public Publisher durablePublisher() {
+      return publisher;
+    }
+
+    @Override
+    public Subscriber durableSubscriber() {
+      return subscriber();
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Setup
@@ -86,7 +127,7 @@ public class ListenerPathBenchmark {
     metrics.onReceived(received);
     metrics.onProcessed(processed);
     metrics.onProcessed(processedWithCost);
-    heartbeat = Heartbeats.publish(new NoPublisher(), "writer-1", "writer", Duration.ofHours(1));
+    heartbeat = Heartbeats.publish(new NoTransport(), Duration.ofHours(1));
   }
 
   @Benchmark

@@ -3,13 +3,14 @@ package dev.baton.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.health.AgentState;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.HandlerCost;
-import dev.baton.transport.Transport;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
+import dev.baton.transport.Transport;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ abstract class Agent implements AutoCloseable {
   final Llm llm;
   final Logger log;
   private final double failureRate;
-  private final Heartbeats.HeartbeatPublisher heartbeat;
+  private final HeartbeatPublisher heartbeat;
   private final List<Subscription> subscriptions = new ArrayList<>();
 
   /** A transient failure injected by {@code --failure-rate}. */
@@ -71,7 +72,7 @@ abstract class Agent implements AutoCloseable {
     this.failureRate = parts.config().failureRate();
     this.log = LoggerFactory.getLogger("agent." + role);
     long starts = parts.store() == null ? 1 : parts.store().recordStart(agentId);
-    this.heartbeat = Heartbeats.publish(bus.publisher(), agentId, role, HEARTBEAT_INTERVAL, starts);
+    this.heartbeat = Heartbeats.publish(bus, HEARTBEAT_INTERVAL, starts);
   }
 
   /** Subscribes and remembers the subscription for readiness and close. */

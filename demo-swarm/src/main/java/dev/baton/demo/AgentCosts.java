@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class AgentCosts implements TransportListener {
   }
 
   private static boolean counted(String destination) {
-    return !destination.equals(dev.baton.health.Heartbeats.DESTINATION);
+    return !destination.equals(Transport.HEARTBEATS);
   }
 
   @Override

@@ -38,7 +38,7 @@ final class KafkaBackplane implements Backplane {
           Roles.SUMMARIZE,
           Roles.DONE,
           Roles.DEAD_LETTER,
-          dev.baton.health.Heartbeats.DESTINATION,
+          Transport.HEARTBEATS,
           SpanRelay.DESTINATION);
 
   private final String bootstrapServers;

@@ -3,11 +3,13 @@ package dev.baton.demo;
 import dev.baton.health.HealthCheck;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
+import dev.baton.health.HeartbeatMonitor;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
 import dev.baton.health.ShowDetails;
 import dev.baton.metrics.AgentMetrics;
 import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.metrics.TraceExemplars;
@@ -50,7 +52,7 @@ final class Swarm implements AutoCloseable {
   private final List<Agent> agents = new ArrayList<>();
   private final @Nullable Coordinator coordinator;
   private final @Nullable SpanRelay relay;
-  private final Heartbeats.Monitor heartbeats;
+  private final HeartbeatMonitor heartbeats;
   private final HealthCheck brokerCheck;
   private final HealthManager health;
   private final HealthServer server;
@@ -82,7 +84,7 @@ final class Swarm implements AutoCloseable {
     telemetry.exportWatch().bindTo(meters);
     this.store = config.needsStore() ? new TaskStore(config.jdbcUrl()) : null;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-demo"));
-    Heartbeats.Monitor monitor = null;
+    HeartbeatMonitor monitor = null;
     AgentMetrics agentMetrics = null;
     HealthCheck check = null;
     HealthManager manager = null;
@@ -132,14 +134,14 @@ final class Swarm implements AutoCloseable {
       if (config.runs(Roles.SUMMARIZER)) {
         agents.add(new Workers.Summarizer(backplane, forAgent(Roles.SUMMARIZER), parts));
       }
-      monitor = Heartbeats.monitor(agents.get(0).bus.subscriber());
+      monitor = Heartbeats.monitor(agents.get(0).bus);
       agentMetrics = AgentMetrics.of(monitor);
       agentMetrics.bindTo(meters);
       check = backplane.healthCheck();
       HealthManager.Builder checks =
           HealthManager.builder()
               .addCheck(check)
-              .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
+              .addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false)
               .setInterval(Duration.ofSeconds(5));
       if (store != null) {
         checks.addCheck(JdbcHealthCheck.builder(store.dataSource()).build());
@@ -244,7 +246,7 @@ final class Swarm implements AutoCloseable {
                     .setAgentName("swarm-check")
                     .setAgentId("swarm-check-" + config.instance())
                     .build());
-        Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber())) {
+        HeartbeatMonitor monitor = Heartbeats.monitor(bus)) {
       monitor.subscription().awaitReady(Duration.ofSeconds(30));
       // Every running agent beats once per interval: wait for one, at most an interval and a
       // margin (an agent whose beat is due just after the subscription became ready).
@@ -265,7 +267,7 @@ final class Swarm implements AutoCloseable {
     }
   }
 
-  private static List<String> healthyAgents(Heartbeats.Monitor monitor) {
+  private static List<String> healthyAgents(HeartbeatMonitor monitor) {
     return monitor.agents().stream()
         .filter(a -> a.status() == dev.baton.health.HealthStatus.HEALTHY)
         .map(dev.baton.health.AgentHealth::agentId)
@@ -308,7 +310,7 @@ final class Swarm implements AutoCloseable {
             .filter(
                 c ->
                     c.getId().getTags().stream()
-                        .noneMatch(t -> t.getValue().equals(Heartbeats.DESTINATION)))
+                        .noneMatch(t -> t.getValue().equals(Transport.HEARTBEATS)))
             .mapToDouble(io.micrometer.core.instrument.Counter::count)
             .sum();
   }

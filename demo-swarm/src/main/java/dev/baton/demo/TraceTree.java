@@ -1,6 +1,6 @@
 package dev.baton.demo;
 
-import dev.baton.health.Heartbeats;
+import dev.baton.transport.Transport;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -123,7 +123,7 @@ final class TraceTree implements SpanProcessor {
 
   @Override
   public void onEnd(ReadableSpan span) {
-    if (Heartbeats.DESTINATION.equals(span.getAttribute(DESTINATION))) {
+    if (Transport.HEARTBEATS.equals(span.getAttribute(DESTINATION))) {
       return; // housekeeping: a trace per beat, never printed
     }
     Node node = Node.of(span.toSpanData());

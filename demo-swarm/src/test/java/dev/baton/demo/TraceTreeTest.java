@@ -2,7 +2,7 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.health.Heartbeats;
+import dev.baton.transport.Transport;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
@@ -38,8 +38,8 @@ class TraceTreeTest {
 
   private void heartbeat() {
     tracer
-        .spanBuilder("send " + Heartbeats.DESTINATION)
-        .setAttribute("messaging.destination.name", Heartbeats.DESTINATION)
+        .spanBuilder("send " + Transport.HEARTBEATS)
+        .setAttribute("messaging.destination.name", Transport.HEARTBEATS)
         .startSpan()
         .end();
   }

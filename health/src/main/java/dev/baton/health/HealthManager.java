@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * HealthManager health = HealthManager.builder()
  *     .addCheck(NatsHealthCheck.builder(connection)).build()            // critical: failure = UNHEALTHY
  *     .addCheck(JdbcHealthCheck.builder(dataSource).setName("postgres").build())
- *     .addCheck(metrics.backlogCheck(limits), false)       // non-critical: failure = DEGRADED
+ *     .addCheck(BackplaneChecks.backlog(metrics, limits), false)       // non-critical: failure = DEGRADED
  *     .build();
  * }</pre>
  *

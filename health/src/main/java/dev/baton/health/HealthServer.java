@@ -59,7 +59,7 @@ public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final HealthManager manager;
-  private final Heartbeats.@Nullable Monitor heartbeats;
+  private final @Nullable HeartbeatMonitor heartbeats;
   private final ProcessFacts facts;
   private final ShowDetails showDetails;
 
@@ -249,7 +249,7 @@ public final class HealthServer implements AutoCloseable {
   public static final class Builder {
     private final HealthManager manager;
     private InetSocketAddress address = new InetSocketAddress("127.0.0.1", 8081);
-    private Heartbeats.@Nullable Monitor heartbeats;
+    private @Nullable HeartbeatMonitor heartbeats;
     private String version = "unknown";
     private ShowDetails showDetails = ShowDetails.never();
     private LongSupplier pendingTasks = () -> -1;
@@ -275,7 +275,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /** The heartbeat monitor behind {@code /health/agent/{id}} and the agent counts. */
-    public Builder setHeartbeats(Heartbeats.Monitor heartbeats) {
+    public Builder setHeartbeats(HeartbeatMonitor heartbeats) {
       this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
       return this;
     }

@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
 final class ProcessFacts {
 
   private final HealthManager manager;
-  private final Heartbeats.@Nullable Monitor heartbeats;
+  private final @Nullable HeartbeatMonitor heartbeats;
   private final String version;
   private final LongSupplier pendingTasks;
   private final LongSupplier queueDepth;
 
   ProcessFacts(
       HealthManager manager,
-      Heartbeats.@Nullable Monitor heartbeats,
+      @Nullable HeartbeatMonitor heartbeats,
       String version,
       LongSupplier pendingTasks,
       LongSupplier queueDepth) {

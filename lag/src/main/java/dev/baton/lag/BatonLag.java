@@ -6,6 +6,7 @@ import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.ShowDetails;
 import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.metrics.TraceExemplars;
@@ -98,8 +99,8 @@ final class BatonLag implements AutoCloseable {
       checks.addCheck(KafkaHealthCheck.builder(config.kafka()).build());
       checks.addCheck(kafkaReads);
     }
-    checks.addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false);
-    checks.addCheck(metrics.stoppedCheck(), false);
+    checks.addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false);
+    checks.addCheck(BackplaneChecks.stopped(metrics), false);
     health = checks.build();
     health.markStarted();
     server =

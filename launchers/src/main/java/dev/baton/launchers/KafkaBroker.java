@@ -259,6 +259,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private void startProcess() throws Exception {
+    requireBrokerJars();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -280,6 +281,18 @@ public final class KafkaBroker implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
             .start();
     lifeline = process.getOutputStream(); // kept open: its EOF tells the child we are gone
+  }
+
+  /** The broker's own jars are an optional dependency: say which one is missing. */
+  private static void requireBrokerJars() {
+    try {
+      Class.forName("kafka.Kafka", false, KafkaBrokerProcess.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(
+          "KafkaBroker runs the broker from its jars, which are not on the class path: add"
+              + " org.apache.kafka:kafka_2.13 (test scope for tests) to the build",
+          e);
+    }
   }
 
   /**

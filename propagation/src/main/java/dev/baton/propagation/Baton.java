@@ -3,6 +3,7 @@ package dev.baton.propagation;
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.SemConv;
+import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.DestinationPattern;
 import io.opentelemetry.api.OpenTelemetry;
@@ -30,9 +31,6 @@ import java.util.UUID;
  * <p>Immutable and thread-safe. It owns no threads and needs no closing.
  */
 public final class Baton {
-
-  /** Where Baton's own housekeeping travels: its heartbeats ({@code baton.heartbeats}). */
-  public static final String DEFAULT_HOUSEKEEPING = "baton.heartbeats";
 
   /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
   public static final int DEFAULT_HOP_LIMIT = 64;
@@ -163,7 +161,7 @@ public final class Baton {
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
-      housekeeping.add(DestinationPattern.parse(DEFAULT_HOUSEKEEPING));
+      housekeeping.add(DestinationPattern.parse(Transport.HEARTBEATS));
     }
 
     /** The agent's name: printable ASCII, 1 to 128 characters. Default {@code agent}. */
@@ -213,8 +211,8 @@ public final class Baton {
     /**
      * Messages on destinations matching {@code pattern} (NATS wildcards, as in {@link
      * #addContinuation}) are housekeeping, like Baton's own heartbeats ({@value
-     * #DEFAULT_HOUSEKEEPING}, always included): sent without trace context, received without a
-     * span, so they do not fill the trace backend; the metrics still count them.
+     * Transport#HEARTBEATS}, always included): sent without trace context, received without a span,
+     * so they do not fill the trace backend; the metrics still count them.
      */
     public Builder addHousekeeping(String pattern) {
       housekeeping.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));

@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.metrics.AgentMetrics;
 import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
@@ -128,7 +129,8 @@ public class BatonAutoConfiguration {
   public HealthIndicator batonBacklogHealthIndicator(
       BackplaneMetrics metrics, BatonProperties properties) {
     return new CheckIndicator(
-        metrics.backlogCheck(BacklogLimits.defaults()), properties.getHealth().getTimeout());
+        BackplaneChecks.backlog(metrics, BacklogLimits.defaults()),
+        properties.getHealth().getTimeout());
   }
 
   /** {@code batonHeartbeat}: liveness. */
@@ -152,14 +154,8 @@ public class BatonAutoConfiguration {
    * that neither transport's classes need be on the class path for the other's; NATS is configured
    * first and wins when the application has both.
    */
-  static BatonHeartbeats heartbeats(
-      Baton baton, Transport transport, BatonProperties properties) {
-    return new BatonHeartbeats(
-        transport.publisher(),
-        transport.subscriber(),
-        baton.agentId(),
-        baton.agentName(),
-        properties.getHeartbeat().getInterval());
+  static BatonHeartbeats heartbeats(Transport transport, BatonProperties properties) {
+    return new BatonHeartbeats(transport, properties.getHeartbeat().getInterval());
   }
 
   /**
@@ -200,8 +196,8 @@ public class BatonAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-    BatonHeartbeats batonHeartbeats(Baton baton, NatsBaton nats, BatonProperties properties) {
-      return heartbeats(baton, nats, properties);
+    BatonHeartbeats batonHeartbeats(NatsBaton nats, BatonProperties properties) {
+      return heartbeats(nats, properties);
     }
 
     @Bean
@@ -242,8 +238,8 @@ public class BatonAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "baton.heartbeat.enabled", matchIfMissing = true)
-    BatonHeartbeats batonHeartbeats(Baton baton, KafkaBaton kafka, BatonProperties properties) {
-      return heartbeats(baton, kafka, properties);
+    BatonHeartbeats batonHeartbeats(KafkaBaton kafka, BatonProperties properties) {
+      return heartbeats(kafka, properties);
     }
 
     @Bean

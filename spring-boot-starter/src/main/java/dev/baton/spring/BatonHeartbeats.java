@@ -3,9 +3,10 @@ package dev.baton.spring;
 import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthStatus;
+import dev.baton.health.HeartbeatMonitor;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
-import dev.baton.transport.Publisher;
-import dev.baton.transport.Subscriber;
+import dev.baton.transport.Transport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,21 +26,19 @@ public final class BatonHeartbeats
 
   private final String agentId;
   private final Duration interval;
-  private final Heartbeats.HeartbeatPublisher publisher;
-  private final Heartbeats.Monitor monitor;
+  private final HeartbeatPublisher publisher;
+  private final HeartbeatMonitor monitor;
   private volatile boolean closed;
 
-  /** Starts publishing {@code agentId}'s heartbeats and listening to every agent's. */
-  public BatonHeartbeats(
-      Publisher publisher,
-      Subscriber subscriber,
-      String agentId,
-      String agentName,
-      Duration interval) {
-    this.agentId = agentId;
+  /**
+   * Starts publishing the heartbeats of the agent {@code transport} sends for, and listening to
+   * every agent's.
+   */
+  public BatonHeartbeats(Transport transport, Duration interval) {
+    this.agentId = transport.agentId();
     this.interval = interval;
-    this.monitor = Heartbeats.monitor(subscriber);
-    this.publisher = Heartbeats.publish(publisher, agentId, agentName, interval);
+    this.monitor = Heartbeats.monitor(transport);
+    this.publisher = Heartbeats.publish(transport, interval);
   }
 
   /** Where the agent is in its lifecycle now, sent with each heartbeat. */
@@ -61,7 +60,7 @@ public final class BatonHeartbeats
   }
 
   /** Every agent heard on the bus, by its last heartbeat. */
-  public Heartbeats.Monitor monitor() {
+  public HeartbeatMonitor monitor() {
     return monitor;
   }
 

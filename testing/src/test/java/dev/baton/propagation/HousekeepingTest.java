@@ -12,6 +12,7 @@ import dev.baton.propagation.spi.Settler;
 import dev.baton.testing.MapHeaders;
 import dev.baton.testing.RecordingListener;
 import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.Transport;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
@@ -70,8 +71,8 @@ class HousekeepingTest {
   void heartbeatsTravelWithoutContextAndMakeNoSpansButCount() throws Exception {
     MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
 
-    Map<String, List<String>> headers = sendInsideASpan(engine, Baton.DEFAULT_HOUSEKEEPING);
-    boolean traced = deliverSeesASpan(engine, Baton.DEFAULT_HOUSEKEEPING, headers);
+    Map<String, List<String>> headers = sendInsideASpan(engine, Transport.HEARTBEATS);
+    boolean traced = deliverSeesASpan(engine, Transport.HEARTBEATS, headers);
 
     assertThat(headers).containsOnlyKeys("baton");
     assertThat(headers.get("baton").get(0)).matches("1;\\d{16};[0-9a-f]{32};tester");
@@ -109,8 +110,8 @@ class HousekeepingTest {
   void theOptionTracesHousekeepingLikeAnyMessage() throws Exception {
     MessagingEngine<Map<String, List<String>>> engine = engine(b -> b.setTraceHousekeeping(true));
 
-    Map<String, List<String>> headers = sendInsideASpan(engine, Baton.DEFAULT_HOUSEKEEPING);
-    boolean traced = deliverSeesASpan(engine, Baton.DEFAULT_HOUSEKEEPING, headers);
+    Map<String, List<String>> headers = sendInsideASpan(engine, Transport.HEARTBEATS);
+    boolean traced = deliverSeesASpan(engine, Transport.HEARTBEATS, headers);
 
     assertThat(headers).containsKey("traceparent");
     assertThat(traced).isTrue();
@@ -138,7 +139,7 @@ class HousekeepingTest {
   void aPolledBatchOfHeartbeatsMakesNoPollSpan() {
     MessagingEngine<Map<String, List<String>>> engine = engine(b -> {});
 
-    Poll poll = engine.startPoll(Baton.DEFAULT_HOUSEKEEPING, "g", Instant.now(), Instant.now(), 3);
+    Poll poll = engine.startPoll(Transport.HEARTBEATS, "g", Instant.now(), Instant.now(), 3);
     poll.end();
 
     assertThat(OTEL.getSpans()).isEmpty();

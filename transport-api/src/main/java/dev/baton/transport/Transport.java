@@ -16,6 +16,18 @@ package dev.baton.transport;
  */
 public interface Transport extends AutoCloseable {
 
+  /**
+   * Where agents' heartbeats travel, on NATS and Kafka alike: Baton's housekeeping, sent without
+   * trace context and never traced unless asked.
+   */
+  String HEARTBEATS = "baton.heartbeats";
+
+  /** The name of the agent this transport sends for: its {@code Baton}'s. */
+  String agentName();
+
+  /** The id of the agent this transport sends for: its {@code Baton}'s, unique per instance. */
+  String agentId();
+
   /** Sends messages, with the current trace context and baggage attached. */
   Publisher publisher();
 
@@ -23,8 +35,8 @@ public interface Transport extends AutoCloseable {
   Subscriber subscriber();
 
   /**
-   * Sends onto the durable path: each publish completes when the broker has stored the message.
-   * The same publisher as {@link #publisher()} where the broker stores every message (Kafka).
+   * Sends onto the durable path: each publish completes when the broker has stored the message. The
+   * same publisher as {@link #publisher()} where the broker stores every message (Kafka).
    */
   Publisher durablePublisher();
 

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The README's two agents over Kafka: the same agent code as {@code TwoAgents} (a test compares
- * them), with {@code KafkaBaton.create} in place of {@code NatsBaton.create}. Uses the broker at {@code KAFKA_BOOTSTRAP_SERVERS}, or
- * starts a throwaway KRaft broker from the Maven Central jars when that is unset.
+ * them), with {@code KafkaBaton.create} in place of {@code NatsBaton.create}. Uses the broker at
+ * {@code KAFKA_BOOTSTRAP_SERVERS}, or starts a throwaway KRaft broker from the Maven Central jars
+ * when that is unset.
  */
 public final class TwoAgentsKafka {
 

@@ -4,10 +4,13 @@ import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
+import dev.baton.health.HeartbeatMonitor;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
 import dev.baton.health.ShowDetails;
 import dev.baton.metrics.BacklogLimits;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.metrics.PrometheusScrape;
 import dev.baton.propagation.Baton;
@@ -51,17 +54,17 @@ public final class HealthExample {
             NatsBaton.create(
                 Baton.builder(OpenTelemetry.noop())
                     .setAgentName("writer")
+                    .setAgentId("writer-1")
                     .addListener(metrics)
                     .build(),
                 connection);
-        Heartbeats.Monitor monitor = Heartbeats.monitor(bus.subscriber());
-        Heartbeats.HeartbeatPublisher heartbeat =
-            Heartbeats.publish(bus.publisher(), "writer-1", "writer", Duration.ofMillis(500));
+        HeartbeatMonitor monitor = Heartbeats.monitor(bus);
+        HeartbeatPublisher heartbeat = Heartbeats.publish(bus, Duration.ofMillis(500));
         HealthManager health =
             HealthManager.builder()
                 .addCheck(NatsHealthCheck.builder(connection).setJetStream(true).build())
                 .addCheck(JdbcHealthCheck.builder(database).setName("postgres").build())
-                .addCheck(metrics.backlogCheck(BacklogLimits.defaults()), false)
+                .addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false)
                 .build();
         HealthServer server =
             HealthServer.builder(health)

@@ -24,17 +24,31 @@ public final class BatonAccess {
     TextMapPropagator propagator(Baton baton);
   }
 
+  private static final StackWalker WALKER =
+      StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
   private static volatile Parts parts;
 
   private BatonAccess() {}
 
-  /** Called once by {@link Baton}'s static initializer. */
-  public static void install(Parts installed) {
-    parts = Objects.requireNonNull(installed, "installed");
+  /**
+   * Called once, by {@link Baton}'s static initializer; refuses every other caller, so no code can
+   * replace the hook that hands out a Baton's tracer and listeners.
+   */
+  public static synchronized void install(Parts installed) {
+    Objects.requireNonNull(installed, "installed");
+    if (WALKER.getCallerClass() != Baton.class || parts != null) {
+      throw new UnsupportedOperationException("only Baton installs its parts, once");
+    }
+    parts = installed;
   }
 
-  /** The parts of a Baton. */
+  /** The parts of a Baton, for the engine alone: refused to callers outside this module. */
   public static Parts parts() {
+    Class<?> caller = WALKER.getCallerClass();
+    if (!caller.getPackageName().startsWith("dev.baton.propagation")) {
+      throw new UnsupportedOperationException("Baton's parts are for its engine alone");
+    }
     Parts p = parts;
     if (p == null) {
       try {

@@ -23,18 +23,21 @@ public final class DeniedCalls {
 
   private static final Logger log = LoggerFactory.getLogger(DeniedCalls.class);
 
-  private final MessagingEngine<?> engine;
+  private final TransportEvents events;
   private final long retryAfterNanos;
   private final LongSupplier clock;
   private final Map<String, Long> deniedAt = new ConcurrentHashMap<>();
 
-  /** Refused calls of {@code engine}'s transport, asked again after {@code retryAfter}. */
-  public DeniedCalls(MessagingEngine<?> engine, Duration retryAfter) {
-    this(engine, retryAfter, System::nanoTime);
+  /**
+   * Refused calls of the transport whose {@code events} ({@link MessagingEngine#events()}) hear of
+   * them, asked again after {@code retryAfter}.
+   */
+  public DeniedCalls(TransportEvents events, Duration retryAfter) {
+    this(events, retryAfter, System::nanoTime);
   }
 
-  DeniedCalls(MessagingEngine<?> engine, Duration retryAfter, LongSupplier clock) {
-    this.engine = Objects.requireNonNull(engine, "engine");
+  DeniedCalls(TransportEvents events, Duration retryAfter, LongSupplier clock) {
+    this.events = Objects.requireNonNull(events, "events");
     this.retryAfterNanos = Objects.requireNonNull(retryAfter, "retryAfter").toNanos();
     this.clock = clock;
   }
@@ -102,20 +105,20 @@ public final class DeniedCalls {
       log.warn(
           "Baton {}: not permitted: {} for {} is off until the permission is granted ({}); asked"
               + " again every {} s",
-          engine.system(),
+          events.system(),
           feature,
           target,
           redacted,
           Math.max(1, retryAfterNanos / 1_000_000_000L));
-      engine.permission(feature, target, true, redacted);
+      events.permission(feature, target, true, redacted);
     }
   }
 
   /** The call went through: if it had been refused, that is reported as over. */
   public void permitted(String feature, String target) {
     if (deniedAt.remove(key(feature, target)) != null) {
-      log.info("Baton {}: {} for {} is permitted again", engine.system(), feature, target);
-      engine.permission(feature, target, false, "permitted again");
+      log.info("Baton {}: {} for {} is permitted again", events.system(), feature, target);
+      events.permission(feature, target, false, "permitted again");
     }
   }
 

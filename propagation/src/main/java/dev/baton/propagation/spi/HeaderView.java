@@ -14,10 +14,10 @@ import org.jspecify.annotations.Nullable;
 final class HeaderView<H> extends ReadOnlyHeaders {
 
   private final @Nullable H carrier;
-  private final HeaderGetter<H> getter;
+  private final Wire<H> getter;
   private volatile @Nullable Map<String, String> all;
 
-  HeaderView(@Nullable H carrier, HeaderGetter<H> getter) {
+  HeaderView(@Nullable H carrier, Wire<H> getter) {
     this.carrier = carrier;
     this.getter = getter;
   }

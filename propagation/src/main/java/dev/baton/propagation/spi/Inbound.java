@@ -58,8 +58,7 @@ final class Inbound {
     }
   }
 
-  static <C> Inbound read(
-      @Nullable C carrier, HeaderGetter<C> getter, String idHeader, Names names) {
+  static <C> Inbound read(@Nullable C carrier, Wire<C> getter, String idHeader, Names names) {
     Inbound in = new Inbound();
     if (carrier == null) {
       in.reject(RejectionReason.MISSING_CONTEXT);
@@ -148,7 +147,7 @@ final class Inbound {
   }
 
   /** What outside callers may write instead of Baton's one header. */
-  private <C> void readSeparateHeaders(C carrier, HeaderGetter<C> getter) {
+  private <C> void readSeparateHeaders(C carrier, Wire<C> getter) {
     String hopsHeader = last(carrier, getter, BatonHeaders.HOPS);
     if (hopsHeader != null) {
       long parsed = BatonHeader.parseDecimal(hopsHeader, 0, hopsHeader.length(), 7);
@@ -175,7 +174,7 @@ final class Inbound {
     }
   }
 
-  private <C> @Nullable String last(C carrier, HeaderGetter<C> getter, String key) {
+  private <C> @Nullable String last(C carrier, Wire<C> getter, String key) {
     String value = getter.last(carrier, key);
     if (value != null && getter.repeated(carrier, key)) {
       reject(RejectionReason.DUPLICATE_HEADER);

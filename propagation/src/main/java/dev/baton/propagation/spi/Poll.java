@@ -13,13 +13,13 @@ import java.time.Instant;
  */
 public final class Poll {
 
-  private final MessagingEngine<?> engine;
+  private final TransportEvents events;
   private final Span span;
   private final Instant end;
   private int links;
 
-  Poll(MessagingEngine<?> engine, Span span, Instant end) {
-    this.engine = engine;
+  Poll(TransportEvents events, Span span, Instant end) {
+    this.events = events;
     this.span = span;
     this.end = end;
   }
@@ -30,7 +30,7 @@ public final class Poll {
         span.addLink(sender);
         links++;
       } catch (RuntimeException e) {
-        engine.telemetryFailure("poll", e);
+        events.telemetryFailure("poll", e);
       }
     }
   }
@@ -40,7 +40,7 @@ public final class Poll {
     try {
       span.end(end);
     } catch (RuntimeException e) {
-      engine.telemetryFailure("poll", e);
+      events.telemetryFailure("poll", e);
     }
   }
 }

@@ -40,7 +40,7 @@ public final class Send<H> {
     }
   }
 
-  private final MessagingEngine<H> engine;
+  private final SendPath<H> path;
   private final H headers;
   private final Span span;
   private final Context parent;
@@ -57,7 +57,7 @@ public final class Send<H> {
   private volatile int ended;
 
   Send(
-      MessagingEngine<H> engine,
+      SendPath<H> path,
       H headers,
       Span span,
       Context parent,
@@ -68,7 +68,7 @@ public final class Send<H> {
       @Nullable String id,
       long idHi,
       long idLo) {
-    this.engine = engine;
+    this.path = path;
     this.headers = headers;
     this.span = span;
     this.parent = parent;
@@ -100,7 +100,7 @@ public final class Send<H> {
   public Context context() {
     Context value = context;
     if (value == null) {
-      value = MessagingEngine.withHops(parent.with(span), hop);
+      value = Spans.withHops(parent.with(span), hop);
       context = value;
     }
     return value;
@@ -134,7 +134,7 @@ public final class Send<H> {
         span.setAttribute(key, value);
       }
     } catch (RuntimeException e) {
-      engine.telemetryFailure("span", e);
+      path.events.telemetryFailure("span", e);
     }
     return this;
   }
@@ -146,7 +146,7 @@ public final class Send<H> {
         detail.addTo(span);
       }
     } catch (RuntimeException e) {
-      engine.telemetryFailure("span", e);
+      path.events.telemetryFailure("span", e);
     }
     return this;
   }
@@ -159,12 +159,12 @@ public final class Send<H> {
     if (!span.isRecording()) {
       return;
     }
-    SpanContext reply = engine.senderContext(carrier);
+    SpanContext reply = path.receive.senderContext(carrier);
     if (reply != null) {
       try {
         span.addLink(reply);
       } catch (RuntimeException e) {
-        engine.telemetryFailure("span", e);
+        path.events.telemetryFailure("span", e);
       }
     }
   }
@@ -201,7 +201,7 @@ public final class Send<H> {
               try {
                 H carrier = replyHeaders.apply(reply);
                 linkReply(carrier);
-                message = engine.readMessage(delivery.apply(reply), carrier);
+                message = path.receive.readMessage(delivery.apply(reply), carrier);
               } catch (RuntimeException e) {
                 fail(e);
                 result.completeExceptionally(e);
@@ -289,13 +289,13 @@ public final class Send<H> {
       return;
     }
     if (errorType != null) {
-      MessagingEngine.recordError(span, errorType, error);
+      Spans.recordError(span, errorType, error);
     }
     try {
       span.end();
     } catch (RuntimeException e) {
-      engine.telemetryFailure("span", e);
+      path.events.telemetryFailure("span", e);
     }
-    engine.sent(eventDestination, payloadBytes, System.nanoTime() - startNanos, errorType);
+    path.events.sent(eventDestination, payloadBytes, System.nanoTime() - startNanos, errorType);
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.propagation.Baton;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
@@ -20,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract class TransportBase implements Transport {
 
   private final String name;
+  private final String agentName;
+  private final String agentId;
   private final Duration drainTimeout;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -30,11 +33,13 @@ public abstract class TransportBase implements Transport {
   private final Duration backlogInterval;
 
   /**
-   * For transports. {@code name} appears in errors ("this NatsBaton is closed"); the builder holds
-   * the settings every transport has.
+   * For transports. {@code name} appears in errors ("this NatsBaton is closed"); {@code baton} is
+   * the agent's; the builder holds the settings every transport has.
    */
-  protected TransportBase(String name, Builder<?> builder) {
+  protected TransportBase(String name, Baton baton, Builder<?> builder) {
     this.name = Objects.requireNonNull(name, "name");
+    this.agentName = baton.agentName();
+    this.agentId = baton.agentId();
     this.drainTimeout = builder.drainTimeout;
     this.backlogInterval = builder.backlogInterval;
   }
@@ -53,6 +58,16 @@ public abstract class TransportBase implements Transport {
   /** How often the backlog probe runs ({@link Duration#ZERO}: never). */
   protected final Duration backlogInterval() {
     return backlogInterval;
+  }
+
+  @Override
+  public final String agentName() {
+    return agentName;
+  }
+
+  @Override
+  public final String agentId() {
+    return agentId;
   }
 
   @Override

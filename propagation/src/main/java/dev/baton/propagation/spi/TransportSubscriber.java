@@ -10,9 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A transport's subscriber with the part every transport shares written once: the argument and
  * closed checks of {@link #subscribe}, and {@link #respond}, which subscribes a handler that
- * answers each request through the transport's {@link MessagingEngine.ReplyChannel}, in the
- * request's conversation and inside its process span. The transport supplies only how it opens a
- * subscription.
+ * answers each request through the transport's {@link ReplyChannel}, in the request's conversation
+ * and inside its process span. The transport supplies only how it opens a subscription.
  */
 public final class TransportSubscriber implements Subscriber {
 
@@ -23,16 +22,20 @@ public final class TransportSubscriber implements Subscriber {
     Subscription open(String destination, @Nullable String group, MessageHandler handler);
   }
 
+  /** How a transport sends a reply to a request. */
+  @FunctionalInterface
+  public interface ReplyChannel {
+    /** Sends {@code payload} to {@code replyTo} in conversation {@code conversationId}. */
+    void reply(String replyTo, byte[] payload, String conversationId) throws Exception;
+  }
+
   private final TransportBase transport;
   private final Opener opener;
-  private final MessagingEngine.@Nullable ReplyChannel replies;
+  private final @Nullable ReplyChannel replies;
   private final String noReplies;
 
   private TransportSubscriber(
-      TransportBase transport,
-      Opener opener,
-      MessagingEngine.@Nullable ReplyChannel replies,
-      String noReplies) {
+      TransportBase transport, Opener opener, @Nullable ReplyChannel replies, String noReplies) {
     this.transport = Objects.requireNonNull(transport, "transport");
     this.opener = Objects.requireNonNull(opener, "opener");
     this.replies = replies;
@@ -40,8 +43,7 @@ public final class TransportSubscriber implements Subscriber {
   }
 
   /** A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does. */
-  public static Subscriber of(
-      TransportBase transport, Opener opener, MessagingEngine.ReplyChannel replies) {
+  public static Subscriber of(TransportBase transport, Opener opener, ReplyChannel replies) {
     return new TransportSubscriber(
         transport, opener, Objects.requireNonNull(replies, "replies"), "");
   }
@@ -65,6 +67,21 @@ public final class TransportSubscriber implements Subscriber {
     if (replies == null) {
       throw new UnsupportedOperationException(noReplies);
     }
-    return subscribe(destination, group, MessagingEngine.respondWith(responder, replies));
+    return subscribe(destination, group, respondWith(responder, replies));
+  }
+
+  /**
+   * A handler that answers requests with {@code responder} and sends each reply through {@code
+   * channel}, in the request's conversation, while the request's process span is current.
+   */
+  private static MessageHandler respondWith(Responder responder, ReplyChannel channel) {
+    Objects.requireNonNull(responder, "responder");
+    return request -> {
+      byte[] reply = responder.respond(request);
+      String replyTo = request.replyTo();
+      if (replyTo != null) {
+        channel.reply(replyTo, reply == null ? new byte[0] : reply, request.id());
+      }
+    };
   }
 }

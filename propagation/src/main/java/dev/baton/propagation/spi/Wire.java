@@ -1,13 +1,18 @@
 package dev.baton.propagation.spi;
 
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
- * What the engine needs to know about one broker's messages: its name, its header type and where a
- * message id travels when it cannot ride in Baton's own header. A transport implements it once; the
- * engine does everything else. Implementations are stateless or immutable, and thread-safe.
+ * What the engine needs to know about one broker's messages: its name, how its headers are read and
+ * written, and where a message id travels when it cannot ride in Baton's own header. A transport
+ * implements it once; the engine does everything else. Implementations are stateless or immutable,
+ * and thread-safe, and read a {@code null} header set (a message without headers) as empty.
  *
  * @param <H> the broker's header type
  */
-public abstract class Wire<H> implements HeaderGetter<H>, HeaderSetter<H> {
+public abstract class Wire<H> {
 
   private final String system;
   private final String idHeader;
@@ -18,8 +23,8 @@ public abstract class Wire<H> implements HeaderGetter<H>, HeaderSetter<H> {
    * Nats-Msg-Id}) or one that cannot travel in Baton's header.
    */
   protected Wire(String system, String idHeader) {
-    this.system = java.util.Objects.requireNonNull(system, "system");
-    this.idHeader = java.util.Objects.requireNonNull(idHeader, "idHeader");
+    this.system = Objects.requireNonNull(system, "system");
+    this.idHeader = Objects.requireNonNull(idHeader, "idHeader");
   }
 
   /** The messaging system ({@code messaging.system}). */
@@ -31,6 +36,29 @@ public abstract class Wire<H> implements HeaderGetter<H>, HeaderSetter<H> {
   public final String idHeader() {
     return idHeader;
   }
+
+  /** The header names present, each once; {@code headers} may be {@code null} (none). */
+  public abstract Iterable<String> keys(@Nullable H headers);
+
+  /** Every value of header {@code key} in the order they appear; empty when absent. */
+  public abstract List<String> getAll(@Nullable H headers, String key);
+
+  /**
+   * The last value of header {@code key}, or {@code null} when absent. Override it where the
+   * broker's type answers without building a list: the engine asks it on every delivery.
+   */
+  public @Nullable String last(@Nullable H headers, String key) {
+    List<String> values = getAll(headers, key);
+    return values.isEmpty() ? null : values.get(values.size() - 1);
+  }
+
+  /** Whether header {@code key} appears more than once; override it as {@link #last}. */
+  public boolean repeated(@Nullable H headers, String key) {
+    return getAll(headers, key).size() > 1;
+  }
+
+  /** Sets header {@code key} to {@code value}, replacing every value it had: never two. */
+  public abstract void set(H headers, String key, String value);
 
   /** New, empty, writable headers for an outgoing message. */
   public abstract H newHeaders();

@@ -19,7 +19,8 @@ class DeniedCallsTest {
           Baton.builder(OpenTelemetry.noop()).setAgentName("a").addListener(events).build(),
           MapHeaders.WIRE);
   private final AtomicLong now = new AtomicLong(1_000);
-  private final DeniedCalls denied = new DeniedCalls(engine, Duration.ofSeconds(5), now::get);
+  private final DeniedCalls denied =
+      new DeniedCalls(engine.events(), Duration.ofSeconds(5), now::get);
 
   @Test
   void aRefusalIsReportedOnceSkippedUntilItsRetryAndClearedWhenTheCallPasses() {

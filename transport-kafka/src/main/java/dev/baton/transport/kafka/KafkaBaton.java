@@ -72,7 +72,7 @@ public final class KafkaBaton extends TransportBase {
   private final KafkaLagProbe lagProbe;
 
   private KafkaBaton(Builder b) {
-    super("KafkaBaton", b);
+    super("KafkaBaton", b.baton, b);
     this.engine = MessagingEngine.create(b.baton, KafkaWire.INSTANCE);
     this.consumerConfig = merge(b.config, b.consumerConfig);
     this.adminConfig = adminOnly(b.config);
@@ -100,7 +100,7 @@ public final class KafkaBaton extends TransportBase {
             () -> Admin.create(adminConfig),
             () -> newProbeConsumer(),
             Duration.ofSeconds(5),
-            new DeniedCalls(engine, DeniedCalls.retryAfter(backlogInterval())));
+            new DeniedCalls(engine.events(), DeniedCalls.retryAfter(backlogInterval())));
     this.replies =
         new ReplyListener(
             replyTopic,
@@ -118,9 +118,7 @@ public final class KafkaBaton extends TransportBase {
         "baton-kafka-probe");
   }
 
-  /**
-   * Baton over Kafka with default settings; {@code config} as for {@link #builder(Baton, Map)}.
-   */
+  /** Baton over Kafka with default settings; {@code config} as for {@link #builder(Baton, Map)}. */
   public static KafkaBaton create(Baton baton, Map<String, ?> config) {
     return builder(baton, config).build();
   }

@@ -103,7 +103,7 @@ final class KafkaLagProbe implements AutoCloseable {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
         brokerAnswered(e);
-        engine.telemetryFailure("backlog", e);
+        engine.events().telemetryFailure("backlog", e);
       }
     }
   }
@@ -147,8 +147,15 @@ final class KafkaLagProbe implements AutoCloseable {
 
   /** Reports a subscription's lag as unknown (NaN). */
   private void unknown(KafkaSubscription subscription) {
-    engine.backlog(
-        subscription.destination(), subscription.group(), "", Double.NaN, Double.NaN, Double.NaN);
+    engine
+        .events()
+        .backlog(
+            subscription.destination(),
+            subscription.group(),
+            "",
+            Double.NaN,
+            Double.NaN,
+            Double.NaN);
   }
 
   private void probeGroup(KafkaSubscription subscription, Ends ends) throws Exception {
@@ -179,13 +186,15 @@ final class KafkaLagProbe implements AutoCloseable {
         lag = Math.max(0, end - position.offset());
         seconds = lag == 0 ? 0 : secondsBehind(tp, position.offset(), now);
       }
-      engine.backlog(
-          subscription.destination(),
-          subscription.group(),
-          Integer.toString(tp.partition()),
-          lag,
-          Double.NaN,
-          seconds);
+      engine
+          .events()
+          .backlog(
+              subscription.destination(),
+              subscription.group(),
+              Integer.toString(tp.partition()),
+              lag,
+              Double.NaN,
+              seconds);
     }
   }
 
@@ -204,7 +213,7 @@ final class KafkaLagProbe implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      engine.telemetryFailure("backlog", e);
+      engine.events().telemetryFailure("backlog", e);
     }
     LagClock clock = clocks.get(tp);
     return clock == null ? Double.NaN : clock.estimateSeconds(offset, now);
@@ -215,13 +224,15 @@ final class KafkaLagProbe implements AutoCloseable {
     if (!up.equals(brokerUp)) {
       boolean back = Boolean.FALSE.equals(brokerUp);
       brokerUp = up;
-      engine.connectionEvent(
-          up
-              ? (back ? ConnectionEvent.RECONNECTED : ConnectionEvent.CONNECTED)
-              : ConnectionEvent.DISCONNECTED,
-          up
-              ? "brokers answer the probe"
-              : "brokers do not answer: " + Redaction.describe(failure));
+      engine
+          .events()
+          .connectionEvent(
+              up
+                  ? (back ? ConnectionEvent.RECONNECTED : ConnectionEvent.CONNECTED)
+                  : ConnectionEvent.DISCONNECTED,
+              up
+                  ? "brokers answer the probe"
+                  : "brokers do not answer: " + Redaction.describe(failure));
     }
   }
 

@@ -97,7 +97,9 @@ final class KafkaSubscription implements Subscription {
 
   /** Reports what this subscription has fetched but not handled yet. Safe from any thread. */
   void reportQueueDepth() {
-    engine.queueDepth(topic, group, Math.max(0, bufferedMessages), Math.max(0, bufferedBytes));
+    engine
+        .events()
+        .queueDepth(topic, group, Math.max(0, bufferedMessages), Math.max(0, bufferedBytes));
   }
 
   /** Whether the failure policy stopped this subscription. */
@@ -119,7 +121,7 @@ final class KafkaSubscription implements Subscription {
   private static final Duration TOPIC_WAIT = Duration.ofSeconds(10);
 
   private void run() {
-    engine.subscriptionChange(topic, group, SubscriptionState.STARTED);
+    engine.events().subscriptionChange(topic, group, SubscriptionState.STARTED);
     try {
       awaitTopicMetadata();
       consumer.subscribe(List.of(topic), new Rebalance());
@@ -131,8 +133,10 @@ final class KafkaSubscription implements Subscription {
         } catch (WakeupException e) {
           continue; // close() woke us; the loop condition decides
         } catch (RuntimeException e) {
-          engine.connectionEvent(
-              ConnectionEvent.ERROR, "poll on '" + topic + "': " + Redaction.describe(e));
+          engine
+              .events()
+              .connectionEvent(
+                  ConnectionEvent.ERROR, "poll on '" + topic + "': " + Redaction.describe(e));
           pause(Duration.ofSeconds(1));
           continue;
         }
@@ -142,8 +146,11 @@ final class KafkaSubscription implements Subscription {
         }
       }
     } catch (RuntimeException e) {
-      engine.connectionEvent(
-          ConnectionEvent.ERROR, "subscription on '" + topic + "' ended: " + Redaction.describe(e));
+      engine
+          .events()
+          .connectionEvent(
+              ConnectionEvent.ERROR,
+              "subscription on '" + topic + "' ended: " + Redaction.describe(e));
     } finally {
       try {
         commit();
@@ -156,8 +163,12 @@ final class KafkaSubscription implements Subscription {
         assigned.countDown();
         finished.countDown();
         onClose.accept(this);
-        engine.subscriptionChange(
-            topic, group, stoppedByFailure ? SubscriptionState.FAILED : SubscriptionState.STOPPED);
+        engine
+            .events()
+            .subscriptionChange(
+                topic,
+                group,
+                stoppedByFailure ? SubscriptionState.FAILED : SubscriptionState.STOPPED);
       }
     }
   }
@@ -179,9 +190,11 @@ final class KafkaSubscription implements Subscription {
           return;
         }
         if (System.nanoTime() > deadline) {
-          engine.connectionEvent(
-              ConnectionEvent.ERROR,
-              "topic '" + topic + "' does not exist yet; the subscription waits for it");
+          engine
+              .events()
+              .connectionEvent(
+                  ConnectionEvent.ERROR,
+                  "topic '" + topic + "' does not exist yet; the subscription waits for it");
           return;
         }
         pause(Duration.ofMillis(50));
@@ -189,9 +202,11 @@ final class KafkaSubscription implements Subscription {
     } catch (WakeupException e) {
       // close() woke us: the loop ends at once
     } catch (RuntimeException e) {
-      engine.connectionEvent(
-          ConnectionEvent.ERROR,
-          "no metadata for topic '" + topic + "' yet: " + Redaction.describe(e));
+      engine
+          .events()
+          .connectionEvent(
+              ConnectionEvent.ERROR,
+              "no metadata for topic '" + topic + "' yet: " + Redaction.describe(e));
     }
   }
 
@@ -224,15 +239,17 @@ final class KafkaSubscription implements Subscription {
         }
         if (!policyRunner.handle(record, poll)) {
           consumer.seek(partition, record.offset());
-          engine.connectionEvent(
-              ConnectionEvent.ERROR,
-              "subscription on '"
-                  + topic
-                  + "' stopped by its failure policy at partition "
-                  + record.partition()
-                  + " offset "
-                  + record.offset()
-                  + " (left uncommitted)");
+          engine
+              .events()
+              .connectionEvent(
+                  ConnectionEvent.ERROR,
+                  "subscription on '"
+                      + topic
+                      + "' stopped by its failure policy at partition "
+                      + record.partition()
+                      + " offset "
+                      + record.offset()
+                      + " (left uncommitted)");
           stoppedByFailure = true;
           running = false;
           return;
@@ -266,9 +283,11 @@ final class KafkaSubscription implements Subscription {
 
   private void commitFailed(RuntimeException e) {
     processed.clear(); // at-least-once: the group re-reads them
-    engine.connectionEvent(
-        ConnectionEvent.ERROR,
-        "commit on '" + topic + "' failed, records will be re-read: " + Redaction.describe(e));
+    engine
+        .events()
+        .connectionEvent(
+            ConnectionEvent.ERROR,
+            "commit on '" + topic + "' failed, records will be re-read: " + Redaction.describe(e));
   }
 
   private boolean pause(Duration duration) {

@@ -122,8 +122,11 @@ final class ReplyListener implements AutoCloseable {
         } catch (WakeupException e) {
           // close() woke us
         } catch (RuntimeException e) {
-          engine.connectionEvent(
-              ConnectionEvent.ERROR, "reply listener on '" + topic + "': " + Redaction.describe(e));
+          engine
+              .events()
+              .connectionEvent(
+                  ConnectionEvent.ERROR,
+                  "reply listener on '" + topic + "': " + Redaction.describe(e));
           sleepQuietly(Duration.ofSeconds(1));
         }
       }

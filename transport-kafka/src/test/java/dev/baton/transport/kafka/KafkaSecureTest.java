@@ -10,6 +10,7 @@ import dev.baton.health.HealthStatus;
 import dev.baton.health.ShowDetails;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.launchers.KafkaSecurity;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
@@ -325,7 +326,7 @@ class KafkaSecureTest {
                             .setName("wrong-password")
                             .build()))
                 .addCheck(closing(KafkaHealthCheck.builder(untrusted).setName("untrusted").build()))
-                .addCheck(metrics.permissionsCheck(), false)
+                .addCheck(BackplaneChecks.permissions(metrics), false)
                 .setInterval(Duration.ZERO)
                 .setTimeout(Duration.ofSeconds(10))
                 .build());

@@ -73,11 +73,11 @@ public final class NatsBaton extends TransportBase {
   private final Subscriber durableSubscriber;
 
   private NatsBaton(Builder builder) {
-    super("NatsBaton", builder);
+    super("NatsBaton", builder.baton, builder);
     this.connection = builder.connection;
     this.engine = MessagingEngine.create(builder.baton, new NatsWire(connection));
     this.sender = new NatsSender(connection, engine);
-    this.denied = new DeniedCalls(engine, DeniedCalls.retryAfter(backlogInterval()));
+    this.denied = new DeniedCalls(engine.events(), DeniedCalls.retryAfter(backlogInterval()));
     this.pendingMessages = builder.pendingMessages;
     this.pendingBytes = builder.pendingBytes;
     this.maxDeliveries = builder.maxDeliveries;
@@ -101,7 +101,7 @@ public final class NatsBaton extends TransportBase {
             watchAndResume(stallCheck));
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
-      engine.connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
+      engine.events().connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
     }
     open(
         TransportPublisher.of(
@@ -302,8 +302,10 @@ public final class NatsBaton extends TransportBase {
                 lag,
                 unreadable,
                 this::untrack));
-    engine.subscriptionChange(
-        destination, group, dev.baton.transport.TransportListener.SubscriptionState.STARTED);
+    engine
+        .events()
+        .subscriptionChange(
+            destination, group, dev.baton.transport.TransportListener.SubscriptionState.STARTED);
     return subscription;
   }
 
@@ -327,7 +329,7 @@ public final class NatsBaton extends TransportBase {
           default -> null;
         };
     if (state != null) {
-      engine.connectionEvent(state, event.getEvent());
+      engine.events().connectionEvent(state, event.getEvent());
     }
   }
 

@@ -55,7 +55,7 @@ public final class NatsErrorListener implements ErrorListener {
   private void emit(ConnectionEvent state, String detail) {
     String redacted = Redaction.redact(detail);
     for (MessagingEngine<?> engine : engines) {
-      engine.connectionEvent(state, redacted);
+      engine.events().connectionEvent(state, redacted);
     }
   }
 

@@ -64,7 +64,7 @@ final class NatsSubscription implements Subscription {
     try {
       consumer.restart();
     } catch (Exception e) {
-      engine.telemetryFailure("resume", e);
+      engine.events().telemetryFailure("resume", e);
     }
   }
 
@@ -94,28 +94,43 @@ final class NatsSubscription implements Subscription {
       return;
     }
     try {
-      engine.queueDepth(
-          destination,
-          group,
-          dispatcher.getPendingMessageCount(),
-          dispatcher.getPendingByteCount());
+      engine
+          .events()
+          .queueDepth(
+              destination,
+              group,
+              dispatcher.getPendingMessageCount(),
+              dispatcher.getPendingByteCount());
       long dropped = dispatcher.getDroppedCount();
       long before = lastDropped.getAndSet(dropped);
       if (dropped > before) {
-        engine.connectionEvent(
-            TransportListener.ConnectionEvent.SLOW_CONSUMER,
-            "subscription on '" + destination + "' dropped " + (dropped - before) + " messages");
+        engine
+            .events()
+            .connectionEvent(
+                TransportListener.ConnectionEvent.SLOW_CONSUMER,
+                "subscription on '"
+                    + destination
+                    + "' dropped "
+                    + (dropped - before)
+                    + " messages");
       }
       if (lag != null) {
         JetStreamLag.Lag measured = lag.measure();
-        engine.backlog(
-            destination, group, "", measured.messages(), measured.ackPending(), measured.seconds());
+        engine
+            .events()
+            .backlog(
+                destination,
+                group,
+                "",
+                measured.messages(),
+                measured.ackPending(),
+                measured.seconds());
       }
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      engine.telemetryFailure("backlog", e);
+      engine.events().telemetryFailure("backlog", e);
     }
   }
 
@@ -156,7 +171,9 @@ final class NatsSubscription implements Subscription {
         connection.closeDispatcher(dispatcher);
       }
       onClose.accept(this);
-      engine.subscriptionChange(destination, group, TransportListener.SubscriptionState.STOPPED);
+      engine
+          .events()
+          .subscriptionChange(destination, group, TransportListener.SubscriptionState.STOPPED);
     }
     return done;
   }

@@ -68,7 +68,7 @@ record StallWatchdog(
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      engine.telemetryFailure("stall", e);
+      engine.events().telemetryFailure("stall", e);
     }
   }
 
@@ -135,13 +135,15 @@ record StallWatchdog(
             + timeout.toMillis()
             + " ms and nothing read while CONNECTED (a message the client could not parse?):"
             + " forcing a reconnect";
-    engine.connectionEvent(ConnectionEvent.STALLED, detail);
-    engine.telemetryFailure("stall", new IllegalStateException("NATS connection stalled"));
+    engine.events().connectionEvent(ConnectionEvent.STALLED, detail);
+    engine.events().telemetryFailure("stall", new IllegalStateException("NATS connection stalled"));
     try {
       connection.forceReconnect();
     } catch (java.io.IOException | RuntimeException e) {
-      engine.connectionEvent(
-          ConnectionEvent.ERROR, "forced reconnect failed: " + Redaction.describe(e));
+      engine
+          .events()
+          .connectionEvent(
+              ConnectionEvent.ERROR, "forced reconnect failed: " + Redaction.describe(e));
       return;
     }
     long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();

@@ -58,18 +58,22 @@ final class UnreadableMessages {
       for (long seq = from; seq <= to; seq++) {
         if (unreadable(seq) && jsm.deleteMessage(stream, seq)) {
           removed++;
-          engine.telemetryFailure(
-              "unreadable",
-              new IllegalStateException(
-                  "stream '"
-                      + stream
-                      + "' sequence "
-                      + seq
-                      + ": a header the client cannot read; the message was removed"));
+          engine
+              .events()
+              .telemetryFailure(
+                  "unreadable",
+                  new IllegalStateException(
+                      "stream '"
+                          + stream
+                          + "' sequence "
+                          + seq
+                          + ": a header the client cannot read; the message was removed"));
         }
       }
     } catch (Exception e) {
-      engine.telemetryFailure("unreadable", new IllegalStateException(Redaction.describe(e), e));
+      engine
+          .events()
+          .telemetryFailure("unreadable", new IllegalStateException(Redaction.describe(e), e));
     }
     return removed;
   }

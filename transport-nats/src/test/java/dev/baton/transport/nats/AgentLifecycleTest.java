@@ -8,12 +8,15 @@ import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
+import dev.baton.health.HeartbeatMonitor;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.ShowDetails;
 import dev.baton.metrics.AgentMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
+import dev.baton.transport.Transport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,9 +65,14 @@ class AgentLifecycleTest {
   }
 
   private NatsBaton bus(Connection connection, String name) {
+    return bus(connection, name, name + "-" + UUID.randomUUID());
+  }
+
+  private NatsBaton bus(Connection connection, String name, String id) {
     return closing(
         NatsBaton.create(
-            Baton.builder(OTEL.getOpenTelemetry()).setAgentName(name).build(), connection));
+            Baton.builder(OTEL.getOpenTelemetry()).setAgentName(name).setAgentId(id).build(),
+            connection));
   }
 
   private JsonNode agent(HealthServer server, String id) {
@@ -87,7 +96,7 @@ class AgentLifecycleTest {
   @Test
   void statesTheirTimesAndRestartsReachTheMonitorTheEndpointAndTheMeters() throws Exception {
     Connection connection = closing(Nats.connect(NATS.url()));
-    Heartbeats.Monitor monitor = closing(Heartbeats.monitor(bus(connection, "ops").subscriber()));
+    HeartbeatMonitor monitor = closing(Heartbeats.monitor(bus(connection, "ops")));
     connection.flush(Duration.ofSeconds(5));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = closing(AgentMetrics.of(monitor));
@@ -100,10 +109,9 @@ class AgentLifecycleTest {
                 .setShowDetails(ShowDetails.always())
                 .setHeartbeats(monitor)
                 .start());
-    NatsBaton coderBus = bus(connection, "coder");
+    NatsBaton coderBus = bus(connection, "coder", "coder-1");
 
-    Heartbeats.HeartbeatPublisher first =
-        Heartbeats.publish(coderBus.publisher(), "coder-1", "coder", INTERVAL);
+    HeartbeatPublisher first = Heartbeats.publish(coderBus, INTERVAL);
     Await.until("starting", () -> state(monitor) == AgentState.STARTING);
     first.setState(AgentState.IDLE);
     Instant processingFrom = Instant.now();
@@ -135,8 +143,7 @@ class AgentLifecycleTest {
     double processingSeconds = stopped.stateSeconds().get("processing");
 
     // The same agent id starts again: the start count survives, the times start over.
-    Heartbeats.HeartbeatPublisher second =
-        closing(Heartbeats.publish(coderBus.publisher(), "coder-1", "coder", INTERVAL));
+    HeartbeatPublisher second = closing(Heartbeats.publish(coderBus, INTERVAL));
     Await.until("started again", () -> monitor.agent("coder-1").startCount() == 2);
     assertThat(agent(server, "coder-1").path("start_count").asLong()).isEqualTo(2);
     assertThat(registry.get("baton.agent.starts").tag("gen_ai.agent.name", "coder").gauge().value())
@@ -155,7 +162,7 @@ class AgentLifecycleTest {
     assertThat(gauge(registry, "baton.agents", "waiting")).isEqualTo(1);
 
     // An agent that reports its own start count (kept in a database, say): the larger one wins.
-    closing(Heartbeats.publish(coderBus.publisher(), "coder-2", "coder", INTERVAL, 7));
+    closing(Heartbeats.publish(bus(connection, "coder", "coder-2"), INTERVAL, 7));
     Await.until("coder-2 known", () -> monitor.agent("coder-2") != null);
     assertThat(monitor.agent("coder-2").startCount()).isEqualTo(7);
     Await.until(
@@ -177,12 +184,10 @@ class AgentLifecycleTest {
     closing(
         bus(connection, "ops")
             .subscriber()
-            .subscribe(Heartbeats.DESTINATION, m -> beats.add(JSON.readTree(m.payload()))));
+            .subscribe(Transport.HEARTBEATS, m -> beats.add(JSON.readTree(m.payload()))));
     connection.flush(Duration.ofSeconds(5));
-    Heartbeats.HeartbeatPublisher heartbeat =
-        closing(
-            Heartbeats.publish(
-                bus(connection, "writer").publisher(), "writer-9", "writer", Duration.ofMillis(1)));
+    HeartbeatPublisher heartbeat =
+        closing(Heartbeats.publish(bus(connection, "writer", "writer-9"), Duration.ofMillis(1)));
 
     // The beats go out every millisecond on the publisher's thread while this one flips both.
     for (int i = 0; beats.size() < 300 && i < 1_000_000; i++) {
@@ -205,7 +210,7 @@ class AgentLifecycleTest {
     assertThat(processing).as("beats caught the agent processing").isPositive();
   }
 
-  private static AgentState state(Heartbeats.Monitor monitor) {
+  private static AgentState state(HeartbeatMonitor monitor) {
     AgentHealth agent = monitor.agent("coder-1");
     return agent == null ? null : agent.lifecycleState();
   }

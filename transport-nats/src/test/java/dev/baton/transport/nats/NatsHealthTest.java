@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
+import dev.baton.health.HeartbeatMonitor;
+import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.ShowDetails;
 import dev.baton.propagation.Baton;
@@ -67,7 +69,7 @@ class NatsHealthTest {
     return response;
   }
 
-  private HealthServer serve(HealthManager manager, Heartbeats.Monitor monitor) throws Exception {
+  private HealthServer serve(HealthManager manager, HeartbeatMonitor monitor) throws Exception {
     HealthServer.Builder builder =
         HealthServer.builder(manager)
             .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -162,14 +164,17 @@ class NatsHealthTest {
     NatsBaton agentBus =
         closing(
             NatsBaton.create(
-                Baton.builder(OTEL.getOpenTelemetry()).setAgentName("writer").build(), connection));
-    Heartbeats.Monitor monitor = closing(Heartbeats.monitor(monitorBus.subscriber()));
+                Baton.builder(OTEL.getOpenTelemetry())
+                    .setAgentName("writer")
+                    .setAgentId("writer-1")
+                    .build(),
+                connection));
+    HeartbeatMonitor monitor = closing(Heartbeats.monitor(monitorBus));
     connection.flush(Duration.ofSeconds(5));
     HealthManager manager = closing(HealthManager.builder().setInterval(Duration.ZERO).build());
     HealthServer server = serve(manager, monitor);
     Duration interval = Duration.ofMillis(200);
-    Heartbeats.HeartbeatPublisher heartbeat =
-        Heartbeats.publish(agentBus.publisher(), "writer-1", "writer", interval);
+    HeartbeatPublisher heartbeat = Heartbeats.publish(agentBus, interval);
     heartbeat.setState(AgentState.PROCESSING, "chapter 2");
 
     Await.until(

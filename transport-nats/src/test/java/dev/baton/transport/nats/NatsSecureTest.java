@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.health.CheckResult;
 import dev.baton.health.HealthStatus;
 import dev.baton.launchers.NatsServer;
+import dev.baton.metrics.BackplaneChecks;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.testing.Await;
@@ -282,7 +283,8 @@ class NatsSecureTest {
     assertThat(result.status()).as(result.reason()).isEqualTo(HealthStatus.HEALTHY);
     assertThat(result.details()).containsEntry("jetstream", "reachable");
     assertThat(events.permissions).isEmpty();
-    assertThat(metrics.permissionsCheck().check().status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(BackplaneChecks.permissions(metrics).check().status())
+        .isEqualTo(HealthStatus.HEALTHY);
     assertNoCanaries(result.toString(), check.dependencies().toString());
   }
 
@@ -370,7 +372,7 @@ class NatsSecureTest {
         .allSatisfy(b -> assertThat(b.lagMessages()).isNaN());
     assertThat(meters.gauge("baton.consumer.lag", "messaging.consumer.group.name", "blind-workers"))
         .isNaN();
-    CheckResult permissions = metrics.permissionsCheck().check();
+    CheckResult permissions = BackplaneChecks.permissions(metrics).check();
     assertThat(permissions.status()).isEqualTo(HealthStatus.DEGRADED);
     assertThat(permissions.reason())
         .contains("not permitted: backlog for stream ORDERS consumer blind-workers (nats)")
@@ -473,7 +475,8 @@ class NatsSecureTest {
           () ->
               meters.gauge("baton.consumer.lag", "messaging.consumer.group.name", "later-workers")
                   == 0.0);
-      assertThat(metrics.permissionsCheck().check().status()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(BackplaneChecks.permissions(metrics).check().status())
+          .isEqualTo(HealthStatus.HEALTHY);
       assertThat(meters.counter("baton.permission.denials", "feature", "backlog")).isEqualTo(1.0);
     }
   }

@@ -212,8 +212,11 @@ class NatsTransportTest {
 
     // The same transport goes on working: one stream stores this subject.
     List<String> got = new CopyOnWriteArrayList<>();
-    nats.durableSubscriber().subscribe(first + ".tasks", "workers", m -> got.add(m.payloadAsString()));
-    nats.durablePublisher().publish(OutboundMessage.of(first + ".tasks", "kept")).get(10, TimeUnit.SECONDS);
+    nats.durableSubscriber()
+        .subscribe(first + ".tasks", "workers", m -> got.add(m.payloadAsString()));
+    nats.durablePublisher()
+        .publish(OutboundMessage.of(first + ".tasks", "kept"))
+        .get(10, TimeUnit.SECONDS);
     Await.until("the durable message handled", () -> got.equals(List.of("kept")));
     assertThat(nats.durablePublisher()).isSameAs(nats.jetStreamPublisher());
   }

@@ -14,16 +14,16 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class BacklogCheckTest {
+class BackplaneChecksTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000);
   private final BackplaneMetrics metrics =
       BackplaneMetrics.builder().setClock(now::get).setStallAfter(Duration.ofSeconds(30)).build();
   private final HealthCheck check;
 
-  BacklogCheckTest() {
+  BackplaneChecksTest() {
     metrics.bindTo(new SimpleMeterRegistry());
-    check = metrics.backlogCheck(new BacklogLimits(100, 60, 50));
+    check = BackplaneChecks.backlog(metrics, new BacklogLimits(100, 60, 50));
   }
 
   @Test

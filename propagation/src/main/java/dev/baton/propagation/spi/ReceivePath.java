@@ -1,0 +1,372 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.BatonHeaders;
+import dev.baton.propagation.Continuation;
+import dev.baton.propagation.HandlerCost;
+import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.SemConv;
+import dev.baton.propagation.internal.ThreadCounters;
+import dev.baton.propagation.internal.TraceParent;
+import dev.baton.transport.Message;
+import dev.baton.transport.MessageHandler;
+import dev.baton.transport.Outcome;
+import dev.baton.transport.RejectionReason;
+import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's receive template: context, baggage and Baton's header read and checked, the CONSUMER
+ * span around the handler, ack or nak, the events; and the poll span of a batch. Never throws
+ * because of Baton; a handler's exception passes through unchanged. Thread-safe.
+ */
+final class ReceivePath<H> {
+
+  private final Baton baton;
+  private final Wire<H> wire;
+  private final Tracer tracer;
+  private final Names names;
+  private final @Nullable ConfiguredPropagator<H> configured;
+  private final TransportEvents events;
+  private final boolean measureAllocations;
+  private final boolean measureCpu;
+
+  ReceivePath(
+      Baton baton,
+      Wire<H> wire,
+      Tracer tracer,
+      Names names,
+      @Nullable ConfiguredPropagator<H> configured,
+      TransportEvents events) {
+    this.baton = baton;
+    this.wire = wire;
+    this.tracer = tracer;
+    this.names = names;
+    this.configured = configured;
+    this.events = events;
+    this.measureAllocations =
+        baton.handlerCost() != HandlerCost.NONE && ThreadCounters.measuresAllocations();
+    this.measureCpu =
+        baton.handlerCost() == HandlerCost.ALLOCATIONS_AND_CPU && ThreadCounters.measuresCpu();
+  }
+
+  /** See {@link MessagingEngine#deliver(Delivery, Object, MessageHandler, Settler, Poll)}. */
+  void deliver(
+      Delivery delivery,
+      @Nullable H headers,
+      MessageHandler handler,
+      Settler settler,
+      @Nullable Poll poll)
+      throws Exception {
+    long startNanos = System.nanoTime();
+    boolean quiet = baton.isHousekeeping(delivery.destination());
+    Inbound inbound = read(delivery, headers, quiet);
+    if (poll != null && inbound.sender != null) {
+      poll.link(inbound.sender);
+    }
+    Message message = message(delivery, headers, inbound);
+    Span span = Span.getInvalid();
+    Context context = Context.current();
+    try {
+      if (!quiet) {
+        context = startProcess(delivery, message, inbound);
+        span = Span.fromContext(context);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("process", e);
+    }
+    // The listeners hear "received" and "processed" while the process span is current, so a
+    // metrics registry can take the span as the exemplar of what it records.
+    try (Scope ignored = context.makeCurrent()) {
+      if (events.listening()) {
+        received(delivery, inbound);
+      }
+      Throwable failure = null;
+      long cpu = measureCpu ? ThreadCounters.cpuNanos() : -1;
+      long allocated = measureAllocations ? ThreadCounters.allocatedBytes() : -1;
+      try {
+        handler.handle(message);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      if (measureAllocations) {
+        allocated = ThreadCounters.delta(allocated, ThreadCounters.allocatedBytes());
+      }
+      if (measureCpu) {
+        cpu = ThreadCounters.delta(cpu, ThreadCounters.cpuNanos());
+      }
+      finish(delivery, span, failure, settler, startNanos, cpu, allocated);
+    }
+  }
+
+  private void received(Delivery delivery, Inbound inbound) {
+    try {
+      long latencyNanos =
+          inbound.sentAtMicros >= 0
+              ? Math.max(0, (Spans.nowMicros() - inbound.sentAtMicros) * 1000)
+              : -1;
+      events.received(
+          new TransportListener.Received(
+              wire.system(),
+              baton.agentName(),
+              delivery.lowCardinalityDestination(),
+              delivery.group(),
+              inbound.senderName,
+              delivery.payload().length,
+              latencyNanos,
+              delivery.deliveryCount()));
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("process", e);
+    }
+  }
+
+  /**
+   * Starts the CONSUMER span of one delivery (by the continuation and hop policies) and returns the
+   * context the handler runs in: the span, the baggage, the hop count.
+   */
+  private Context startProcess(Delivery delivery, Message message, Inbound inbound) {
+    SpanContext sender = inbound.sender;
+    Continuation continuation = baton.continuationFor(delivery.destination());
+    boolean overHops = inbound.hops > baton.hopLimit();
+    boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
+    Context parent = Context.root();
+    if (sender != null && !newTrace) {
+      parent = parent.with(Span.wrap(sender));
+    }
+    if (!inbound.baggage.isEmpty()) {
+      parent = parent.with(inbound.baggage);
+    }
+    Names.Destination named =
+        names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
+    SpanBuilder builder =
+        tracer.spanBuilder(named.processName()).setSpanKind(SpanKind.CONSUMER).setParent(parent);
+    // A sampled sender's child is recorded under the usual parent-based sampler.
+    boolean likelySampled = sender != null && !newTrace && sender.isSampled();
+    if (likelySampled) {
+      decorate(
+          AttributeSink.of(builder), named, delivery, message, inbound, sender, newTrace, overHops);
+    }
+    Span span = builder.startSpan();
+    try {
+      if (!likelySampled && span.isRecording()) {
+        decorate(
+            AttributeSink.of(span), named, delivery, message, inbound, sender, newTrace, overHops);
+      }
+      if (span.isRecording()) {
+        if (sender != null) {
+          // The creation-context link, whether or not the span is also the sender's child.
+          span.addLink(sender);
+        }
+        if (delivery.detail() != null) {
+          delivery.detail().addTo(span);
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // The span is started: it still becomes current and ends after the handler.
+      events.telemetryFailure("process", e);
+    }
+    return Spans.withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
+  }
+
+  private static void decorate(
+      AttributeSink sink,
+      Names.Destination named,
+      Delivery delivery,
+      Message message,
+      Inbound inbound,
+      @Nullable SpanContext sender,
+      boolean newTrace,
+      boolean overHops) {
+    sink.putAll(named.process());
+    if (delivery.destinationTemplate() != null) {
+      sink.put(SemConv.DESTINATION_NAME, delivery.destination());
+    }
+    sink.put(SemConv.MESSAGE_ID, message.id());
+    sink.put(SemConv.BODY_SIZE, (long) delivery.payload().length);
+    sink.put(SemConv.DELIVERY_COUNT, (long) delivery.deliveryCount());
+    if (!delivery.group().isEmpty()) {
+      sink.put(SemConv.CONSUMER_GROUP, delivery.group());
+    }
+    if (delivery.replyTo() != null) {
+      sink.put(SemConv.CONVERSATION_ID, message.id());
+    }
+    if (inbound.senderName != null) {
+      sink.put(SemConv.SENDER_AGENT_NAME, inbound.senderName);
+    }
+    if (inbound.hops > 0) {
+      sink.put(SemConv.HOP, (long) inbound.hops);
+    }
+    if (sender != null && newTrace) {
+      sink.put(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
+    }
+  }
+
+  private void finish(
+      Delivery delivery,
+      Span span,
+      @Nullable Throwable failure,
+      Settler settler,
+      long startNanos,
+      long cpuNanos,
+      long allocatedBytes)
+      throws Exception {
+    Outcome outcome = failure == null ? Outcome.ACK : Outcome.NAK;
+    String errorType = failure == null ? null : failure.getClass().getName();
+    Throwable toThrow = failure;
+    try {
+      if (failure == null) {
+        settler.ack();
+      } else {
+        settler.nak();
+        outcome = settler.failureOutcome();
+      }
+    } catch (Exception settleError) {
+      if (toThrow == null) {
+        toThrow = settleError;
+        errorType = settleError.getClass().getName();
+      } else {
+        // The handler's own exception goes on untouched; the nak failure is on the span.
+        Spans.recordError(span, settleError.getClass().getName(), settleError);
+      }
+    }
+    if (errorType != null) {
+      Spans.recordError(span, errorType, toThrow);
+    }
+    if ((cpuNanos >= 0 || allocatedBytes >= 0) && span.isRecording()) {
+      try {
+        if (cpuNanos >= 0) {
+          span.setAttribute(SemConv.HANDLER_CPU_TIME, cpuNanos / 1e9);
+        }
+        if (allocatedBytes >= 0) {
+          span.setAttribute(SemConv.HANDLER_ALLOCATED_BYTES, allocatedBytes);
+        }
+      } catch (RuntimeException e) {
+        events.telemetryFailure("span", e);
+      }
+    }
+    if (events.listening()) {
+      // Before the span ends: a listener may still mark it (an exemplar's span).
+      events.processed(
+          new TransportListener.Processed(
+              wire.system(),
+              baton.agentName(),
+              delivery.lowCardinalityDestination(),
+              delivery.group(),
+              outcome,
+              System.nanoTime() - startNanos,
+              errorType,
+              cpuNanos,
+              allocatedBytes));
+    }
+    try {
+      span.end();
+    } catch (RuntimeException e) {
+      events.telemetryFailure("span", e);
+    }
+    if (toThrow != null) {
+      Spans.<RuntimeException>sneakyThrow(toThrow);
+    }
+  }
+
+  /** See {@link MessagingEngine#readMessage}. */
+  Message readMessage(Delivery delivery, @Nullable H headers) {
+    return message(delivery, headers, read(delivery, headers, false));
+  }
+
+  /** The sender's span context on a message, or {@code null}. Never throws. */
+  @Nullable SpanContext senderContext(@Nullable H headers) {
+    try {
+      String traceparent = headers == null ? null : wire.last(headers, BatonHeaders.TRACEPARENT);
+      if (traceparent == null) {
+        return configured == null ? null : configured.extract(headers);
+      }
+      return TraceParent.parse(traceparent, TraceState.getDefault());
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("extract", e);
+      return null;
+    }
+  }
+
+  /** See {@link MessagingEngine#startPoll}. */
+  Poll startPoll(String destination, String group, Instant start, Instant end, int count) {
+    Span span = Span.getInvalid();
+    if (baton.isHousekeeping(destination)) {
+      return new Poll(events, span, end);
+    }
+    try {
+      span =
+          tracer
+              .spanBuilder("poll " + destination)
+              .setSpanKind(SpanKind.CLIENT)
+              .setNoParent()
+              .setStartTimestamp(start)
+              .startSpan();
+      if (span.isRecording()) {
+        span.setAllAttributes(names.of(destination, null, false).process());
+        span.setAttribute(SemConv.OPERATION_TYPE, "receive");
+        span.setAttribute(SemConv.OPERATION_NAME, "poll");
+        span.setAttribute(SemConv.BATCH_COUNT, (long) count);
+        if (!group.isEmpty()) {
+          span.setAttribute(SemConv.CONSUMER_GROUP, group);
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("poll", e);
+    }
+    return new Poll(events, span, end);
+  }
+
+  private Inbound read(Delivery delivery, @Nullable H headers, boolean quiet) {
+    Inbound inbound;
+    try {
+      inbound = Inbound.read(headers, wire, wire.idHeader(), names);
+      if (quiet) {
+        // Housekeeping carries no context by design: nothing to report about it.
+        return inbound;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("extract", e);
+      return Inbound.empty();
+    }
+    if (configured != null) {
+      try {
+        SpanContext read = configured.extract(headers);
+        if (read != null) {
+          inbound.configured(read);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // The user's propagator failed: what W3C carried still counts.
+        events.telemetryFailure("extract", e);
+      }
+    }
+    if (inbound.rejections != 0) {
+      for (RejectionReason reason : RejectionReason.values()) {
+        if (inbound.rejected(reason)) {
+          events.reject(delivery.destination(), reason, true);
+        }
+      }
+    }
+    return inbound;
+  }
+
+  private Message message(Delivery delivery, @Nullable H headers, Inbound inbound) {
+    String id = inbound.messageId != null ? inbound.messageId : BatonHeader.newMessageId();
+    return new Message(
+        delivery.destination(),
+        new HeaderView<>(headers, wire),
+        delivery.payload(),
+        id,
+        inbound.senderName,
+        delivery.replyTo(),
+        delivery.deliveryCount());
+  }
+}

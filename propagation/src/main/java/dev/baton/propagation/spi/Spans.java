@@ -1,0 +1,51 @@
+package dev.baton.propagation.spi;
+
+import dev.baton.propagation.internal.SemConv;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/** What the send and receive paths share: the hop count in the context, the clock, errors. */
+final class Spans {
+
+  private static final ContextKey<Integer> HOPS = ContextKey.named("baton-hops");
+
+  private Spans() {}
+
+  /** The hops a message has travelled to reach the code running in {@code context}, 0 if none. */
+  static int hops(Context context) {
+    Integer hops = context.get(HOPS);
+    return hops == null ? 0 : hops;
+  }
+
+  static Context withHops(Context context, int hops) {
+    return hops == 0 ? context : context.with(HOPS, hops);
+  }
+
+  /** Now, in microseconds since the epoch: the sent-at stamp's unit. */
+  static long nowMicros() {
+    Instant now = Instant.now();
+    return TimeUnit.SECONDS.toMicros(now.getEpochSecond()) + now.getNano() / 1000;
+  }
+
+  static void recordError(Span span, String errorType, @Nullable Throwable error) {
+    try {
+      span.setAttribute(SemConv.ERROR_TYPE, errorType);
+      span.setStatus(StatusCode.ERROR);
+      if (error != null) {
+        span.recordException(error);
+      }
+    } catch (RuntimeException e) {
+      // A broken span implementation must not hide the real error.
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
+  }
+}
