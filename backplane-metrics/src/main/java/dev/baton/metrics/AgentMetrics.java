@@ -4,9 +4,9 @@ import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
 import dev.baton.health.HealthStatus;
 import dev.baton.health.HeartbeatMonitor;
+import dev.baton.metrics.internal.BoundMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
@@ -14,8 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
+import java.util.function.Predicate;
 
 /**
  * The agents' lifecycle as meters, from the heartbeats a {@link HeartbeatMonitor} receives:
@@ -42,8 +41,7 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
 
   private final HeartbeatMonitor monitor;
   private final Clock clock;
-  private final AtomicReference<@Nullable MeterRegistry> registry = new AtomicReference<>();
-  private final List<Meter> registered = new CopyOnWriteArrayList<>();
+  private final BoundMeters bound = new BoundMeters("AgentMetrics");
   private final List<String> names = new CopyOnWriteArrayList<>();
 
   private AgentMetrics(HeartbeatMonitor monitor, Clock clock) {
@@ -52,17 +50,13 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
   }
 
   /** Meters over {@code monitor}'s agents. */
-  public static AgentMetrics of(HeartbeatMonitor monitor) {
+  public static AgentMetrics create(HeartbeatMonitor monitor) {
     return new AgentMetrics(Objects.requireNonNull(monitor, "monitor"), Clock.systemUTC());
   }
 
   @Override
   public void bindTo(MeterRegistry meterRegistry) {
-    Objects.requireNonNull(meterRegistry, "meterRegistry");
-    if (!registry.compareAndSet(null, meterRegistry)) {
-      if (registry.get() != meterRegistry) {
-        throw new IllegalStateException("AgentMetrics is already bound to another registry");
-      }
+    if (!bound.bind(meterRegistry)) {
       return;
     }
     for (AgentState state : AgentState.values()) {
@@ -72,8 +66,8 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
     monitor.addNameListener(this::nameSeen);
   }
 
-  private void count(MeterRegistry r, String state, java.util.function.Predicate<AgentHealth> in) {
-    registered.add(
+  private void count(MeterRegistry r, String state, Predicate<AgentHealth> in) {
+    bound.add(
         Gauge.builder("baton.agents", monitor, m -> m.agents().stream().filter(in).count())
             .description(
                 "Agents by lifecycle state, from their heartbeats; lost: heartbeats stopped.")
@@ -86,14 +80,14 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
   }
 
   private void nameSeen(String name) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null || names.contains(name) || names.size() >= MAX_NAMES) {
       return;
     }
     names.add(name);
     for (AgentState state : AgentState.values()) {
       String wire = state.wireName();
-      registered.add(
+      bound.add(
           Gauge.builder("baton.agent.state.age", this, m -> m.oldestIn(name, state))
               .description(
                   "Seconds the longest-standing agent of this name has been in this state (NaN:"
@@ -102,7 +96,7 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
               .tag(NAME, name)
               .tag("state", wire)
               .register(r));
-      registered.add(
+      bound.add(
           FunctionCounter.builder("baton.agent.state.time", this, m -> m.timeIn(name, wire))
               .description("Seconds the agents of this name spent in this state.")
               .baseUnit("seconds")
@@ -110,7 +104,7 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
               .tag("state", wire)
               .register(r));
     }
-    registered.add(
+    bound.add(
         Gauge.builder("baton.agent.starts", this, m -> m.maxStarts(name))
             .description(
                 "The highest start count among the agents of this name: how often the same agent"
@@ -155,10 +149,6 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
   /** Removes every meter it registered. */
   @Override
   public void close() {
-    MeterRegistry r = registry.get();
-    if (r != null) {
-      registered.forEach(r::remove);
-    }
-    registered.clear();
+    bound.removeAll();
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.metrics;
 
+import dev.baton.metrics.internal.BoundMeters;
 import dev.baton.metrics.internal.DestinationLabels;
 import dev.baton.metrics.internal.GroupState;
 import dev.baton.metrics.internal.MeterCache;
@@ -22,10 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -87,8 +88,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private final TagLimiter groups;
   private final TagLimiter operations;
   private final TagLimiter partitions;
-  private final AtomicReference<@Nullable MeterRegistry> registry = new AtomicReference<>();
-  private final List<Meter> registered = new CopyOnWriteArrayList<>();
+  private final BoundMeters bound = new BoundMeters("BackplaneMetrics");
 
   // ---- meter families: (label values) -> meter, created once ----
 
@@ -278,10 +278,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
    */
   @Override
   public void bindTo(MeterRegistry meterRegistry) {
-    Objects.requireNonNull(meterRegistry, "meterRegistry");
-    if (!registry.compareAndSet(null, meterRegistry) && registry.get() != meterRegistry) {
-      throw new IllegalStateException("BackplaneMetrics is already bound to another registry");
-    }
+    bound.bind(meterRegistry);
   }
 
   /**
@@ -289,7 +286,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
    * known about it), for health checks.
    */
   public ConsumerStatus status(String system, String destination, String group) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return ConsumerStatus.OK;
     }
@@ -335,7 +332,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return sumKnown(GroupState::queueMessages);
   }
 
-  private long sumKnown(java.util.function.ToDoubleFunction<GroupState> value) {
+  private long sumKnown(ToDoubleFunction<GroupState> value) {
     double[] total = {0};
     boolean[] known = {false};
     groupStates.forEach(
@@ -352,18 +349,14 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   /** Removes every meter this binder registered. */
   @Override
   public void close() {
-    MeterRegistry r = registry.get();
-    if (r != null) {
-      registered.forEach(r::remove);
-    }
-    registered.clear();
+    bound.removeAll();
   }
 
   // ---- the listener SPI: on the message path, allocation-free once the meters exist ----
 
   @Override
   public void onSent(Sent e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -379,7 +372,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onReceived(Received e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -402,7 +395,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onProcessed(Processed e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -432,7 +425,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onBacklog(Backlog e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -454,7 +447,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onQueueDepth(QueueDepth e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -464,7 +457,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onConnection(ConnectionChange e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -480,7 +473,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onSubscription(SubscriptionChange e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -495,7 +488,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onRejectedContext(RejectedContext e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -505,7 +498,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
 
   @Override
   public void onTelemetryFailure(TelemetryFailure e) {
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r == null) {
       return;
     }
@@ -522,7 +515,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     if (denied.size() < 256) {
       denied.put(key, e);
     }
-    MeterRegistry r = registry.get();
+    MeterRegistry r = bound.registry();
     if (r != null) {
       permissionDenials.get(r, e.system(), operations.limit(e.feature()), "", "", "").increment();
     }
@@ -636,8 +629,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   }
 
   private <M extends Meter> M register(M meter) {
-    registered.add(meter);
-    return meter;
+    return bound.add(meter);
   }
 
   private String destination(String destination) {

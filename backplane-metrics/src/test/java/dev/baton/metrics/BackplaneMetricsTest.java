@@ -18,13 +18,17 @@ import dev.baton.transport.TransportListener.SubscriptionState;
 import dev.baton.transport.TransportListener.TelemetryFailure;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class BackplaneMetricsTest {
@@ -33,7 +37,7 @@ class BackplaneMetricsTest {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong now = new AtomicLong(1_000_000);
 
-  private BackplaneMetrics metrics(java.util.function.Consumer<BackplaneMetrics.Builder> config) {
+  private BackplaneMetrics metrics(Consumer<BackplaneMetrics.Builder> config) {
     BackplaneMetrics.Builder builder = BackplaneMetrics.builder().setClock(now::get);
     config.accept(builder);
     BackplaneMetrics metrics = builder.build();
@@ -135,9 +139,8 @@ class BackplaneMetricsTest {
         registry.get("baton.delivery.latency").timer().takeSnapshot().histogramCounts();
     assertThat(bucket(buckets, 0.1)).isZero();
     assertThat(bucket(buckets, 0.25)).isEqualTo(1);
-    assertThat(buckets[0].bucket(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(0.001);
-    assertThat(buckets[buckets.length - 1].bucket(java.util.concurrent.TimeUnit.SECONDS))
-        .isEqualTo(60.0);
+    assertThat(buckets[0].bucket(TimeUnit.SECONDS)).isEqualTo(0.001);
+    assertThat(buckets[buckets.length - 1].bucket(TimeUnit.SECONDS)).isEqualTo(60.0);
     assertThat(registry.scrape().lines())
         .anyMatch(
             l ->
@@ -151,7 +154,7 @@ class BackplaneMetricsTest {
 
   private static double bucket(CountAtBucket[] buckets, double seconds) {
     return Arrays.stream(buckets)
-        .filter(b -> b.bucket(java.util.concurrent.TimeUnit.SECONDS) == seconds)
+        .filter(b -> b.bucket(TimeUnit.SECONDS) == seconds)
         .findFirst()
         .orElseThrow()
         .count();
@@ -220,11 +223,7 @@ class BackplaneMetricsTest {
     metrics.onBacklog(new Backlog("kafka", "tasks", "workers", "1", 300, Double.NaN, 1.5));
 
     assertThat(registry.get("baton.consumer.lag").gauge().value()).isEqualTo(1000);
-    assertThat(
-            registry
-                .get("baton.consumer.lag.time")
-                .timeGauge()
-                .value(java.util.concurrent.TimeUnit.SECONDS))
+    assertThat(registry.get("baton.consumer.lag.time").timeGauge().value(TimeUnit.SECONDS))
         .isEqualTo(3.5);
     assertThat(registry.scrape())
         .contains("baton_consumer_lag_messages{")
@@ -282,7 +281,7 @@ class BackplaneMetricsTest {
                 .tag("gen_ai.agent.name", "coder")
                 .counter()
                 .count())
-        .isEqualTo(0.005, org.assertj.core.data.Offset.offset(1e-12));
+        .isEqualTo(0.005, Offset.offset(1e-12));
     assertThat(
             registry
                 .get("baton.handler.allocated")
@@ -402,8 +401,7 @@ class BackplaneMetricsTest {
     metrics.bindTo(registry); // again to the same one, as Spring Boot does with MeterBinder beans
     metrics.onSent(new Sent("nats", "writer", "drafts", 1, 1, null));
     assertThat(registry.find("messaging.client.sent.messages").counters()).hasSize(1);
-    assertThatThrownBy(
-            () -> metrics.bindTo(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+    assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("another registry");
     assertThatThrownBy(() -> BackplaneMetrics.builder().setMaxTagValues(0).build())

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 class TraceExemplarsTest {
@@ -57,13 +58,13 @@ class TraceExemplarsTest {
     String text = get(null);
 
     assertThat(exemplarLines(openMetrics, "baton_delivery_latency_seconds_bucket"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(InstanceOfAssertFactories.STRING)
         .contains("le=\"0.05\"")
         .contains("trace_id=\"5b8aa5a2d2c872e8321cf37308d69df2\"")
         .contains("span_id=\"051581bf3cb55c13\"")
         .contains("} 0.03 ");
     assertThat(exemplarLines(openMetrics, "messaging_process_duration_seconds_bucket"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(InstanceOfAssertFactories.STRING)
         .contains("le=\"0.001\"")
         .contains("trace_id=\"5b8aa5a2d2c872e8321cf37308d69df2\"");
     assertThat(text).doesNotContain("trace_id").contains("baton_delivery_latency_seconds_bucket");

@@ -15,6 +15,7 @@ import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +112,7 @@ public class NatsAckedBenchmark {
   public Object rawRequestWithTraceparent() throws Exception {
     return requester
         .request(
-            io.nats.client.impl.NatsMessage.builder()
+            NatsMessage.builder()
                 .subject("bench.raw.request")
                 .headers(traceparent())
                 .data(payload)

@@ -19,7 +19,7 @@ public final class Report {
 
   private record Budget(String subject, String against, double nanos, double bytes) {}
 
-  /** Budgets over the floor: issue 9's. Kafka is held to KafkaTelemetry (0 over it). */
+  /** Budgets over the floor, per path. Kafka is held to KafkaTelemetry (0 over it). */
   private static final Budget[] BUDGETS = {
     new Budget("NatsPublishBenchmark.batonSampled", "rawWithTraceparent", 1000, 1024),
     new Budget("NatsPublishBenchmark.batonUnsampled", "rawWithTraceparent", 300, 256),

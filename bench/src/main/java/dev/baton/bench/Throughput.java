@@ -1,8 +1,10 @@
 package dev.baton.bench;
 
+import com.sun.management.ThreadMXBean;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.launchers.NatsServer;
 import dev.baton.propagation.Baton;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.nats.NatsBaton;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -126,7 +129,7 @@ public final class Throughput {
    */
   private static void window(int sent, AtomicLong handled) {
     while (sent - handled.get() >= WINDOW) {
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+      LockSupport.parkNanos(20_000);
     }
   }
 
@@ -308,9 +311,7 @@ public final class Throughput {
         acked,
         () -> {
           for (int i = 0; i < messages; i++) {
-            publisher
-                .publish(dev.baton.transport.OutboundMessage.of(topic, payload))
-                .thenRun(acked::incrementAndGet);
+            publisher.publish(OutboundMessage.of(topic, payload)).thenRun(acked::incrementAndGet);
           }
         });
   }
@@ -405,7 +406,7 @@ public final class Throughput {
   }
 
   private static long allocatedBytes() {
-    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long total = 0;
     for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
       total += Math.max(0, bytes);

@@ -10,6 +10,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.time.Duration;
 import java.util.Collection;
 
 /**
@@ -37,7 +38,7 @@ public final class Tracing {
                 BatchSpanProcessor.builder(new Discard())
                     .setMaxQueueSize(1 << 18)
                     .setMaxExportBatchSize(4096)
-                    .setScheduleDelay(java.time.Duration.ofMillis(50))
+                    .setScheduleDelay(Duration.ofMillis(50))
                     .build())
             .build();
     return OpenTelemetrySdk.builder()

@@ -7,17 +7,24 @@ import dev.baton.transport.Transport;
 import dev.baton.transport.kafka.FailurePolicy;
 import dev.baton.transport.kafka.KafkaBaton;
 import dev.baton.transport.kafka.KafkaHealthCheck;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jspecify.annotations.Nullable;
@@ -79,7 +86,7 @@ final class KafkaBackplane implements Backplane {
           admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         }
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+        if (e.getCause() instanceof AuthorizationException) {
           throw new IllegalStateException(
               "the topics "
                   + topics.stream().map(NewTopic::name).toList()
@@ -131,17 +138,15 @@ final class KafkaBackplane implements Backplane {
   }
 
   /** The client settings in a properties file; empty for none. */
-  static Map<String, Object> clientSettings(@Nullable String propertiesFile)
-      throws java.io.IOException {
+  static Map<String, Object> clientSettings(@Nullable String propertiesFile) throws IOException {
     Map<String, Object> settings = new HashMap<>();
     if (propertiesFile == null) {
       return settings;
     }
-    java.util.Properties properties = new java.util.Properties();
-    try (java.io.Reader in =
-        java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(propertiesFile))) {
+    Properties properties = new Properties();
+    try (Reader in = Files.newBufferedReader(Path.of(propertiesFile))) {
       properties.load(in);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("--kafka-config: no such file " + propertiesFile);
     }
     properties.forEach((k, v) -> settings.put(k.toString().trim(), v.toString().trim()));

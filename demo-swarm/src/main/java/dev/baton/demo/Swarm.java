@@ -1,8 +1,11 @@
 package dev.baton.demo;
 
+import dev.baton.health.AgentHealth;
+import dev.baton.health.Criticality;
 import dev.baton.health.HealthCheck;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
+import dev.baton.health.HealthStatus;
 import dev.baton.health.HeartbeatMonitor;
 import dev.baton.health.Heartbeats;
 import dev.baton.health.JdbcHealthCheck;
@@ -17,13 +20,18 @@ import dev.baton.propagation.Baton;
 import dev.baton.transport.Transport;
 import dev.baton.transport.internal.BatonVersion;
 import dev.baton.transport.internal.DaemonThreads;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,8 +67,7 @@ final class Swarm implements AutoCloseable {
   private final HealthServer server;
   private final ScheduledExecutorService scheduler;
   private final PrintStream out;
-  private final java.util.concurrent.atomic.AtomicInteger treesToPrint =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger treesToPrint = new AtomicInteger();
 
   private Swarm(
       SwarmConfig config, Backplane backplane, @Nullable SpanExporter extra, PrintStream out)
@@ -103,8 +111,7 @@ final class Swarm implements AutoCloseable {
                         .build()),
                 ProcessHandle.current().pid() + "/" + config.instance());
         telemetry.tree().forwardLocalSpans(spanRelay::offer);
-        io.micrometer.core.instrument.FunctionCounter.builder(
-                "baton.demo.spans.not.relayed", spanRelay, SpanRelay::dropped)
+        FunctionCounter.builder("baton.demo.spans.not.relayed", spanRelay, SpanRelay::dropped)
             .description("Spans the demo could not relay to the coordinators' trace trees.")
             .register(registry);
       }
@@ -135,20 +142,22 @@ final class Swarm implements AutoCloseable {
         agents.add(new Workers.Summarizer(backplane, forAgent(Roles.SUMMARIZER), parts));
       }
       monitor = Heartbeats.monitor(agents.get(0).bus);
-      agentMetrics = AgentMetrics.of(monitor);
+      agentMetrics = AgentMetrics.create(monitor);
       agentMetrics.bindTo(meters);
       check = backplane.healthCheck();
       HealthManager.Builder checks =
           HealthManager.builder()
               .addCheck(check)
-              .addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false)
+              .addCheck(
+                  BackplaneChecks.backlog(metrics, BacklogLimits.defaults()),
+                  Criticality.NON_CRITICAL)
               .setInterval(Duration.ofSeconds(5));
       if (store != null) {
         checks.addCheck(JdbcHealthCheck.builder(store.dataSource()).build());
       }
       if (telemetry.exporting()) {
         // Lost traces are a reason to look, not to take the swarm out of service.
-        checks.addCheck(telemetry.exportWatch().healthCheck(), false);
+        checks.addCheck(telemetry.exportWatch().healthCheck(), Criticality.NON_CRITICAL);
       }
       manager = checks.build();
       httpServer =
@@ -210,7 +219,7 @@ final class Swarm implements AutoCloseable {
       throws Exception {
     if (config.port() != 0) {
       // Fail before starting a broker or agents when the port is taken.
-      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      try (ServerSocket probe = new ServerSocket()) {
         probe.bind(new InetSocketAddress("0.0.0.0", config.port()));
       }
     }
@@ -269,8 +278,8 @@ final class Swarm implements AutoCloseable {
 
   private static List<String> healthyAgents(HeartbeatMonitor monitor) {
     return monitor.agents().stream()
-        .filter(a -> a.status() == dev.baton.health.HealthStatus.HEALTHY)
-        .map(dev.baton.health.AgentHealth::agentId)
+        .filter(a -> a.status() == HealthStatus.HEALTHY)
+        .map(AgentHealth::agentId)
         .sorted()
         .toList();
   }
@@ -311,7 +320,7 @@ final class Swarm implements AutoCloseable {
                 c ->
                     c.getId().getTags().stream()
                         .noneMatch(t -> t.getValue().equals(Transport.HEARTBEATS)))
-            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .mapToDouble(Counter::count)
             .sum();
   }
 
@@ -324,7 +333,7 @@ final class Swarm implements AutoCloseable {
   long redeliveries() {
     return (long)
         registry.find("baton.redelivered.messages").counters().stream()
-            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .mapToDouble(Counter::count)
             .sum();
   }
 
@@ -431,8 +440,8 @@ final class Swarm implements AutoCloseable {
 
   private static boolean isLoopback(String listen) {
     try {
-      return java.net.InetAddress.getByName(listen).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByName(listen).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       return false;
     }
   }

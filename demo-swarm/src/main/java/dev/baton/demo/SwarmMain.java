@@ -1,6 +1,7 @@
 package dev.baton.demo;
 
 import dev.baton.transport.internal.BatonVersion;
+import dev.baton.transport.internal.Redaction;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.time.Duration;
@@ -249,7 +250,7 @@ public final class SwarmMain {
 
   private static String where(SwarmConfig config) {
     return switch (config.transport()) {
-      case "nats" -> "NATS at " + dev.baton.transport.internal.Redaction.redact(config.natsUrl());
+      case "nats" -> "NATS at " + Redaction.redact(config.natsUrl());
       case "kafka" -> "Kafka at " + config.bootstrapServers();
       default -> "the embedded Kafka broker";
     };
@@ -260,6 +261,6 @@ public final class SwarmMain {
     while (cause.getCause() != null && cause.getMessage() == null) {
       cause = cause.getCause();
     }
-    return dev.baton.transport.internal.Redaction.describe(cause);
+    return Redaction.describe(cause);
   }
 }

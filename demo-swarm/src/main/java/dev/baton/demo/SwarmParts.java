@@ -2,7 +2,9 @@ package dev.baton.demo;
 
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.transport.TransportListener;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every agent gets from the swarm.
@@ -18,14 +20,13 @@ record SwarmParts(
     SwarmConfig config,
     BackplaneMetrics metrics,
     Reconnects reconnects,
-    @org.jspecify.annotations.Nullable TaskStore store,
+    @Nullable TaskStore store,
     AgentCosts costs) {
 
   /** Counts {@code RECONNECTED} connection events. */
   static final class Reconnects implements TransportListener {
     private final AtomicInteger count = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicBoolean claimed =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean claimed = new AtomicBoolean();
 
     /** True for the first agent that asks: its transport is the one that reports reconnects. */
     boolean claim() {

@@ -97,7 +97,7 @@ final class TaskStore {
         try (PreparedStatement select =
             c.prepareStatement("SELECT starts FROM baton_agent_starts WHERE agent_id = ?")) {
           select.setString(1, agentId);
-          try (java.sql.ResultSet rows = select.executeQuery()) {
+          try (ResultSet rows = select.executeQuery()) {
             return rows.next() ? rows.getLong(1) : 1;
           }
         }

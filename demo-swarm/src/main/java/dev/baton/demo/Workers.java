@@ -9,6 +9,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
@@ -186,10 +187,7 @@ final class Workers {
         return SpanContext.getInvalid();
       }
       return SpanContext.createFromRemoteParent(
-          fields[0],
-          fields[1],
-          TraceFlags.fromHex(fields[2], 0),
-          io.opentelemetry.api.trace.TraceState.getDefault());
+          fields[0], fields[1], TraceFlags.fromHex(fields[2], 0), TraceState.getDefault());
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.baton.launchers.PrometheusTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,8 +189,7 @@ class ComposeStackTest {
   }
 
   private static String promtool(String... args) throws IOException, InterruptedException {
-    dev.baton.launchers.PrometheusTools.Result result =
-        dev.baton.launchers.PrometheusTools.promtool(args);
+    PrometheusTools.Result result = PrometheusTools.promtool(args);
     assertThat(result.ok()).as(result.output()).isTrue();
     return result.output();
   }

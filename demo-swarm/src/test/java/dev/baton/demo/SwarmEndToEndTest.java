@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,7 +166,7 @@ class SwarmEndToEndTest {
     }
 
     // Heartbeats (every agent, every second) made no traces: one trace per task, no more.
-    Set<String> taskTraces = new java.util.HashSet<>();
+    Set<String> taskTraces = new HashSet<>();
     outcomes.forEach(o -> taskTraces.add(o.traceId()));
     taskTraces.add(OUTSIDE_TRACE);
     Await.until(

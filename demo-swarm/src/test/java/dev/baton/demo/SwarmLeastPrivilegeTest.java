@@ -13,6 +13,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StreamConfiguration;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,7 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -101,9 +104,9 @@ class SwarmLeastPrivilegeTest {
           () -> {
             try {
               return Files.readString(server.directory().resolve("server.log"))
-                  .toLowerCase(java.util.Locale.ROOT)
+                  .toLowerCase(Locale.ROOT)
                   .contains("violation");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
               return false;
             }
           });
@@ -176,7 +179,7 @@ class SwarmLeastPrivilegeTest {
         captured = output.text();
         // The control: a refused call does show in what is captured.
         try (Admin demo = demoAdmin(broker, security)) {
-          org.assertj.core.api.Assertions.assertThatThrownBy(
+          Assertions.assertThatThrownBy(
                   () ->
                       demo.createTopics(List.of(new NewTopic("x.y", 1, (short) 1)))
                           .all()

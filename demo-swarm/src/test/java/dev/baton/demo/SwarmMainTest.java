@@ -2,6 +2,7 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.NatsServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The command line: help, bad options, a clear message when the swarm cannot start, and the summary
@@ -17,9 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class SwarmMainTest {
 
-  @org.junit.jupiter.api.extension.RegisterExtension
-  static final dev.baton.testing.NatsServerExtension NATS =
-      new dev.baton.testing.NatsServerExtension();
+  @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();

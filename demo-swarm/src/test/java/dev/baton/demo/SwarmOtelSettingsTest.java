@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -156,8 +159,8 @@ class SwarmOtelSettingsTest {
   @Test
   void propagatorsB3WritesB3BesideW3cAndMetricsExporterNoneKeepsMetricsHome() throws Exception {
     String endpoint = receiver();
-    List<io.nats.client.Message> handOffs = new CopyOnWriteArrayList<>();
-    io.nats.client.Connection watcher = io.nats.client.Nats.connect(NATS.url());
+    List<Message> handOffs = new CopyOnWriteArrayList<>();
+    Connection watcher = Nats.connect(NATS.url());
     open.add(watcher::close);
     // The demo's hand-offs, as a raw client sees them on the wire.
     watcher.createDispatcher(handOffs::add).subscribe("agents.>");
@@ -173,7 +176,7 @@ class SwarmOtelSettingsTest {
                 "OTEL_BSP_SCHEDULE_DELAY", "200",
                 "OTEL_METRIC_EXPORT_INTERVAL", "1000"));
 
-    List<io.nats.client.Message> traced =
+    List<Message> traced =
         handOffs.stream()
             .filter(m -> m.getHeaders() != null && m.getHeaders().getFirst("traceparent") != null)
             .toList();

@@ -1,5 +1,6 @@
 package dev.baton.health;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +19,7 @@ public record CheckResult(HealthStatus status, String reason, Map<String, Object
   public CheckResult {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(reason, "reason");
-    details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
 
   /** HEALTHY with no details. */

@@ -1,6 +1,6 @@
 package dev.baton.health;
 
-import dev.baton.health.internal.ProcessFigures;
+import dev.baton.health.internal.ResourceUsage;
 import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
 import java.time.Clock;
@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * HealthManager health = HealthManager.builder()
  *     .addCheck(NatsHealthCheck.builder(connection)).build()            // critical: failure = UNHEALTHY
  *     .addCheck(JdbcHealthCheck.builder(dataSource).setName("postgres").build())
- *     .addCheck(BackplaneChecks.backlog(metrics, limits), false)       // non-critical: failure = DEGRADED
+ *     .addCheck(BackplaneChecks.backlog(metrics, limits), NON_CRITICAL) // failure = DEGRADED
  *     .build();
  * }</pre>
  *
@@ -90,7 +92,7 @@ public final class HealthManager implements AutoCloseable {
     this.maxAge = b.maxAge;
     this.clock = b.clock;
     this.createdAt = clock.instant();
-    ProcessFigures.cpuUsagePercent(); // the JVM's first figure has no baseline: take it now
+    ResourceUsage.cpuUsagePercent(); // the JVM's first figure has no baseline: take it now
     this.checks = Executors.newCachedThreadPool(DaemonThreads.named("baton-health-check"));
     if (b.interval.isZero()) {
       this.schedule = null;
@@ -122,14 +124,14 @@ public final class HealthManager implements AutoCloseable {
     CompletableFuture<HealthReport> evaluation;
     try {
       evaluation = evaluation();
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return current();
     }
     try {
       return evaluation.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       // answer with what is known now
     }
     return current();
@@ -229,7 +231,7 @@ public final class HealthManager implements AutoCloseable {
   private void refreshQuietly() {
     try {
       awaitEvaluation();
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closing
     } catch (RuntimeException e) {
       log.warn("health evaluation failed: {}", Redaction.describe(e));
@@ -242,7 +244,7 @@ public final class HealthManager implements AutoCloseable {
       return evaluation.get(timeout.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       // fall through to what we have
     }
     return current();
@@ -259,7 +261,7 @@ public final class HealthManager implements AutoCloseable {
     }
     // Sampled once per evaluation: the JVM's figure is the load since the previous sample, so
     // reading it per request gives 0 % to a second request that follows the first closely.
-    cpuUsagePercent = ProcessFigures.cpuUsagePercent();
+    cpuUsagePercent = ResourceUsage.cpuUsagePercent();
     List<CompletableFuture<CheckReport>> futures = new ArrayList<>();
     for (Registration registration : registrations) {
       futures.add(run(registration));
@@ -289,7 +291,7 @@ public final class HealthManager implements AutoCloseable {
       try {
         registration.runningSince = System.nanoTime();
         running = CompletableFuture.supplyAsync(() -> execute(registration), checks);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return CompletableFuture.completedFuture(
             report(registration, CheckResult.unhealthy("the health manager is closed"), 0));
       }
@@ -385,11 +387,13 @@ public final class HealthManager implements AutoCloseable {
 
     /** Adds a critical check: its failure makes the whole UNHEALTHY. */
     public Builder addCheck(HealthCheck check) {
-      return addCheck(check, true);
+      return addCheck(check, Criticality.CRITICAL);
     }
 
-    /** Adds a check; a non-critical one's failure makes the whole only DEGRADED. */
-    public Builder addCheck(HealthCheck check, boolean critical) {
+    /** Adds a check; a {@link Criticality#NON_CRITICAL} one's failure makes the whole DEGRADED. */
+    public Builder addCheck(HealthCheck check, Criticality criticality) {
+      Objects.requireNonNull(criticality, "criticality");
+      boolean critical = criticality == Criticality.CRITICAL;
       Objects.requireNonNull(check, "check");
       if (!names.add(check.name())) {
         throw new IllegalArgumentException("two checks are named '" + check.name() + "'");

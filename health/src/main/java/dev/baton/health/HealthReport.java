@@ -1,6 +1,8 @@
 package dev.baton.health;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +21,7 @@ public record HealthReport(
   public HealthReport {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(evaluatedAt, "evaluatedAt");
-    checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
+    checks = Collections.unmodifiableMap(new LinkedHashMap<>(checks));
   }
 
   static HealthStatus aggregate(Iterable<CheckReport> reports) {

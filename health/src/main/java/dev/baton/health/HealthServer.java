@@ -10,6 +10,7 @@ import dev.baton.transport.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -230,7 +231,7 @@ public final class HealthServer implements AutoCloseable {
     try {
       bytes = JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
-      bytes = "{\"status\":\"UNKNOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      bytes = "{\"status\":\"UNKNOWN\"}".getBytes(StandardCharsets.UTF_8);
       code = 500;
     }
     exchange.getResponseHeaders().set("Content-Type", renderer.mediaType());

@@ -1,6 +1,6 @@
 package dev.baton.health;
 
-import dev.baton.health.internal.ProcessFigures;
+import dev.baton.health.internal.ResourceUsage;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Transport;
@@ -145,8 +145,8 @@ public final class HeartbeatPublisher implements AutoCloseable {
       beat.put("timestamp", Instant.now().toString());
       beat.put("interval_ms", interval.toMillis());
       Map<String, Object> resources = new LinkedHashMap<>();
-      resources.put("cpu_usage_percent", ProcessFigures.cpuUsagePercent());
-      resources.put("memory_usage_mb", ProcessFigures.memoryUsageMb());
+      resources.put("cpu_usage_percent", ResourceUsage.cpuUsagePercent());
+      resources.put("memory_usage_mb", ResourceUsage.memoryUsageMb());
       beat.put("resources", resources);
       publisher.publish(
           OutboundMessage.of(Transport.HEARTBEATS, Heartbeats.JSON.writeValueAsBytes(beat)));

@@ -1,6 +1,6 @@
 package dev.baton.health;
 
-import dev.baton.health.internal.ProcessFigures;
+import dev.baton.health.internal.ResourceUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.LongSupplier;
@@ -46,11 +46,11 @@ final class ProcessFacts {
   }
 
   double memoryUsageMb() {
-    return ProcessFigures.memoryUsageMb();
+    return ResourceUsage.memoryUsageMb();
   }
 
   double memoryAvailableMb() {
-    return ProcessFigures.memoryAvailableMb();
+    return ResourceUsage.memoryAvailableMb();
   }
 
   @Nullable Integer activeAgents() {

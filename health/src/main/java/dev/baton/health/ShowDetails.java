@@ -3,12 +3,14 @@ package dev.baton.health;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -116,10 +118,10 @@ public final class ShowDetails {
               copy.merge(
                   name.toLowerCase(Locale.ROOT),
                   List.copyOf(values),
-                  (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+                  (a, b) -> Stream.concat(a.stream(), b.stream()).toList());
             }
           });
-      headers = java.util.Collections.unmodifiableMap(copy);
+      headers = Collections.unmodifiableMap(copy);
     }
 
     /** The first value of header {@code name} (any case), or {@code null}. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -87,8 +88,7 @@ class HealthManagerTest {
 
   @Test
   void aCheckThatStartsHangingKeepsItsLastResultUntilItsTimeIsUp() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean hang =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean hang = new AtomicBoolean();
     CountDownLatch release = new CountDownLatch(1);
     HealthCheck broker =
         new HealthCheck() {
@@ -166,13 +166,15 @@ class HealthManagerTest {
     try (HealthManager degraded =
             HealthManager.builder()
                 .addCheck(check("db", CheckResult.healthy()))
-                .addCheck(check("backlog", CheckResult.unhealthy("lagging")), false)
+                .addCheck(
+                    check("backlog", CheckResult.unhealthy("lagging")), Criticality.NON_CRITICAL)
                 .setInterval(Duration.ZERO)
                 .build();
         HealthManager failed =
             HealthManager.builder()
                 .addCheck(check("db", CheckResult.unhealthy("down")))
-                .addCheck(check("backlog", CheckResult.degraded("lagging")), false)
+                .addCheck(
+                    check("backlog", CheckResult.degraded("lagging")), Criticality.NON_CRITICAL)
                 .setInterval(Duration.ZERO)
                 .build()) {
       assertThat(degraded.report().status()).isEqualTo(HealthStatus.DEGRADED);

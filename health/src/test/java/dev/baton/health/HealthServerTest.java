@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +25,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,8 +103,7 @@ class HealthServerTest {
                 .setCacheFor(Duration.ofSeconds(20))
                 .build());
     // Keep a core busy so the process's load is well above zero.
-    java.util.concurrent.atomic.AtomicBoolean busy =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean busy = new AtomicBoolean(true);
     Thread burner =
         new Thread(
             () -> {
@@ -131,13 +136,12 @@ class HealthServerTest {
 
     assertThat(usage).as("the process was busy").isGreaterThan(1.0);
     assertThat(again).as("the same figure within the cache period").isEqualTo(usage);
-    assertThat(available).isCloseTo(100 - usage, org.assertj.core.data.Offset.offset(0.11));
+    assertThat(available).isCloseTo(100 - usage, Offset.offset(0.11));
   }
 
   /** The JVM's own reading of this process's recent CPU load, 0-1. */
   private static double processCpuLoad() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuLoad();
   }
 
@@ -168,7 +172,7 @@ class HealthServerTest {
                     .withDetail("cluster_id", "cluster-abc");
               }
             },
-            false)
+            Criticality.NON_CRITICAL)
         .setInterval(Duration.ZERO)
         .setCacheFor(Duration.ofSeconds(2))
         .build();
@@ -286,7 +290,7 @@ class HealthServerTest {
                         "db", new AtomicInteger(), CheckResult.healthy().withDetail("rows", 1)))
                 .addCheck(
                     counting("backlog", new AtomicInteger(), CheckResult.degraded("lag 5000")),
-                    false)
+                    Criticality.NON_CRITICAL)
                 .setInterval(Duration.ZERO)
                 .setCacheFor(Duration.ofSeconds(2))
                 .build());
@@ -365,7 +369,7 @@ class HealthServerTest {
                 .addCheck(counting("db", new AtomicInteger(), CheckResult.healthy()))
                 .addCheck(
                     counting("backlog", new AtomicInteger(), CheckResult.degraded("lagging")),
-                    false)
+                    Criticality.NON_CRITICAL)
                 .setInterval(Duration.ZERO)
                 .build());
 
@@ -421,7 +425,7 @@ class HealthServerTest {
         InputStream in = socket.getInputStream();
         try {
           in.read(new byte[512]);
-        } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+        } catch (SocketTimeoutException | SocketException e) {
           // closed or silent: either way the server lives on
         }
       }

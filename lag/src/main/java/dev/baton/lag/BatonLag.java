@@ -1,6 +1,7 @@
 package dev.baton.lag;
 
 import dev.baton.health.CheckResult;
+import dev.baton.health.Criticality;
 import dev.baton.health.HealthCheck;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
@@ -22,6 +23,7 @@ import dev.baton.transport.nats.NatsBrokerLag;
 import dev.baton.transport.nats.NatsHealthCheck;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.net.InetSocketAddress;
@@ -81,7 +83,7 @@ final class BatonLag implements AutoCloseable {
               .connectionName("baton-lag")
               .maxReconnects(-1)
               .reconnectWait(Duration.ofSeconds(1))
-              .errorListener(new io.nats.client.ErrorListener() {})
+              .errorListener(new ErrorListener() {})
               .connectionListener((c, event) -> {})
               .build();
       nats = Nats.connectReconnectOnConnect(options);
@@ -99,8 +101,9 @@ final class BatonLag implements AutoCloseable {
       checks.addCheck(KafkaHealthCheck.builder(config.kafka()).build());
       checks.addCheck(kafkaReads);
     }
-    checks.addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false);
-    checks.addCheck(BackplaneChecks.stopped(metrics), false);
+    checks.addCheck(
+        BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), Criticality.NON_CRITICAL);
+    checks.addCheck(BackplaneChecks.stopped(metrics), Criticality.NON_CRITICAL);
     health = checks.build();
     health.markStarted();
     server =

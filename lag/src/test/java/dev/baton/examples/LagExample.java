@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,9 +107,7 @@ public final class LagExample {
         lag.waitFor(10, TimeUnit.SECONDS);
         System.out.println(
             "\nbaton-lag printed: "
-                + new String(
-                        java.nio.file.Files.readAllBytes(output.toPath()), StandardCharsets.UTF_8)
-                    .strip());
+                + new String(Files.readAllBytes(output.toPath()), StandardCharsets.UTF_8).strip());
       }
     }
   }

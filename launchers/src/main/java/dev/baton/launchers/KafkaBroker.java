@@ -1,16 +1,23 @@
 package dev.baton.launchers;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -73,7 +80,7 @@ public final class KafkaBroker implements AutoCloseable {
     int[] ports = freePorts(2);
     KafkaBroker broker =
         new KafkaBroker(dir, ports[0], ports[1], Uuid.randomUuid().toString(), null);
-    broker.security = java.util.Objects.requireNonNull(security, "security");
+    broker.security = Objects.requireNonNull(security, "security");
     broker.writeProperties();
     broker.launch();
     return broker;
@@ -169,7 +176,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private static Admin admin(String bootstrapServers, Map<String, Object> security) {
-    Map<String, Object> config = new java.util.HashMap<>(security);
+    Map<String, Object> config = new HashMap<>(security);
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
@@ -301,16 +308,16 @@ public final class KafkaBroker implements AutoCloseable {
    */
   private static String classpath() {
     ClassLoader loader = KafkaBrokerProcess.class.getClassLoader();
-    if (loader instanceof java.net.URLClassLoader urls && urls.getURLs().length > 0) {
+    if (loader instanceof URLClassLoader urls && urls.getURLs().length > 0) {
       List<String> entries = new ArrayList<>();
-      for (java.net.URL url : urls.getURLs()) {
+      for (URL url : urls.getURLs()) {
         try {
           entries.add(Path.of(url.toURI()).toString());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+        } catch (URISyntaxException | IllegalArgumentException e) {
           // not a file: the child cannot use it anyway
         }
       }
-      return String.join(java.io.File.pathSeparator, entries);
+      return String.join(File.pathSeparator, entries);
     }
     return System.getProperty("java.class.path");
   }
@@ -350,7 +357,7 @@ public final class KafkaBroker implements AutoCloseable {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         sockets.add(socket);
         ports[i] = socket.getLocalPort();
       }

@@ -29,16 +29,7 @@ public final class KafkaCluster implements AutoCloseable {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node: " + size);
     }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return startOnce(size);
-      } catch (IllegalStateException e) {
-        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        if (attempt == 3 || !message.contains("address already in use")) {
-          throw e;
-        }
-      }
-    }
+    return TakenPorts.retry(() -> startOnce(size));
   }
 
   private static KafkaCluster startOnce(int size) throws Exception {

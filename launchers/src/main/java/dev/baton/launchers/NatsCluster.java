@@ -31,15 +31,7 @@ public final class NatsCluster implements AutoCloseable {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one member: " + size);
     }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return startOnce(size);
-      } catch (IllegalStateException e) {
-        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("address already in use")) {
-          throw e;
-        }
-      }
-    }
+    return TakenPorts.retry(() -> startOnce(size));
   }
 
   private static NatsCluster startOnce(int size) throws Exception {

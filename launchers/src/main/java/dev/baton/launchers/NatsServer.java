@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,7 +56,7 @@ public final class NatsServer implements AutoCloseable {
    * log; the file sets the rest. Its monitoring port stays plain HTTP on loopback.
    */
   public static NatsServer start(String config) throws Exception {
-    return startWith(java.util.Objects.requireNonNull(config, "config"));
+    return startWith(Objects.requireNonNull(config, "config"));
   }
 
   private static NatsServer startWith(String config) throws Exception {
@@ -125,7 +127,7 @@ public final class NatsServer implements AutoCloseable {
     if (config == null) {
       throw new IllegalStateException("the server was started without a configuration file");
     }
-    config = java.util.Objects.requireNonNull(newConfig, "newConfig");
+    config = Objects.requireNonNull(newConfig, "newConfig");
     Files.writeString(dir.resolve("server.conf"), config, StandardCharsets.UTF_8);
     restart();
   }
@@ -197,7 +199,7 @@ public final class NatsServer implements AutoCloseable {
   private static void terminate(ProcessHandle process) {
     process.destroy();
     try {
-      process.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      process.onExit().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       process.destroyForcibly();
       process.onExit().join();

@@ -14,9 +14,9 @@ public enum HandlerCost {
    */
   ALLOCATIONS,
   /**
-   * The bytes allocated and the CPU time used. Reading a thread's CPU time is a system call: two
-   * per message, measured at 1.7 to 4 µs each on a 2-core VM here (see the README's Cost section),
-   * so it is for handlers whose own work dwarfs that, such as agents that call a model.
+   * The bytes allocated and the CPU time used. Reading a thread's CPU time is a system call, two
+   * per message (the README's Cost section has what they cost), so it is for handlers whose own
+   * work dwarfs that, such as agents that call a model.
    */
   ALLOCATIONS_AND_CPU
 }

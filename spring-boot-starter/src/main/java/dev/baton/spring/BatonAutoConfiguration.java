@@ -166,7 +166,7 @@ public class BatonAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnBean(BatonHeartbeats.class)
   public AgentMetrics batonAgentMetrics(BatonHeartbeats heartbeats) {
-    return AgentMetrics.of(heartbeats.monitor());
+    return AgentMetrics.create(heartbeats.monitor());
   }
 
   /** Baton's indicators in Actuator's readiness and liveness groups. */

@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -143,8 +145,7 @@ class OrdersApplicationTest {
   @Test
   void withSpringBootsDefaultProbeGroupsBatonsIndicatorsAreMembers() throws Exception {
     try (ConfigurableApplicationContext app = start()) {
-      org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups groups =
-          app.getBean(org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups.class);
+      HealthEndpointGroups groups = app.getBean(HealthEndpointGroups.class);
       assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
       assertThat(groups.get("readiness").isMember("batonNats")).isTrue();
       assertThat(groups.get("readiness").isMember("batonAgents")).isTrue();
@@ -161,5 +162,22 @@ class OrdersApplicationTest {
     ReadmeSnippets.assertReadmeShows(
         Path.of("../README.md"),
         Path.of("src/test/java/dev/baton/examples/kafka/OrdersApplication.java"));
+  }
+
+  @Test
+  void theKafkaAgentsBeanIsTheNatsAgentsLineForLine() throws Exception {
+    String nats =
+        ordersBean(Path.of("src/test/java/dev/baton/examples/nats/OrdersApplication.java"));
+    String kafka =
+        ordersBean(Path.of("src/test/java/dev/baton/examples/kafka/OrdersApplication.java"));
+
+    assertThat(kafka).contains("ApplicationRunner orders(Transport bus)").isEqualTo(nats);
+  }
+
+  /** The example's agent code: its {@code orders} bean method. */
+  private static String ordersBean(Path source) throws Exception {
+    String text = Files.readString(source);
+    int start = text.indexOf("  /** Each new order");
+    return text.substring(start, text.indexOf("\n  }\n", start));
   }
 }

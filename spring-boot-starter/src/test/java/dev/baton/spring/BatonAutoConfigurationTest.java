@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
@@ -229,8 +232,7 @@ class BatonAutoConfigurationTest {
   void theApplicationsOwnBeansWin() {
     Baton own = Baton.builder(OTEL.getOpenTelemetry()).setAgentName("mine").build();
     BackplaneMetrics ownMetrics = BackplaneMetrics.builder().build();
-    HealthIndicator ownNatsHealth =
-        () -> org.springframework.boot.health.contributor.Health.outOfService().build();
+    HealthIndicator ownNatsHealth = () -> Health.outOfService().build();
     runner
         .withUserConfiguration(NatsConnection.class)
         .withBean(Baton.class, () -> own)
@@ -256,8 +258,8 @@ class BatonAutoConfigurationTest {
                                           .equals(
                                               sp.getAttributes()
                                                   .get(
-                                                      io.opentelemetry.api.common.AttributeKey
-                                                          .stringKey("gen_ai.agent.name")))));
+                                                      AttributeKey.stringKey(
+                                                          "gen_ai.agent.name")))));
             });
   }
 
@@ -303,9 +305,7 @@ class BatonAutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups groups =
-                  context.getBean(
-                      org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups.class);
+              HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
               assertThat(groups.getNames()).contains("readiness", "liveness");
               assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
               for (String member :

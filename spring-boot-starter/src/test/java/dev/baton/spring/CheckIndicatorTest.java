@@ -6,6 +6,7 @@ import dev.baton.health.CheckResult;
 import dev.baton.health.HealthCheck;
 import dev.baton.testing.Await;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.springframework.boot.health.contributor.Status;
 /** The indicator adapter: Baton's statuses in Actuator's terms, under Baton's health manager. */
 class CheckIndicatorTest {
 
-  private static HealthCheck check(String name, java.util.concurrent.Callable<CheckResult> run) {
+  private static HealthCheck check(String name, Callable<CheckResult> run) {
     return new HealthCheck() {
       @Override
       public String name() {

@@ -1,6 +1,7 @@
 package dev.baton.testing;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -56,8 +57,7 @@ public final class Await {
   }
 
   /** Polls until {@code value} yields at least {@code size} elements. */
-  public static <T extends java.util.Collection<?>> T size(
-      String what, int size, Supplier<T> value) {
+  public static <T extends Collection<?>> T size(String what, int size, Supplier<T> value) {
     until(what + " (" + size + ")", () -> value.get().size() >= size);
     return value.get();
   }

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
@@ -38,8 +40,8 @@ public final class CapturedOutput implements AutoCloseable {
           @Override
           public void close() {}
         };
-    julHandler.setLevel(java.util.logging.Level.ALL);
-    java.util.logging.Logger.getLogger("").addHandler(julHandler);
+    julHandler.setLevel(Level.ALL);
+    Logger.getLogger("").addHandler(julHandler);
   }
 
   /** Starts capturing. */
@@ -89,6 +91,6 @@ public final class CapturedOutput implements AutoCloseable {
   public void close() {
     System.setOut(out);
     System.setErr(err);
-    java.util.logging.Logger.getLogger("").removeHandler(julHandler);
+    Logger.getLogger("").removeHandler(julHandler);
   }
 }

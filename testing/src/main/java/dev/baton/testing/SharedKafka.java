@@ -11,6 +11,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * One Kafka broker for the whole test run (its start is paid once; tests use unique topics):
@@ -87,7 +89,7 @@ public final class SharedKafka implements BeforeAllCallback {
 
   private static boolean dockerAvailable() {
     try {
-      return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+      return DockerClientFactory.instance().isDockerAvailable();
     } catch (Throwable e) {
       return false;
     }
@@ -114,8 +116,7 @@ public final class SharedKafka implements BeforeAllCallback {
   }
 
   private static Running container() {
-    org.testcontainers.kafka.KafkaContainer container =
-        new org.testcontainers.kafka.KafkaContainer("apache/kafka:4.1.0");
+    KafkaContainer container = new KafkaContainer("apache/kafka:4.1.0");
     container.start();
     return new Running() {
       @Override

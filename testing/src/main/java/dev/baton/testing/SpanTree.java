@@ -3,14 +3,17 @@ package dev.baton.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -131,15 +134,14 @@ public final class SpanTree {
    * each hop continued its sender's trace.
    */
   public static void assertEveryReceiveContinuesItsSend(Collection<SpanData> spans) {
-    java.util.Set<String> sends = new java.util.HashSet<>();
+    Set<String> sends = new HashSet<>();
     for (SpanData span : spans) {
-      if (span.getKind() == io.opentelemetry.api.trace.SpanKind.PRODUCER) {
+      if (span.getKind() == SpanKind.PRODUCER) {
         sends.add(span.getSpanContext().getSpanId());
       }
     }
     for (SpanData span : spans) {
-      if (span.getKind() == io.opentelemetry.api.trace.SpanKind.CONSUMER
-          && !sends.contains(span.getParentSpanId())) {
+      if (span.getKind() == SpanKind.CONSUMER && !sends.contains(span.getParentSpanId())) {
         throw new AssertionError(span.getName() + " is not the child of a send span");
       }
     }

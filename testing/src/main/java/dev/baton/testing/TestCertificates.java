@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -32,7 +33,9 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * A throw-away certificate authority and a server certificate it signed, for brokers under test
@@ -152,11 +155,7 @@ public record TestCertificates(
   }
 
   private static X509Certificate sign(
-      X500Name issuer,
-      X500Name subject,
-      java.security.PublicKey key,
-      PrivateKey signer,
-      Extensions extensions)
+      X500Name issuer, X500Name subject, PublicKey key, PrivateKey signer, Extensions extensions)
       throws IOException, GeneralSecurityException {
     Instant now = Instant.now();
     X509v3CertificateBuilder builder =
@@ -171,7 +170,7 @@ public record TestCertificates(
     try {
       ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer);
       return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
-    } catch (org.bouncycastle.operator.OperatorCreationException e) {
+    } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }
   }
@@ -181,8 +180,7 @@ public record TestCertificates(
     try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
       for (Object object : objects) {
         if (object instanceof PrivateKey key) {
-          pem.writeObject(
-              new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded()));
+          pem.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
         } else {
           pem.writeObject(object);
         }

@@ -11,6 +11,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
 import dev.baton.propagation.HandlerCost;
 import dev.baton.transport.Message;
+import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.Publisher;
@@ -23,18 +24,29 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,10 +58,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.assertj.core.data.Offset;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -365,7 +380,7 @@ public abstract class TransportContract {
 
     assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        .hasCauseInstanceOf(TimeoutException.class);
     SpanTree tree =
         tree(2)
             .isExactly(
@@ -606,7 +621,7 @@ public abstract class TransportContract {
                 producer
                     .publisher()
                     .publish(
-                        dev.baton.transport.OutboundMessage.of(destination, "hi")
+                        OutboundMessage.of(destination, "hi")
                             .withHeader("traceparent", stale)
                             .withHeader("x-app", "kept")));
 
@@ -618,7 +633,7 @@ public abstract class TransportContract {
     // Baton's one header: hop 1, the sent-at stamp in µs, an id (here or in the transport's id
     // header), the agent's name; never the four separate headers of earlier versions.
     assertThat(headers.get("baton"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(InstanceOfAssertFactories.STRING)
         .matches("1;\\d{16};([0-9a-f]{32})?;producer");
     assertThat(headers).doesNotContainKeys("baton-agent", "baton-sent-at", "baton-hops");
   }
@@ -628,14 +643,12 @@ public abstract class TransportContract {
     return new MessageHandlerSpy();
   }
 
-  private static final class MessageHandlerSpy implements dev.baton.transport.MessageHandler {
+  private static final class MessageHandlerSpy implements MessageHandler {
     final List<SpanData> seen = new CopyOnWriteArrayList<>();
 
     @Override
     public void handle(Message message) {
-      seen.add(
-          ((io.opentelemetry.sdk.trace.ReadableSpan) io.opentelemetry.api.trace.Span.current())
-              .toSpanData());
+      seen.add(((ReadableSpan) Span.current()).toSpanData());
     }
 
     SpanData await() {
@@ -647,7 +660,7 @@ public abstract class TransportContract {
   @ParameterizedTest(name = "B3 {0}")
   @ValueSource(strings = {"single", "multi"})
   void aB3PropagatorOnOpenTelemetryCarriesTheTraceBothWays(String variant) throws Exception {
-    io.opentelemetry.context.propagation.TextMapPropagator b3 =
+    TextMapPropagator b3 =
         variant.equals("single") ? ConfiguredPropagators.B3_SINGLE : ConfiguredPropagators.B3_MULTI;
     OpenTelemetry otel = ConfiguredPropagators.with(OTEL.getOpenTelemetry(), b3);
     RecordingListener listener = new RecordingListener();
@@ -688,7 +701,7 @@ public abstract class TransportContract {
     MessageHandlerSpy handler = spy();
     agent.ready(agent.subscriber().subscribe(in, handler));
     Map<String, List<String>> headers =
-        new java.util.LinkedHashMap<>(
+        new LinkedHashMap<>(
             ConfiguredPropagators.headers(
                 ConfiguredPropagators.B3_SINGLE,
                 ConfiguredPropagators.remote(
@@ -732,13 +745,7 @@ public abstract class TransportContract {
     consumer.ready(
         consumer
             .subscriber()
-            .subscribe(
-                destination,
-                m ->
-                    seen.add(
-                        ((io.opentelemetry.sdk.trace.ReadableSpan)
-                                io.opentelemetry.api.trace.Span.current())
-                            .toSpanData())));
+            .subscribe(destination, m -> seen.add(((ReadableSpan) Span.current()).toSpanData())));
     List<HostileHeaders.Row> rows =
         HostileHeaders.rows().stream().filter(r -> consumer.canCarry(r.headers())).toList();
     assertThat(rows.size()).as("rows this transport can carry").isGreaterThan(20);
@@ -869,8 +876,7 @@ public abstract class TransportContract {
                 m -> {
                   // 4 MiB allocated, at least 20 ms of this thread's CPU
                   byte[] block = new byte[4 << 20];
-                  java.lang.management.ThreadMXBean threads =
-                      java.lang.management.ManagementFactory.getThreadMXBean();
+                  ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                   long until = threads.getCurrentThreadCpuTime() + 20_000_000;
                   long x = 0;
                   while (threads.getCurrentThreadCpuTime() < until) {
@@ -908,7 +914,7 @@ public abstract class TransportContract {
     assertThat(
             meters.counterOn("baton.handler.cpu.time", destination, "gen_ai.agent.name", "spender"))
         .as("the meter counts exactly the span's CPU seconds")
-        .isCloseTo(cpu, org.assertj.core.data.Offset.offset(1e-9));
+        .isCloseTo(cpu, Offset.offset(1e-9));
   }
 
   @Test
@@ -919,9 +925,7 @@ public abstract class TransportContract {
     agent.ready(
         agent
             .subscriber()
-            .subscribe(
-                destination,
-                m -> handledIn.set(io.opentelemetry.api.trace.Span.current().getSpanContext())));
+            .subscribe(destination, m -> handledIn.set(Span.current().getSpanContext())));
 
     agent.publisher().publish(OutboundMessage.of(destination, "x"));
 
@@ -930,16 +934,13 @@ public abstract class TransportContract {
     String scrape;
     try (PrometheusScrape server =
         PrometheusScrape.start(
-            registry,
-            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
-      java.net.http.HttpRequest request =
-          java.net.http.HttpRequest.newBuilder(server.uri())
+            registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      HttpRequest request =
+          HttpRequest.newBuilder(server.uri())
               .header("Accept", "application/openmetrics-text; version=1.0.0")
               .build();
       scrape =
-          java.net.http.HttpClient.newHttpClient()
-              .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
     String exemplar =
         "# {span_id=\"%s\",trace_id=\"%s\"}".formatted(process.getSpanId(), process.getTraceId());

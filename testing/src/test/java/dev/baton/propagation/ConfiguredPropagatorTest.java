@@ -26,6 +26,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ class ConfiguredPropagatorTest {
     engine.deliver(
         Delivery.of("orders", "", new byte[1]),
         headers,
-        m -> seen.set(((io.opentelemetry.sdk.trace.ReadableSpan) Span.current()).toSpanData()),
+        m -> seen.set(((ReadableSpan) Span.current()).toSpanData()),
         Settler.none());
     return seen.get();
   }

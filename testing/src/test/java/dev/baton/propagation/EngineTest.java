@@ -14,11 +14,16 @@ import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
@@ -26,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,8 +56,7 @@ class EngineTest {
     return send.headers();
   }
 
-  private MessagingEngine<Map<String, List<String>>> engine(
-      java.util.function.Consumer<Baton.Builder> config) {
+  private MessagingEngine<Map<String, List<String>>> engine(Consumer<Baton.Builder> config) {
     Baton.Builder builder =
         Baton.builder(OTEL.getOpenTelemetry()).setAgentName("tester").addListener(listener);
     config.accept(builder);
@@ -75,7 +81,7 @@ class EngineTest {
         .contains(send.spanContext().getTraceId());
     assertThat(headers).containsEntry("app", List.of("kept"));
     assertThat(headers.get("baton"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(InstanceOfAssertFactories.STRING)
         .matches("1;\\d{16};" + send.id() + ";tester");
     assertThat(send.id()).matches("[0-9a-f]{32}");
     assertThat(headers)
@@ -370,33 +376,33 @@ class EngineTest {
 
   @Test
   void aBrokenTracerNeverStopsAMessage() throws Exception {
-    io.opentelemetry.api.trace.Tracer broken =
-        new io.opentelemetry.api.trace.Tracer() {
+    Tracer broken =
+        new Tracer() {
           @Override
-          public io.opentelemetry.api.trace.SpanBuilder spanBuilder(String spanName) {
+          public SpanBuilder spanBuilder(String spanName) {
             throw new IllegalStateException("exporter queue corrupted");
           }
         };
-    io.opentelemetry.api.OpenTelemetry otel =
-        new io.opentelemetry.api.OpenTelemetry() {
+    OpenTelemetry otel =
+        new OpenTelemetry() {
           @Override
-          public io.opentelemetry.api.trace.TracerProvider getTracerProvider() {
-            return new io.opentelemetry.api.trace.TracerProvider() {
+          public TracerProvider getTracerProvider() {
+            return new TracerProvider() {
               @Override
-              public io.opentelemetry.api.trace.Tracer get(String name) {
+              public Tracer get(String name) {
                 return broken;
               }
 
               @Override
-              public io.opentelemetry.api.trace.Tracer get(String name, String version) {
+              public Tracer get(String name, String version) {
                 return broken;
               }
             };
           }
 
           @Override
-          public io.opentelemetry.context.propagation.ContextPropagators getPropagators() {
-            return io.opentelemetry.context.propagation.ContextPropagators.noop();
+          public ContextPropagators getPropagators() {
+            return ContextPropagators.noop();
           }
         };
     Baton baton = Baton.builder(otel).addListener(listener).build();

@@ -1,5 +1,6 @@
 package dev.baton.propagation;
 
+import dev.baton.propagation.spi.Wire;
 import dev.baton.testing.HeaderCarrierContract;
 import dev.baton.testing.MapHeaders;
 import java.util.List;
@@ -14,7 +15,7 @@ class HostileHeadersPropertyTest extends HeaderCarrierContract<Map<String, List<
   }
 
   @Override
-  protected dev.baton.propagation.spi.Wire<Map<String, List<String>>> wire() {
+  protected Wire<Map<String, List<String>>> wire() {
     return MapHeaders.WIRE;
   }
 }

@@ -1,5 +1,7 @@
 package dev.baton.transport;
 
+import dev.baton.transport.internal.ReadOnlyHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,7 @@ public record Message(
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(headers, "headers");
-    if (!(headers instanceof dev.baton.transport.internal.ReadOnlyHeaders)) {
+    if (!(headers instanceof ReadOnlyHeaders)) {
       headers = Map.copyOf(headers);
     }
     if (deliveryCount < 1) {
@@ -46,7 +48,7 @@ public record Message(
 
   /** The payload decoded as UTF-8. */
   public String payloadAsString() {
-    return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(payload, StandardCharsets.UTF_8);
   }
 
   /** Whether the broker delivered this message before (a redelivery after a nak or timeout). */

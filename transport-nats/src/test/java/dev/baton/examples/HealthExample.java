@@ -2,6 +2,7 @@ package dev.baton.examples;
 
 import dev.baton.health.AgentHealth;
 import dev.baton.health.AgentState;
+import dev.baton.health.Criticality;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.HeartbeatMonitor;
@@ -64,7 +65,9 @@ public final class HealthExample {
             HealthManager.builder()
                 .addCheck(NatsHealthCheck.builder(connection).setJetStream(true).build())
                 .addCheck(JdbcHealthCheck.builder(database).setName("postgres").build())
-                .addCheck(BackplaneChecks.backlog(metrics, BacklogLimits.defaults()), false)
+                .addCheck(
+                    BackplaneChecks.backlog(metrics, BacklogLimits.defaults()),
+                    Criticality.NON_CRITICAL)
                 .build();
         HealthServer server =
             HealthServer.builder(health)

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -56,7 +57,7 @@ public abstract class MeterCache<M> {
   }
 
   /** Every meter so far with its label values. */
-  public void forEach(java.util.function.BiConsumer<Key, M> action) {
+  public void forEach(BiConsumer<Key, M> action) {
     meters.forEach(action);
   }
 

@@ -1,7 +1,9 @@
 package dev.baton.transport.nats;
 
+import dev.baton.bench.Tracing;
 import dev.baton.launchers.NatsServer;
 import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.metrics.TraceExemplars;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.HandlerCost;
 import dev.baton.propagation.spi.MessagingEngine;
@@ -62,8 +64,8 @@ public class NatsReceiveBenchmark {
     this.blackhole = blackhole;
     server = NatsServer.start();
     connection = Nats.connect(new Options.Builder().server(server.url()).build());
-    sampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.SAMPLED);
-    unsampledSdk = dev.baton.bench.Tracing.sdk(dev.baton.bench.Tracing.Sampling.UNSAMPLED);
+    sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
     byte[] payload = new byte[1024];
     long now = System.currentTimeMillis() * 1000;
     sampledMessage =
@@ -97,7 +99,7 @@ public class NatsReceiveBenchmark {
                 .build(),
             app);
     BackplaneMetrics exemplarMetrics = BackplaneMetrics.builder().build();
-    exemplarMetrics.bindTo(dev.baton.metrics.TraceExemplars.prometheusRegistry());
+    exemplarMetrics.bindTo(TraceExemplars.prometheusRegistry());
     sampledWithMetricsAndExemplars =
         handler(
             Baton.builder(sampledSdk).setAgentName("bench").addListener(exemplarMetrics).build(),

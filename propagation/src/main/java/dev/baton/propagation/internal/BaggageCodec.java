@@ -58,7 +58,7 @@ public final class BaggageCodec {
         overLimit = true;
         break;
       }
-      String member = trimOws(value, start, end);
+      String member = Ows.trim(value, start, end);
       if (member.isEmpty()) {
         invalid = true;
       } else if (members >= MAX_MEMBERS) {
@@ -84,8 +84,8 @@ public final class BaggageCodec {
     if (eq <= 0) {
       return false;
     }
-    String key = trimOws(pair, 0, eq);
-    String rawValue = trimOws(pair, eq + 1, pair.length());
+    String key = Ows.trim(pair, 0, eq);
+    String rawValue = Ows.trim(pair, eq + 1, pair.length());
     if (!isToken(key) || !isBaggageValue(rawValue)) {
       return false;
     }
@@ -95,7 +95,7 @@ public final class BaggageCodec {
     }
     String metadata = "";
     if (semi >= 0) {
-      metadata = trimOws(member, semi + 1, member.length());
+      metadata = Ows.trim(member, semi + 1, member.length());
       if (!validProperties(metadata)) {
         return false;
       }
@@ -182,13 +182,13 @@ public final class BaggageCodec {
 
   private static boolean validProperties(String properties) {
     for (String property : properties.split(";", -1)) {
-      String p = trimOws(property, 0, property.length());
+      String p = Ows.trim(property, 0, property.length());
       int eq = p.indexOf('=');
-      String key = eq < 0 ? p : trimOws(p, 0, eq);
+      String key = eq < 0 ? p : Ows.trim(p, 0, eq);
       if (!isToken(key)) {
         return false;
       }
-      if (eq >= 0 && !isBaggageValue(trimOws(p, eq + 1, p.length()))) {
+      if (eq >= 0 && !isBaggageValue(Ows.trim(p, eq + 1, p.length()))) {
         return false;
       }
     }
@@ -241,15 +241,5 @@ public final class BaggageCodec {
         out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
       }
     }
-  }
-
-  private static String trimOws(String s, int from, int to) {
-    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
-      from++;
-    }
-    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
-      to--;
-    }
-    return s.substring(from, to);
   }
 }

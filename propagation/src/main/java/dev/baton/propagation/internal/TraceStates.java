@@ -33,7 +33,7 @@ public final class TraceStates {
     while (start <= value.length()) {
       int comma = value.indexOf(',', start);
       int end = comma < 0 ? value.length() : comma;
-      String member = trimOws(value, start, end);
+      String member = Ows.trim(value, start, end);
       if (!member.isEmpty()) {
         int eq = member.indexOf('=');
         if (eq <= 0) {
@@ -77,16 +77,6 @@ public final class TraceStates {
           out.append(k).append('=').append(v);
         });
     return out.toString();
-  }
-
-  private static String trimOws(String s, int from, int to) {
-    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
-      from++;
-    }
-    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
-      to--;
-    }
-    return s.substring(from, to);
   }
 
   private static boolean validKey(String key) {

@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.transport.internal.ReadOnlyHeaders;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +46,7 @@ final class HeaderView<H> extends ReadOnlyHeaders {
           }
         }
       }
-      snapshot = java.util.Collections.unmodifiableMap(read);
+      snapshot = Collections.unmodifiableMap(read);
       all = snapshot;
     }
     return snapshot.entrySet();

@@ -2,7 +2,7 @@ package dev.baton.propagation.spi;
 
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.internal.BaggageCodec;
-import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.propagation.internal.TraceStates;
@@ -92,7 +92,7 @@ final class Inbound {
       }
     }
 
-    String baton = in.last(carrier, getter, BatonHeader.NAME);
+    String baton = in.last(carrier, getter, BatonHeaderCodec.NAME);
     if (baton != null) {
       in.readBaton(baton, names);
     } else {
@@ -117,7 +117,7 @@ final class Inbound {
       return;
     }
     if (first > 0) {
-      long hop = BatonHeader.parseDecimal(value, 0, first, 7);
+      long hop = BatonHeaderCodec.parseDecimal(value, 0, first, 7);
       if (hop < 1 || hop > MAX_HOPS) {
         reject(RejectionReason.INVALID_BATON_HEADER);
       } else {
@@ -125,14 +125,14 @@ final class Inbound {
       }
     }
     if (second > first + 1) {
-      sentAtMicros = BatonHeader.parseDecimal(value, first + 1, second, 18);
+      sentAtMicros = BatonHeaderCodec.parseDecimal(value, first + 1, second, 18);
       if (sentAtMicros < 0) {
         reject(RejectionReason.INVALID_BATON_HEADER);
       }
     }
     if (third > second + 1) {
       String id = value.substring(second + 1, third);
-      if (BatonHeader.fits(id)) {
+      if (BatonHeaderCodec.fits(id)) {
         messageId = id;
       } else {
         reject(RejectionReason.INVALID_BATON_HEADER);
@@ -150,7 +150,7 @@ final class Inbound {
   private <C> void readSeparateHeaders(C carrier, Wire<C> getter) {
     String hopsHeader = last(carrier, getter, BatonHeaders.HOPS);
     if (hopsHeader != null) {
-      long parsed = BatonHeader.parseDecimal(hopsHeader, 0, hopsHeader.length(), 7);
+      long parsed = BatonHeaderCodec.parseDecimal(hopsHeader, 0, hopsHeader.length(), 7);
       if (parsed < 1 || parsed > MAX_HOPS) {
         reject(RejectionReason.INVALID_BATON_HEADER);
       } else {
@@ -159,7 +159,7 @@ final class Inbound {
     }
     String sentAtHeader = last(carrier, getter, BatonHeaders.SENT_AT);
     if (sentAtHeader != null) {
-      sentAtMicros = BatonHeader.parseDecimal(sentAtHeader, 0, sentAtHeader.length(), 18);
+      sentAtMicros = BatonHeaderCodec.parseDecimal(sentAtHeader, 0, sentAtHeader.length(), 18);
       if (sentAtMicros < 0) {
         reject(RejectionReason.INVALID_BATON_HEADER);
       }

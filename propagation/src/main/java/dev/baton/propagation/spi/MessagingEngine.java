@@ -2,7 +2,7 @@ package dev.baton.propagation.spi;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.internal.BatonAccess;
-import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -82,7 +82,7 @@ public final class MessagingEngine<H> {
 
   /** A new random message id: 32 lower-case hex digits. */
   public static String newMessageId() {
-    return BatonHeader.newMessageId();
+    return BatonHeaderCodec.newMessageId();
   }
 
   /**

@@ -4,7 +4,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.Continuation;
 import dev.baton.propagation.HandlerCost;
-import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.ThreadCounters;
 import dev.baton.propagation.internal.TraceParent;
@@ -359,7 +359,7 @@ final class ReceivePath<H> {
   }
 
   private Message message(Delivery delivery, @Nullable H headers, Inbound inbound) {
-    String id = inbound.messageId != null ? inbound.messageId : BatonHeader.newMessageId();
+    String id = inbound.messageId != null ? inbound.messageId : BatonHeaderCodec.newMessageId();
     return new Message(
         delivery.destination(),
         new HeaderView<>(headers, wire),

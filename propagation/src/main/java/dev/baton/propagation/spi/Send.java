@@ -1,6 +1,6 @@
 package dev.baton.propagation.spi;
 
-import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.transport.Message;
 import dev.baton.transport.PublishReceipt;
 import io.opentelemetry.api.common.AttributeKey;
@@ -90,7 +90,7 @@ public final class Send<H> {
   public String id() {
     String value = id;
     if (value == null) {
-      value = BatonHeader.hex(idHi, idLo);
+      value = BatonHeaderCodec.hex(idHi, idLo);
       id = value;
     }
     return value;

@@ -4,7 +4,7 @@ import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.internal.BaggageCodec;
-import dev.baton.propagation.internal.BatonHeader;
+import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.propagation.internal.TraceStates;
@@ -72,10 +72,10 @@ final class SendPath<H> {
         wire.set(headers, header.getKey(), header.getValue());
       }
     }
-    boolean idInHeader = options.idInIdHeader() || (id != null && !BatonHeader.fits(id));
+    boolean idInHeader = options.idInIdHeader() || (id != null && !BatonHeaderCodec.fits(id));
     if (idInHeader) {
       if (id == null) {
-        id = BatonHeader.hex(idHi, idLo);
+        id = BatonHeaderCodec.hex(idHi, idLo);
       }
       wire.set(headers, wire.idHeader(), id);
     }
@@ -107,7 +107,7 @@ final class SendPath<H> {
           likelySampled = Span.fromContext(parent).getSpanContext().isSampled();
         }
         if (id == null && likelySampled) {
-          id = BatonHeader.hex(idHi, idLo);
+          id = BatonHeaderCodec.hex(idHi, idLo);
         }
         if (likelySampled) {
           decorate(AttributeSink.of(builder), named, message, options, id, hop, restart);
@@ -115,7 +115,7 @@ final class SendPath<H> {
         span = builder.startSpan();
         if (!likelySampled && span.isRecording()) {
           if (id == null) {
-            id = BatonHeader.hex(idHi, idLo);
+            id = BatonHeaderCodec.hex(idHi, idLo);
           }
           decorate(AttributeSink.of(span), named, message, options, id, hop, restart);
         }
@@ -208,8 +208,8 @@ final class SendPath<H> {
       H headers, int hop, @Nullable String id, boolean idInBatonHeader, long idHi, long idLo) {
     wire.set(
         headers,
-        BatonHeader.NAME,
-        BatonHeader.format(
+        BatonHeaderCodec.NAME,
+        BatonHeaderCodec.format(
             hop,
             Spans.nowMicros(),
             id,

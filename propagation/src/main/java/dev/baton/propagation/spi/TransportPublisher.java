@@ -44,7 +44,7 @@ public final class TransportPublisher implements Publisher {
    * receipt is built), {@code withReceipt} completes with the broker's receipt, {@code requests}
    * sends a request.
    */
-  public static Publisher of(
+  public static Publisher create(
       TransportBase transport,
       Consumer<OutboundMessage> forget,
       Function<OutboundMessage, CompletableFuture<PublishReceipt>> withReceipt,

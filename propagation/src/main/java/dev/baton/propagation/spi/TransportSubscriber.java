@@ -43,7 +43,7 @@ public final class TransportSubscriber implements Subscriber {
   }
 
   /** A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does. */
-  public static Subscriber of(TransportBase transport, Opener opener, ReplyChannel replies) {
+  public static Subscriber create(TransportBase transport, Opener opener, ReplyChannel replies) {
     return new TransportSubscriber(
         transport, opener, Objects.requireNonNull(replies, "replies"), "");
   }

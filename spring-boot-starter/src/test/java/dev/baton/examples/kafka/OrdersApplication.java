@@ -2,7 +2,7 @@ package dev.baton.examples.kafka;
 
 // README example: start
 import dev.baton.transport.OutboundMessage;
-import dev.baton.transport.kafka.KafkaBaton;
+import dev.baton.transport.Transport;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -18,17 +18,14 @@ public class OrdersApplication {
 
   /** Each new order is checked and handed on to billing, in the same trace. */
   @Bean
-  ApplicationRunner orders(KafkaBaton kafka) {
+  ApplicationRunner orders(Transport bus) {
     return args ->
-        kafka
-            .subscriber()
+        bus.subscriber()
             .subscribe(
                 "orders.new",
                 "order-checkers",
                 order ->
-                    kafka
-                        .publisher()
-                        .publish(OutboundMessage.of("billing.charge", order.payload())));
+                    bus.publisher().publish(OutboundMessage.of("billing.charge", order.payload())));
   }
 }
 // README example: end

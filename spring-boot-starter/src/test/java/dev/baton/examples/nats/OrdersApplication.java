@@ -2,7 +2,7 @@ package dev.baton.examples.nats;
 
 // README example: start
 import dev.baton.transport.OutboundMessage;
-import dev.baton.transport.nats.NatsBaton;
+import dev.baton.transport.Transport;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.springframework.beans.factory.annotation.Value;
@@ -27,15 +27,14 @@ public class OrdersApplication {
 
   /** Each new order is checked and handed on to billing, in the same trace. */
   @Bean
-  ApplicationRunner orders(NatsBaton nats) {
+  ApplicationRunner orders(Transport bus) {
     return args ->
-        nats.subscriber()
+        bus.subscriber()
             .subscribe(
                 "orders.new",
                 "order-checkers",
                 order ->
-                    nats.publisher()
-                        .publish(OutboundMessage.of("billing.charge", order.payload())));
+                    bus.publisher().publish(OutboundMessage.of("billing.charge", order.payload())));
   }
 }
 // README example: end

@@ -6,8 +6,12 @@ import dev.baton.propagation.Baton;
 import dev.baton.testing.MapHeaders;
 import dev.baton.testing.RecordingListener;
 import io.opentelemetry.api.OpenTelemetry;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** A refused call is reported once, skipped until its retry time, and cleared when it passes. */
@@ -75,7 +79,7 @@ class DeniedCallsTest {
   @Test
   void anAttemptRecordsARefusalSkipsWhileDeniedRethrowsOtherFailuresAndClearsOnSuccess()
       throws Exception {
-    java.util.function.Function<Exception, String> refusal =
+    Function<Exception, String> refusal =
         e -> e instanceof SecurityException ? "refused: " + e.getMessage() : null;
 
     assertThat(
@@ -90,22 +94,21 @@ class DeniedCallsTest {
     assertThat(events.permissions)
         .singleElement()
         .satisfies(p -> assertThat(p.detail()).isEqualTo("refused: no"));
-    java.util.concurrent.atomic.AtomicInteger calls =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
     assertThat(denied.attempt("backlog", "t", calls::incrementAndGet, refusal)).isNull();
     assertThat(calls).hasValue(0);
 
     now.addAndGet(Duration.ofSeconds(5).toNanos());
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 denied.attempt(
                     "backlog",
                     "t",
                     () -> {
-                      throw new java.io.IOException("timeout");
+                      throw new IOException("timeout");
                     },
                     refusal))
-        .isInstanceOf(java.io.IOException.class);
+        .isInstanceOf(IOException.class);
     assertThat(denied.attempt("backlog", "t", calls::incrementAndGet, refusal)).isEqualTo(1);
     assertThat(events.permissions).hasSize(2);
     assertThat(events.permissions.get(1).denied()).isFalse();

@@ -20,10 +20,12 @@ import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -58,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KafkaBaton extends TransportBase {
 
-  private final MessagingEngine<org.apache.kafka.common.header.Headers> engine;
+  private final MessagingEngine<Headers> engine;
   private final Map<String, Object> consumerConfig;
   private final Map<String, Object> adminConfig;
   private final Producer<String, byte[]> producer;
@@ -109,12 +111,12 @@ public final class KafkaBaton extends TransportBase {
             () -> Admin.create(adminConfig),
             pollTimeout);
     open(
-        TransportPublisher.of(
+        TransportPublisher.create(
             this,
             sender::publishAndForget,
             sender::publish,
             (message, timeout) -> sender.request(message, timeout, replies)),
-        TransportSubscriber.of(this, this::subscribeKafka, sender::reply),
+        TransportSubscriber.create(this, this::subscribeKafka, sender::reply),
         "baton-kafka-probe");
   }
 
@@ -173,8 +175,7 @@ public final class KafkaBaton extends TransportBase {
    * for the reply listener, which assigns partitions itself), no auto-commit, and where a new group
    * starts reading unless the caller said otherwise.
    */
-  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newConsumer(
-      @Nullable String groupId, String offsetReset) {
+  private Consumer<String, byte[]> newConsumer(@Nullable String groupId, String offsetReset) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
@@ -200,7 +201,7 @@ public final class KafkaBaton extends TransportBase {
   }
 
   /** The probe's reader: no group, one record per poll, small fetches. */
-  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newProbeConsumer() {
+  private Consumer<String, byte[]> newProbeConsumer() {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -232,8 +233,7 @@ public final class KafkaBaton extends TransportBase {
       String destination, @Nullable String group, MessageHandler handler) {
     String groupId =
         group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
-    org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer =
-        newConsumer(groupId, group != null ? "earliest" : "latest");
+    Consumer<String, byte[]> consumer = newConsumer(groupId, group != null ? "earliest" : "latest");
     KafkaSubscription subscription =
         new KafkaSubscription(
             consumer,

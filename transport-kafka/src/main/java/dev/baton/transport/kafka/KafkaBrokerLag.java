@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -241,7 +242,7 @@ public final class KafkaBrokerLag implements AutoCloseable {
     return timestamps;
   }
 
-  private <T> T get(org.apache.kafka.common.KafkaFuture<T> future)
+  private <T> T get(KafkaFuture<T> future)
       throws ExecutionException, TimeoutException, InterruptedException {
     return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
   }

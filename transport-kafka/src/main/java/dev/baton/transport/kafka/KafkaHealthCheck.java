@@ -2,6 +2,7 @@ package dev.baton.transport.kafka;
 
 import dev.baton.health.CheckResult;
 import dev.baton.health.HealthCheck;
+import dev.baton.health.HealthStatus;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
       missing.removeAll(existing);
       if (!missing.isEmpty()) {
         return new CheckResult(
-            dev.baton.health.HealthStatus.UNHEALTHY,
+            HealthStatus.UNHEALTHY,
             "missing topics, or topics this principal may not DESCRIBE: "
                 + String.join(", ", missing),
             result.details());

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -79,7 +80,7 @@ final class KafkaLagProbe implements AutoCloseable {
         ends =
             denied.attempt(
                 BACKLOG,
-                "topics " + new java.util.TreeSet<>(topics),
+                "topics " + new TreeSet<>(topics),
                 () -> ends(topics),
                 e -> {
                   String refused = refusal(e);

@@ -4,6 +4,7 @@ import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Poll;
 import dev.baton.propagation.spi.Settler;
+import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
@@ -101,7 +102,7 @@ final class PolicyRunner {
     }
 
     @Override
-    public void handle(dev.baton.transport.Message message) throws Exception {
+    public void handle(Message message) throws Exception {
       try {
         handler.handle(message);
       } catch (Exception | Error e) {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -145,7 +146,7 @@ final class ReplyListener implements AutoCloseable {
       if (e.getCause() instanceof TopicExistsException) {
         return;
       }
-      if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+      if (e.getCause() instanceof AuthorizationException) {
         // No CREATE: fine when an administrator made the topic beforehand.
         if (exists()) {
           return;

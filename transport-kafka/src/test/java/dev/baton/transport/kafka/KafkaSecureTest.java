@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.health.CheckResult;
+import dev.baton.health.Criticality;
 import dev.baton.health.HealthManager;
 import dev.baton.health.HealthServer;
 import dev.baton.health.HealthStatus;
@@ -326,7 +327,7 @@ class KafkaSecureTest {
                             .setName("wrong-password")
                             .build()))
                 .addCheck(closing(KafkaHealthCheck.builder(untrusted).setName("untrusted").build()))
-                .addCheck(BackplaneChecks.permissions(metrics), false)
+                .addCheck(BackplaneChecks.permissions(metrics), Criticality.NON_CRITICAL)
                 .setInterval(Duration.ZERO)
                 .setTimeout(Duration.ofSeconds(10))
                 .build());

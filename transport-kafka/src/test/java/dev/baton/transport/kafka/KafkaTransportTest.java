@@ -24,24 +24,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -112,8 +117,7 @@ class KafkaTransportTest {
     KafkaBaton kafka = kafka("newcomer", b -> {});
     int topics = 8;
     List<String> names = new ArrayList<>();
-    Map<String, CompletableFuture<String>> received =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, CompletableFuture<String>> received = new ConcurrentHashMap<>();
     for (int i = 0; i < topics; i++) {
       String topic = unique("not-yet");
       names.add(topic);
@@ -422,7 +426,7 @@ class KafkaTransportTest {
     assertThat(atClose).isLessThan(count);
     assertThat(handled.keySet())
         .containsExactlyInAnyOrderElementsOf(
-            java.util.stream.IntStream.range(0, count).mapToObj(i -> "job-" + i).toList());
+            IntStream.range(0, count).mapToObj(i -> "job-" + i).toList());
     Await.until("all offsets committed", () -> committed(topic, "loaders") == count);
   }
 
@@ -489,11 +493,10 @@ class KafkaTransportTest {
   @Test
   void badConfigurationFailsAtBuild() {
     Baton baton = Baton.builder(OTEL.getOpenTelemetry()).build();
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> KafkaBaton.builder(baton, Map.of()).build())
+    Assertions.assertThatThrownBy(() -> KafkaBaton.builder(baton, Map.of()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bootstrap.servers");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 KafkaBaton.builder(
                         baton,
@@ -516,10 +519,10 @@ class KafkaTransportTest {
             new ByteArrayDeserializer())) {
       var partitions =
           consumer.partitionsFor(topic).stream()
-              .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+              .map(p -> new TopicPartition(topic, p.partition()))
               .collect(Collectors.toSet());
       return consumer.committed(partitions).values().stream()
-          .filter(java.util.Objects::nonNull)
+          .filter(Objects::nonNull)
           .mapToLong(o -> o.offset())
           .sum();
     }
@@ -529,7 +532,7 @@ class KafkaTransportTest {
   void aGroupThatCommittedNothingHasAnUnknownLagNotTheWholeLog() throws Exception {
     String topic = unique("fresh");
     KafkaBaton worker = kafka("worker", b -> {});
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     worker.subscriber().subscribe(topic, "newcomers", m -> release.await(30, TimeUnit.SECONDS));
     kafka("producer", b -> {})
         .publisher()

@@ -1,5 +1,6 @@
 package dev.baton.transport.nats;
 
+import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.Subscription;
 import io.nats.client.Connection;
@@ -27,7 +28,7 @@ record JetStreamConsumers(
     JetStreamConsumers.Delivery delivery,
     Supplier<Dispatcher> dispatchers,
     JetStreamConsumers.Tracker tracker,
-    dev.baton.propagation.spi.DeniedCalls denied) {
+    DeniedCalls denied) {
 
   /** The redelivery settings of the consumers Baton creates (0 / null: the server's defaults). */
   record Delivery(int maxDeliveries, @Nullable Duration ackWait) {}

@@ -3,7 +3,6 @@ package dev.baton.transport.nats;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.propagation.spi.ProbeSchedule;
 import dev.baton.propagation.spi.TransportBase;
 import dev.baton.propagation.spi.TransportPublisher;
 import dev.baton.propagation.spi.TransportSubscriber;
@@ -14,11 +13,9 @@ import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
-import dev.baton.transport.TransportListener.ConnectionEvent;
+import dev.baton.transport.TransportListener;
 import io.nats.client.Connection;
-import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
-import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.impl.Headers;
@@ -28,7 +25,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -62,11 +58,8 @@ public final class NatsBaton extends TransportBase {
   private final NatsSender sender;
   private final long pendingMessages;
   private final long pendingBytes;
-  private final ConnectionListener connectionListener;
-  private final @Nullable NatsErrorListener errorListener;
-  private final ProbeSchedule connectionWatch;
+  private final ConnectionWatch connectionWatch;
   private final DeniedCalls denied;
-  private final AtomicBoolean resubscribed = new AtomicBoolean();
   private final int maxDeliveries;
   private final @Nullable Duration ackWait;
   private final AtomicReference<Publisher> jetStreamPublisher = new AtomicReference<>();
@@ -82,31 +75,12 @@ public final class NatsBaton extends TransportBase {
     this.pendingBytes = builder.pendingBytes;
     this.maxDeliveries = builder.maxDeliveries;
     this.ackWait = builder.ackWait;
-    this.connectionListener = this::onConnectionEvent;
-    connection.addConnectionListener(connectionListener);
-    ErrorListener installed = connection.getOptions().getErrorListener();
-    this.errorListener = installed instanceof NatsErrorListener l ? l : null;
-    if (errorListener != null) {
-      errorListener.register(engine);
-    }
-    // One thread watches the connection: the stall check (every quarter of its timeout) and the
-    // restart of JetStream consumptions after a reconnect.
-    Duration stall = builder.stallTimeout;
-    Runnable stallCheck =
-        stall.isZero() ? () -> {} : new StallWatchdog(connection, engine, stall, this::afterStall);
     this.connectionWatch =
-        ProbeSchedule.start(
-            "baton-nats-connection-watch",
-            stall.isZero() ? Duration.ofMillis(250) : stall.dividedBy(4),
-            watchAndResume(stallCheck));
-    if (connection.getStatus() == Connection.Status.CONNECTED) {
-      // The CONNECTED event came before Baton was there: say where things stand.
-      engine.events().connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
-    }
+        new ConnectionWatch(connection, engine, builder.stallTimeout, this::subscriptions);
     open(
-        TransportPublisher.of(
+        TransportPublisher.create(
             this, sender::publishCore, this::publishCoreWithReceipt, sender::request),
-        TransportSubscriber.of(this, this::subscribeCore, sender::reply),
+        TransportSubscriber.create(this, this::subscribeCore, sender::reply),
         "baton-nats-backlog");
     this.durableSubscriber =
         TransportSubscriber.withoutReplies(
@@ -143,7 +117,7 @@ public final class NatsBaton extends TransportBase {
   }
 
   private Publisher newJetStreamPublisher(JetStream js) {
-    return TransportPublisher.of(
+    return TransportPublisher.create(
         this,
         message -> sender.publishJetStream(js, message),
         message -> sender.publishJetStream(js, message),
@@ -220,38 +194,10 @@ public final class NatsBaton extends TransportBase {
                 + "': name one with jetStreamSubscriber(stream)");
   }
 
-  /**
-   * The connection watch: the stall check, then, once the connection has resubscribed after a
-   * reconnect, a restart of every JetStream consumption (off the client's callback thread).
-   */
-  private Runnable watchAndResume(Runnable stallCheck) {
-    return () -> {
-      stallCheck.run();
-      if (resubscribed.getAndSet(false)) {
-        for (Subscription subscription : subscriptions()) {
-          ((NatsSubscription) subscription).resumeAfterReconnect();
-        }
-      }
-    };
-  }
-
-  /** After a stall and its reconnect: JetStream messages the client cannot read are removed. */
-  private void afterStall() {
-    for (Subscription subscription : subscriptions()) {
-      if (subscription instanceof NatsSubscription nats) {
-        nats.removeUnreadable();
-      }
-    }
-  }
-
   /** Detaches from the connection; the subscriptions are drained and the probe stopped. */
   @Override
   protected void closeTransport() {
     connectionWatch.close();
-    connection.removeConnectionListener(connectionListener);
-    if (errorListener != null) {
-      errorListener.unregister(engine);
-    }
   }
 
   /**
@@ -304,8 +250,7 @@ public final class NatsBaton extends TransportBase {
                 this::untrack));
     engine
         .events()
-        .subscriptionChange(
-            destination, group, dev.baton.transport.TransportListener.SubscriptionState.STARTED);
+        .subscriptionChange(destination, group, TransportListener.SubscriptionState.STARTED);
     return subscription;
   }
 
@@ -314,23 +259,6 @@ public final class NatsBaton extends TransportBase {
     String id = sender.publishCore(message).id();
     return CompletableFuture.completedFuture(
         new PublishReceipt(message.destination(), id, null, -1, false));
-  }
-
-  private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
-    if (event == ConnectionListener.Events.RESUBSCRIBED) {
-      resubscribed.set(true);
-    }
-    ConnectionEvent state =
-        switch (event) {
-          case CONNECTED -> ConnectionEvent.CONNECTED;
-          case DISCONNECTED -> ConnectionEvent.DISCONNECTED;
-          case RECONNECTED -> ConnectionEvent.RECONNECTED;
-          case CLOSED -> ConnectionEvent.CLOSED;
-          default -> null;
-        };
-    if (state != null) {
-      engine.events().connectionEvent(state, event.getEvent());
-    }
   }
 
   /** A core NATS subscription on a dispatcher of its own; a group is a queue group. */

@@ -6,6 +6,9 @@ import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
 import io.nats.client.Consumer;
 import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +31,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   private final @Nullable ErrorListener delegate;
   private final Set<MessagingEngine<?>> engines = ConcurrentHashMap.newKeySet();
-  private final java.util.Map<String, Long> refused = new ConcurrentHashMap<>();
+  private final Map<String, Long> refused = new ConcurrentHashMap<>();
 
   private NatsErrorListener(@Nullable ErrorListener delegate) {
     this.delegate = delegate;
@@ -41,7 +44,7 @@ public final class NatsErrorListener implements ErrorListener {
 
   /** A listener that reports to Baton and passes every call on to {@code delegate}. */
   public static NatsErrorListener wrapping(ErrorListener delegate) {
-    return new NatsErrorListener(java.util.Objects.requireNonNull(delegate, "delegate"));
+    return new NatsErrorListener(Objects.requireNonNull(delegate, "delegate"));
   }
 
   void register(MessagingEngine<?> engine) {
@@ -64,7 +67,7 @@ public final class NatsErrorListener implements ErrorListener {
    * sinceNanos} ({@link System#nanoTime()}), or {@code null}.
    */
   @Nullable String refusedSince(String part, long sinceNanos) {
-    for (java.util.Map.Entry<String, Long> e : refused.entrySet()) {
+    for (Map.Entry<String, Long> e : refused.entrySet()) {
       if (e.getValue() - sinceNanos >= 0 && e.getKey().contains(part)) {
         return e.getKey();
       }
@@ -103,7 +106,7 @@ public final class NatsErrorListener implements ErrorListener {
   }
 
   @Override
-  public void messageDiscarded(Connection conn, io.nats.client.Message msg) {
+  public void messageDiscarded(Connection conn, Message msg) {
     emit(ConnectionEvent.SLOW_CONSUMER, "message discarded");
     if (delegate != null) {
       delegate.messageDiscarded(conn, msg);

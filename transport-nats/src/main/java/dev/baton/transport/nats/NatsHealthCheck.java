@@ -5,12 +5,14 @@ import dev.baton.health.HealthCheck;
 import dev.baton.health.HealthStatus;
 import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
+import io.nats.client.api.ServerInfo;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The NATS health check: the connection must be CONNECTED (else UNHEALTHY); a round trip (PING)
@@ -31,8 +33,7 @@ public final class NatsHealthCheck implements HealthCheck {
   private final Duration degradedAbove;
   private final boolean jetStream;
   private final AtomicInteger mostMembers = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicReference<String> jetStreamRefused =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<String> jetStreamRefused = new AtomicReference<>();
   private volatile long jetStreamRefusedAt;
 
   /** How long a refused JetStream check waits before it asks again. */
@@ -147,7 +148,7 @@ public final class NatsHealthCheck implements HealthCheck {
 
   /** How many servers the cluster advertises to clients (0 for a server on its own). */
   private int clusterMembers() {
-    io.nats.client.api.ServerInfo info = connection.getServerInfo();
+    ServerInfo info = connection.getServerInfo();
     return info == null || info.getConnectURLs() == null ? 0 : info.getConnectURLs().size();
   }
 

@@ -15,6 +15,7 @@ import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -165,7 +166,7 @@ final class NatsSender {
 
   private record ServerDetail(String url, Attributes attributes) implements SpanDetail {
     @Override
-    public void addTo(io.opentelemetry.api.trace.Span span) {
+    public void addTo(Span span) {
       span.setAllAttributes(attributes);
     }
   }

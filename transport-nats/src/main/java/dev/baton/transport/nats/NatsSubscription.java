@@ -7,6 +7,7 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -139,7 +140,7 @@ final class NatsSubscription implements Subscription {
     try {
       connection.flush(timeout); // the server has seen the SUB once it answers the PING
       return true;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       return false;
     }
   }

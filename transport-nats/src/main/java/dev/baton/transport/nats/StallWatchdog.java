@@ -5,6 +5,7 @@ import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.internal.Redaction;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -139,7 +140,7 @@ record StallWatchdog(
     engine.events().telemetryFailure("stall", new IllegalStateException("NATS connection stalled"));
     try {
       connection.forceReconnect();
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       engine
           .events()
           .connectionEvent(

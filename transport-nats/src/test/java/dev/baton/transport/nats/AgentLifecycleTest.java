@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -99,7 +100,7 @@ class AgentLifecycleTest {
     HeartbeatMonitor monitor = closing(Heartbeats.monitor(bus(connection, "ops")));
     connection.flush(Duration.ofSeconds(5));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AgentMetrics metrics = closing(AgentMetrics.of(monitor));
+    AgentMetrics metrics = closing(AgentMetrics.create(monitor));
     metrics.bindTo(registry);
     HealthManager manager = closing(HealthManager.builder().setInterval(Duration.ZERO).build());
     HealthServer server =
@@ -180,7 +181,7 @@ class AgentLifecycleTest {
   @Test
   void aStateAndItsTaskTravelTogetherInEveryHeartbeat() throws Exception {
     Connection connection = closing(Nats.connect(NATS.url()));
-    List<JsonNode> beats = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<JsonNode> beats = new CopyOnWriteArrayList<>();
     closing(
         bus(connection, "ops")
             .subscriber()
@@ -189,12 +190,18 @@ class AgentLifecycleTest {
     HeartbeatPublisher heartbeat =
         closing(Heartbeats.publish(bus(connection, "writer", "writer-9"), Duration.ofMillis(1)));
 
+    // At least one beat while processing, whatever the scheduling: the flips below are so quick
+    // that a run of beats may see only idle.
+    heartbeat.setState(AgentState.PROCESSING, "task first");
+    Await.until(
+        "a processing beat", () -> beats.stream().anyMatch(b -> isProcessing(b, "task first")));
     // The beats go out every millisecond on the publisher's thread while this one flips both.
-    for (int i = 0; beats.size() < 300 && i < 1_000_000; i++) {
+    int before = beats.size();
+    for (int i = 0; beats.size() < before + 300 && i < 1_000_000; i++) {
       heartbeat.setState(AgentState.PROCESSING, "task " + i);
       heartbeat.setState(AgentState.IDLE, null);
     }
-    Await.until("300 heartbeats", () -> beats.size() >= 300);
+    Await.until("300 heartbeats while flipping", () -> beats.size() >= before + 300);
 
     long processing = 0;
     for (JsonNode beat : beats) {
@@ -208,6 +215,11 @@ class AgentLifecycleTest {
       }
     }
     assertThat(processing).as("beats caught the agent processing").isPositive();
+  }
+
+  private static boolean isProcessing(JsonNode beat, String task) {
+    return beat.path("state").asText().equals("processing")
+        && beat.path("current_task").asText().equals(task);
   }
 
   private static AgentState state(HeartbeatMonitor monitor) {

@@ -10,6 +10,8 @@ import dev.baton.testing.Await;
 import dev.baton.testing.Meters;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.RecordingListener;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -254,17 +256,14 @@ class NatsPoisonTest {
               });
 
       nats.jetStreamPublisher()
-          .publish(dev.baton.transport.OutboundMessage.of(subject, "doomed"))
-          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+          .publish(OutboundMessage.of(subject, "doomed"))
+          .get(10, TimeUnit.SECONDS);
 
       Await.until("three attempts settled", () -> listener.processed.size() == 3);
       assertThat(attempts).containsExactly(1, 2, 3);
       assertThat(listener.processed)
           .extracting(p -> p.outcome())
-          .containsExactly(
-              dev.baton.transport.Outcome.NAK,
-              dev.baton.transport.Outcome.NAK,
-              dev.baton.transport.Outcome.DEAD_LETTERED);
+          .containsExactly(Outcome.NAK, Outcome.NAK, Outcome.DEAD_LETTERED);
       Await.until(
           "nothing left pending on the consumer",
           () -> pendingAcks(connection, stream, "workers") == 0);

@@ -16,9 +16,11 @@ import dev.baton.testing.RecordingListener;
 import dev.baton.testing.SpanTree;
 import dev.baton.testing.TestCertificates;
 import dev.baton.transport.Message;
+import dev.baton.transport.OutboundMessage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StorageType;
@@ -33,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -262,9 +265,7 @@ class NatsSecureTest {
             .request("tasks.ask", "q".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5))
             .get(10, TimeUnit.SECONDS);
     bus.jetStreamPublisher()
-        .publish(
-            dev.baton.transport.OutboundMessage.of(
-                "orders.new", "stored".getBytes(StandardCharsets.UTF_8)))
+        .publish(OutboundMessage.of("orders.new", "stored".getBytes(StandardCharsets.UTF_8)))
         .get(10, TimeUnit.SECONDS);
 
     assertThat(answer.payloadAsString()).isEqualTo("re: q");
@@ -327,7 +328,7 @@ class NatsSecureTest {
                     .userInfo("blind", BLIND_PASSWORD)
                     .errorListener(
                         NatsErrorListener.wrapping(
-                            new io.nats.client.ErrorListener() {
+                            new ErrorListener() {
                               @Override
                               public void errorOccurred(Connection conn, String error) {
                                 if (error.contains("Permissions Violation")) {
@@ -512,7 +513,7 @@ class NatsSecureTest {
     assertThat(BLIND_PERMISSIONS).doesNotContain("GET", "CONSUMER.INFO", "$JS.API.INFO");
     Connection connection = closing(connect("ageless", AGELESS_PASSWORD));
     NatsBaton bus = agent(connection);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     List<String> handled = new CopyOnWriteArrayList<>();
     bus.jetStreamSubscriber("ORDERS")
         .subscribe(
@@ -549,9 +550,7 @@ class NatsSecureTest {
   private static void publishStored(NatsBaton bus, String subject, int count) throws Exception {
     for (int i = 0; i < count; i++) {
       bus.jetStreamPublisher()
-          .publish(
-              dev.baton.transport.OutboundMessage.of(
-                  subject, ("m" + i).getBytes(StandardCharsets.UTF_8)))
+          .publish(OutboundMessage.of(subject, ("m" + i).getBytes(StandardCharsets.UTF_8)))
           .get(10, TimeUnit.SECONDS);
     }
   }

@@ -11,6 +11,7 @@ import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import io.nats.client.Connection;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StorageType;
@@ -122,7 +123,7 @@ class NatsTransportContractTest extends TransportContract {
         try {
           connection.flush(Duration.ofSeconds(5));
           publish.call();
-          io.nats.client.Message message = raw.nextMessage(Duration.ofSeconds(20));
+          Message message = raw.nextMessage(Duration.ofSeconds(20));
           if (message == null) {
             throw new AssertionError("no message on " + destination);
           }

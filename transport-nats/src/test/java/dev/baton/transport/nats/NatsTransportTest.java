@@ -11,6 +11,7 @@ import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.nats.client.Connection;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -233,7 +235,7 @@ class NatsTransportTest {
         nats.publisher().request(unique("nobody."), new byte[0], Duration.ofSeconds(5));
 
     assertThatThrownBy(() -> reply.get(10, TimeUnit.SECONDS))
-        .isInstanceOf(java.util.concurrent.CancellationException.class);
+        .isInstanceOf(CancellationException.class);
     SpanData send = Await.size("spans", 1, OTEL::getSpans).get(0);
     assertThat(send.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo("no_responders");
@@ -416,7 +418,7 @@ class NatsTransportTest {
           .get(10, TimeUnit.SECONDS);
     }
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    dev.baton.transport.Subscription subscription =
+    Subscription subscription =
         nats.jetStreamSubscriber(stream)
             .subscribe(
                 stream + ".jobs",

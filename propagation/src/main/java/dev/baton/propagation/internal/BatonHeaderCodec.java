@@ -1,5 +1,6 @@
 package dev.baton.propagation.internal;
 
+import dev.baton.propagation.BatonHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -12,16 +13,16 @@ import org.jspecify.annotations.Nullable;
  * and its bytes on every message. The id field is empty when the id travels in the transport's own
  * id header; the agent name is last because it may contain {@code ;}.
  */
-public final class BatonHeader {
+public final class BatonHeaderCodec {
 
   /** The header's name. */
-  public static final String NAME = dev.baton.propagation.BatonHeaders.BATON;
+  public static final String NAME = BatonHeaders.BATON;
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_ID = 128;
   private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[512]);
 
-  private BatonHeader() {}
+  private BatonHeaderCodec() {}
 
   /** A new random message id: 32 lower-case hex digits. */
   public static String newMessageId() {

@@ -1,17 +1,17 @@
 package dev.baton.health.internal;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 
 /** Not API: the process's own CPU and memory, for health responses. */
-public final class ProcessFigures {
+public final class ResourceUsage {
 
-  private ProcessFigures() {}
+  private ResourceUsage() {}
 
   /** Recent CPU use of this process, 0-100 (NaN when the JVM cannot tell). */
   public static double cpuUsagePercent() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       double load = os.getProcessCpuLoad();
       return load < 0 ? Double.NaN : round(load * 100);
     }
