@@ -80,6 +80,7 @@ final class NatsBackplane implements Backplane {
     return NatsBaton.builder(baton, connection)
         .setBacklogInterval(Duration.ofSeconds(2))
         .setMaxDeliveries(6) // as many attempts as the Kafka backplane's retry(5)
+        .setStream(STREAM) // the minimal account may not ask JetStream for stream names
         .build();
   }
 

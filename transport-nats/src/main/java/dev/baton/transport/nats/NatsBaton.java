@@ -82,12 +82,15 @@ public final class NatsBaton extends TransportBase {
             this, sender::publishCore, this::publishCoreWithReceipt, sender::request),
         TransportSubscriber.create(this, this::subscribeCore, sender::reply),
         "baton-nats-backlog");
+    String stream = builder.stream;
     this.durableSubscriber =
-        TransportSubscriber.withoutReplies(
-            this,
-            (destination, group, handler) ->
-                jetStreamConsumers(streamFor(destination)).open(destination, group, handler),
-            REPLIES_ON_CORE);
+        stream != null
+            ? jetStreamSubscriber(stream)
+            : TransportSubscriber.withoutReplies(
+                this,
+                (destination, group, handler) ->
+                    jetStreamConsumers(streamFor(destination)).open(destination, group, handler),
+                REPLIES_ON_CORE);
   }
 
   /** Baton over {@code connection} with default settings. */
@@ -146,10 +149,10 @@ public final class NatsBaton extends TransportBase {
   }
 
   /**
-   * {@link #jetStreamSubscriber(String)} on the stream that stores each subscription's subject,
-   * looked up when it subscribes. Subscribing throws {@link IllegalArgumentException} when no
-   * stream, or more than one, stores the subject: name the stream with {@link
-   * #jetStreamSubscriber(String)} then.
+   * {@link #jetStreamSubscriber(String)} on the builder's stream ({@link Builder#setStream}), or
+   * else on the stream that stores each subscription's subject, looked up when it subscribes.
+   * Subscribing then throws {@link IllegalArgumentException} when no stream, or more than one,
+   * stores the subject: name the stream.
    */
   @Override
   public Subscriber durableSubscriber() {
@@ -289,6 +292,7 @@ public final class NatsBaton extends TransportBase {
     private Duration stallTimeout = Duration.ofSeconds(1);
     private int maxDeliveries = 5;
     private @Nullable Duration ackWait;
+    private @Nullable String stream;
 
     Builder(Connection connection, Baton baton) {
       this.connection = connection;
@@ -352,6 +356,21 @@ public final class NatsBaton extends TransportBase {
         throw new IllegalArgumentException("the ack wait must be positive: " + ackWait);
       }
       this.ackWait = ackWait;
+      return this;
+    }
+
+    /**
+     * The JetStream stream {@link NatsBaton#durableSubscriber()} consumes from. Without it, each
+     * durable subscription asks JetStream which stream stores its subject, which a locked-down
+     * account must be allowed to ask ({@code $JS.API.STREAM.NAMES}); naming the stream needs no
+     * such permission.
+     */
+    public Builder setStream(String stream) {
+      Objects.requireNonNull(stream, "stream");
+      if (stream.isBlank()) {
+        throw new IllegalArgumentException("the stream name is blank");
+      }
+      this.stream = stream;
       return this;
     }
 

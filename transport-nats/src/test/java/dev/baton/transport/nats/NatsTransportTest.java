@@ -223,6 +223,39 @@ class NatsTransportTest {
     assertThat(nats.durablePublisher()).isSameAs(nats.jetStreamPublisher());
   }
 
+  @Test
+  void aNamedStreamIsTheDurablePathWithNoLookUp() throws Exception {
+    Connection connection = connect();
+    String named = unique("N");
+    String other = unique("O");
+    createStream(connection, named);
+    createStream(connection, other);
+    NatsBaton nats =
+        NatsBaton.builder(
+                Baton.builder(OTEL.getOpenTelemetry()).setAgentName("worker").build(), connection)
+            .setBacklogInterval(Duration.ZERO)
+            .setStream(named)
+            .build();
+    toClose.add(nats);
+
+    // A subject only the other stream stores: a look-up would find it; the named stream refuses.
+    assertThatThrownBy(() -> nats.durableSubscriber().subscribe(other + ".tasks", m -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("JetStream refused a consumer on stream '" + named + "'");
+    List<String> got = new CopyOnWriteArrayList<>();
+    nats.durableSubscriber()
+        .subscribe(named + ".tasks", "workers", m -> got.add(m.payloadAsString()));
+    nats.durablePublisher()
+        .publish(OutboundMessage.of(named + ".tasks", "kept"))
+        .get(10, TimeUnit.SECONDS);
+    Await.until("the durable message handled", () -> got.equals(List.of("kept")));
+    assertThatThrownBy(
+            () ->
+                NatsBaton.builder(Baton.builder(OTEL.getOpenTelemetry()).build(), connection)
+                    .setStream(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static void flush(Connection connection) throws Exception {
     connection.flush(Duration.ofSeconds(5));
   }
