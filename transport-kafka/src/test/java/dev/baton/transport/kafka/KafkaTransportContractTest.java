@@ -47,29 +47,29 @@ class KafkaTransportContractTest extends TransportContract {
   private static final int MAX_HEADER_BYTES = 512 * 1024;
 
   @Override
-  protected String system() {
+  public String system() {
     return "kafka";
   }
 
   @Override
-  protected boolean repliesUseTemporaryDestinations() {
+  public boolean repliesUseTemporaryDestinations() {
     return false;
   }
 
   @Override
-  protected void assertBacklogWhilePaused(TransportListener.Backlog backlog) {
+  public void assertBacklogWhilePaused(TransportListener.Backlog backlog) {
     // per partition (the topic has one); Kafka has no per-message acknowledgement
     assertThat(backlog.partition()).isEqualTo("0");
     assertThat(backlog.ackPending()).isNaN();
   }
 
   @Override
-  protected String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
+  public String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
     return TwoAgentsKafka.run(KAFKA.bootstrapServers(), openTelemetry);
   }
 
   @Override
-  protected Path readmeExampleSource() {
+  public Path readmeExampleSource() {
     return Path.of("src/test/java/dev/baton/examples/TwoAgentsKafka.java");
   }
 
@@ -97,7 +97,7 @@ class KafkaTransportContractTest extends TransportContract {
   }
 
   @Override
-  protected Agent open(Baton baton) {
+  public Agent open(Baton baton) {
     KafkaBaton kafka =
         KafkaBaton.builder(baton, Map.of("bootstrap.servers", KAFKA.bootstrapServers()))
             .setPollTimeout(Duration.ofMillis(100))

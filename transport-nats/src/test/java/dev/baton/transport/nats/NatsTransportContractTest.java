@@ -39,31 +39,31 @@ class NatsTransportContractTest extends TransportContract {
   private static final int MAX_HEADER_BYTES = 512 * 1024;
 
   @Override
-  protected String system() {
+  public String system() {
     return "nats";
   }
 
   @Override
-  protected void assertBacklogWhilePaused(TransportListener.Backlog backlog) {
+  public void assertBacklogWhilePaused(TransportListener.Backlog backlog) {
     // JetStream: the paused handler holds messages delivered but not acknowledged
     assertThat(backlog.ackPending()).isPositive();
     assertThat(backlog.partition()).isEmpty();
   }
 
   @Override
-  protected String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
+  public String runReadmeExample(OpenTelemetry openTelemetry) throws Exception {
     try (Connection connection = Nats.connect(NATS.url())) {
       return TwoAgents.run(connection, openTelemetry);
     }
   }
 
   @Override
-  protected Path readmeExampleSource() {
+  public Path readmeExampleSource() {
     return Path.of("src/test/java/dev/baton/examples/TwoAgents.java");
   }
 
   @Override
-  protected Agent open(Baton baton) throws Exception {
+  public Agent open(Baton baton) throws Exception {
     Connection connection = Nats.connect(Options.builder().server(NATS.url()).build());
     NatsBaton nats = NatsBaton.builder(baton, connection).setBacklogInterval(Duration.ZERO).build();
     return new Agent() {
