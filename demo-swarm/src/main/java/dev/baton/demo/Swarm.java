@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * The swarm in this process: the broker, the agents of the configured role (all five by default,
  * each its own service and Baton), metrics, health and endpoints, the task store, and traces. Start
  * with {@link #start}; close to stop everything it started, the embedded broker included.
+ *
+ * <p>Longer than 400 lines, for a reason: it is the demo's wiring, read top to bottom in its
+ * constructor, and the start-up order (broker, telemetry, metrics, agents, health, server) is the
+ * thing to see; the parts it wires are classes of their own.
  */
 final class Swarm implements AutoCloseable {
 

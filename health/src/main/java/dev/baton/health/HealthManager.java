@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
+ * <p>Longer than 400 lines, for a reason: with its builder (80 lines) it does one job, running
+ * checks within their budgets; the cache, the single flight, the timeouts and the latest results
+ * share one state, and split across classes each would need the others' insides.
+ *
  * <p>Thread-safe. It owns threads: the caller closes it.
  */
 public final class HealthManager implements AutoCloseable {

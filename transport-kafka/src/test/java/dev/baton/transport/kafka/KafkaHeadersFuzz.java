@@ -4,7 +4,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * The header property at scale: 1,000,000 generated header sets through the transport's own header
- * type. Tagged {@code fuzz}: not in the default build; run it with {@code testing/fuzz}.
+ * type. Tagged {@code fuzz}: not in the default build; run it with {@code
+ * test-support/testing/fuzz}.
  */
 @Tag("fuzz")
 class KafkaHeadersFuzz extends KafkaHeadersPropertyTest {
