@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.probe.ProbeSchedule;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;

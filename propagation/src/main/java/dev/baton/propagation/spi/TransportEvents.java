@@ -2,6 +2,7 @@ package dev.baton.propagation.spi;
 
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.WarnOnce;
+import dev.baton.propagation.spi.probe.DeniedCalls;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
 import org.jspecify.annotations.Nullable;

@@ -1,11 +1,11 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.Baton;
-import dev.baton.propagation.spi.DeniedCalls;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.TransportBase;
 import dev.baton.propagation.spi.TransportPublisher;
 import dev.baton.propagation.spi.TransportSubscriber;
+import dev.baton.propagation.spi.probe.DeniedCalls;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;

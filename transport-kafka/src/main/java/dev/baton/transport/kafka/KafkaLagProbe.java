@@ -1,8 +1,8 @@
 package dev.baton.transport.kafka;
 
-import dev.baton.propagation.spi.DeniedCalls;
-import dev.baton.propagation.spi.LagClock;
 import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.propagation.spi.probe.DeniedCalls;
+import dev.baton.propagation.spi.probe.LagClock;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;

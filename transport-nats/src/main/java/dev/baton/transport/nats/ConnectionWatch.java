@@ -1,7 +1,7 @@
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.spi.MessagingEngine;
-import dev.baton.propagation.spi.ProbeSchedule;
+import dev.baton.propagation.spi.probe.ProbeSchedule;
 import dev.baton.transport.Subscription;
 import dev.baton.transport.TransportListener.ConnectionEvent;
 import io.nats.client.Connection;

@@ -1,6 +1,6 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.spi.DeniedCalls;
+import dev.baton.propagation.spi.probe.DeniedCalls;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.Subscription;
 import io.nats.client.Connection;

@@ -1,7 +1,7 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.spi.DeniedCalls;
-import dev.baton.propagation.spi.LagClock;
+import dev.baton.propagation.spi.probe.DeniedCalls;
+import dev.baton.propagation.spi.probe.LagClock;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamManagement;

@@ -1,7 +1,7 @@
 package dev.baton.transport.nats;
 
-import dev.baton.propagation.spi.ConsumerPresence;
-import dev.baton.propagation.spi.LagClock;
+import dev.baton.propagation.spi.probe.ConsumerPresence;
+import dev.baton.propagation.spi.probe.LagClock;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.TransportListener.Backlog;
 import io.nats.client.Connection;

@@ -37,6 +37,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * cost measurement, with {@link BackplaneMetrics} listening, and with those metrics on a registry
  * that takes exemplars. The message is built once; no broker is on this path. Run with {@code -prof
  * gc}.
+ *
+ * <p>It is the one benchmark in a transport's package ({@code dev.baton.transport.nats}), for a
+ * reason: it calls the transport's package-private receive handler directly, so that no socket is
+ * on the measured path; a public door to that handler would widen the API for a benchmark's sake.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,4 +1,4 @@
-package dev.baton.propagation.spi;
+package dev.baton.propagation.spi.probe;
 
 import dev.baton.transport.internal.DaemonThreads;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.baton.propagation.spi;
+package dev.baton.propagation.spi.probe;
 
+import dev.baton.propagation.spi.TransportEvents;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.Map;

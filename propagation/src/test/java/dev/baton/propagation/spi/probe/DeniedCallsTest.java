@@ -1,8 +1,9 @@
-package dev.baton.propagation.spi;
+package dev.baton.propagation.spi.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.testing.MapHeaders;
 import dev.baton.testing.RecordingListener;
 import io.opentelemetry.api.OpenTelemetry;

@@ -1,4 +1,4 @@
-package dev.baton.propagation.spi;
+package dev.baton.propagation.spi.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

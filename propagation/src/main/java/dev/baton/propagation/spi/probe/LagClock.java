@@ -1,4 +1,4 @@
-package dev.baton.propagation.spi;
+package dev.baton.propagation.spi.probe;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
