@@ -16,6 +16,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.instrumentation.nats.v2_17.NatsTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Core NATS publish of a 1 KiB payload to a real nats-server the benchmark starts (no subscriber,
  * so the server drops it): the raw client, the raw client with one {@code traceparent} header (the
- * floor any propagation pays), and Baton sampled, unsampled and sampled with {@link
- * BackplaneMetrics} listening. Run with {@code -prof gc}.
+ * floor any propagation pays), OpenTelemetry's own NATS library ({@code opentelemetry-nats-2.17},
+ * its wrapped connection) sampled and unsampled, and Baton sampled, unsampled and sampled with
+ * {@link BackplaneMetrics} listening. Run with {@code -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -79,6 +81,8 @@ public class NatsPublishBenchmark {
   private Publisher unsampledPublisher;
   private NatsBaton withMetrics;
   private Publisher withMetricsPublisher;
+  private Connection otelSampled;
+  private Connection otelUnsampled;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -96,6 +100,8 @@ public class NatsPublishBenchmark {
     metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     withMetrics = baton(Baton.builder(sampledSdk).setAgentName("bench").addListener(metrics));
     withMetricsPublisher = withMetrics.publisher();
+    otelSampled = NatsTelemetry.create(sampledSdk).wrap(connection);
+    otelUnsampled = NatsTelemetry.create(unsampledSdk).wrap(connection);
   }
 
   private NatsBaton baton(OpenTelemetrySdk sdk) {
@@ -129,6 +135,16 @@ public class NatsPublishBenchmark {
     Headers headers = new Headers();
     headers.put("traceparent", TRACEPARENT);
     connection.publish(SUBJECT, headers, payload);
+  }
+
+  @Benchmark
+  public void otelSampled() {
+    otelSampled.publish(SUBJECT, payload);
+  }
+
+  @Benchmark
+  public void otelUnsampled() {
+    otelUnsampled.publish(SUBJECT, payload);
   }
 
   @Benchmark

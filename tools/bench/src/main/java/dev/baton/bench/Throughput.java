@@ -14,6 +14,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
+import io.opentelemetry.instrumentation.nats.v2_17.NatsTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -112,6 +113,11 @@ public final class Throughput {
             warmUp,
             List.of(
                 variant("NATS raw + traceparent (floor)", () -> natsRaw(out, in, prefix)),
+                variant(
+                    "NATS OpenTelemetry sampled", () -> natsOtel(out, in, sampled, prefix + "os")),
+                variant(
+                    "NATS OpenTelemetry unsampled",
+                    () -> natsOtel(out, in, unsampled, prefix + "ou")),
                 variant("NATS Baton sampled", () -> natsBaton(out, in, sampled, prefix + "s")),
                 variant(
                     "NATS Baton unsampled", () -> natsBaton(out, in, unsampled, prefix + "u"))));
@@ -165,6 +171,36 @@ public final class Throughput {
           });
     } finally {
       in.closeDispatcher(dispatcher);
+    }
+  }
+
+  /**
+   * OpenTelemetry's NATS library: both connections wrapped ({@code NatsTelemetry.wrap}), so the
+   * publish makes a PRODUCER span and injects its context, and the wrapped dispatcher makes a
+   * process span around the handler.
+   */
+  private double[] natsOtel(Connection out, Connection in, OpenTelemetrySdk sdk, String name)
+      throws Exception {
+    String subject = subject(name);
+    AtomicLong handled = new AtomicLong();
+    NatsTelemetry telemetry = NatsTelemetry.create(sdk);
+    Connection sender = telemetry.wrap(out);
+    Connection receiver = telemetry.wrap(in);
+    Dispatcher dispatcher = receiver.createDispatcher(msg -> handled.incrementAndGet());
+    dispatcher.setPendingLimits(0, 0);
+    dispatcher.subscribe(subject);
+    in.flush(Duration.ofSeconds(5));
+    try {
+      return measure(
+          handled,
+          () -> {
+            for (int i = 0; i < messages; i++) {
+              window(i, handled);
+              sender.publish(subject, payload);
+            }
+          });
+    } finally {
+      receiver.closeDispatcher(dispatcher);
     }
   }
 

@@ -16,7 +16,11 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.instrumentation.nats.v2_17.internal.NatsInstrumenterFactory;
+import io.opentelemetry.instrumentation.nats.v2_17.internal.OpenTelemetryMessageHandler;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,14 +37,15 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The receive path, from jnats' callback to the handler's return, for a 1 KiB message that a Baton
  * sender wrote ({@code traceparent} and {@code baton} headers): the raw callback that reads the
- * {@code traceparent} (the floor), and Baton's callback sampled, unsampled, without the handler
- * cost measurement, with {@link BackplaneMetrics} listening, and with those metrics on a registry
- * that takes exemplars. The message is built once; no broker is on this path. Run with {@code -prof
- * gc}.
+ * {@code traceparent} (the floor), OpenTelemetry's NATS library's handler sampled and unsampled,
+ * and Baton's callback sampled, unsampled, without the handler cost measurement, with {@link
+ * BackplaneMetrics} listening, and with those metrics on a registry that takes exemplars. The
+ * message is received once from the server and handed to each handler again and again: no socket is
+ * on the measured path. Run with {@code -prof gc}.
  *
  * <p>It is the one benchmark in a transport's package ({@code dev.baton.transport.nats}), for a
- * reason: it calls the transport's package-private receive handler directly, so that no socket is
- * on the measured path; a public door to that handler would widen the API for a benchmark's sake.
+ * reason: it calls the transport's package-private receive handler directly; a public door to that
+ * handler would widen the API for a benchmark's sake.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,6 +66,8 @@ public class NatsReceiveBenchmark {
   private io.nats.client.MessageHandler sampledWithoutHandlerCost;
   private io.nats.client.MessageHandler sampledWithCpuTime;
   private io.nats.client.MessageHandler sampledWithMetricsAndExemplars;
+  private io.nats.client.MessageHandler otelSampled;
+  private io.nats.client.MessageHandler otelUnsampled;
   private Blackhole blackhole;
 
   @Setup(Level.Trial)
@@ -73,9 +80,9 @@ public class NatsReceiveBenchmark {
     byte[] payload = new byte[1024];
     long now = System.currentTimeMillis() * 1000;
     sampledMessage =
-        message(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", now);
+        received(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", now);
     unsampledMessage =
-        message(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", now);
+        received(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", now);
     MessageHandler app = m -> blackhole.consume(m.payload());
     raw =
         msg -> {
@@ -108,6 +115,38 @@ public class NatsReceiveBenchmark {
         handler(
             Baton.builder(sampledSdk).setAgentName("bench").addListener(exemplarMetrics).build(),
             app);
+    io.nats.client.MessageHandler otelApp = msg -> blackhole.consume(msg.getData());
+    otelSampled = otel(sampledSdk, otelApp);
+    otelUnsampled = otel(unsampledSdk, otelApp);
+  }
+
+  /**
+   * OpenTelemetry's NATS library on the receive path: the handler its instrumented dispatcher wraps
+   * around the application's (a class of its {@code internal} package, the code it runs per
+   * message), with the process span it makes from the message's headers.
+   */
+  private static io.nats.client.MessageHandler otel(
+      OpenTelemetrySdk sdk, io.nats.client.MessageHandler app) {
+    return new OpenTelemetryMessageHandler(
+        app, NatsInstrumenterFactory.createConsumerProcessInstrumenter(sdk, List.of()));
+  }
+
+  /**
+   * The message as jnats hands it to a handler: published once through the server and received
+   * (with its connection, which OpenTelemetry's handler reads for the server's address).
+   */
+  private Message received(byte[] payload, String traceparent, long sentAtMicros) throws Exception {
+    io.nats.client.Subscription subscription = connection.subscribe("bench.receive");
+    try {
+      connection.publish(message(payload, traceparent, sentAtMicros));
+      Message received = subscription.nextMessage(Duration.ofSeconds(5));
+      if (received == null) {
+        throw new IllegalStateException("the benchmark's message did not come back");
+      }
+      return received;
+    } finally {
+      subscription.unsubscribe();
+    }
   }
 
   private static Message message(byte[] payload, String traceparent, long sentAtMicros) {
@@ -135,6 +174,16 @@ public class NatsReceiveBenchmark {
   @Benchmark
   public void rawWithTraceparent() throws InterruptedException {
     raw.onMessage(sampledMessage);
+  }
+
+  @Benchmark
+  public void otelSampled() throws InterruptedException {
+    otelSampled.onMessage(sampledMessage);
+  }
+
+  @Benchmark
+  public void otelUnsampled() throws InterruptedException {
+    otelUnsampled.onMessage(unsampledMessage);
   }
 
   @Benchmark
