@@ -10,6 +10,7 @@ import dev.baton.testing.MapHeaders;
 import dev.baton.testing.RecordingListener;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.TransportListener;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -86,6 +87,21 @@ class HandlerCostTest {
     assertThat(listener.processed.get(0).cpuNanos()).isEqualTo(-1);
     assertThat(listener.processed.get(0).allocatedBytes())
         .isEqualTo(span.getAttributes().get(ALLOCATED));
+  }
+
+  @Test
+  void anUnsampledMessagesCostStillReachesTheListeners() throws Exception {
+    MessagingEngine<Map<String, List<String>>> engine =
+        MessagingEngine.create(
+            Baton.builder(OpenTelemetry.noop())
+                .setAgentName("worker")
+                .addListener(listener)
+                .build(),
+            MapHeaders.WIRE);
+
+    deliver(engine, m -> expensiveWork());
+
+    assertThat(listener.processed.get(0).allocatedBytes()).isBetween((long) FOUR_MIB, 64L << 20);
   }
 
   @Test

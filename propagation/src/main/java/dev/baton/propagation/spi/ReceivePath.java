@@ -91,17 +91,21 @@ final class ReceivePath<H> {
         received(delivery, inbound);
       }
       Throwable failure = null;
-      long cpu = measureCpu ? ThreadCounters.cpuNanos() : -1;
-      long allocated = measureAllocations ? ThreadCounters.allocatedBytes() : -1;
+      // The handler's cost goes on the span and to the listeners: with neither, it is not read.
+      boolean wanted = span.isRecording() || events.listening();
+      boolean allocations = measureAllocations && wanted;
+      boolean cpuTime = measureCpu && wanted;
+      long cpu = cpuTime ? ThreadCounters.cpuNanos() : -1;
+      long allocated = allocations ? ThreadCounters.allocatedBytes() : -1;
       try {
         handler.handle(message);
       } catch (Throwable t) {
         failure = t;
       }
-      if (measureAllocations) {
+      if (allocations) {
         allocated = ThreadCounters.delta(allocated, ThreadCounters.allocatedBytes());
       }
-      if (measureCpu) {
+      if (cpuTime) {
         cpu = ThreadCounters.delta(cpu, ThreadCounters.cpuNanos());
       }
       finish(delivery, span, failure, settler, startNanos, cpu, allocated);
