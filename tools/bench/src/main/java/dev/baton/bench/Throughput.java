@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,6 +39,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * End-to-end throughput, publish and handle, on brokers this program starts: NATS (a handler on a
@@ -47,7 +49,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ratio to the floor (the raw client with one {@code traceparent} header) and the bytes allocated
  * per message by the whole JVM.
  *
- * <p>{@code java ... dev.baton.bench.Throughput [--messages N] [--rounds R] [--only nats|kafka]}
+ * <p>{@code java ... dev.baton.bench.Throughput [--messages N] [--rounds R] [--only nats|kafka]
+ * [--variants REGEX]} ({@code --variants}: only the variants whose name matches, beside each floor;
+ * for profiling one of them)
  *
  * <p>Longer than 400 lines, for a reason: every variant of both brokers is here side by side, so
  * that what the raw client, OpenTelemetry's wrapper and Baton each do per message can be compared
@@ -63,25 +67,29 @@ public final class Throughput {
   private final int rounds;
   private final byte[] payload = new byte[1024];
   private final Map<String, List<double[]>> results = new LinkedHashMap<>();
+  private final @Nullable Pattern only;
 
-  private Throughput(int messages, int rounds) {
+  private Throughput(int messages, int rounds, @Nullable Pattern only) {
     this.messages = messages;
     this.rounds = rounds;
+    this.only = only;
   }
 
   public static void main(String[] args) throws Exception {
     int messages = 100_000;
     int rounds = 5;
     String only = "";
+    Pattern variants = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--messages" -> messages = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--only" -> only = args[i + 1];
+        case "--variants" -> variants = Pattern.compile(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    Throughput run = new Throughput(messages, rounds);
+    Throughput run = new Throughput(messages, rounds, variants);
     if (!only.equals("kafka")) {
       run.nats();
     }
@@ -415,7 +423,12 @@ public final class Throughput {
    * Runs the variants once each, starting with a different one each round, so that no variant
    * always runs first (after a broker's quiet spell) or last.
    */
-  private void rotate(int round, boolean warmUp, List<Variant> variants) throws Exception {
+  private void rotate(int round, boolean warmUp, List<Variant> all) throws Exception {
+    List<Variant> variants =
+        all.stream()
+            .filter(
+                v -> only == null || v.name().contains("(floor)") || only.matcher(v.name()).find())
+            .toList();
     int offset = Math.floorMod(round, variants.size());
     for (int k = 0; k < variants.size(); k++) {
       Variant variant = variants.get((offset + k) % variants.size());
