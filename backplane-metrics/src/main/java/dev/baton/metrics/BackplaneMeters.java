@@ -155,6 +155,15 @@ final class BackplaneMeters {
           SYSTEM,
           DESTINATION,
           AGENT);
+  final MeterCache<Counter> kept =
+      counters(
+          "baton.kept.spans",
+          "Hops of unsampled traces recorded anyway, by reason: failure (the handler threw), slow"
+              + " (it ran longer than the agent's threshold).",
+          SYSTEM,
+          DESTINATION,
+          AGENT,
+          "reason");
   final MeterCache<Counter> agentMessages =
       counters(
           "baton.agent.messages",

@@ -227,6 +227,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           .get(r, e.system(), destination, agent, "", "")
           .increment(e.allocatedBytes());
     }
+    if (e.kept() != null) {
+      meters.kept.get(r, e.system(), destination, agent, e.kept(), "").increment();
+    }
     if (e.outcome() == Outcome.ACK) {
       meters.groupState(r, e.system(), destination, group).processedSuccessfully(clock.getAsLong());
     }

@@ -128,6 +128,22 @@ class BackplaneMetricsTest {
   }
 
   @Test
+  void keptHopsAreCountedByReason() {
+    BackplaneMetrics metrics = metrics(b -> {});
+    for (String kept : new String[] {"failure", "failure", "slow", null}) {
+      metrics.onProcessed(
+          new Processed(
+              "nats", "worker", "jobs", "workers", Outcome.ACK, 1_000, null, -1, -1, kept));
+    }
+
+    assertThat(registry.get("baton.kept.spans").tag("reason", "failure").counter().count())
+        .isEqualTo(2);
+    assertThat(registry.get("baton.kept.spans").tag("reason", "slow").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("baton.kept.spans").counters()).hasSize(2);
+  }
+
+  @Test
   void aMessageSentTwoHundredMillisecondsAgoLandsInThe250MillisecondBucket() {
     BackplaneMetrics metrics = metrics(b -> {});
 

@@ -9,6 +9,7 @@ import dev.baton.transport.internal.DestinationPattern;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -67,6 +68,8 @@ public final class Baton {
   private final TextMapPropagator propagator;
   private final DestinationPattern[] housekeeping;
   private final HandlerCost handlerCost;
+  private final boolean keepFailures;
+  private final long keepSlowerThanNanos;
 
   private Baton(Builder b) {
     this.tracer =
@@ -83,6 +86,8 @@ public final class Baton {
             ? new DestinationPattern[0]
             : b.housekeeping.toArray(new DestinationPattern[0]);
     this.handlerCost = b.handlerCost;
+    this.keepFailures = b.keepFailures;
+    this.keepSlowerThanNanos = b.keepSlowerThan.toNanos();
   }
 
   /** A builder for an agent that reports to {@code openTelemetry}. */
@@ -139,6 +144,22 @@ public final class Baton {
     return handlerCost;
   }
 
+  /**
+   * Whether a hop whose handler failed is recorded even when its trace was not sampled (see {@link
+   * Builder#setKeepFailures}).
+   */
+  public boolean keepFailures() {
+    return keepFailures;
+  }
+
+  /**
+   * How long a handler may run before its hop is recorded even when its trace was not sampled, in
+   * nanoseconds; 0: never (see {@link Builder#setKeepSlowerThan}).
+   */
+  public long keepSlowerThanNanos() {
+    return keepSlowerThanNanos;
+  }
+
   /** How many times Baton's own instrumentation failed (and was contained) so far. */
   public long telemetryFailures() {
     return listeners.failures();
@@ -158,6 +179,8 @@ public final class Baton {
     private final List<DestinationPattern> housekeeping = new ArrayList<>();
     private boolean traceHousekeeping;
     private HandlerCost handlerCost = HandlerCost.ALLOCATIONS;
+    private boolean keepFailures = true;
+    private Duration keepSlowerThan = Duration.ZERO;
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -237,6 +260,34 @@ public final class Baton {
      */
     public Builder setHandlerCost(HandlerCost handlerCost) {
       this.handlerCost = Objects.requireNonNull(handlerCost, "handlerCost");
+      return this;
+    }
+
+    /**
+     * Whether a hop whose handler threw is recorded even when its trace was not sampled (default
+     * {@code true}). At a low sampling rate the failures are what matters: such a hop gets a span
+     * of its own, {@code process <destination>} with the error, the handler's cost and {@code
+     * baton.kept=failure}, in the message's trace and linked to the sender's span (whose own span
+     * was not recorded), and the listeners hear it ({@code Processed.kept}, the metric {@code
+     * baton.kept.spans}). An OpenTelemetry sampler that records nothing at all ({@code
+     * Sampler.alwaysOff()}) still records nothing.
+     */
+    public Builder setKeepFailures(boolean keepFailures) {
+      this.keepFailures = keepFailures;
+      return this;
+    }
+
+    /**
+     * Records a hop whose handler ran longer than {@code threshold} even when its trace was not
+     * sampled, as {@link #setKeepFailures} does with {@code baton.kept=slow}; {@link Duration#ZERO}
+     * (the default) keeps none for being slow.
+     */
+    public Builder setKeepSlowerThan(Duration threshold) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (threshold.isNegative()) {
+        throw new IllegalArgumentException("keepSlowerThan must not be negative, was " + threshold);
+      }
+      this.keepSlowerThan = threshold;
       return this;
     }
 

@@ -125,6 +125,8 @@ public interface TransportListener {
    *     JVM does not measure it (or Baton was told not to)
    * @param allocatedBytes the bytes the handler's thread allocated in the handler call, or -1 where
    *     the JVM does not measure it (or Baton was told not to)
+   * @param kept why the hop was recorded although its trace was not sampled ({@code failure},
+   *     {@code slow}), or {@code null} when it was not kept
    */
   record Processed(
       String system,
@@ -135,7 +137,8 @@ public interface TransportListener {
       long durationNanos,
       @Nullable String errorType,
       long cpuNanos,
-      long allocatedBytes) {
+      long allocatedBytes,
+      @Nullable String kept) {
     /** Checks the arguments. */
     public Processed {
       Objects.requireNonNull(system, "system");
@@ -154,7 +157,31 @@ public interface TransportListener {
         Outcome outcome,
         long durationNanos,
         @Nullable String errorType) {
-      this(system, agent, destination, group, outcome, durationNanos, errorType, -1, -1);
+      this(system, agent, destination, group, outcome, durationNanos, errorType, -1, -1, null);
+    }
+
+    /** A handler finished; its hop was not kept apart from sampling. */
+    public Processed(
+        String system,
+        String agent,
+        String destination,
+        String group,
+        Outcome outcome,
+        long durationNanos,
+        @Nullable String errorType,
+        long cpuNanos,
+        long allocatedBytes) {
+      this(
+          system,
+          agent,
+          destination,
+          group,
+          outcome,
+          durationNanos,
+          errorType,
+          cpuNanos,
+          allocatedBytes,
+          null);
     }
   }
 

@@ -43,6 +43,9 @@ public final class SemConv {
   public static final AttributeKey<Double> HANDLER_CPU_TIME =
       AttributeKey.doubleKey("baton.handler.cpu_time");
 
+  /** Why a hop of an unsampled trace was recorded anyway: {@code failure} or {@code slow}. */
+  public static final AttributeKey<String> KEPT = AttributeKey.stringKey("baton.kept");
+
   /** The bytes the handler's thread allocated in the handler call. */
   public static final AttributeKey<Long> HANDLER_ALLOCATED_BYTES =
       AttributeKey.longKey("baton.handler.allocated_bytes");

@@ -17,11 +17,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -108,7 +110,7 @@ final class ReceivePath<H> {
       if (cpuTime) {
         cpu = ThreadCounters.delta(cpu, ThreadCounters.cpuNanos());
       }
-      finish(delivery, span, failure, settler, startNanos, cpu, allocated);
+      finish(delivery, message, inbound, span, failure, settler, startNanos, cpu, allocated);
     }
   }
 
@@ -216,6 +218,8 @@ final class ReceivePath<H> {
 
   private void finish(
       Delivery delivery,
+      Message message,
+      Inbound inbound,
       Span span,
       @Nullable Throwable failure,
       Settler settler,
@@ -257,6 +261,24 @@ final class ReceivePath<H> {
         events.telemetryFailure("span", e);
       }
     }
+    long elapsedNanos = System.nanoTime() - startNanos;
+    String kept = null;
+    if (!span.isRecording() && span.getSpanContext().isValid()) {
+      kept = keepReason(toThrow, elapsedNanos);
+      if (kept != null) {
+        keep(
+            kept,
+            span,
+            delivery,
+            message,
+            inbound,
+            elapsedNanos,
+            errorType,
+            toThrow,
+            cpuNanos,
+            allocatedBytes);
+      }
+    }
     if (events.listening()) {
       // Before the span ends: a listener may still mark it (an exemplar's span).
       events.processed(
@@ -266,10 +288,11 @@ final class ReceivePath<H> {
               delivery.lowCardinalityDestination(),
               delivery.group(),
               outcome,
-              System.nanoTime() - startNanos,
+              elapsedNanos,
               errorType,
               cpuNanos,
-              allocatedBytes));
+              allocatedBytes,
+              kept));
     }
     try {
       span.end();
@@ -278,6 +301,74 @@ final class ReceivePath<H> {
     }
     if (toThrow != null) {
       Spans.<RuntimeException>sneakyThrow(toThrow);
+    }
+  }
+
+  /** Why a hop the sampler did not record is recorded anyway, or {@code null}. */
+  private @Nullable String keepReason(@Nullable Throwable failure, long elapsedNanos) {
+    if (failure != null && baton.keepFailures()) {
+      return "failure";
+    }
+    long slow = baton.keepSlowerThanNanos();
+    return slow > 0 && elapsedNanos > slow ? "slow" : null;
+  }
+
+  /**
+   * Records a hop the sampler did not record: a process span of its own, in the message's trace
+   * under the unrecorded process span's id (marked sampled, so the usual parent-based sampler
+   * records it), linked to the sender's span, from the delivery's start until now. Never throws.
+   */
+  private void keep(
+      String reason,
+      Span unrecorded,
+      Delivery delivery,
+      Message message,
+      Inbound inbound,
+      long elapsedNanos,
+      @Nullable String errorType,
+      @Nullable Throwable error,
+      long cpuNanos,
+      long allocatedBytes) {
+    try {
+      SpanContext own = unrecorded.getSpanContext();
+      SpanContext parent =
+          SpanContext.create(
+              own.getTraceId(), own.getSpanId(), TraceFlags.getSampled(), own.getTraceState());
+      Names.Destination named =
+          names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
+      long endEpochNanos = Spans.nowMicros() * 1000;
+      SpanBuilder builder =
+          tracer
+              .spanBuilder(named.processName())
+              .setSpanKind(SpanKind.CONSUMER)
+              .setParent(Context.root().with(Span.wrap(parent)))
+              .setStartTimestamp(endEpochNanos - elapsedNanos, TimeUnit.NANOSECONDS);
+      decorate(
+          AttributeSink.of(builder),
+          named,
+          delivery,
+          message,
+          inbound,
+          inbound.sender,
+          false,
+          false);
+      builder.setAttribute(SemConv.KEPT, reason);
+      if (inbound.sender != null) {
+        builder.addLink(inbound.sender);
+      }
+      Span span = builder.startSpan();
+      if (errorType != null) {
+        Spans.recordError(span, errorType, error);
+      }
+      if (cpuNanos >= 0) {
+        span.setAttribute(SemConv.HANDLER_CPU_TIME, cpuNanos / 1e9);
+      }
+      if (allocatedBytes >= 0) {
+        span.setAttribute(SemConv.HANDLER_ALLOCATED_BYTES, allocatedBytes);
+      }
+      span.end(endEpochNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("process", e);
     }
   }
 

@@ -9,13 +9,22 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +34,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract's trace scenarios: one trace across hops, replies, links, loops, the README example.
+ * The contract's trace scenarios: one trace across hops, replies, links, loops, what low sampling
+ * keeps, the README example.
  */
 public interface TraceScenarios extends ContractHarness {
 
@@ -282,6 +292,82 @@ public interface TraceScenarios extends ContractHarness {
       done.countDown();
     } else {
       self.publisher().publish(to, bytes(Integer.toString(n + 1)));
+    }
+  }
+
+  /**
+   * Production samples little; the failures must still be there. At 1 % sampling (new traces
+   * sampled by trace id, children following their parent), five of a thousand messages fail on
+   * their first delivery: each failure is exported, as its trace's process span when the trace was
+   * sampled and otherwise as a span kept for it ({@code baton.kept=failure}), and little else is.
+   */
+  @Test
+  default void atOnePercentSamplingTheFiveFailuresOfAThousandMessagesAreExported()
+      throws Exception {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    OpenTelemetrySdk sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(0.01)))
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
+    try {
+      String destination = unique("sampled") + ".jobs";
+      Agent producer = agent("producer", sdk, b -> {});
+      Agent worker = agent("worker", sdk, b -> {});
+      Set<String> failed = ConcurrentHashMap.newKeySet();
+      Set<String> handled = ConcurrentHashMap.newKeySet();
+      worker.ready(
+          worker
+              .subscriber()
+              .subscribe(
+                  destination,
+                  m -> {
+                    String payload = m.payloadAsString();
+                    if (payload.startsWith("fail") && m.deliveryCount() == 1) {
+                      failed.add(m.id());
+                      throw new IllegalStateException("refused " + payload);
+                    }
+                    handled.add(payload);
+                  }));
+
+      for (int i = 0; i < 1000; i++) {
+        producer.publisher().publish(destination, bytes((i % 200 == 7 ? "fail-" : "ok-") + i));
+      }
+      Await.until(
+          "each of the thousand messages handled or failed once",
+          () -> handled.size() + failed.size() >= 1000);
+
+      List<SpanData> exported = exporter.getFinishedSpanItems();
+      List<SpanData> errors =
+          exported.stream()
+              .filter(s -> s.getKind() == SpanKind.CONSUMER)
+              .filter(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)
+              .toList();
+      assertThat(failed).hasSize(5);
+      assertThat(errors)
+          .extracting(s -> s.getAttributes().get(MESSAGE_ID))
+          .containsExactlyInAnyOrderElementsOf(failed);
+      Set<String> sampledTraces =
+          exported.stream()
+              .filter(s -> s.getKind() == SpanKind.PRODUCER)
+              .map(SpanData::getTraceId)
+              .collect(Collectors.toSet());
+      for (SpanData error : errors) {
+        if (!sampledTraces.contains(error.getTraceId())) {
+          assertThat(error.getAttributes().get(AttributeKey.stringKey("baton.kept")))
+              .as("a failure in an unsampled trace is kept")
+              .isEqualTo("failure");
+        }
+      }
+      assertThat(exported.stream().filter(s -> s.getKind() == SpanKind.CONSUMER).count())
+          .as("process spans exported: the sampled traces' and the kept failures, not all 1,000")
+          .isLessThan(100);
+    } finally {
+      sdk.close();
     }
   }
 
