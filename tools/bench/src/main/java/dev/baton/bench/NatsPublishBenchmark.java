@@ -11,9 +11,6 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.instrumentation.nats.v2_17.NatsTelemetry;
@@ -47,23 +44,6 @@ public class NatsPublishBenchmark {
 
   static final String SUBJECT = "bench.publish";
   static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-
-  private static final AttributeKey<String> MESSAGE_ID =
-      AttributeKey.stringKey("messaging.message.id");
-  private static final AttributeKey<Long> BODY_SIZE =
-      AttributeKey.longKey("messaging.message.body.size");
-  private static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");
-  private static final Attributes SPAN_ATTRIBUTES =
-      Attributes.builder()
-          .put("gen_ai.agent.name", "bench")
-          .put("gen_ai.agent.id", "bench-3f2a6b4e-8d51-4c1e-9a0b-5e7f1c2d3b4a")
-          .put("messaging.system", "nats")
-          .put("messaging.operation.type", "send")
-          .put("messaging.operation.name", "send")
-          .put("messaging.destination.name", SUBJECT)
-          .put("server.address", "127.0.0.1")
-          .put("server.port", 4222L)
-          .build();
 
   private Tracer sdkTracer;
 
@@ -164,13 +144,7 @@ public class NatsPublishBenchmark {
    */
   @Benchmark
   public void sdkSpanAlone() {
-    Span span =
-        sdkTracer.spanBuilder("send bench.publish").setSpanKind(SpanKind.PRODUCER).startSpan();
-    span.setAllAttributes(SPAN_ATTRIBUTES);
-    span.setAttribute(MESSAGE_ID, "0af7651916cd43dd8448eb211c80319c");
-    span.setAttribute(BODY_SIZE, (long) payload.length);
-    span.setAttribute(HOP, 1L);
-    span.end();
+    Tracing.spanAlone(sdkTracer, SpanKind.PRODUCER, payload.length);
   }
 
   @Benchmark

@@ -1,6 +1,14 @@
 package dev.baton.bench;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -45,6 +53,47 @@ public final class Tracing {
         .setTracerProvider(tracerProvider)
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
+  }
+
+  private static final AttributeKey<String> MESSAGE_ID =
+      AttributeKey.stringKey("messaging.message.id");
+  private static final AttributeKey<Long> BODY_SIZE =
+      AttributeKey.longKey("messaging.message.body.size");
+  private static final AttributeKey<Long> HOP = AttributeKey.longKey("baton.hop");
+  private static final Attributes SPAN_ATTRIBUTES =
+      Attributes.builder()
+          .put("gen_ai.agent.name", "bench")
+          .put("gen_ai.agent.id", "bench-3f2a6b4e-8d51-4c1e-9a0b-5e7f1c2d3b4a")
+          .put("messaging.system", "nats")
+          .put("messaging.operation.type", "send")
+          .put("messaging.operation.name", "send")
+          .put("messaging.destination.name", "bench.publish")
+          .put("server.address", "127.0.0.1")
+          .put("server.port", 4222L)
+          .build();
+  private static final SpanContext SENDER =
+      SpanContext.createFromRemoteParent(
+          "0af7651916cd43dd8448eb211c80319c",
+          "b7ad6b7169203331",
+          TraceFlags.getSampled(),
+          TraceState.getDefault());
+
+  /**
+   * What the OpenTelemetry SDK alone costs for one span like Baton's: eleven attributes, started,
+   * ended and exported (no message moves). A CONSUMER span also carries Baton's link to the
+   * sender's span.
+   */
+  public static void spanAlone(Tracer tracer, SpanKind kind, int payloadBytes) {
+    var builder = tracer.spanBuilder("send bench.publish").setSpanKind(kind);
+    if (kind == SpanKind.CONSUMER) {
+      builder.addLink(SENDER);
+    }
+    Span span = builder.startSpan();
+    span.setAllAttributes(SPAN_ATTRIBUTES);
+    span.setAttribute(MESSAGE_ID, "0af7651916cd43dd8448eb211c80319c");
+    span.setAttribute(BODY_SIZE, (long) payloadBytes);
+    span.setAttribute(HOP, 1L);
+    span.end();
   }
 
   static void close(OpenTelemetry openTelemetry) {

@@ -44,7 +44,10 @@ final class KafkaWire extends Wire<Headers> {
 
   @Override
   public void set(Headers carrier, String key, String value) {
-    carrier.remove(key);
+    // remove() walks the headers with an iterator: only when the key is there (rarely).
+    if (carrier.lastHeader(key) != null) {
+      carrier.remove(key);
+    }
     carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -1,0 +1,93 @@
+package dev.baton.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * Bytes allocated per operation on the calling thread (the JVM's thread allocation counter), and
+ * the check of a path against its {@link Budgets budget}. Not a timing: the figure is the same on a
+ * slow machine as on a fast one, once the code is compiled.
+ */
+public final class AllocationGate {
+
+  /** Operations run before measuring: enough for the JIT to compile the path. */
+  public static final int WARMUP = 20_000;
+
+  private static final int MEASURED = 4_000;
+  private static final int ROUNDS = 5;
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private AllocationGate() {}
+
+  /** One operation of a path. */
+  @FunctionalInterface
+  public interface Op {
+    void run() throws Exception;
+  }
+
+  /**
+   * The fewest bytes per operation of each of {@code ops}, over five rounds of 4,000 taken in turn
+   * (the first op, the second, …, then again) after {@code warmup} operations of each: the least is
+   * a path's own cost, a round's excess a one-off (a buffer grown, a batch the client opened), and
+   * taking them in turn exposes all to the same state of the client, the broker and the SDK's span
+   * queue.
+   */
+  public static double[] bytesPerOp(int warmup, Op... ops) throws Exception {
+    if (!THREADS.isThreadAllocatedMemorySupported()) {
+      throw new IllegalStateException("this JVM does not count allocations per thread");
+    }
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    for (int i = 0; i < warmup; i++) {
+      for (Op op : ops) {
+        op.run();
+      }
+    }
+    double[] least = new double[ops.length];
+    java.util.Arrays.fill(least, Double.MAX_VALUE);
+    for (int round = 0; round < ROUNDS; round++) {
+      for (int i = 0; i < ops.length; i++) {
+        least[i] = Math.min(least[i], round(ops[i]));
+      }
+    }
+    return least;
+  }
+
+  private static double round(Op op) throws Exception {
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < MEASURED; i++) {
+      op.run();
+    }
+    return (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) MEASURED;
+  }
+
+  /**
+   * Fails when {@code path} allocates more than its budget per message over the floor, and prints
+   * the figures either way (the CI log keeps them). {@code measured} is what {@link #bytesPerOp}
+   * returned for the floor, Baton and, sampled, the SDK's span alone (which the floor then
+   * includes).
+   */
+  public static void check(String path, boolean sampled, double[] measured) {
+    Budgets.Budget budget = Budgets.of(path, sampled);
+    double floor = measured[0] + (measured.length > 2 ? measured[2] : 0);
+    double baton = measured[1];
+    double over = baton - floor;
+    String line =
+        String.format(
+            Locale.ROOT,
+            "allocation gate: %-40s %,7.0f B/msg, floor %,7.0f, over %+6.0f (limit %d, target %d)",
+            budget.label(),
+            baton,
+            floor,
+            over,
+            budget.limit(),
+            budget.target());
+    System.out.println(line);
+    assertTrue(
+        over <= budget.limit(),
+        line + ": over its budget (dev.baton.bench.Budgets says why the budget is what it is)");
+  }
+}

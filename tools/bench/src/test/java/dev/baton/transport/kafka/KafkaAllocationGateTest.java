@@ -1,0 +1,203 @@
+package dev.baton.transport.kafka;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.baton.bench.AllocationGate;
+import dev.baton.bench.Budgets;
+import dev.baton.bench.Tracing;
+import dev.baton.launchers.KafkaBroker;
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.transport.Publisher;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocation gate on Kafka (issue 27): bytes per 1 KiB send (the producer's calling thread:
+ * what the agent's thread pays) and per record handled, against a KRaft broker of the test's own,
+ * over the floor, within {@link Budgets}.
+ */
+class KafkaAllocationGateTest {
+
+  private static final String TOPIC = "gate.send";
+  private static final String TRACEPARENT =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  private static final byte[] TRACEPARENT_BYTES = TRACEPARENT.getBytes(StandardCharsets.US_ASCII);
+  // Fewer warm-up sends than on NATS: each is a record the broker writes.
+  private static final int SEND_WARMUP = 10_000;
+
+  private static KafkaBroker broker;
+  // The floor's producer; Baton's sends go through the producer Baton makes with the same settings.
+  private static Producer<String, byte[]> producer;
+  private static OpenTelemetrySdk sampledSdk;
+  private static OpenTelemetrySdk unsampledSdk;
+  private static final byte[] PAYLOAD = new byte[1024];
+  private static volatile Object sink;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = KafkaBroker.start();
+    broker.createTopic(TOPIC, 1);
+    broker.createTopic("gate.receive", 1);
+    producer = new KafkaProducer<>(config(), new StringSerializer(), new ByteArraySerializer());
+    sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (producer != null) {
+      producer.close();
+    }
+    if (sampledSdk != null) {
+      sampledSdk.close();
+      unsampledSdk.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * Both producers' settings: batches of 256 KiB (a batch's objects spread over some 250 records
+   * instead of 16) and room for 64 MiB in flight (so a send does not wait for the broker), which
+   * make what a send allocates on the agent's thread the same from one round to the next.
+   */
+  private static Map<String, Object> config() {
+    return Map.of(
+        "bootstrap.servers",
+        broker.bootstrapServers(),
+        "batch.size",
+        262_144,
+        "linger.ms",
+        20,
+        "buffer.memory",
+        64L << 20);
+  }
+
+  /** The raw producer sending with one traceparent header. */
+  private static final AllocationGate.Op SEND_FLOOR =
+      () -> {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("traceparent", TRACEPARENT_BYTES);
+        producer.send(new ProducerRecord<>(TOPIC, null, (String) null, PAYLOAD, headers));
+      };
+
+  private static double[] send(OpenTelemetrySdk sdk) throws Exception {
+    try (KafkaBaton baton =
+        KafkaBaton.builder(Baton.builder(sdk).setAgentName("gate").build(), config())
+            .setBacklogInterval(Duration.ZERO)
+            .build()) {
+      Publisher publisher = baton.publisher();
+      AllocationGate.Op batonOp = () -> publisher.publish(TOPIC, PAYLOAD);
+      return sdk == sampledSdk
+          ? AllocationGate.bytesPerOp(
+              SEND_WARMUP, SEND_FLOOR, batonOp, spanAlone(SpanKind.PRODUCER))
+          : AllocationGate.bytesPerOp(SEND_WARMUP, SEND_FLOOR, batonOp);
+    }
+  }
+
+  private static AllocationGate.Op spanAlone(SpanKind kind) {
+    var tracer = sampledSdk.getTracer("gate");
+    return () -> Tracing.spanAlone(tracer, kind, PAYLOAD.length);
+  }
+
+  @Test
+  void anUnsampledSendStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.KAFKA_SEND, false, send(unsampledSdk));
+  }
+
+  @Test
+  void aSampledSendAddsLittleToItsSpan() throws Exception {
+    AllocationGate.check(Budgets.KAFKA_SEND, true, send(sampledSdk));
+  }
+
+  @Test
+  void anUnsampledRecordStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.KAFKA_RECEIVE, false, receive(unsampledSdk, "-00"));
+  }
+
+  @Test
+  void aSampledRecordAddsLittleToItsSpan() throws Exception {
+    AllocationGate.check(Budgets.KAFKA_RECEIVE, true, receive(sampledSdk, "-01"));
+  }
+
+  /**
+   * The application's handler alone (the floor) and Baton's handling of the record around it (its
+   * per-record span and context), on a record as the consumer hands it over.
+   */
+  private static double[] receive(OpenTelemetrySdk sdk, String flags) throws Exception {
+    ConsumerRecord<String, byte[]> record = received(flags);
+    KafkaSender sender =
+        new KafkaSender(
+            producer,
+            MessagingEngine.create(
+                Baton.builder(sdk).setAgentName("gate").build(), KafkaWire.INSTANCE),
+            false,
+            true);
+    PolicyRunner runner =
+        new PolicyRunner(
+            sender, "gate", m -> sink = m.payload(), FailurePolicy.defaults(), false, () -> true);
+    AllocationGate.Op floor = () -> sink = record.value();
+    AllocationGate.Op batonOp = () -> runner.handle(record, null);
+    return sdk == sampledSdk
+        ? AllocationGate.bytesPerOp(
+            AllocationGate.WARMUP, floor, batonOp, spanAlone(SpanKind.CONSUMER))
+        : AllocationGate.bytesPerOp(AllocationGate.WARMUP, floor, batonOp);
+  }
+
+  /** A record with a traceparent and Baton's header, written to the broker and read back. */
+  private static ConsumerRecord<String, byte[]> received(String flags) throws Exception {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(
+        "traceparent",
+        (TRACEPARENT.substring(0, TRACEPARENT.length() - 3) + flags)
+            .getBytes(StandardCharsets.US_ASCII));
+    headers.add(
+        "baton",
+        ("1;" + System.currentTimeMillis() * 1000 + ";0af7651916cd43dd8448eb211c80319c;sender")
+            .getBytes(StandardCharsets.US_ASCII));
+    producer.send(new ProducerRecord<>("gate.receive", null, flags, PAYLOAD, headers)).get();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "group.id",
+                "gate" + flags,
+                "auto.offset.reset",
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("gate.receive"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < deadline) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          if (flags.equals(record.key())) {
+            return record;
+          }
+        }
+      }
+    }
+    return fail("the gate's record did not come back from the broker");
+  }
+}

@@ -1,0 +1,156 @@
+package dev.baton.transport.nats;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.baton.bench.AllocationGate;
+import dev.baton.bench.Budgets;
+import dev.baton.bench.Tracing;
+import dev.baton.launchers.NatsServer;
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.spi.MessagingEngine;
+import dev.baton.transport.Publisher;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocation gate on NATS (issue 27): bytes per 1 KiB publish and per receive, on the calling
+ * thread, against a nats-server of the test's own, over the floor, within {@link Budgets}. A change
+ * that makes the hot path heavier fails here, in the default build.
+ */
+class NatsAllocationGateTest {
+
+  private static final String SUBJECT = "gate.publish";
+  private static final String TRACEPARENT =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  private static NatsServer server;
+  private static Connection connection;
+  private static OpenTelemetrySdk sampledSdk;
+  private static OpenTelemetrySdk unsampledSdk;
+  private static final byte[] PAYLOAD = new byte[1024];
+  private static volatile Object sink;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = NatsServer.start();
+    connection = Nats.connect(new Options.Builder().server(server.url()).build());
+    sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (connection != null) {
+      connection.close();
+    }
+    if (sampledSdk != null) {
+      sampledSdk.close();
+      unsampledSdk.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** The raw client publishing with one traceparent header. */
+  private static final AllocationGate.Op PUBLISH_FLOOR =
+      () -> {
+        Headers headers = new Headers();
+        headers.put("traceparent", TRACEPARENT);
+        connection.publish(SUBJECT, headers, PAYLOAD);
+      };
+
+  /** The floor, Baton, and when sampled the SDK's span alone, measured in turn. */
+  private static double[] publish(OpenTelemetrySdk sdk) throws Exception {
+    try (NatsBaton baton =
+        NatsBaton.builder(Baton.builder(sdk).setAgentName("gate").build(), connection)
+            .setBacklogInterval(Duration.ZERO)
+            .build()) {
+      Publisher publisher = baton.publisher();
+      AllocationGate.Op batonOp = () -> publisher.publish(SUBJECT, PAYLOAD);
+      return sdk == sampledSdk
+          ? AllocationGate.bytesPerOp(
+              AllocationGate.WARMUP, PUBLISH_FLOOR, batonOp, spanAlone(SpanKind.PRODUCER))
+          : AllocationGate.bytesPerOp(AllocationGate.WARMUP, PUBLISH_FLOOR, batonOp);
+    }
+  }
+
+  private static AllocationGate.Op spanAlone(SpanKind kind) {
+    var tracer = sampledSdk.getTracer("gate");
+    return () -> Tracing.spanAlone(tracer, kind, PAYLOAD.length);
+  }
+
+  @Test
+  void anUnsampledPublishStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.NATS_PUBLISH, false, publish(unsampledSdk));
+  }
+
+  @Test
+  void aSampledPublishAddsLittleToItsSpan() throws Exception {
+    AllocationGate.check(Budgets.NATS_PUBLISH, true, publish(sampledSdk));
+  }
+
+  @Test
+  void anUnsampledReceiveStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.NATS_RECEIVE, false, receive(unsampledSdk, "-00"));
+  }
+
+  @Test
+  void aSampledReceiveAddsLittleToItsSpan() throws Exception {
+    AllocationGate.check(Budgets.NATS_RECEIVE, true, receive(sampledSdk, "-01"));
+  }
+
+  /**
+   * The application's handler alone (the floor) and Baton's handler around it, as a subscription
+   * runs it, on a message as jnats hands it over.
+   */
+  private static double[] receive(OpenTelemetrySdk sdk, String flags) throws Exception {
+    Message message = received(flags);
+    io.nats.client.MessageHandler app = m -> sink = m.getData();
+    NatsSender sender =
+        new NatsSender(
+            connection,
+            MessagingEngine.create(
+                Baton.builder(sdk).setAgentName("gate").build(), new NatsWire(connection)));
+    io.nats.client.MessageHandler handler =
+        NatsReceiver.handler(sender, "", m -> sink = m.payload());
+    AllocationGate.Op floor = () -> app.onMessage(message);
+    AllocationGate.Op batonOp = () -> handler.onMessage(message);
+    return sdk == sampledSdk
+        ? AllocationGate.bytesPerOp(
+            AllocationGate.WARMUP, floor, batonOp, spanAlone(SpanKind.CONSUMER))
+        : AllocationGate.bytesPerOp(AllocationGate.WARMUP, floor, batonOp);
+  }
+
+  /** A message with a traceparent and Baton's header, sent through the server and received. */
+  private static Message received(String flags) throws Exception {
+    io.nats.client.Subscription subscription = connection.subscribe("gate.receive");
+    try {
+      Headers headers =
+          new Headers()
+              .put("traceparent", TRACEPARENT.substring(0, TRACEPARENT.length() - 3) + flags)
+              .put(
+                  "baton",
+                  "1;"
+                      + System.currentTimeMillis() * 1000
+                      + ";0af7651916cd43dd8448eb211c80319c;sender");
+      connection.publish(
+          NatsMessage.builder().subject("gate.receive").headers(headers).data(PAYLOAD).build());
+      Message message = subscription.nextMessage(Duration.ofSeconds(10));
+      assertNotNull(message, "the gate's message did not come back from the server");
+      return message;
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+}
