@@ -76,7 +76,6 @@ public final class Report {
         Locale.ROOT,
         "%nBudgets (dev.baton.bench.Budgets: B/op over the floor; sampled: over the floor and"
             + " the SDK's span alone)%n");
-    Result publishSpan = results.get("NatsPublishBenchmark.sdkSpanAlone");
     for (Budgets.Budget budget : Budgets.ALL) {
       String benchmark = GROUPS.get(budget.path());
       Result subject =
@@ -85,12 +84,12 @@ public final class Report {
               : results.get(
                   benchmark + "." + (budget.sampled() ? "batonSampled" : "batonUnsampled"));
       Result floor = benchmark == null ? null : results.get(benchmark + ".rawWithTraceparent");
-      if (subject == null || floor == null || (budget.sampled() && publishSpan == null)) {
+      // Each group's own span alone: a CONSUMER span with its link on receive.
+      Result span = benchmark == null ? null : results.get(benchmark + ".sdkSpanAlone");
+      if (subject == null || floor == null || (budget.sampled() && span == null)) {
         continue;
       }
-      // The receive side's span carries a link too; the PRODUCER span alone is the nearer figure
-      // JMH has, so the sampled receive line reads a little high.
-      double over = subject.bytes - floor.bytes - (budget.sampled() ? publishSpan.bytes : 0);
+      double over = subject.bytes - floor.bytes - (budget.sampled() ? span.bytes : 0);
       System.out.printf(
           Locale.ROOT,
           "%-44s alloc %+7.0f B (gate limit %+5d, target %+5d) %s%n",

@@ -248,7 +248,9 @@ public final class Throughput {
 
   private void kafka() throws Exception {
     OpenTelemetrySdk sampled = Tracing.sdk(Tracing.Sampling.SAMPLED);
+    OpenTelemetrySdk unsampled = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
     KafkaTelemetry telemetry = KafkaTelemetry.create(sampled);
+    KafkaTelemetry telemetryUnsampled = KafkaTelemetry.create(unsampled);
     try (KafkaBroker broker = KafkaBroker.start()) {
       System.out.printf(
           Locale.ROOT,
@@ -280,13 +282,28 @@ public final class Throughput {
                       }
                     }),
                 variant(
+                    "Kafka send: KafkaTelemetry unsampled",
+                    () -> {
+                      try (Producer<String, byte[]> producer =
+                          telemetryUnsampled.wrap(producer(config))) {
+                        return kafkaSend(producer, topic, false);
+                      }
+                    }),
+                variant(
                     "Kafka send: Baton sampled",
                     () -> {
                       try (KafkaBaton baton = kafkaBaton(config, sampled, "sender")) {
                         return kafkaBatonSend(baton, topic);
                       }
+                    }),
+                variant(
+                    "Kafka send: Baton unsampled",
+                    () -> {
+                      try (KafkaBaton baton = kafkaBaton(config, unsampled, "sender-u")) {
+                        return kafkaBatonSend(baton, topic);
+                      }
                     })));
-        // The topic now holds 3N records written by the three producers: each consumer reads N.
+        // The topic now holds 5N records written by the five producers: each consumer reads N.
         int r = round;
         rotate(
             round,
@@ -299,11 +316,20 @@ public final class Throughput {
                     "Kafka consume: KafkaTelemetry",
                     () -> kafkaConsume(telemetry.wrap(consumer(config, "otel-" + r)), topic)),
                 variant(
+                    "Kafka consume: KafkaTelemetry unsampled",
+                    () ->
+                        kafkaConsume(
+                            telemetryUnsampled.wrap(consumer(config, "otel-u-" + r)), topic)),
+                variant(
                     "Kafka consume: Baton sampled",
-                    () -> kafkaBatonConsume(config, sampled, topic, r))));
+                    () -> kafkaBatonConsume(config, sampled, topic, r)),
+                variant(
+                    "Kafka consume: Baton unsampled",
+                    () -> kafkaBatonConsume(config, unsampled, topic, r))));
       }
     } finally {
       sampled.close();
+      unsampled.close();
     }
     print("Kafka send: raw + traceparent (floor)");
     print("Kafka consume: raw (floor)");
@@ -403,7 +429,10 @@ public final class Throughput {
           () ->
               baton
                   .subscriber()
-                  .subscribe(topic, "baton-" + round, m -> handled.incrementAndGet()));
+                  .subscribe(
+                      topic,
+                      "baton-" + System.identityHashCode(sdk) + "-" + round,
+                      m -> handled.incrementAndGet()));
     }
   }
 

@@ -201,6 +201,16 @@ public class NatsReceiveBenchmark {
     sampledWithMetrics.onMessage(sampledMessage);
   }
 
+  /**
+   * For reading the sampled figures: what the OpenTelemetry SDK alone costs for one CONSUMER span
+   * with the attributes and the link a Baton process span carries (no message is handled).
+   */
+  @Benchmark
+  public void sdkSpanAlone() {
+    dev.baton.bench.Tracing.spanAlone(
+        sampledSdk.getTracer("bench"), io.opentelemetry.api.trace.SpanKind.CONSUMER, 1024);
+  }
+
   /** Without measuring the handler's allocations ({@code HandlerCost.NONE}). */
   @Benchmark
   public void batonSampledWithoutHandlerCost() throws InterruptedException {
