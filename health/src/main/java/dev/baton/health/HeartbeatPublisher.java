@@ -4,16 +4,13 @@ import dev.baton.health.internal.ResourceUsage;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Transport;
-import dev.baton.transport.internal.DaemonThreads;
 import dev.baton.transport.internal.Redaction;
+import dev.baton.transport.internal.SharedSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes one agent's heartbeats: its lifecycle state ({@link AgentState}, {@code starting} until
  * the agent says otherwise) with the time it entered it, the time spent in each state so far, its
- * current task, its start count and its resources. Thread-safe; owns a scheduler thread: close it
- * (which reports {@code stopping} in one last heartbeat).
+ * current task, its start count and its resources. Thread-safe; beats on the threads every agent's
+ * heartbeats share ({@code SharedSchedule}): close it (which reports {@code stopping} in one last
+ * heartbeat).
  */
 public final class HeartbeatPublisher implements AutoCloseable {
 
@@ -40,7 +38,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
   private final long[] millisIn = new long[AgentState.values().length];
   private long lastEagerBeatMillis;
   private @Nullable String currentTask;
-  private final ScheduledExecutorService scheduler;
+  private final SharedSchedule schedule;
 
   HeartbeatPublisher(
       Publisher publisher, String agentId, String agentName, Duration interval, long startCount) {
@@ -52,10 +50,8 @@ public final class HeartbeatPublisher implements AutoCloseable {
     }
     this.interval = interval;
     this.startCount = startCount;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("baton-heartbeat-" + agentName));
-    scheduler.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    // On the threads every agent's heartbeats share: a hundred agents, the same two threads.
+    this.schedule = SharedSchedule.atFixedRate("baton-heartbeat", interval, this::beat);
   }
 
   /**
@@ -162,12 +158,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
   @Override
   public void close() {
     setState(AgentState.STOPPING);
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    schedule.close();
     beat();
   }
 }

@@ -23,13 +23,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,9 +51,14 @@ import org.jspecify.annotations.Nullable;
  * returned; a handler exception follows the {@link FailurePolicy}. Request/reply uses a reply topic
  * per agent.
  *
+ * <p>Many agents in one process: the producer Baton creates is shared by every {@code KafkaBaton}
+ * built from the same producer settings (one I/O thread and one set of connections for the process;
+ * a transactional producer is never shared), and the backlog probes of all agents run on two shared
+ * threads. What grows with agents is a consumer and its thread per subscription.
+ *
  * <p>Thread-safe. The caller owns this object and closes it: {@link #close()} drains every
- * subscription, stops the reply listener and closes the producer Baton created (never one the
- * caller brought).
+ * subscription, stops the reply listener and lets go of the producer Baton created (the last agent
+ * sharing it closes it; never one the caller brought).
  */
 public final class KafkaBaton extends TransportBase {
 
@@ -65,6 +67,7 @@ public final class KafkaBaton extends TransportBase {
   private final Map<String, Object> adminConfig;
   private final Producer<String, byte[]> producer;
   private final boolean ownsProducer;
+  private final SharedProducers.@Nullable Lease producerLease;
   private final KafkaSender sender;
   private final FailurePolicy failurePolicy;
   private final Duration pollTimeout;
@@ -79,13 +82,10 @@ public final class KafkaBaton extends TransportBase {
     this.consumerConfig = merge(b.config, b.consumerConfig);
     this.adminConfig = adminOnly(b.config);
     this.ownsProducer = b.producer == null;
-    this.producer =
-        b.producer != null
-            ? b.producer
-            : new KafkaProducer<>(
-                merge(b.config, b.producerConfig),
-                new StringSerializer(),
-                new ByteArraySerializer());
+    // Baton's own producer is the process's for these settings: agents built alike share it.
+    this.producerLease =
+        b.producer == null ? SharedProducers.acquire(merge(b.config, b.producerConfig)) : null;
+    this.producer = producerLease != null ? producerLease.producer() : b.producer;
     this.recordKeys = b.recordKeys;
     this.sender = new KafkaSender(producer, engine, recordKeys, !ownsProducer);
     this.failurePolicy = b.failurePolicy;
@@ -156,15 +156,16 @@ public final class KafkaBaton extends TransportBase {
   }
 
   /**
-   * Stops the reply listener and closes the producer if Baton created it (flushes it otherwise),
-   * after every subscription finished the record in hand and committed.
+   * Stops the reply listener and lets go of the producer Baton created (the last agent sharing it
+   * closes it, the others flush it; a caller's producer is flushed), after every subscription
+   * finished the record in hand and committed.
    */
   @Override
   protected void closeTransport() {
     replies.close();
     lagProbe.close();
-    if (ownsProducer) {
-      producer.close(drainTimeout());
+    if (producerLease != null) {
+      producerLease.release(drainTimeout());
     } else {
       producer.flush();
     }

@@ -1,24 +1,22 @@
 package dev.baton.propagation.spi.probe;
 
-import dev.baton.transport.internal.DaemonThreads;
+import dev.baton.transport.internal.SharedSchedule;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A transport's probe (backlog, queue depth) on its own daemon thread, off the message path: the
- * task runs every interval after the previous run ended, so a slow probe only delays the next. The
- * transport owns it and closes it.
+ * A transport's probe (backlog, queue depth) off the message path, on threads shared by every agent
+ * of the process ({@link SharedSchedule}: at most two per kind of probe, however many agents run):
+ * the task runs every interval after the previous run ended, so a slow probe only delays the next.
+ * The transport owns it and closes it.
  */
 public final class ProbeSchedule implements AutoCloseable {
 
-  private final @Nullable ScheduledExecutorService executor;
+  private final @Nullable SharedSchedule schedule;
 
-  private ProbeSchedule(@Nullable ScheduledExecutorService executor) {
-    this.executor = executor;
+  private ProbeSchedule(@Nullable SharedSchedule schedule) {
+    this.schedule = schedule;
   }
 
   /** A schedule that runs nothing. */
@@ -26,30 +24,23 @@ public final class ProbeSchedule implements AutoCloseable {
     return new ProbeSchedule(null);
   }
 
-  /** Runs {@code task} every {@code interval} on a thread named {@code threadName}; ZERO: never. */
+  /**
+   * Runs {@code task} every {@code interval} on the shared threads named {@code threadName}-n (one
+   * name per kind of probe, not per agent); ZERO: never.
+   */
   public static ProbeSchedule start(String threadName, Duration interval, Runnable task) {
     Objects.requireNonNull(task, "task");
     if (interval.isZero()) {
       return new ProbeSchedule(null);
     }
-    ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
-    long millis = Math.max(1, interval.toMillis());
-    executor.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
-    return new ProbeSchedule(executor);
+    return new ProbeSchedule(SharedSchedule.withFixedDelay(threadName, interval, task));
   }
 
   /** Stops the probe and waits up to 10 s for a run in progress to end. Idempotent. */
   @Override
   public void close() {
-    if (executor == null) {
-      return;
-    }
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (schedule != null) {
+      schedule.close();
     }
   }
 }
