@@ -2,6 +2,7 @@ package dev.baton.propagation;
 
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.Listeners;
+import dev.baton.propagation.internal.SdkSampling;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
@@ -55,6 +56,11 @@ public final class Baton {
           public TextMapPropagator propagator(Baton baton) {
             return baton.propagator;
           }
+
+          @Override
+          public boolean dropsUnsampledChildren(Baton baton) {
+            return baton.dropsUnsampledChildren;
+          }
         });
   }
 
@@ -66,6 +72,7 @@ public final class Baton {
   private final BaggagePolicy baggagePolicy;
   private final Listeners listeners;
   private final TextMapPropagator propagator;
+  private final boolean dropsUnsampledChildren;
   private final DestinationPattern[] housekeeping;
   private final HandlerCost handlerCost;
   private final boolean keepFailures;
@@ -81,6 +88,7 @@ public final class Baton {
     this.baggagePolicy = b.baggagePolicy;
     this.listeners = new Listeners(b.listeners);
     this.propagator = b.openTelemetry.getPropagators().getTextMapPropagator();
+    this.dropsUnsampledChildren = SdkSampling.dropsUnsampledChildren(b.openTelemetry);
     this.housekeeping =
         b.traceHousekeeping
             ? new DestinationPattern[0]

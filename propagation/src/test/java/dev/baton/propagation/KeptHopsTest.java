@@ -10,7 +10,11 @@ import dev.baton.testing.MapHeaders;
 import dev.baton.testing.RecordingListener;
 import dev.baton.transport.MessageHandler;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -18,6 +22,7 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +95,9 @@ class KeptHopsTest {
     assertThat(kept.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(kept.getEvents()).extracting("name").contains("exception");
     assertThat(kept.getTraceId()).isEqualTo(TRACE);
-    assertThat(kept.getParentSpanId()).isNotEqualTo(SENDER_SPAN).matches("[0-9a-f]{16}");
+    // The SDK's parent-based sampler drops the hop, so the engine built no span for it (Baton's
+    // SdkSampling): the kept span hangs under the sender's span.
+    assertThat(kept.getParentSpanId()).isEqualTo(SENDER_SPAN);
     assertThat(kept.getLinks())
         .extracting(LinkData::getSpanContext)
         .anySatisfy(link -> assertThat(link.getSpanId()).isEqualTo(SENDER_SPAN));
@@ -99,6 +106,57 @@ class KeptHopsTest {
     assertThat(listener.processed)
         .singleElement()
         .satisfies(p -> assertThat(p.kept()).isEqualTo("failure"));
+  }
+
+  @Test
+  void underASamplerTheEngineCannotReadTheKeptSpanHangsUnderTheUnrecordedHop() {
+    // A sampler of the application's own: the engine cannot know what it decides, so it builds
+    // the hop's span (unrecorded) and the kept span is that span's child.
+    Sampler own =
+        new Sampler() {
+          @Override
+          public SamplingResult shouldSample(
+              Context parentContext,
+              String traceId,
+              String name,
+              SpanKind spanKind,
+              Attributes attributes,
+              List<LinkData> parentLinks) {
+            return Span.fromContext(parentContext).getSpanContext().isSampled()
+                ? SamplingResult.recordAndSample()
+                : SamplingResult.drop();
+          }
+
+          @Override
+          public String getDescription() {
+            return "OwnSampler";
+          }
+        };
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk ownSdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .setSampler(own)
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .build()) {
+      MessagingEngine<Map<String, List<String>>> engine =
+          MessagingEngine.create(
+              Baton.builder(ownSdk).setAgentName("worker").build(), MapHeaders.WIRE);
+      assertThatThrownBy(() -> deliver(engine, "00", failing()))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(spans.getFinishedSpanItems())
+          .singleElement()
+          .satisfies(
+              kept -> {
+                assertThat(kept.getTraceId()).isEqualTo(TRACE);
+                assertThat(kept.getParentSpanId())
+                    .isNotEqualTo(SENDER_SPAN)
+                    .matches("[0-9a-f]{16}");
+                assertThat(kept.getAttributes().get(KEPT)).isEqualTo("failure");
+              });
+    }
   }
 
   @Test

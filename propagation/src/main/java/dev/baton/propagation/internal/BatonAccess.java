@@ -22,6 +22,12 @@ public final class BatonAccess {
 
     /** The propagator configured on the agent's {@code OpenTelemetry} instance. */
     TextMapPropagator propagator(Baton baton);
+
+    /**
+     * Whether the agent's sampler is known to drop every child of an unsampled parent ({@link
+     * SdkSampling}): the engine then builds no span for such a hop.
+     */
+    boolean dropsUnsampledChildren(Baton baton);
   }
 
   private static final StackWalker WALKER =

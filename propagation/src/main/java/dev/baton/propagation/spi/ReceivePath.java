@@ -4,6 +4,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.Continuation;
 import dev.baton.propagation.HandlerCost;
+import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.ThreadCounters;
@@ -39,6 +40,7 @@ final class ReceivePath<H> {
   private final Names names;
   private final @Nullable ConfiguredPropagator<H> configured;
   private final TransportEvents events;
+  private final boolean dropsUnsampledChildren;
   private final boolean measureAllocations;
   private final boolean measureCpu;
 
@@ -55,6 +57,7 @@ final class ReceivePath<H> {
     this.names = names;
     this.configured = configured;
     this.events = events;
+    this.dropsUnsampledChildren = BatonAccess.parts().dropsUnsampledChildren(baton);
     this.measureAllocations =
         baton.handlerCost() != HandlerCost.NONE && ThreadCounters.measuresAllocations();
     this.measureCpu =
@@ -150,6 +153,11 @@ final class ReceivePath<H> {
     }
     if (!inbound.baggage.isEmpty()) {
       parent = parent.with(inbound.baggage);
+    }
+    if (sender != null && !newTrace && !sender.isSampled() && dropsUnsampledChildren) {
+      // The sampler would drop this hop's span (SdkSampling): none is built, the sender's
+      // context is the handler's, and a kept hop (keep) hangs under the sender's span.
+      return Spans.withHops(parent, inbound.hops);
     }
     Names.Destination named =
         names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
@@ -315,8 +323,9 @@ final class ReceivePath<H> {
 
   /**
    * Records a hop the sampler did not record: a process span of its own, in the message's trace
-   * under the unrecorded process span's id (marked sampled, so the usual parent-based sampler
-   * records it), linked to the sender's span, from the delivery's start until now. Never throws.
+   * under the unrecorded process span's id, or the sender's span's when no process span was built
+   * (marked sampled, so the usual parent-based sampler records it), linked to the sender's span,
+   * from the delivery's start until now. Never throws.
    */
   private void keep(
       String reason,

@@ -33,6 +33,11 @@ class EngineHookTest {
           public TextMapPropagator propagator(Baton b) {
             return TextMapPropagator.noop();
           }
+
+          @Override
+          public boolean dropsUnsampledChildren(Baton b) {
+            return true;
+          }
         };
 
     assertThatThrownBy(() -> BatonAccess.install(impostor))
