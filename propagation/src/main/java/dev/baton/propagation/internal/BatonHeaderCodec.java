@@ -2,6 +2,7 @@ package dev.baton.propagation.internal;
 
 import dev.baton.propagation.BatonHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -64,8 +65,39 @@ public final class BatonHeaderCodec {
       long idHi,
       long idLo,
       String agent) {
+    byte[] buffer = buffer(id, agent);
+    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent);
+    return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #format} as ASCII bytes, for a wire whose headers hold bytes (no string between). */
+  public static byte[] formatBytes(
+      int hop,
+      long sentAtMicros,
+      @Nullable String id,
+      boolean generated,
+      long idHi,
+      long idLo,
+      String agent) {
+    byte[] buffer = buffer(id, agent);
+    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent);
+    return Arrays.copyOf(buffer, length);
+  }
+
+  private static byte[] buffer(@Nullable String id, String agent) {
     int need = 11 + 20 + 3 + (id != null ? id.length() : 32) + agent.length();
-    byte[] buffer = need <= 512 ? SCRATCH.get() : new byte[need];
+    return need <= 512 ? SCRATCH.get() : new byte[need];
+  }
+
+  private static int write(
+      byte[] buffer,
+      int hop,
+      long sentAtMicros,
+      @Nullable String id,
+      boolean generated,
+      long idHi,
+      long idLo,
+      String agent) {
     int at = writeDecimal(buffer, 0, hop);
     buffer[at++] = ';';
     at = writeDecimal(buffer, at, sentAtMicros);
@@ -77,8 +109,7 @@ public final class BatonHeaderCodec {
       at += 32;
     }
     buffer[at++] = ';';
-    at = writeAscii(buffer, at, agent);
-    return new String(buffer, 0, at, StandardCharsets.ISO_8859_1);
+    return writeAscii(buffer, at, agent);
   }
 
   private static void writeHex(byte[] out, int at, long hi, long lo) {

@@ -56,6 +56,27 @@ public final class TraceParent {
     return context.isValid() ? context : null;
   }
 
+  /** The {@code traceparent} value for a valid span context, as ASCII bytes (55 of them). */
+  public static byte[] formatBytes(SpanContext context) {
+    byte[] out = new byte[55];
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    ascii(context.getTraceId(), out, 3);
+    out[35] = '-';
+    ascii(context.getSpanId(), out, 36);
+    out[52] = '-';
+    out[53] = '0';
+    out[54] = context.isSampled() ? (byte) '1' : (byte) '0';
+    return out;
+  }
+
+  private static void ascii(String s, byte[] out, int at) {
+    for (int i = 0; i < s.length(); i++) {
+      out[at + i] = (byte) s.charAt(i);
+    }
+  }
+
   /** The {@code traceparent} value for a valid span context. */
   public static String format(SpanContext context) {
     return "00-"

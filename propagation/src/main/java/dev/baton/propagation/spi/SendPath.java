@@ -168,7 +168,11 @@ final class SendPath<H> {
   private void inject(H headers, Span span, Context parent, OutboundMessage message) {
     SpanContext sc = span.getSpanContext();
     if (sc.isValid()) {
-      wire.set(headers, BatonHeaders.TRACEPARENT, TraceParent.format(sc));
+      if (wire.holdsBytes()) {
+        wire.setAscii(headers, BatonHeaders.TRACEPARENT, TraceParent.formatBytes(sc));
+      } else {
+        wire.set(headers, BatonHeaders.TRACEPARENT, TraceParent.format(sc));
+      }
       TraceState traceState = sc.getTraceState();
       if (!traceState.isEmpty()) {
         String state = TraceStates.format(traceState);
@@ -206,16 +210,18 @@ final class SendPath<H> {
 
   private void writeBatonHeader(
       H headers, int hop, @Nullable String id, boolean idInBatonHeader, long idHi, long idLo) {
-    wire.set(
-        headers,
-        BatonHeaderCodec.NAME,
-        BatonHeaderCodec.format(
-            hop,
-            Spans.nowMicros(),
-            id,
-            idInBatonHeader && id == null,
-            idHi,
-            idLo,
-            baton.agentName()));
+    boolean generated = idInBatonHeader && id == null;
+    long now = Spans.nowMicros();
+    if (wire.holdsBytes()) {
+      wire.setAscii(
+          headers,
+          BatonHeaderCodec.NAME,
+          BatonHeaderCodec.formatBytes(hop, now, id, generated, idHi, idLo, baton.agentName()));
+    } else {
+      wire.set(
+          headers,
+          BatonHeaderCodec.NAME,
+          BatonHeaderCodec.format(hop, now, id, generated, idHi, idLo, baton.agentName()));
+    }
   }
 }

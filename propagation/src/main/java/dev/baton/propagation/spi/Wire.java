@@ -1,5 +1,6 @@
 package dev.baton.propagation.spi;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,22 @@ public abstract class Wire<H> {
 
   /** Sets header {@code key} to {@code value}, replacing every value it had: never two. */
   public abstract void set(H headers, String key, String value);
+
+  /**
+   * Whether this broker's headers hold bytes (Kafka's do): the engine then writes the values it
+   * builds as bytes ({@link #setAscii}), with no string between.
+   */
+  public boolean holdsBytes() {
+    return false;
+  }
+
+  /**
+   * {@link #set} for a value the engine built as ASCII bytes (which it then no longer touches). By
+   * default as a string; a wire whose headers hold bytes stores them as they are.
+   */
+  public void setAscii(H headers, String key, byte[] value) {
+    set(headers, key, new String(value, StandardCharsets.ISO_8859_1));
+  }
 
   /** New, empty, writable headers for an outgoing message. */
   public abstract H newHeaders();

@@ -52,6 +52,19 @@ final class KafkaWire extends Wire<Headers> {
   }
 
   @Override
+  public boolean holdsBytes() {
+    return true;
+  }
+
+  @Override
+  public void setAscii(Headers carrier, String key, byte[] value) {
+    if (carrier.lastHeader(key) != null) {
+      carrier.remove(key);
+    }
+    carrier.add(key, value);
+  }
+
+  @Override
   public Iterable<String> keys(@Nullable Headers carrier) {
     if (carrier == null) {
       return Set.of();
