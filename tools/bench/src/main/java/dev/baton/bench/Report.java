@@ -99,9 +99,7 @@ public final class Report {
           over,
           budget.target(),
           budget.limit(),
-          over <= budget.target()
-              ? "target met"
-              : over <= budget.limit() ? "within limit" : "OVER");
+          over <= budget.target() ? "target met" : "above target");
     }
     Result withoutCost = results.get("NatsReceiveBenchmark.batonSampledWithoutHandlerCost");
     Result withCost = results.get("NatsReceiveBenchmark.batonSampled");
