@@ -50,7 +50,9 @@ public final class MessagingEngine<H> {
     var names = new Names(wire.system(), baton.agentName(), baton.agentId());
     var configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.events = new TransportEvents(wire.system(), baton.agentName(), parts.listeners(baton));
-    this.receive = new ReceivePath<>(baton, wire, tracer, names, configured, events);
+    this.receive =
+        new ReceivePath<>(
+            baton, wire, tracer, names, configured, events, parts.dropsUnsampledChildren(baton));
     this.send = new SendPath<>(baton, wire, tracer, names, configured, events, receive);
   }
 

@@ -4,7 +4,6 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.Continuation;
 import dev.baton.propagation.HandlerCost;
-import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.ThreadCounters;
@@ -50,14 +49,15 @@ final class ReceivePath<H> {
       Tracer tracer,
       Names names,
       @Nullable ConfiguredPropagator<H> configured,
-      TransportEvents events) {
+      TransportEvents events,
+      boolean dropsUnsampledChildren) {
     this.baton = baton;
     this.wire = wire;
     this.tracer = tracer;
     this.names = names;
     this.configured = configured;
     this.events = events;
-    this.dropsUnsampledChildren = BatonAccess.parts().dropsUnsampledChildren(baton);
+    this.dropsUnsampledChildren = dropsUnsampledChildren;
     this.measureAllocations =
         baton.handlerCost() != HandlerCost.NONE && ThreadCounters.measuresAllocations();
     this.measureCpu =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bytes allocated per operation on the calling thread (the JVM's thread allocation counter), and
@@ -62,6 +63,15 @@ public final class AllocationGate {
       op.run();
     }
     return (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) MEASURED;
+  }
+
+  /**
+   * The floor, Baton and, when {@code span} is given (a sampled path), the SDK's span alone,
+   * measured in turn: what {@link #check} reads.
+   */
+  public static double[] floorBatonAndSpan(int warmup, Op floor, Op baton, @Nullable Op span)
+      throws Exception {
+    return span == null ? bytesPerOp(warmup, floor, baton) : bytesPerOp(warmup, floor, baton, span);
   }
 
   /**

@@ -44,11 +44,7 @@ final class KafkaWire extends Wire<Headers> {
 
   @Override
   public void set(Headers carrier, String key, String value) {
-    // remove() walks the headers with an iterator: only when the key is there (rarely).
-    if (carrier.lastHeader(key) != null) {
-      carrier.remove(key);
-    }
-    carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
+    setAscii(carrier, key, value.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -58,6 +54,7 @@ final class KafkaWire extends Wire<Headers> {
 
   @Override
   public void setAscii(Headers carrier, String key, byte[] value) {
+    // remove() walks the headers with an iterator: only when the key is there (rarely).
     if (carrier.lastHeader(key) != null) {
       carrier.remove(key);
     }

@@ -108,10 +108,11 @@ class KafkaAllocationGateTest {
             .build()) {
       Publisher publisher = baton.publisher();
       AllocationGate.Op batonOp = () -> publisher.publish(TOPIC, PAYLOAD);
-      return sdk == sampledSdk
-          ? AllocationGate.bytesPerOp(
-              SEND_WARMUP, SEND_FLOOR, batonOp, spanAlone(SpanKind.PRODUCER))
-          : AllocationGate.bytesPerOp(SEND_WARMUP, SEND_FLOOR, batonOp);
+      return AllocationGate.floorBatonAndSpan(
+          SEND_WARMUP,
+          SEND_FLOOR,
+          batonOp,
+          sdk == sampledSdk ? spanAlone(SpanKind.PRODUCER) : null);
     }
   }
 
@@ -158,10 +159,11 @@ class KafkaAllocationGateTest {
             sender, "gate", m -> sink = m.payload(), FailurePolicy.defaults(), false, () -> true);
     AllocationGate.Op floor = () -> sink = record.value();
     AllocationGate.Op batonOp = () -> runner.handle(record, null);
-    return sdk == sampledSdk
-        ? AllocationGate.bytesPerOp(
-            AllocationGate.WARMUP, floor, batonOp, spanAlone(SpanKind.CONSUMER))
-        : AllocationGate.bytesPerOp(AllocationGate.WARMUP, floor, batonOp);
+    return AllocationGate.floorBatonAndSpan(
+        AllocationGate.WARMUP,
+        floor,
+        batonOp,
+        sdk == sampledSdk ? spanAlone(SpanKind.CONSUMER) : null);
   }
 
   /** A record with a traceparent and Baton's header, written to the broker and read back. */

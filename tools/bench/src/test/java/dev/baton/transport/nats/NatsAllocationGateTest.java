@@ -78,10 +78,11 @@ class NatsAllocationGateTest {
             .build()) {
       Publisher publisher = baton.publisher();
       AllocationGate.Op batonOp = () -> publisher.publish(SUBJECT, PAYLOAD);
-      return sdk == sampledSdk
-          ? AllocationGate.bytesPerOp(
-              AllocationGate.WARMUP, PUBLISH_FLOOR, batonOp, spanAlone(SpanKind.PRODUCER))
-          : AllocationGate.bytesPerOp(AllocationGate.WARMUP, PUBLISH_FLOOR, batonOp);
+      return AllocationGate.floorBatonAndSpan(
+          AllocationGate.WARMUP,
+          PUBLISH_FLOOR,
+          batonOp,
+          sdk == sampledSdk ? spanAlone(SpanKind.PRODUCER) : null);
     }
   }
 
@@ -126,10 +127,11 @@ class NatsAllocationGateTest {
         NatsReceiver.handler(sender, "", m -> sink = m.payload());
     AllocationGate.Op floor = () -> app.onMessage(message);
     AllocationGate.Op batonOp = () -> handler.onMessage(message);
-    return sdk == sampledSdk
-        ? AllocationGate.bytesPerOp(
-            AllocationGate.WARMUP, floor, batonOp, spanAlone(SpanKind.CONSUMER))
-        : AllocationGate.bytesPerOp(AllocationGate.WARMUP, floor, batonOp);
+    return AllocationGate.floorBatonAndSpan(
+        AllocationGate.WARMUP,
+        floor,
+        batonOp,
+        sdk == sampledSdk ? spanAlone(SpanKind.CONSUMER) : null);
   }
 
   /** A message with a traceparent and Baton's header, sent through the server and received. */
