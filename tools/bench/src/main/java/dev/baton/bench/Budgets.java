@@ -37,12 +37,12 @@ public final class Budgets {
   public static final String KAFKA_SEND = "kafka send";
   public static final String KAFKA_RECEIVE = "kafka receive";
 
-  private static final String HEADER_ENTRY =
-      "Baton's own header (hop, sent-at, message id, sender) is a second header entry: jnats"
-          + " charges about 200 B per entry (two map nodes, a list, the value's string) before the"
-          + " value; the trace id and span id strings the OpenTelemetry API makes for a new span"
-          + " (about 130 B) and the traceparent string are not in the floor, which sends a"
-          + " constant";
+  private static final String PUBLISH_MET =
+      "met: below the floor (-72 to -224 B in ten runs), because the engine's outgoing headers keep"
+          + " traceparent and Baton's header as bytes written straight into the message"
+          + " (NatsWire.OutgoingHeaders) where the floor pays jnats' maps for its one traceparent;"
+          + " what is left is the trace id and span id strings the OpenTelemetry API makes for a"
+          + " new span and Baton's header bytes";
 
   private static final String REMOTE_CONTEXT =
       "the OpenTelemetry API forces a SpanContext with two id strings for the sender (about"
@@ -53,14 +53,8 @@ public final class Budgets {
   /** Every budget, in the order the gate and the report print them. */
   public static final List<Budget> ALL =
       List.of(
-          new Budget(NATS_PUBLISH, false, 704, 256, HEADER_ENTRY),
-          new Budget(
-              NATS_PUBLISH,
-              true,
-              640,
-              256,
-              "a root span's attributes are added after it starts (a copy into the SDK's map); the"
-                  + " message id as a string for the span"),
+          new Budget(NATS_PUBLISH, false, 128, 256, PUBLISH_MET),
+          new Budget(NATS_PUBLISH, true, 128, 256, PUBLISH_MET),
           new Budget(NATS_RECEIVE, false, 672, 256, REMOTE_CONTEXT),
           new Budget(NATS_RECEIVE, true, 256, 256, "met"),
           new Budget(

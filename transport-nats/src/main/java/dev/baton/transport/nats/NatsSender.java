@@ -80,6 +80,8 @@ final class NatsSender {
   /** A JetStream publish: the span ends on the stream's PubAck. */
   CompletableFuture<PublishReceipt> publishJetStream(JetStream js, OutboundMessage outbound) {
     Send<Headers> send = start(outbound, SendOptions.PUBLISH_WITH_ID_HEADER);
+    // No PublishOptions: jnats then hands the headers on as they are. With options it copies them
+    // through its private map, which would need NatsWire.OutgoingHeaders spilled first.
     CompletableFuture<PublishAck> ack =
         send.call(
             () -> js.publishAsync(outbound.destination(), send.headers(), outbound.payload()));
