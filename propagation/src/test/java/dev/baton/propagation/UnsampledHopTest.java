@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * A delivery whose sender was not sampled, under the SDK's default sampler (parent-based): the
  * engine builds no span for the hop, as the sampler would have recorded none, and the trace goes
  * on: the handler runs in the sender's context, and what it sends carries the same trace, still
- * unsampled, one hop further.
+ * unsampled, one hop further, with no span built for the send either.
  */
 class UnsampledHopTest {
 
@@ -70,11 +70,73 @@ class UnsampledHopTest {
     assertThat(current.get().getTraceId()).isEqualTo(TRACE);
     assertThat(current.get().getSpanId()).isEqualTo(SENDER_SPAN);
     assertThat(current.get().isSampled()).isFalse();
-    String traceparent = onward.get().headers().get("traceparent").get(0);
-    assertThat(traceparent).startsWith("00-" + TRACE + "-").endsWith("-00");
-    assertThat(traceparent).doesNotContain(SENDER_SPAN);
+    // The onward send builds no span either (the sampler would drop it): the message carries the
+    // context the handler runs in, one hop further.
+    assertThat(onward.get().headers().get("traceparent"))
+        .containsExactly("00-" + TRACE + "-" + SENDER_SPAN + "-00");
+    assertThat(onward.get().spanContext().getSpanId()).isEqualTo(SENDER_SPAN);
     assertThat(onward.get().headers().get("baton").get(0)).startsWith("4;");
     assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
+  void anUnsampledCallersSendNeverEndsTheCallersSpan() {
+    // A caller span that records without being sampled (a sampler's RECORD_ONLY): the send wraps
+    // its context and ends only its own.
+    Span caller =
+        SdkTracerProvider.builder()
+            .setSampler(RecordOnly.INSTANCE)
+            .build()
+            .get("caller")
+            .spanBuilder("caller")
+            .startSpan();
+    assertThat(caller.isRecording()).isTrue();
+    assertThat(caller.getSpanContext().isSampled()).isFalse();
+    try (var ignored = caller.makeCurrent()) {
+      Send<Map<String, List<String>>> send =
+          engine.startSend(OutboundMessage.of("results", new byte[3]), SendOptions.PUBLISH);
+      send.end(null);
+      assertThat(send.headers().get("traceparent").get(0))
+          .contains(caller.getSpanContext().getSpanId());
+    }
+    assertThat(caller.isRecording()).isTrue();
+    caller.end();
+  }
+
+  @Test
+  void aSampledCallersSendIsRecorded() {
+    Span caller = sdk.getTracer("caller").spanBuilder("caller").startSpan();
+    try (var ignored = caller.makeCurrent()) {
+      engine.startSend(OutboundMessage.of("results", new byte[3]), SendOptions.PUBLISH).end(null);
+    }
+    caller.end();
+    assertThat(exporter.getFinishedSpanItems())
+        .filteredOn(span -> span.getName().equals("send results"))
+        .singleElement()
+        .satisfies(
+            span ->
+                assertThat(span.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId()));
+  }
+
+  /** Records every span without sampling it. */
+  private enum RecordOnly implements io.opentelemetry.sdk.trace.samplers.Sampler {
+    INSTANCE;
+
+    @Override
+    public io.opentelemetry.sdk.trace.samplers.SamplingResult shouldSample(
+        io.opentelemetry.context.Context parentContext,
+        String traceId,
+        String name,
+        io.opentelemetry.api.trace.SpanKind spanKind,
+        io.opentelemetry.api.common.Attributes attributes,
+        List<io.opentelemetry.sdk.trace.data.LinkData> parentLinks) {
+      return io.opentelemetry.sdk.trace.samplers.SamplingResult.recordOnly();
+    }
+
+    @Override
+    public String getDescription() {
+      return "RecordOnly";
+    }
   }
 
   @Test

@@ -50,10 +50,12 @@ public final class MessagingEngine<H> {
     var names = new Names(wire.system(), baton.agentName(), baton.agentId());
     var configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.events = new TransportEvents(wire.system(), baton.agentName(), parts.listeners(baton));
+    boolean dropsUnsampledChildren = parts.dropsUnsampledChildren(baton);
     this.receive =
-        new ReceivePath<>(
-            baton, wire, tracer, names, configured, events, parts.dropsUnsampledChildren(baton));
-    this.send = new SendPath<>(baton, wire, tracer, names, configured, events, receive);
+        new ReceivePath<>(baton, wire, tracer, names, configured, events, dropsUnsampledChildren);
+    this.send =
+        new SendPath<>(
+            baton, wire, tracer, names, configured, events, receive, dropsUnsampledChildren);
   }
 
   /** The engine for {@code baton}'s agent on the broker {@code wire} describes. */
@@ -93,7 +95,16 @@ public final class MessagingEngine<H> {
    * sends the message and then ends the returned {@link Send}. Never throws.
    */
   public Send<H> startSend(OutboundMessage message, SendOptions options) {
-    return send.startSend(message, options);
+    return send.startSend(message, options, wire.newHeaders());
+  }
+
+  /**
+   * {@link #startSend(OutboundMessage, SendOptions)} writing into {@code headers}: empty, writable
+   * headers the transport already holds (those of the client message it built), so none are made
+   * and copied.
+   */
+  public Send<H> startSend(OutboundMessage message, SendOptions options, H headers) {
+    return send.startSend(message, options, Objects.requireNonNull(headers, "headers"));
   }
 
   /**

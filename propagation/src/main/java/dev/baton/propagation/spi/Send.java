@@ -106,6 +106,14 @@ public final class Send<H> {
     return value;
   }
 
+  /**
+   * Whether the PRODUCER span records attributes: when not, a transport need not build the values
+   * of the attributes it would add.
+   */
+  public boolean isRecording() {
+    return span.isRecording();
+  }
+
   /** The span context of the PRODUCER span (invalid when tracing is off). */
   public SpanContext spanContext() {
     return span.getSpanContext();

@@ -35,6 +35,7 @@ final class SendPath<H> {
   private final @Nullable ConfiguredPropagator<H> configured;
   final TransportEvents events;
   final ReceivePath<H> receive;
+  private final boolean dropsUnsampledChildren;
 
   SendPath(
       Baton baton,
@@ -43,7 +44,8 @@ final class SendPath<H> {
       Names names,
       @Nullable ConfiguredPropagator<H> configured,
       TransportEvents events,
-      ReceivePath<H> receive) {
+      ReceivePath<H> receive,
+      boolean dropsUnsampledChildren) {
     this.baton = baton;
     this.wire = wire;
     this.tracer = tracer;
@@ -51,12 +53,12 @@ final class SendPath<H> {
     this.configured = configured;
     this.events = events;
     this.receive = receive;
+    this.dropsUnsampledChildren = dropsUnsampledChildren;
   }
 
   /** See {@link MessagingEngine#startSend}. */
-  Send<H> startSend(OutboundMessage message, SendOptions options) {
+  Send<H> startSend(OutboundMessage message, SendOptions options, H headers) {
     long startNanos = System.nanoTime();
-    H headers = wire.newHeaders();
     String destination = message.destination();
     String id = message.id();
     long idHi = 0;
@@ -92,32 +94,43 @@ final class SendPath<H> {
         if (restart) {
           hop = 1;
         }
-        String template = options.destinationTemplate();
-        Names.Destination named = names.of(destination, template, options.temporary());
-        SpanBuilder builder = tracer.spanBuilder(named.sendName()).setSpanKind(SpanKind.PRODUCER);
-        boolean likelySampled = false;
-        if (restart) {
-          SpanContext previous = Span.fromContext(parent).getSpanContext();
-          builder.setNoParent();
-          if (previous.isValid()) {
-            builder.addLink(previous);
-          }
+        Span caller = Span.fromContext(parent);
+        SpanContext callerContext = caller.getSpanContext();
+        if (!restart
+            && dropsUnsampledChildren
+            && callerContext.isValid()
+            && !callerContext.isSampled()) {
+          // The sampler would drop this send's span (SdkSampling): none is built, and the
+          // message carries the caller's context, as the hop's own would have (unsampled). A
+          // wrapper, not the caller's span: the send ends its span, never the caller's.
+          span = Span.wrap(callerContext);
         } else {
-          builder.setParent(parent);
-          likelySampled = Span.fromContext(parent).getSpanContext().isSampled();
-        }
-        if (id == null && likelySampled) {
-          id = BatonHeaderCodec.hex(idHi, idLo);
-        }
-        if (likelySampled) {
-          decorate(AttributeSink.of(builder), named, message, options, id, hop, restart);
-        }
-        span = builder.startSpan();
-        if (!likelySampled && span.isRecording()) {
-          if (id == null) {
+          String template = options.destinationTemplate();
+          Names.Destination named = names.of(destination, template, options.temporary());
+          SpanBuilder builder = tracer.spanBuilder(named.sendName()).setSpanKind(SpanKind.PRODUCER);
+          boolean likelySampled = false;
+          if (restart) {
+            builder.setNoParent();
+            if (callerContext.isValid()) {
+              builder.addLink(callerContext);
+            }
+          } else {
+            builder.setParent(parent);
+            likelySampled = callerContext.isSampled();
+          }
+          if (id == null && likelySampled) {
             id = BatonHeaderCodec.hex(idHi, idLo);
           }
-          decorate(AttributeSink.of(span), named, message, options, id, hop, restart);
+          if (likelySampled) {
+            decorate(AttributeSink.of(builder), named, message, options, id, hop, restart);
+          }
+          span = builder.startSpan();
+          if (!likelySampled && span.isRecording()) {
+            if (id == null) {
+              id = BatonHeaderCodec.hex(idHi, idLo);
+            }
+            decorate(AttributeSink.of(span), named, message, options, id, hop, restart);
+          }
         }
         inject(headers, span, parent, message);
         writeBatonHeader(headers, hop, idInHeader ? null : id, !idInHeader, idHi, idLo);

@@ -33,8 +33,16 @@ public final class Budgets {
   }
 
   public static final String NATS_PUBLISH = "nats publish";
+
+  /** A publish from a handler whose message's sender was not sampled: the common onward hop. */
+  public static final String NATS_PUBLISH_ONWARD = "nats publish onward";
+
   public static final String NATS_RECEIVE = "nats receive";
   public static final String KAFKA_SEND = "kafka send";
+
+  /** A send from a handler whose message's sender was not sampled. */
+  public static final String KAFKA_SEND_ONWARD = "kafka send onward";
+
   public static final String KAFKA_RECEIVE = "kafka receive";
 
   private static final String PUBLISH_MET =
@@ -55,16 +63,34 @@ public final class Budgets {
       List.of(
           new Budget(NATS_PUBLISH, false, 128, 256, PUBLISH_MET),
           new Budget(NATS_PUBLISH, true, 128, 256, PUBLISH_MET),
+          new Budget(
+              NATS_PUBLISH_ONWARD,
+              false,
+              0,
+              256,
+              "met: below the floor (-288 to -368 B), as a publish at the root, and no span is"
+                  + " built: the sampler would drop it (SdkSampling), so the message carries the"
+                  + " handler's context"),
           new Budget(NATS_RECEIVE, false, 672, 256, REMOTE_CONTEXT),
           new Budget(NATS_RECEIVE, true, 256, 256, "met"),
           new Budget(
               KAFKA_SEND,
               false,
-              704,
+              576,
               256,
-              "Baton's header as a second record header (its bytes and a RecordHeader), the id"
-                  + " strings of a new span, Baton's RecordHeaders that ProducerRecord copies, and"
-                  + " the completion callback, an object per record"),
+              "Baton's header as a second record header (its bytes and a RecordHeader), the trace"
+                  + " id and span id strings of a new root span (about 250 B with its builder and"
+                  + " span context: the OpenTelemetry API has no span context without them), the"
+                  + " Send (80 B) and the completion callback, an object per record"),
+          new Budget(
+              KAFKA_SEND_ONWARD,
+              false,
+              832,
+              256,
+              "no span is built (SdkSampling), so what is left is Baton's header (a RecordHeader"
+                  + " and its bytes), the traceparent's bytes, the Send and the callback; the"
+                  + " spread between runs is the producer's (+272 to +731 B in six runs, the floor"
+                  + " steady)"),
           new Budget(
               KAFKA_SEND,
               true,

@@ -132,4 +132,12 @@ public class KafkaSendBenchmark {
   public void batonUnsampled() {
     unsampledPublisher.publish(TOPIC, payload);
   }
+
+  /** An unsampled send from a handler whose message's sender was not sampled. */
+  @Benchmark
+  public void batonUnsampledOnward() {
+    try (io.opentelemetry.context.Scope ignored = Tracing.UNSAMPLED_SENDER.makeCurrent()) {
+      unsampledPublisher.publish(TOPIC, payload);
+    }
+  }
 }

@@ -137,6 +137,14 @@ public class NatsPublishBenchmark {
     unsampledPublisher.publish(SUBJECT, payload);
   }
 
+  /** An unsampled send from a handler whose message's sender was not sampled. */
+  @Benchmark
+  public void batonUnsampledOnward() {
+    try (io.opentelemetry.context.Scope ignored = Tracing.UNSAMPLED_SENDER.makeCurrent()) {
+      unsampledPublisher.publish(SUBJECT, payload);
+    }
+  }
+
   /**
    * For reading the sampled figures: what the OpenTelemetry SDK alone costs for one PRODUCER span
    * with the same eleven attributes a Baton send span carries, started, ended and exported (no

@@ -21,8 +21,10 @@ public final class Report {
   private static final Map<String, String> GROUPS =
       Map.of(
           Budgets.NATS_PUBLISH, "NatsPublishBenchmark",
+          Budgets.NATS_PUBLISH_ONWARD, "NatsPublishBenchmark",
           Budgets.NATS_RECEIVE, "NatsReceiveBenchmark",
-          Budgets.KAFKA_SEND, "KafkaSendBenchmark");
+          Budgets.KAFKA_SEND, "KafkaSendBenchmark",
+          Budgets.KAFKA_SEND_ONWARD, "KafkaSendBenchmark");
 
   private Report() {}
 
@@ -84,7 +86,10 @@ public final class Report {
           benchmark == null
               ? null
               : results.get(
-                  benchmark + "." + (budget.sampled() ? "batonSampled" : "batonUnsampled"));
+                  benchmark
+                      + "."
+                      + (budget.sampled() ? "batonSampled" : "batonUnsampled")
+                      + (budget.path().endsWith(" onward") ? "Onward" : ""));
       Result floor = benchmark == null ? null : results.get(benchmark + ".rawWithTraceparent");
       // Each group's own span alone: a CONSUMER span with its link on receive.
       Result span = benchmark == null ? null : results.get(benchmark + ".sdkSpanAlone");

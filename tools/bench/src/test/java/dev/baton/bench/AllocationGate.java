@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.opentelemetry.context.Scope;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +64,18 @@ public final class AllocationGate {
       op.run();
     }
     return (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) MEASURED;
+  }
+
+  /**
+   * {@code op} as a handler runs it for a message whose sender was not sampled: that context
+   * current (what an agent's onward send pays at low sampling, on almost every message).
+   */
+  public static Op inUnsampledHandler(Op op) {
+    return () -> {
+      try (Scope ignored = Tracing.UNSAMPLED_SENDER.makeCurrent()) {
+        op.run();
+      }
+    };
   }
 
   /**

@@ -53,8 +53,10 @@ final class KafkaSender {
     return engine;
   }
 
-  private Send<Headers> start(OutboundMessage outbound, SendOptions options) {
-    Send<Headers> send = engine.startSend(outbound, options);
+  /** Starts the send of {@code record}, writing the context into the record's own headers. */
+  private Send<Headers> start(
+      OutboundMessage outbound, SendOptions options, ProducerRecord<String, byte[]> record) {
+    Send<Headers> send = engine.startSend(outbound, options, record.headers());
     String key = outbound.key();
     if (recordKeys && key != null) {
       send.setAttribute(KEY, key);
@@ -63,13 +65,14 @@ final class KafkaSender {
   }
 
   CompletableFuture<PublishReceipt> publish(OutboundMessage outbound) {
-    return send(outbound, start(outbound, SendOptions.PUBLISH), true);
+    ProducerRecord<String, byte[]> record = record(outbound);
+    return send(record, start(outbound, SendOptions.PUBLISH, record), true);
   }
 
   /** A publish nobody waits for: the span ends in the producer's callback, no future is built. */
   void publishAndForget(OutboundMessage outbound) {
-    Send<Headers> send = start(outbound, SendOptions.PUBLISH);
-    ProducerRecord<String, byte[]> record = record(outbound, send);
+    ProducerRecord<String, byte[]> record = record(outbound);
+    Send<Headers> send = start(outbound, SendOptions.PUBLISH, record);
     Callback callback =
         (metadata, error) -> {
           if (error != null) {
@@ -82,24 +85,38 @@ final class KafkaSender {
     hand(send, record, callback);
   }
 
-  /** Hands the record to the producer; a caller's producer sees Baton's span as current. */
+  /**
+   * Hands the record to the producer; a caller's producer sees Baton's span as current. A producer
+   * that throws fails the send and the exception goes on to the caller unchanged (as {@link
+   * Send#call}, without a closure per record).
+   */
   private void hand(Send<Headers> send, ProducerRecord<String, byte[]> record, Callback callback) {
-    if (callersProducer) {
-      try (Scope ignored = send.context().makeCurrent()) {
-        send.call(() -> producer.send(record, callback));
+    try {
+      if (callersProducer) {
+        try (Scope ignored = send.context().makeCurrent()) {
+          producer.send(record, callback);
+        }
+      } else {
+        producer.send(record, callback);
       }
-    } else {
-      send.call(() -> producer.send(record, callback));
+    } catch (RuntimeException | Error e) {
+      send.fail(e);
+      throw e;
     }
   }
 
-  private static ProducerRecord<String, byte[]> record(
-      OutboundMessage outbound, Send<Headers> send) {
-    return new ProducerRecord<>(
-        outbound.destination(), null, outbound.key(), outbound.payload(), send.headers());
+  /**
+   * The record for {@code outbound}, its headers still empty: the engine writes the caller's
+   * headers and the context into them (no headers of Baton's own, copied by the record).
+   */
+  private static ProducerRecord<String, byte[]> record(OutboundMessage outbound) {
+    return new ProducerRecord<>(outbound.destination(), null, outbound.key(), outbound.payload());
   }
 
   private static void addAck(Send<Headers> send, RecordMetadata metadata) {
+    if (!send.isRecording()) {
+      return;
+    }
     send.setAttribute(PARTITION, Integer.toString(metadata.partition()));
     if (metadata.hasOffset()) {
       send.setAttribute(OFFSET, metadata.offset());
@@ -113,9 +130,10 @@ final class KafkaSender {
     if (replyTo.startsWith(DEFAULT_REPLY_PREFIX)) {
       options = options.withTemplate(DEFAULT_REPLY_PREFIX + "*");
     }
-    Send<Headers> send = start(outbound, options);
+    ProducerRecord<String, byte[]> record = record(outbound);
+    Send<Headers> send = start(outbound, options, record);
     KafkaWire.INSTANCE.set(send.headers(), KafkaWire.CONVERSATION_ID, conversationId);
-    send(outbound, send, true);
+    send(record, send, true);
   }
 
   CompletableFuture<Message> request(
@@ -126,9 +144,10 @@ final class KafkaSender {
     OutboundMessage request = outbound.withId(id);
     Send<Headers> send;
     try {
-      send = start(request, SendOptions.PUBLISH.withConversation(id));
+      ProducerRecord<String, byte[]> record = record(request);
+      send = start(request, SendOptions.PUBLISH.withConversation(id), record);
       KafkaWire.INSTANCE.set(send.headers(), KafkaWire.REPLY_TO, replies.topic());
-      send(request, send, false)
+      send(record, send, false)
           .whenComplete(
               (receipt, error) -> {
                 if (error != null) {
@@ -153,8 +172,7 @@ final class KafkaSender {
    * reply and only fails here.
    */
   private CompletableFuture<PublishReceipt> send(
-      OutboundMessage outbound, Send<Headers> send, boolean endOnAck) {
-    ProducerRecord<String, byte[]> record = record(outbound, send);
+      ProducerRecord<String, byte[]> record, Send<Headers> send, boolean endOnAck) {
     CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
     Callback callback =
         (metadata, error) -> {

@@ -101,7 +101,7 @@ class KafkaAllocationGateTest {
         producer.send(new ProducerRecord<>(TOPIC, null, (String) null, PAYLOAD, headers));
       };
 
-  private static double[] send(OpenTelemetrySdk sdk) throws Exception {
+  private static double[] send(OpenTelemetrySdk sdk, boolean onward) throws Exception {
     try (KafkaBaton baton =
         KafkaBaton.builder(Baton.builder(sdk).setAgentName("gate").build(), config())
             .setBacklogInterval(Duration.ZERO)
@@ -110,8 +110,8 @@ class KafkaAllocationGateTest {
       AllocationGate.Op batonOp = () -> publisher.publish(TOPIC, PAYLOAD);
       return AllocationGate.floorBatonAndSpan(
           SEND_WARMUP,
-          SEND_FLOOR,
-          batonOp,
+          onward ? AllocationGate.inUnsampledHandler(SEND_FLOOR) : SEND_FLOOR,
+          onward ? AllocationGate.inUnsampledHandler(batonOp) : batonOp,
           sdk == sampledSdk ? spanAlone(SpanKind.PRODUCER) : null);
     }
   }
@@ -123,12 +123,17 @@ class KafkaAllocationGateTest {
 
   @Test
   void anUnsampledSendStaysWithinItsBudget() throws Exception {
-    AllocationGate.check(Budgets.KAFKA_SEND, false, send(unsampledSdk));
+    AllocationGate.check(Budgets.KAFKA_SEND, false, send(unsampledSdk, false));
+  }
+
+  @Test
+  void anUnsampledHandlersOnwardSendStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.KAFKA_SEND_ONWARD, false, send(unsampledSdk, true));
   }
 
   @Test
   void aSampledSendAddsLittleToItsSpan() throws Exception {
-    AllocationGate.check(Budgets.KAFKA_SEND, true, send(sampledSdk));
+    AllocationGate.check(Budgets.KAFKA_SEND, true, send(sampledSdk, false));
   }
 
   @Test

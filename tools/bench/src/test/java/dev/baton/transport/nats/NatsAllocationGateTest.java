@@ -71,7 +71,7 @@ class NatsAllocationGateTest {
       };
 
   /** The floor, Baton, and when sampled the SDK's span alone, measured in turn. */
-  private static double[] publish(OpenTelemetrySdk sdk) throws Exception {
+  private static double[] publish(OpenTelemetrySdk sdk, boolean onward) throws Exception {
     try (NatsBaton baton =
         NatsBaton.builder(Baton.builder(sdk).setAgentName("gate").build(), connection)
             .setBacklogInterval(Duration.ZERO)
@@ -80,8 +80,8 @@ class NatsAllocationGateTest {
       AllocationGate.Op batonOp = () -> publisher.publish(SUBJECT, PAYLOAD);
       return AllocationGate.floorBatonAndSpan(
           AllocationGate.WARMUP,
-          PUBLISH_FLOOR,
-          batonOp,
+          onward ? AllocationGate.inUnsampledHandler(PUBLISH_FLOOR) : PUBLISH_FLOOR,
+          onward ? AllocationGate.inUnsampledHandler(batonOp) : batonOp,
           sdk == sampledSdk ? spanAlone(SpanKind.PRODUCER) : null);
     }
   }
@@ -93,12 +93,17 @@ class NatsAllocationGateTest {
 
   @Test
   void anUnsampledPublishStaysWithinItsBudget() throws Exception {
-    AllocationGate.check(Budgets.NATS_PUBLISH, false, publish(unsampledSdk));
+    AllocationGate.check(Budgets.NATS_PUBLISH, false, publish(unsampledSdk, false));
+  }
+
+  @Test
+  void anUnsampledHandlersOnwardPublishStaysWithinItsBudget() throws Exception {
+    AllocationGate.check(Budgets.NATS_PUBLISH_ONWARD, false, publish(unsampledSdk, true));
   }
 
   @Test
   void aSampledPublishAddsLittleToItsSpan() throws Exception {
-    AllocationGate.check(Budgets.NATS_PUBLISH, true, publish(sampledSdk));
+    AllocationGate.check(Budgets.NATS_PUBLISH, true, publish(sampledSdk, false));
   }
 
   @Test
