@@ -145,7 +145,7 @@ public final class BatonHeaderCodec {
   }
 
   /** A non-negative decimal of at most {@code maxDigits} digits in {@code s[from, to)}, or -1. */
-  public static long parseDecimal(String s, int from, int to, int maxDigits) {
+  public static long parseDecimal(CharSequence s, int from, int to, int maxDigits) {
     int length = to - from;
     if (length <= 0 || length > maxDigits) {
       return -1;

@@ -10,10 +10,11 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  * 200 B a message), and the OpenTelemetry API has no way to ask first. When the application's
  * {@code OpenTelemetry} is the SDK and its sampler is one of the SDK's own that drop every child of
  * an unsampled parent, remote or local (the default {@code parentBased(...)}, or {@code
- * alwaysOff()}), the engine skips that span on a delivery whose sender was not sampled: the
- * sender's context is current in the handler, and nothing is recorded, as the sampler would have
- * decided. Any other sampler, a custom one, or no SDK on the class path (the Java agent's
- * OpenTelemetry): the span is built as usual.
+ * alwaysOff()}), the engine skips that span where its parent was not sampled: on a delivery whose
+ * sender was not sampled (the sender's context is current in the handler) and on a send whose
+ * caller's context was not sampled (the message carries the caller's context). Nothing is recorded,
+ * as the sampler would have decided. Any other sampler, a custom one, or no SDK on the class path
+ * (the Java agent's OpenTelemetry): the span is built as usual.
  */
 public final class SdkSampling {
 

@@ -20,7 +20,7 @@ public final class TraceParent {
   private TraceParent() {}
 
   /** The remote span context in {@code value}, or {@code null} when it is not valid. */
-  public static @Nullable SpanContext parse(@Nullable String value, TraceState traceState) {
+  public static @Nullable SpanContext parse(@Nullable CharSequence value, TraceState traceState) {
     if (value == null || value.length() < LENGTH) {
       return null;
     }
@@ -46,8 +46,8 @@ public final class TraceParent {
     }
     // The ids' lower-case hex and not-all-zeros rules are checked once, by OpenTelemetry's
     // SpanContext (an invalid context comes back below).
-    String traceId = value.substring(3, 35);
-    String spanId = value.substring(36, 52);
+    String traceId = value.subSequence(3, 35).toString();
+    String spanId = value.subSequence(36, 52).toString();
     int flags = hex(value.charAt(53)) * 16 + hex(value.charAt(54));
     // Only the sampled bit is defined; a receiver keeps it and ignores the others.
     TraceFlags traceFlags = (flags & 1) == 1 ? TraceFlags.getSampled() : TraceFlags.getDefault();
@@ -86,7 +86,7 @@ public final class TraceParent {
         + (context.isSampled() ? "-01" : "-00");
   }
 
-  private static boolean lowerHex(String s, int from, int to) {
+  private static boolean lowerHex(CharSequence s, int from, int to) {
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {

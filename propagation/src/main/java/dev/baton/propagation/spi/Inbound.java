@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.propagation.BatonHeaders;
+import dev.baton.propagation.internal.AsciiBytes;
 import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.SemConv;
@@ -64,7 +65,7 @@ final class Inbound {
       in.reject(RejectionReason.MISSING_CONTEXT);
       return in;
     }
-    String traceparent = in.last(carrier, getter, BatonHeaders.TRACEPARENT);
+    CharSequence traceparent = in.lastAscii(carrier, getter, BatonHeaders.TRACEPARENT);
     if (traceparent == null) {
       in.reject(RejectionReason.MISSING_CONTEXT);
     } else {
@@ -92,7 +93,7 @@ final class Inbound {
       }
     }
 
-    String baton = in.last(carrier, getter, BatonHeaderCodec.NAME);
+    CharSequence baton = in.lastAscii(carrier, getter, BatonHeaderCodec.NAME);
     if (baton != null) {
       in.readBaton(baton, names);
     } else {
@@ -108,10 +109,10 @@ final class Inbound {
   }
 
   /** {@code <hop>;<sent-at>;<id>;<agent>}: a malformed field is left out and reported. */
-  private void readBaton(String value, Names names) {
-    int first = value.indexOf(';');
-    int second = first < 0 ? -1 : value.indexOf(';', first + 1);
-    int third = second < 0 ? -1 : value.indexOf(';', second + 1);
+  private void readBaton(CharSequence value, Names names) {
+    int first = AsciiBytes.indexOf(value, ';', 0);
+    int second = first < 0 ? -1 : AsciiBytes.indexOf(value, ';', first + 1);
+    int third = second < 0 ? -1 : AsciiBytes.indexOf(value, ';', second + 1);
     if (third < 0) {
       reject(RejectionReason.INVALID_BATON_HEADER);
       return;
@@ -131,7 +132,7 @@ final class Inbound {
       }
     }
     if (third > second + 1) {
-      String id = value.substring(second + 1, third);
+      String id = value.subSequence(second + 1, third).toString();
       if (BatonHeaderCodec.fits(id)) {
         messageId = id;
       } else {
@@ -176,6 +177,15 @@ final class Inbound {
 
   private <C> @Nullable String last(C carrier, Wire<C> getter, String key) {
     String value = getter.last(carrier, key);
+    if (value != null && getter.repeated(carrier, key)) {
+      reject(RejectionReason.DUPLICATE_HEADER);
+    }
+    return value;
+  }
+
+  /** {@link #last} of a value the engine parses in place (as bytes where the wire holds bytes). */
+  private <C> @Nullable CharSequence lastAscii(C carrier, Wire<C> getter, String key) {
+    CharSequence value = getter.lastAscii(carrier, key);
     if (value != null && getter.repeated(carrier, key)) {
       reject(RejectionReason.DUPLICATE_HEADER);
     }

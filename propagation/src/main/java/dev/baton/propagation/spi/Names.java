@@ -1,5 +1,6 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.propagation.internal.AsciiBytes;
 import dev.baton.propagation.internal.SemConv;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -86,14 +87,14 @@ final class Names {
    * The agent name in {@code value[from, to)}, the same String as last time for a sender seen
    * before, or {@code null} when it is not a valid name.
    */
-  @Nullable String agentName(String value, int from, int to) {
+  @Nullable String agentName(CharSequence value, int from, int to) {
     int length = to - from;
     for (String known : senders) {
-      if (known != null && known.length() == length && value.startsWith(known, from)) {
+      if (known != null && known.length() == length && AsciiBytes.startsWith(value, known, from)) {
         return known;
       }
     }
-    String name = value.substring(from, to);
+    String name = value.subSequence(from, to).toString();
     if (!SemConv.isIdentity(name)) {
       return null;
     }

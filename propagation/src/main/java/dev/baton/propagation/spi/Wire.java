@@ -1,5 +1,6 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.propagation.internal.AsciiBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -51,6 +52,22 @@ public abstract class Wire<H> {
   public @Nullable String last(@Nullable H headers, String key) {
     List<String> values = getAll(headers, key);
     return values.isEmpty() ? null : values.get(values.size() - 1);
+  }
+
+  /**
+   * {@link #last} for a value the engine parses ({@code traceparent}, Baton's header): a wire whose
+   * headers hold bytes returns them as characters ({@link #ascii}) instead of decoding a string the
+   * engine would only take apart.
+   */
+  public @Nullable CharSequence lastAscii(@Nullable H headers, String key) {
+    return last(headers, key);
+  }
+
+  /**
+   * {@code value} read as characters, one per byte, with no string made (see {@link #lastAscii}).
+   */
+  protected static CharSequence ascii(byte[] value) {
+    return new AsciiBytes(value);
   }
 
   /** Whether header {@code key} appears more than once; override it as {@link #last}. */

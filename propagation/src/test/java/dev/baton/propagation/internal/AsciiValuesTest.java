@@ -42,4 +42,40 @@ class AsciiValuesTest {
     assertThat(text(BatonHeaderCodec.formatBytes(1, now, null, false, 0, 0, "a")))
         .isEqualTo("1;1733241600123456;;a");
   }
+
+  @Test
+  void aTraceparentReadInPlaceFromBytesParsesAsItsString() {
+    String[] values = {
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
+      "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",
+      "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01",
+      "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-",
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b71692033\u00e9-01",
+      "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      "",
+    };
+    for (String value : values) {
+      SpanContext fromString = TraceParent.parse(value, TraceState.getDefault());
+      SpanContext fromBytes =
+          TraceParent.parse(
+              new AsciiBytes(value.getBytes(StandardCharsets.UTF_8)), TraceState.getDefault());
+      assertThat(fromBytes).as(value).isEqualTo(fromString);
+    }
+  }
+
+  @Test
+  void bytesReadAsCharactersOnePerByte() {
+    AsciiBytes ascii = new AsciiBytes("1;17;id-\u00e9".getBytes(StandardCharsets.UTF_8));
+    assertThat(ascii.length()).isEqualTo(10);
+    assertThat(ascii.subSequence(5, 7)).isEqualTo("id");
+    assertThat(AsciiBytes.indexOf(ascii, ';', 2)).isEqualTo(4);
+    assertThat(AsciiBytes.indexOf(ascii, 'x', 0)).isEqualTo(-1);
+    assertThat(AsciiBytes.startsWith(ascii, "17", 2)).isTrue();
+    assertThat(AsciiBytes.startsWith(ascii, "17;id-x", 2)).isFalse();
+    // A byte outside ASCII is a character above 0x7f: rejected wherever only ASCII is allowed.
+    assertThat(ascii.charAt(8)).isGreaterThan((char) 0x7f);
+    assertThat(BatonHeaderCodec.parseDecimal(ascii, 2, 4, 18)).isEqualTo(17);
+  }
 }

@@ -98,6 +98,15 @@ final class KafkaWire extends Wire<Headers> {
   }
 
   @Override
+  public @Nullable CharSequence lastAscii(@Nullable Headers carrier, String key) {
+    if (carrier == null) {
+      return null;
+    }
+    Header header = carrier.lastHeader(key);
+    return header == null ? null : header.value() == null ? "" : ascii(header.value());
+  }
+
+  @Override
   public boolean repeated(@Nullable Headers carrier, String key) {
     if (carrier == null) {
       return false;
