@@ -102,7 +102,7 @@ public final class Budgets {
           new Budget(
               KAFKA_RECEIVE,
               false,
-              784,
+              832,
               256,
               REMOTE_CONTEXT
                   + "; traceparent and Baton's header are parsed from the record's bytes in place"
