@@ -67,7 +67,7 @@ public final class Baton {
   private final Tracer tracer;
   private final String agentName;
   private final String agentId;
-  private final List<Rule> rules;
+  private final Rule[] rules;
   private final int hopLimit;
   private final BaggagePolicy baggagePolicy;
   private final Listeners listeners;
@@ -83,7 +83,7 @@ public final class Baton {
         b.openTelemetry.getTracer(SCOPE, Baton.class.getPackage().getImplementationVersion());
     this.agentName = b.agentName;
     this.agentId = b.agentId == null ? agentName + "-" + UUID.randomUUID() : b.agentId;
-    this.rules = List.copyOf(b.rules);
+    this.rules = b.rules.toArray(new Rule[0]);
     this.hopLimit = b.hopLimit;
     this.baggagePolicy = b.baggagePolicy;
     this.listeners = new Listeners(b.listeners);

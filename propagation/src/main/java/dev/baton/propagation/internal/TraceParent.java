@@ -41,19 +41,28 @@ public final class TraceParent {
     if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
       return null;
     }
-    if (!lowerHex(value, 53, 55)) {
+    if (!lowerHex(value, 3, 35) || !lowerHex(value, 36, 52) || !lowerHex(value, 53, 55)) {
       return null;
     }
-    // The ids' lower-case hex and not-all-zeros rules are checked once, by OpenTelemetry's
-    // SpanContext (an invalid context comes back below).
-    String traceId = value.subSequence(3, 35).toString();
-    String spanId = value.subSequence(36, 52).toString();
-    int flags = hex(value.charAt(53)) * 16 + hex(value.charAt(54));
+    long traceIdHigh = hexLong(value, 3);
+    long traceIdLow = hexLong(value, 19);
+    long spanId = hexLong(value, 36);
+    if ((traceIdHigh == 0 && traceIdLow == 0) || spanId == 0) {
+      return null;
+    }
     // Only the sampled bit is defined; a receiver keeps it and ignores the others.
+    int flags = hex(value.charAt(54));
     TraceFlags traceFlags = (flags & 1) == 1 ? TraceFlags.getSampled() : TraceFlags.getDefault();
-    SpanContext context =
-        SpanContext.createFromRemoteParent(traceId, spanId, traceFlags, traceState);
-    return context.isValid() ? context : null;
+    return new RemoteSpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState);
+  }
+
+  /** The 16 lower-case hex digits at {@code from}, already checked, as a number. */
+  private static long hexLong(CharSequence s, int from) {
+    long value = 0;
+    for (int i = from; i < from + 16; i++) {
+      value = (value << 4) | hex(s.charAt(i));
+    }
+    return value;
   }
 
   /** The {@code traceparent} value for a valid span context, as ASCII bytes (55 of them). */
@@ -62,9 +71,14 @@ public final class TraceParent {
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
-    ascii(context.getTraceId(), out, 3);
-    out[35] = '-';
-    ascii(context.getSpanId(), out, 36);
+    if (context instanceof RemoteSpanContext remote) {
+      // A sender's context passed on (an unsampled hop's onward send): no id strings made.
+      remote.writeIds(out, 3);
+    } else {
+      ascii(context.getTraceId(), out, 3);
+      out[35] = '-';
+      ascii(context.getSpanId(), out, 36);
+    }
     out[52] = '-';
     out[53] = '0';
     out[54] = context.isSampled() ? (byte) '1' : (byte) '0';

@@ -65,7 +65,8 @@ final class Inbound {
       in.reject(RejectionReason.MISSING_CONTEXT);
       return in;
     }
-    CharSequence traceparent = in.lastAscii(carrier, getter, BatonHeaders.TRACEPARENT);
+    // Parsed in place; whether either header came twice is asked once, below.
+    CharSequence traceparent = getter.lastAscii(carrier, BatonHeaders.TRACEPARENT);
     if (traceparent == null) {
       in.reject(RejectionReason.MISSING_CONTEXT);
     } else {
@@ -93,7 +94,11 @@ final class Inbound {
       }
     }
 
-    CharSequence baton = in.lastAscii(carrier, getter, BatonHeaderCodec.NAME);
+    CharSequence baton = getter.lastAscii(carrier, BatonHeaderCodec.NAME);
+    if ((traceparent != null || baton != null)
+        && getter.repeated(carrier, BatonHeaders.TRACEPARENT, BatonHeaderCodec.NAME)) {
+      in.reject(RejectionReason.DUPLICATE_HEADER);
+    }
     if (baton != null) {
       in.readBaton(baton, names);
     } else {
@@ -177,15 +182,6 @@ final class Inbound {
 
   private <C> @Nullable String last(C carrier, Wire<C> getter, String key) {
     String value = getter.last(carrier, key);
-    if (value != null && getter.repeated(carrier, key)) {
-      reject(RejectionReason.DUPLICATE_HEADER);
-    }
-    return value;
-  }
-
-  /** {@link #last} of a value the engine parses in place (as bytes where the wire holds bytes). */
-  private <C> @Nullable CharSequence lastAscii(C carrier, Wire<C> getter, String key) {
-    CharSequence value = getter.lastAscii(carrier, key);
     if (value != null && getter.repeated(carrier, key)) {
       reject(RejectionReason.DUPLICATE_HEADER);
     }

@@ -147,7 +147,7 @@ final class ReceivePath<H> {
     Continuation continuation = baton.continuationFor(delivery.destination());
     boolean overHops = inbound.hops > baton.hopLimit();
     boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
-    Context parent = Context.root();
+    Context parent = Spans.rootWithHops(newTrace || sender == null ? 0 : inbound.hops);
     if (sender != null && !newTrace) {
       parent = parent.with(Span.wrap(sender));
     }
@@ -157,7 +157,7 @@ final class ReceivePath<H> {
     if (sender != null && !newTrace && !sender.isSampled() && dropsUnsampledChildren) {
       // The sampler would drop this hop's span (SdkSampling): none is built, the sender's
       // context is the handler's, and a kept hop (keep) hangs under the sender's span.
-      return Spans.withHops(parent, inbound.hops);
+      return parent;
     }
     Names.Destination named =
         names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
@@ -188,7 +188,7 @@ final class ReceivePath<H> {
       // The span is started: it still becomes current and ends after the handler.
       events.telemetryFailure("process", e);
     }
-    return Spans.withHops(parent.with(span), newTrace || sender == null ? 0 : inbound.hops);
+    return parent.with(span);
   }
 
   private static void decorate(

@@ -26,6 +26,27 @@ final class Spans {
     return hops == 0 ? context : context.with(HOPS, hops);
   }
 
+  // Root contexts holding a hop count, made once each: a received message's context is then one
+  // copy (the sender's span added), not two. A Context is immutable, so a racing second making of
+  // the same entry is harmless.
+  private static final Context[] ROOTS_WITH_HOPS = new Context[64];
+
+  /** The root context holding {@code hops} (the root itself for 0). */
+  static Context rootWithHops(int hops) {
+    if (hops == 0) {
+      return Context.root();
+    }
+    if (hops >= ROOTS_WITH_HOPS.length) {
+      return Context.root().with(HOPS, hops);
+    }
+    Context made = ROOTS_WITH_HOPS[hops];
+    if (made == null) {
+      made = Context.root().with(HOPS, hops);
+      ROOTS_WITH_HOPS[hops] = made;
+    }
+    return made;
+  }
+
   /** The wall clock read at a moment of the monotonic clock; re-read each second. */
   private record ClockBase(long epochMicros, long nanoTime) {
     static ClockBase read() {

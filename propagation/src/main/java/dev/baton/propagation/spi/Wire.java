@@ -75,6 +75,15 @@ public abstract class Wire<H> {
     return getAll(headers, key).size() > 1;
   }
 
+  /**
+   * Whether header {@code key} or header {@code other} appears more than once: a received message's
+   * two usual headers checked at once. Override it where {@link #repeated} walks the headers, to
+   * walk them once.
+   */
+  public boolean repeated(@Nullable H headers, String key, String other) {
+    return repeated(headers, key) || repeated(headers, other);
+  }
+
   /** Sets header {@code key} to {@code value}, replacing every value it had: never two. */
   public abstract void set(H headers, String key, String value);
 

@@ -36,9 +36,11 @@ public final class AllocationGate {
    * (the first op, the second, …, then again) after {@code warmup} operations of each: the least is
    * a path's own cost, a round's excess a one-off (a buffer grown, a batch the client opened), and
    * taking them in turn exposes all to the same state of the client, the broker and the SDK's span
-   * queue.
+   * queue. {@code settle} runs, unmeasured, before each op's round: a client that buffers (Kafka's
+   * producer) starts every round from the same state, so no round pays for buffers the one before
+   * it left in flight.
    */
-  public static double[] bytesPerOp(int warmup, Op... ops) throws Exception {
+  public static double[] bytesPerOp(int warmup, Op settle, Op... ops) throws Exception {
     if (!THREADS.isThreadAllocatedMemorySupported()) {
       throw new IllegalStateException("this JVM does not count allocations per thread");
     }
@@ -52,6 +54,7 @@ public final class AllocationGate {
     java.util.Arrays.fill(least, Double.MAX_VALUE);
     for (int round = 0; round < ROUNDS; round++) {
       for (int i = 0; i < ops.length; i++) {
+        settle.run();
         least[i] = Math.min(least[i], round(ops[i]));
       }
     }
@@ -84,7 +87,15 @@ public final class AllocationGate {
    */
   public static double[] floorBatonAndSpan(int warmup, Op floor, Op baton, @Nullable Op span)
       throws Exception {
-    return span == null ? bytesPerOp(warmup, floor, baton) : bytesPerOp(warmup, floor, baton, span);
+    return floorBatonAndSpan(warmup, () -> {}, floor, baton, span);
+  }
+
+  /** {@link #floorBatonAndSpan(int, Op, Op, Op)}, each round after {@code settle}. */
+  public static double[] floorBatonAndSpan(
+      int warmup, Op settle, Op floor, Op baton, @Nullable Op span) throws Exception {
+    return span == null
+        ? bytesPerOp(warmup, settle, floor, baton)
+        : bytesPerOp(warmup, settle, floor, baton, span);
   }
 
   /**

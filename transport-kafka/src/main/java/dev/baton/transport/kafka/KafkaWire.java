@@ -120,6 +120,23 @@ final class KafkaWire extends Wire<Headers> {
     return false;
   }
 
+  @Override
+  public boolean repeated(@Nullable Headers carrier, String key, String other) {
+    if (carrier == null) {
+      return false;
+    }
+    // One walk for both (each walk makes an iterator).
+    int keys = 0;
+    int others = 0;
+    for (Header header : carrier) {
+      String name = header.key();
+      if ((name.equals(key) && ++keys > 1) || (name.equals(other) && ++others > 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String decode(byte @Nullable [] value) {
     return value == null ? "" : new String(value, StandardCharsets.UTF_8);
   }

@@ -13,19 +13,17 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +43,9 @@ class KafkaAllocationGateTest {
   private static final int SEND_WARMUP = 10_000;
 
   private static KafkaBroker broker;
-  // The floor's producer; Baton's sends go through the producer Baton makes with the same settings.
+  // One producer for the floor and Baton: the one Baton shares among agents built with the same
+  // settings, so both send through the same buffers, drained before each round.
+  private static SharedProducers.Lease lease;
   private static Producer<String, byte[]> producer;
   private static OpenTelemetrySdk sampledSdk;
   private static OpenTelemetrySdk unsampledSdk;
@@ -57,15 +57,16 @@ class KafkaAllocationGateTest {
     broker = KafkaBroker.start();
     broker.createTopic(TOPIC, 1);
     broker.createTopic("gate.receive", 1);
-    producer = new KafkaProducer<>(config(), new StringSerializer(), new ByteArraySerializer());
+    lease = SharedProducers.acquire(new HashMap<>(config()));
+    producer = lease.producer();
     sampledSdk = Tracing.sdk(Tracing.Sampling.SAMPLED);
     unsampledSdk = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (producer != null) {
-      producer.close();
+    if (lease != null) {
+      lease.release(Duration.ofSeconds(10));
     }
     if (sampledSdk != null) {
       sampledSdk.close();
@@ -77,7 +78,7 @@ class KafkaAllocationGateTest {
   }
 
   /**
-   * Both producers' settings: batches of 256 KiB (a batch's objects spread over some 250 records
+   * The producer's settings: batches of 256 KiB (a batch's objects spread over some 250 records
    * instead of 16) and room for 64 MiB in flight (so a send does not wait for the broker), which
    * make what a send allocates on the agent's thread the same from one round to the next.
    */
@@ -110,6 +111,7 @@ class KafkaAllocationGateTest {
       AllocationGate.Op batonOp = () -> publisher.publish(TOPIC, PAYLOAD);
       return AllocationGate.floorBatonAndSpan(
           SEND_WARMUP,
+          producer::flush,
           onward ? AllocationGate.inUnsampledHandler(SEND_FLOOR) : SEND_FLOOR,
           onward ? AllocationGate.inUnsampledHandler(batonOp) : batonOp,
           sdk == sampledSdk ? spanAlone(SpanKind.PRODUCER) : null);
