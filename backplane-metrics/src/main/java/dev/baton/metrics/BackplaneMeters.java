@@ -123,7 +123,8 @@ final class BackplaneMeters {
       counters(
           "baton.processed.messages",
           "Messages handled, by outcome: success (acknowledged), failure (redelivered),"
-              + " dead_lettered (given up).",
+              + " dead_lettered (given up), abandoned (the handler ran past the agent's maximum"
+              + " handler time).",
           SYSTEM,
           DESTINATION,
           GROUP,

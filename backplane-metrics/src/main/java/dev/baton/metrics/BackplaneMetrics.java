@@ -207,9 +207,12 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     String group = groups.limit(e.group());
     String agent = agents.limit(e.agent());
     String outcome =
-        e.outcome() == Outcome.ACK
-            ? "success"
-            : e.outcome() == Outcome.NAK ? "failure" : "dead_lettered";
+        switch (e.outcome()) {
+          case ACK -> "success";
+          case NAK -> "failure";
+          case DEAD_LETTERED -> "dead_lettered";
+          case ABANDONED -> "abandoned";
+        };
     meters.processed.get(r, e.system(), destination, group, agent, outcome).increment();
     meters
         .processDuration

@@ -37,6 +37,9 @@ public final class Baton {
   /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
   public static final int DEFAULT_HOP_LIMIT = 64;
 
+  /** How long a handler may work on one message unless the agent says otherwise. */
+  public static final Duration DEFAULT_MAX_HANDLER_TIME = Duration.ofMinutes(30);
+
   private static final String SCOPE = "dev.baton";
 
   static {
@@ -77,6 +80,7 @@ public final class Baton {
   private final HandlerCost handlerCost;
   private final boolean keepFailures;
   private final long keepSlowerThanNanos;
+  private final long maxHandlerNanos;
 
   private Baton(Builder b) {
     this.tracer =
@@ -96,6 +100,7 @@ public final class Baton {
     this.handlerCost = b.handlerCost;
     this.keepFailures = b.keepFailures;
     this.keepSlowerThanNanos = b.keepSlowerThan.toNanos();
+    this.maxHandlerNanos = b.maxHandlerTime.toNanos();
   }
 
   /** A builder for an agent that reports to {@code openTelemetry}. */
@@ -168,6 +173,14 @@ public final class Baton {
     return keepSlowerThanNanos;
   }
 
+  /**
+   * The longest a handler may hold its message before Baton gives the message up, in nanoseconds
+   * (see {@link Builder#setMaxHandlerTime}).
+   */
+  public long maxHandlerNanos() {
+    return maxHandlerNanos;
+  }
+
   /** How many times Baton's own instrumentation failed (and was contained) so far. */
   public long telemetryFailures() {
     return listeners.failures();
@@ -189,6 +202,7 @@ public final class Baton {
     private HandlerCost handlerCost = HandlerCost.ALLOCATIONS;
     private boolean keepFailures = true;
     private Duration keepSlowerThan = Duration.ZERO;
+    private Duration maxHandlerTime = DEFAULT_MAX_HANDLER_TIME;
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -296,6 +310,27 @@ public final class Baton {
         throw new IllegalArgumentException("keepSlowerThan must not be negative, was " + threshold);
       }
       this.keepSlowerThan = threshold;
+      return this;
+    }
+
+    /**
+     * The longest a handler may work on one message. While a handler runs, Baton keeps the broker
+     * from giving its message to another consumer: on JetStream an in-progress acknowledgement
+     * every third of the consumer's ack wait, on Kafka the subscription keeps polling, with its
+     * partitions paused, every third of {@code max.poll.interval.ms} (so the consumer stays in its
+     * group). Past this time Baton gives the message up the way the broker expects (JetStream: a
+     * nak, or a term on the last allowed delivery; Kafka: the record's failure policy, its
+     * dead-letter topic at once when it has one) and records how the handler ended as {@link
+     * dev.baton.transport.Outcome#ABANDONED}, with {@code error.type=baton.handler_timeout} on the
+     * span; the handler itself is not stopped. Default 30 minutes; at least one second.
+     */
+    public Builder setMaxHandlerTime(Duration maxHandlerTime) {
+      Objects.requireNonNull(maxHandlerTime, "maxHandlerTime");
+      if (maxHandlerTime.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(
+            "maxHandlerTime must be at least one second, was " + maxHandlerTime);
+      }
+      this.maxHandlerTime = maxHandlerTime;
       return this;
     }
 

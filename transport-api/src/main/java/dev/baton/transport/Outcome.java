@@ -15,5 +15,11 @@ public enum Outcome {
    * redelivered to this consumer. (Not to be confused with a {@link RejectionReason}: a propagated
    * context Baton refused.)
    */
-  DEAD_LETTERED
+  DEAD_LETTERED,
+  /**
+   * The handler ran past the agent's maximum handler time: Baton gave the message up the way the
+   * broker expects (JetStream: a nak, or a term on the last allowed delivery; Kafka: the record's
+   * failure policy) while the handler still ran, and set aside how it ended.
+   */
+  ABANDONED
 }

@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ReceivePath<H> {
 
+  /** The span's {@code error.type} when the watch gave a message up past the handler time. */
+  static final String HANDLER_TIMEOUT = "baton.handler_timeout";
+
   private final Baton baton;
   private final Wire<H> wire;
   private final Tracer tracer;
@@ -42,6 +45,7 @@ final class ReceivePath<H> {
   private final boolean dropsUnsampledChildren;
   private final boolean measureAllocations;
   private final boolean measureCpu;
+  private final HandlerWatch.Failures watchFailures;
 
   ReceivePath(
       Baton baton,
@@ -62,6 +66,7 @@ final class ReceivePath<H> {
         baton.handlerCost() != HandlerCost.NONE && ThreadCounters.measuresAllocations();
     this.measureCpu =
         baton.handlerCost() == HandlerCost.ALLOCATIONS_AND_CPU && ThreadCounters.measuresCpu();
+    this.watchFailures = events::telemetryFailure;
   }
 
   /** See {@link MessagingEngine#deliver(Delivery, Object, MessageHandler, Settler, Poll)}. */
@@ -102,18 +107,31 @@ final class ReceivePath<H> {
       boolean cpuTime = measureCpu && wanted;
       long cpu = cpuTime ? ThreadCounters.cpuNanos() : -1;
       long allocated = allocations ? ThreadCounters.allocatedBytes() : -1;
+      HandlerWatch.Slot watched = watch(settler);
       try {
         handler.handle(message);
       } catch (Throwable t) {
         failure = t;
       }
+      boolean gaveUp = watched != null && watched.end();
       if (allocations) {
         allocated = ThreadCounters.delta(allocated, ThreadCounters.allocatedBytes());
       }
       if (cpuTime) {
         cpu = ThreadCounters.delta(cpu, ThreadCounters.cpuNanos());
       }
-      finish(delivery, message, inbound, span, failure, settler, startNanos, cpu, allocated);
+      finish(
+          delivery, message, inbound, span, failure, gaveUp, settler, startNanos, cpu, allocated);
+    }
+  }
+
+  /** Watches the handler while it holds the broker's message (HandlerWatch), or null. */
+  private HandlerWatch.@Nullable Slot watch(Settler settler) {
+    try {
+      return HandlerWatch.begin(settler, baton.maxHandlerNanos(), watchFailures);
+    } catch (RuntimeException | LinkageError e) {
+      events.telemetryFailure("process", e);
+      return null;
     }
   }
 
@@ -230,6 +248,7 @@ final class ReceivePath<H> {
       Inbound inbound,
       Span span,
       @Nullable Throwable failure,
+      boolean gaveUp,
       Settler settler,
       long startNanos,
       long cpuNanos,
@@ -239,7 +258,11 @@ final class ReceivePath<H> {
     String errorType = failure == null ? null : failure.getClass().getName();
     Throwable toThrow = failure;
     try {
-      if (failure == null) {
+      if (gaveUp) {
+        // The watch gave the message up past the maximum handler time: settled already.
+        outcome = Outcome.ABANDONED;
+        errorType = HANDLER_TIMEOUT;
+      } else if (failure == null) {
         settler.ack();
       } else {
         settler.nak();
@@ -272,7 +295,7 @@ final class ReceivePath<H> {
     long elapsedNanos = System.nanoTime() - startNanos;
     String kept = null;
     if (!span.isRecording() && span.getSpanContext().isValid()) {
-      kept = keepReason(toThrow, elapsedNanos);
+      kept = keepReason(toThrow != null || gaveUp, elapsedNanos);
       if (kept != null) {
         keep(
             kept,
@@ -313,8 +336,8 @@ final class ReceivePath<H> {
   }
 
   /** Why a hop the sampler did not record is recorded anyway, or {@code null}. */
-  private @Nullable String keepReason(@Nullable Throwable failure, long elapsedNanos) {
-    if (failure != null && baton.keepFailures()) {
+  private @Nullable String keepReason(boolean failed, long elapsedNanos) {
+    if (failed && baton.keepFailures()) {
       return "failure";
     }
     long slow = baton.keepSlowerThanNanos();

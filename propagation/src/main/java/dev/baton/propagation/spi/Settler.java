@@ -21,6 +21,31 @@ public interface Settler {
     return Outcome.NAK;
   }
 
+  /**
+   * How long the broker keeps a delivered message for this consumer before it gives the message to
+   * another (JetStream's ack wait; Kafka's {@code max.poll.interval.ms}), or 0 (the default) when
+   * it never does: while the handler runs, the engine calls {@link #extend} every third of it.
+   */
+  default long holdNanos() {
+    return 0;
+  }
+
+  /**
+   * Tells the broker the handler is still working on the message (JetStream: an in-progress
+   * acknowledgement; Kafka: a poll with the partitions paused). Called on Baton's watch thread,
+   * never the handler's, while the handler runs; it must not wait long.
+   */
+  default void extend() throws Exception {}
+
+  /**
+   * Gives the message up past the agent's maximum handler time, while the handler still runs: the
+   * way the broker expects a failed delivery to end ({@link #nak} by default). Called on Baton's
+   * watch thread; afterwards the engine neither acks nor naks the message.
+   */
+  default void giveUp() throws Exception {
+    nak();
+  }
+
   /** For brokers without acknowledgements. */
   static Settler none() {
     return NoSettle.INSTANCE;

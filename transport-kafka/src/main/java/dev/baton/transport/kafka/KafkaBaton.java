@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -176,6 +177,25 @@ public final class KafkaBaton extends TransportBase {
    * for the reply listener, which assigns partitions itself), no auto-commit, and where a new group
    * starts reading unless the caller said otherwise.
    */
+  /**
+   * How long the group waits between a consumer's polls before it hands the consumer's partitions
+   * to another ({@code max.poll.interval.ms}, Kafka's default 5 minutes).
+   */
+  private long maxPollIntervalNanos() {
+    Object configured = consumerConfig.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+    long millis = 300_000;
+    if (configured instanceof Number number) {
+      millis = number.longValue();
+    } else if (configured != null) {
+      try {
+        millis = Long.parseLong(configured.toString().trim());
+      } catch (NumberFormatException e) {
+        // the consumer refuses the setting itself, with Kafka's own message
+      }
+    }
+    return TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
+  }
+
   private Consumer<String, byte[]> newConsumer(@Nullable String groupId, String offsetReset) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -247,6 +267,7 @@ public final class KafkaBaton extends TransportBase {
             groupId,
             recordKeys,
             pollSpans,
+            maxPollIntervalNanos(),
             this::untrack);
     track(subscription);
     subscription.start();

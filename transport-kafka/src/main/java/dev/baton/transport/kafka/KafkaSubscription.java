@@ -12,10 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +54,13 @@ final class KafkaSubscription implements Subscription {
   private volatile boolean stoppedByFailure;
   private volatile long bufferedMessages;
   private volatile long bufferedBytes;
+  // The consumer is used by one thread at a time: the subscription's, except while a handler runs,
+  // when the handler watch's thread may poll (keepInGroup) so the consumer stays in its group.
+  private final ReentrantLock consumerLock = new ReentrantLock();
+  private final long maxPollIntervalNanos;
+  // Set while the watch holds the partitions paused; partitions the group took away meanwhile.
+  private boolean keeping;
+  private final Set<TopicPartition> revokedMidBatch = new HashSet<>();
 
   KafkaSubscription(
       org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
@@ -63,13 +73,33 @@ final class KafkaSubscription implements Subscription {
       String groupId,
       boolean recordKeys,
       boolean pollSpans,
+      long maxPollIntervalNanos,
       Consumer<KafkaSubscription> onClose) {
     this.pollSpans = pollSpans;
     this.consumer = consumer;
     this.engine = sender.engine();
     this.topic = topic;
     this.group = group;
-    this.policyRunner = new PolicyRunner(sender, group, handler, policy, recordKeys, () -> running);
+    this.maxPollIntervalNanos = maxPollIntervalNanos;
+    this.policyRunner =
+        new PolicyRunner(
+            sender,
+            group,
+            handler,
+            policy,
+            recordKeys,
+            () -> running,
+            new PolicyRunner.Hold() {
+              @Override
+              public long holdNanos() {
+                return KafkaSubscription.this.maxPollIntervalNanos;
+              }
+
+              @Override
+              public void extend() {
+                keepInGroup();
+              }
+            });
     this.pollTimeout = pollTimeout;
     this.groupId = groupId;
     this.onClose = onClose;
@@ -122,6 +152,7 @@ final class KafkaSubscription implements Subscription {
 
   private void run() {
     engine.events().subscriptionChange(topic, group, SubscriptionState.STARTED);
+    consumerLock.lock();
     try {
       awaitTopicMetadata();
       consumer.subscribe(List.of(topic), new Rebalance());
@@ -142,6 +173,7 @@ final class KafkaSubscription implements Subscription {
         }
         if (!records.isEmpty()) {
           handleBatch(records, pollStart, Instant.now());
+          endKeeping();
           commit();
         }
       }
@@ -163,6 +195,7 @@ final class KafkaSubscription implements Subscription {
         assigned.countDown();
         finished.countDown();
         onClose.accept(this);
+        consumerLock.unlock();
         engine
             .events()
             .subscriptionChange(
@@ -170,6 +203,43 @@ final class KafkaSubscription implements Subscription {
                 group,
                 stoppedByFailure ? SubscriptionState.FAILED : SubscriptionState.STOPPED);
       }
+    }
+  }
+
+  /**
+   * On the handler watch's thread while a handler runs past a third of {@code
+   * max.poll.interval.ms}: polls with every partition paused, so the group keeps this consumer (and
+   * its records) instead of handing them to another. Records a rebalance let through are put back
+   * (the position returns to the first of them); partitions the group takes away meanwhile are not
+   * handled further in this batch. Never waits for the subscription's thread.
+   */
+  void keepInGroup() {
+    if (!consumerLock.tryLock()) {
+      return; // the subscription's thread has the consumer: it polls again soon
+    }
+    try {
+      if (!running) {
+        return;
+      }
+      keeping = true;
+      consumer.pause(consumer.assignment());
+      ConsumerRecords<String, byte[]> stray = consumer.poll(Duration.ZERO);
+      for (TopicPartition partition : stray.partitions()) {
+        consumer.seek(partition, stray.records(partition).get(0).offset());
+      }
+    } catch (WakeupException e) {
+      // close() woke the consumer: the subscription's loop ends after the handler
+    } finally {
+      consumerLock.unlock();
+    }
+  }
+
+  /** After a batch: the partitions the watch paused are read again. */
+  private void endKeeping() {
+    revokedMidBatch.clear();
+    if (keeping) {
+      keeping = false;
+      consumer.resume(consumer.paused());
     }
   }
 
@@ -237,7 +307,20 @@ final class KafkaSubscription implements Subscription {
         if (!running) {
           return; // the rest stays uncommitted: the group's next consumer reads it
         }
-        if (!policyRunner.handle(record, poll)) {
+        if (revokedMidBatch.contains(partition)) {
+          break; // the group gave this partition to another consumer while a handler ran
+        }
+        boolean done;
+        consumerLock.unlock();
+        try {
+          done = policyRunner.handle(record, poll);
+        } finally {
+          consumerLock.lock();
+        }
+        if (revokedMidBatch.contains(partition)) {
+          break; // its offset is the new owner's to commit
+        }
+        if (!done) {
           consumer.seek(partition, record.offset());
           engine
               .events()
@@ -318,6 +401,9 @@ final class KafkaSubscription implements Subscription {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       commit();
+      if (keeping) {
+        revokedMidBatch.addAll(partitions);
+      }
     }
 
     @Override
@@ -325,6 +411,10 @@ final class KafkaSubscription implements Subscription {
       // The group has given this consumer its share (possibly none): resolve where reading
       // starts now, so a record published from here on is seen.
       partitions.forEach(consumer::position);
+      if (keeping) {
+        // A handler still runs: these wait, paused, for the batch to end.
+        consumer.pause(partitions);
+      }
       assigned.countDown();
     }
   }

@@ -8,9 +8,11 @@ import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
+import dev.baton.transport.PublishReceipt;
 import io.opentelemetry.api.common.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +40,19 @@ final class PolicyRunner {
   private final FailurePolicy policy;
   private final boolean recordKeys;
   private final BooleanSupplier running;
+  private final Hold hold;
+  // One attempt at a time, on the subscription's thread: reused, so a record costs no settler.
+  private final Attempt attempt = new Attempt();
+
+  /**
+   * What keeps the consumer in its group while a handler runs: {@code max.poll.interval.ms} and a
+   * poll with the partitions paused (KafkaSubscription).
+   */
+  interface Hold {
+    long holdNanos();
+
+    void extend();
+  }
 
   PolicyRunner(
       KafkaSender sender,
@@ -45,7 +60,8 @@ final class PolicyRunner {
       MessageHandler handler,
       FailurePolicy policy,
       boolean recordKeys,
-      BooleanSupplier running) {
+      BooleanSupplier running,
+      Hold hold) {
     this.sender = sender;
     this.engine = sender.engine();
     this.group = group;
@@ -53,52 +69,62 @@ final class PolicyRunner {
     this.policy = policy;
     this.recordKeys = recordKeys;
     this.running = running;
+    this.hold = hold;
   }
 
   /**
    * Runs the handler with retries; true when the record is done (handled or dead-lettered), false
-   * when the policy gave up on it or the subscription is closing.
+   * when the policy gave up on it or the subscription is closing. An attempt the watch gave up past
+   * the maximum handler time counts as failed (dead-lettered at once on the last attempt when the
+   * policy has a dead-letter topic).
    */
   boolean handle(ConsumerRecord<String, byte[]> record, @Nullable Poll poll) {
     int attempts = policy.maxRetries() + 1;
-    for (int attempt = 1; attempt <= attempts; attempt++) {
-      boolean last = attempt == attempts;
-      DeadLetter deadLettered =
-          last && policy.deadLetterTopic() != null ? new DeadLetter(record) : null;
+    for (int number = 1; number <= attempts; number++) {
+      boolean last = number == attempts;
+      attempt.start(record, last && policy.deadLetterTopic() != null);
+      boolean failed;
       try {
         engine.deliver(
-            delivery(record, attempt),
+            delivery(record, number),
             record.headers(),
-            deadLettered == null ? handler : deadLettered,
-            deadLettered == null ? Settler.none() : deadLettered,
-            attempt == 1 ? poll : null);
-        return true;
+            attempt,
+            attempt,
+            number == 1 ? poll : null);
+        failed = attempt.gaveUp;
       } catch (Throwable t) {
-        if (deadLettered != null && deadLettered.sent) {
-          return true;
-        }
-        if (last || !running.getAsBoolean()) {
-          return false;
-        }
-        if (!pause(policy.backoff(attempt), running)) {
-          return false;
-        }
+        failed = true;
+      }
+      if (!failed || attempt.sent) {
+        return true;
+      }
+      if (last || !running.getAsBoolean()) {
+        return false;
+      }
+      if (!pause(policy.backoff(number), running)) {
+        return false;
       }
     }
     return false;
   }
 
   /**
-   * The last attempt when the policy dead-letters: runs the handler, and when it throws publishes
-   * the record to the dead-letter topic before the exception goes on; the outcome is then {@link
-   * Outcome#DEAD_LETTERED}. Kafka has no per-record ack: settling does nothing.
+   * One attempt's handler and settler: runs the application's handler and, on the last attempt when
+   * the policy dead-letters, publishes the record to the dead-letter topic when it throws (the
+   * outcome is then {@link Outcome#DEAD_LETTERED}) before the exception goes on. Kafka has no
+   * per-record ack: settling does nothing; holding the record is staying in the group.
    */
-  private final class DeadLetter implements MessageHandler, Settler {
-    private final ConsumerRecord<String, byte[]> record;
-    private boolean sent;
+  private final class Attempt implements MessageHandler, Settler {
+    private ConsumerRecord<String, byte[]> record;
+    private boolean deadLetters;
+    private volatile boolean gaveUp;
+    private volatile boolean sent;
 
-    DeadLetter(ConsumerRecord<String, byte[]> record) {
+    void start(ConsumerRecord<String, byte[]> record, boolean deadLetters) {
       this.record = record;
+      this.deadLetters = deadLetters;
+      this.gaveUp = false;
+      this.sent = false;
     }
 
     @Override
@@ -106,8 +132,10 @@ final class PolicyRunner {
       try {
         handler.handle(message);
       } catch (Exception | Error e) {
-        deadLetter(record, e);
-        sent = true;
+        if (deadLetters && !sent) {
+          deadLetter(record, e.getClass().getName()).get(30, TimeUnit.SECONDS);
+          sent = true;
+        }
         throw e;
       }
     }
@@ -122,10 +150,31 @@ final class PolicyRunner {
     public Outcome failureOutcome() {
       return sent ? Outcome.DEAD_LETTERED : Outcome.NAK;
     }
+
+    @Override
+    public long holdNanos() {
+      return hold.holdNanos();
+    }
+
+    @Override
+    public void extend() {
+      hold.extend();
+    }
+
+    /** On the watch thread: never waits for the dead-letter topic's acknowledgement. */
+    @Override
+    public void giveUp() {
+      gaveUp = true;
+      if (deadLetters) {
+        deadLetter(record, "baton.handler_timeout");
+        sent = true;
+      }
+    }
   }
 
-  /** Publishes the failed record to the dead-letter topic and waits for the acknowledgement. */
-  private void deadLetter(ConsumerRecord<String, byte[]> record, Throwable error) throws Exception {
+  /** Publishes the failed record to the dead-letter topic; completes on its acknowledgement. */
+  private CompletableFuture<PublishReceipt> deadLetter(
+      ConsumerRecord<String, byte[]> record, String errorType) {
     OutboundMessage message =
         OutboundMessage.of(
             policy.deadLetterTopic(), record.value() == null ? new byte[0] : record.value());
@@ -137,7 +186,7 @@ final class PolicyRunner {
     }
     message =
         message
-            .withHeader(DLQ_PREFIX + "error", error.getClass().getName())
+            .withHeader(DLQ_PREFIX + "error", errorType)
             .withHeader(DLQ_PREFIX + "topic", record.topic())
             .withHeader(DLQ_PREFIX + "partition", Integer.toString(record.partition()))
             .withHeader(DLQ_PREFIX + "offset", Long.toString(record.offset()))
@@ -145,7 +194,7 @@ final class PolicyRunner {
     if (record.key() != null) {
       message = message.withKey(record.key());
     }
-    sender.publish(message).get(30, TimeUnit.SECONDS);
+    return sender.publish(message);
   }
 
   private Delivery delivery(ConsumerRecord<String, byte[]> record, int attempt) {

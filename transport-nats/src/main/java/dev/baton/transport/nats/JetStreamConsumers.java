@@ -10,6 +10,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -55,7 +56,13 @@ record JetStreamConsumers(
           JetStreamConsumption.start(
               consumerContext,
               dispatcher,
-              NatsReceiver.handler(sender, name, true, delivery.maxDeliveries(), handler));
+              NatsReceiver.handler(
+                  sender,
+                  name,
+                  true,
+                  delivery.maxDeliveries(),
+                  ackWaitNanos(consumerContext),
+                  handler));
     } catch (IOException e) {
       connection.closeDispatcher(dispatcher);
       throw new UncheckedIOException(e);
@@ -89,6 +96,19 @@ record JetStreamConsumers(
             stream,
             sender.engine());
     return tracker.started(dispatcher, destination, name, consumer, lag, unreadable);
+  }
+
+  /** The consumer's ack wait (the server's default, 30 s, when it says none). */
+  private static long ackWaitNanos(ConsumerContext context) {
+    ConsumerInfo info = context.getCachedConsumerInfo();
+    Duration ackWait =
+        info == null || info.getConsumerConfiguration() == null
+            ? null
+            : info.getConsumerConfiguration().getAckWait();
+    return (ackWait == null || ackWait.isZero() || ackWait.isNegative()
+            ? Duration.ofSeconds(30)
+            : ackWait)
+        .toNanos();
   }
 
   private ConsumerContext consumer(String destination, @Nullable String group) {

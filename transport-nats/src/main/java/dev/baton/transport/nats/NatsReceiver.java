@@ -17,19 +17,21 @@ final class NatsReceiver {
   /** A core NATS handler that hands every message to the engine with {@code handler}. */
   static io.nats.client.MessageHandler handler(
       NatsSender sender, String group, MessageHandler handler) {
-    return handler(sender, group, false, 0, handler);
+    return handler(sender, group, false, 0, 0, handler);
   }
 
   /**
    * A jnats handler that hands every message to the engine with {@code handler}; on JetStream a
    * failed delivery is nak'ed for redelivery, or terminated (given up) when it was the last of
-   * {@code maxDeliveries} (0: no limit).
+   * {@code maxDeliveries} (0: no limit), and a running handler's message is kept from redelivery
+   * with in-progress acknowledgements, a third of {@code ackWaitNanos} apart.
    */
   static io.nats.client.MessageHandler handler(
       NatsSender sender,
       String group,
       boolean jetStream,
       int maxDeliveries,
+      long ackWaitNanos,
       MessageHandler handler) {
     MessagingEngine<Headers> engine = sender.engine();
     String inboxTemplate = sender.inboxTemplate();
@@ -49,7 +51,7 @@ final class NatsReceiver {
       Settler settler =
           jetStream
               ? new JetStreamSettler(
-                  msg, maxDeliveries > 0 && delivery.deliveryCount() >= maxDeliveries)
+                  msg, maxDeliveries > 0 && delivery.deliveryCount() >= maxDeliveries, ackWaitNanos)
               : Settler.none();
       try {
         engine.deliver(delivery, msg.getHeaders(), handler, settler);
@@ -74,10 +76,15 @@ final class NatsReceiver {
     throw (T) t;
   }
 
-  private record JetStreamSettler(Message msg, boolean last) implements Settler {
+  private record JetStreamSettler(Message msg, boolean last, long holdNanos) implements Settler {
     @Override
     public void ack() {
       msg.ack();
+    }
+
+    @Override
+    public void extend() {
+      msg.inProgress();
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -163,7 +164,23 @@ class KafkaAllocationGateTest {
             true);
     PolicyRunner runner =
         new PolicyRunner(
-            sender, "gate", m -> sink = m.payload(), FailurePolicy.defaults(), false, () -> true);
+            sender,
+            "gate",
+            m -> sink = m.payload(),
+            FailurePolicy.defaults(),
+            false,
+            () -> true,
+            // As a subscription's: held for Kafka's default max.poll.interval.ms (the handler
+            // watch takes each record), never long enough here to need the poll.
+            new PolicyRunner.Hold() {
+              @Override
+              public long holdNanos() {
+                return TimeUnit.MINUTES.toNanos(5);
+              }
+
+              @Override
+              public void extend() {}
+            });
     AllocationGate.Op floor = () -> sink = record.value();
     AllocationGate.Op batonOp = () -> runner.handle(record, null);
     return AllocationGate.floorBatonAndSpan(
