@@ -29,6 +29,7 @@ final class ConnectionWatch implements AutoCloseable {
   private final @Nullable NatsErrorListener errorListener;
   private final AtomicBoolean resubscribed = new AtomicBoolean();
   private final ProbeSchedule schedule;
+  private long repairsSeen;
 
   /**
    * Starts watching; {@code stallTimeout} zero turns the stall check off; {@code subscriptions} are
@@ -53,12 +54,14 @@ final class ConnectionWatch implements AutoCloseable {
         stallTimeout.isZero()
             ? () -> {}
             : new StallWatchdog(connection, engine, stallTimeout, this::afterStall);
+    this.repairsSeen = SafeHeadersDataPort.repairedMessages(connection);
     this.schedule =
         ProbeSchedule.start(
             "baton-nats-connection-watch",
             stallTimeout.isZero() ? Duration.ofMillis(250) : stallTimeout.dividedBy(4),
             () -> {
               stallCheck.run();
+              reportRepairs();
               if (resubscribed.getAndSet(false)) {
                 for (Subscription subscription : subscriptions.get()) {
                   ((NatsSubscription) subscription).resumeAfterReconnect();
@@ -68,6 +71,16 @@ final class ConnectionWatch implements AutoCloseable {
     if (connection.getStatus() == Connection.Status.CONNECTED) {
       // The CONNECTED event came before Baton was there: say where things stand.
       engine.events().connectionEvent(ConnectionEvent.CONNECTED, "connected when Baton started");
+    }
+  }
+
+  /** Messages whose headers SafeHeadersDataPort repaired since the last look: one failure each. */
+  private void reportRepairs() {
+    long repaired = SafeHeadersDataPort.repairedMessages(connection);
+    long fresh = repaired - repairsSeen;
+    repairsSeen = repaired;
+    for (long i = 0; i < fresh; i++) {
+      engine.events().telemetryFailure("header", SafeHeadersDataPort.HeaderBytesReplaced.INSTANCE);
     }
   }
 

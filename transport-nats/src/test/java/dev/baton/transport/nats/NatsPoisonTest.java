@@ -10,6 +10,7 @@ import dev.baton.testing.Await;
 import dev.baton.testing.Meters;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.RecordingListener;
+import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener;
@@ -318,6 +319,144 @@ class NatsPoisonTest {
       assertThat(other.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount())
           .as("the five valid messages stay; the unreadable one is gone")
           .isEqualTo(5);
+    }
+  }
+
+  /**
+   * Fourteen header sets jnats cannot hold as they are (bytes outside US-ASCII in values and keys,
+   * DEL, a lone CR and a lone LF, a broken traceparent and Baton header), and one it can (a control
+   * character in a value): with their index as the payload.
+   */
+  static final List<byte[]> HOSTILE_HEADERS =
+      List.of(
+          bytes("x-bad: caf\u00c3\u00a9"),
+          bytes("x-bad: caf\u00e9"),
+          bytes("x-emoji: \u00f0\u009f\u0098\u0080"),
+          bytes("x-del: a\u007fb"),
+          bytes("x-ff: \u00ff\u00fe"),
+          bytes("k\u00c3\u00a9y: v"),
+          bytes("traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\u00c3\u00a9"),
+          bytes("baton: 1;1733241600000000;0af7651916cd43dd8448eb211c80319c;ag\u00e9nt"),
+          bytes("x-lf: a\nb"),
+          bytes("x-cr: a\rb"),
+          bytes("x-one: \u00e9\r\nx-two: \u00e8"),
+          bytes("x key: v"),
+          bytes("x-all: \u0080\u0081\u0082"),
+          bytes("x-tab-\u0001: \u0001"),
+          bytes("x-ctl: a\u0001b"));
+
+  /** The characters of {@code s} as bytes, one each (ISO-8859-1): raw protocol. */
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Publishes every hostile header set, then one valid message, in one burst, raw. */
+  private static void publishHostile(String subject) throws Exception {
+    raw(
+        out -> {
+          for (int i = 0; i <= HOSTILE_HEADERS.size(); i++) {
+            byte[] block =
+                i < HOSTILE_HEADERS.size()
+                    ? concat(bytes("NATS/1.0\r\n"), HOSTILE_HEADERS.get(i), bytes("\r\n\r\n"))
+                    : bytes("NATS/1.0\r\nx-fine: yes\r\n\r\n");
+            byte[] body = bytes(i < HOSTILE_HEADERS.size() ? "hostile-" + i : "valid");
+            out.write(
+                bytes(
+                    "HPUB "
+                        + subject
+                        + " "
+                        + block.length
+                        + " "
+                        + (block.length + body.length)
+                        + "\r\n"));
+            out.write(block);
+            out.write(body);
+            out.write(bytes("\r\n"));
+          }
+        });
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int length = 0;
+    for (byte[] part : parts) {
+      length += part.length;
+    }
+    byte[] all = new byte[length];
+    int at = 0;
+    for (byte[] part : parts) {
+      System.arraycopy(part, 0, all, at, part.length);
+      at += part.length;
+    }
+    return all;
+  }
+
+  private static Connection safeConnection() throws Exception {
+    return Nats.connect(
+        new io.nats.client.Options.Builder()
+            .server(NATS.url())
+            .dataPortType(SafeHeadersDataPort.class.getName())
+            .build());
+  }
+
+  @Test
+  void withSafeHeadersEveryHostileHeaderSetReachesTheHandlerWithNoStall() throws Exception {
+    String subject = "hostile." + UUID.randomUUID();
+    RecordingListener listener = new RecordingListener();
+    List<Message> handled = new CopyOnWriteArrayList<>();
+    try (Connection connection = safeConnection();
+        NatsBaton nats = agent("reader", connection, listener, metrics).build()) {
+      assertThat(SafeHeadersDataPort.protects(connection)).isTrue();
+      nats.subscriber().subscribe(subject, handled::add);
+      connection.flush(Duration.ofSeconds(5));
+
+      publishHostile(subject);
+
+      int all = HOSTILE_HEADERS.size() + 1;
+      Await.until("every message handled", () -> handled.size() == all);
+      assertThat(handled).extracting(Message::payloadAsString).endsWith("valid");
+      assertThat(handled.get(0).headers()).containsEntry("x-bad", "caf??");
+      assertThat(handled.get(5).headers()).containsEntry("k__y", "v");
+      assertThat(handled.get(11).headers()).containsEntry("x_key", "v");
+      assertThat(handled.get(14).headers()).containsEntry("x-ctl", "a\u0001b");
+      // Fourteen sets had bytes replaced (the control character in the last value is readable
+      // as it is): one telemetry failure each, with its reason.
+      Await.until(
+          "the repairs reported",
+          () -> meters.counter("baton.telemetry.failures", "operation", "header") == 14);
+      assertThat(SafeHeadersDataPort.repairedMessages(connection)).isEqualTo(14);
+      assertThat(listener.failures)
+          .filteredOn(f -> f.operation().equals("header"))
+          .allSatisfy(f -> assertThat(f.errorType()).contains("HeaderBytesReplaced"));
+      assertThat(listener.connection)
+          .extracting(c -> c.event())
+          .doesNotContain(ConnectionEvent.STALLED, ConnectionEvent.RECONNECTED);
+      assertThat(meters.counter("baton.connection.events", "event", "stalled")).isZero();
+    }
+  }
+
+  @Test
+  void onJetStreamWithSafeHeadersEveryHostileMessageIsHandledAndAckedOnce() throws Exception {
+    String stream = "HOSTILE" + UUID.randomUUID().toString().replace("-", "");
+    String subject = stream + ".jobs";
+    RecordingListener listener = new RecordingListener();
+    List<String> handled = new CopyOnWriteArrayList<>();
+    try (Connection connection = safeConnection();
+        NatsBaton nats = agent("worker", connection, listener, metrics).build()) {
+      addStream(connection, stream, subject);
+      nats.jetStreamSubscriber(stream)
+          .subscribe(subject, "workers", m -> handled.add(m.payloadAsString()));
+
+      publishHostile(subject);
+
+      int all = HOSTILE_HEADERS.size() + 1;
+      Await.until("every message handled", () -> handled.size() == all);
+      Await.until(
+          "every message acknowledged", () -> pendingAcks(connection, stream, "workers") == 0);
+      assertThat(handled).hasSize(all).doesNotHaveDuplicates();
+      assertThat(listener.processed).extracting(p -> p.outcome()).containsOnly(Outcome.ACK);
+      assertThat(listener.connection)
+          .extracting(c -> c.event())
+          .doesNotContain(ConnectionEvent.STALLED, ConnectionEvent.RECONNECTED);
     }
   }
 }
