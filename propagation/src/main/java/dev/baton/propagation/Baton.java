@@ -1,5 +1,6 @@
 package dev.baton.propagation;
 
+import dev.baton.propagation.internal.AgentSdk;
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.SdkSampling;
@@ -93,6 +94,7 @@ public final class Baton {
     this.listeners = new Listeners(b.listeners);
     this.propagator = b.openTelemetry.getPropagators().getTextMapPropagator();
     this.dropsUnsampledChildren = SdkSampling.dropsUnsampledChildren(b.openTelemetry);
+    AgentSdk.check(b.openTelemetry);
     this.housekeeping =
         b.traceHousekeeping
             ? new DestinationPattern[0]

@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.transport.internal.SharedSchedule;
+import io.opentelemetry.context.Scope;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -108,7 +109,7 @@ final class HandlerWatch {
       if (now - startNanos > maxNanos) {
         // Won against end(): the handler still runs, and from here the message is given up.
         if (STATE.compareAndSet(this, RUNNING, BUSY)) {
-          try {
+          try (Scope quiet = JavaAgent.enterQuiet()) {
             held.giveUp();
           } catch (Exception | LinkageError e) {
             report("give_up", e);
@@ -120,7 +121,7 @@ final class HandlerWatch {
       }
       if (now - nextExtendNanos >= 0 && STATE.compareAndSet(this, RUNNING, BUSY)) {
         nextExtendNanos = now + extendEveryNanos;
-        try {
+        try (Scope quiet = JavaAgent.enterQuiet()) {
           held.extend();
         } catch (Exception | LinkageError e) {
           report("extend", e);

@@ -90,6 +90,9 @@ final class ReceivePath<H> {
       if (!quiet) {
         context = startProcess(delivery, message, inbound);
         span = Span.fromContext(context);
+        if (JavaAgent.present() && JavaAgent.isAgentProcessSpan(span)) {
+          span = new AdoptedSpan(span); // the agent ends it, not Baton
+        }
       }
     } catch (RuntimeException | LinkageError e) {
       events.telemetryFailure("process", e);
@@ -172,13 +175,20 @@ final class ReceivePath<H> {
     if (!inbound.baggage.isEmpty()) {
       parent = parent.with(inbound.baggage);
     }
+    Names.Destination named =
+        names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
+    if (sender != null && !newTrace && JavaAgent.present()) {
+      Span adopted = adopt(sender, named, delivery, message, inbound);
+      // The agent's own span goes into the context: the agent bridges only its spans.
+      if (adopted != null) {
+        return parent.with(adopted);
+      }
+    }
     if (sender != null && !newTrace && !sender.isSampled() && dropsUnsampledChildren) {
       // The sampler would drop this hop's span (SdkSampling): none is built, the sender's
       // context is the handler's, and a kept hop (keep) hangs under the sender's span.
       return parent;
     }
-    Names.Destination named =
-        names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
     SpanBuilder builder =
         tracer.spanBuilder(named.processName()).setSpanKind(SpanKind.CONSUMER).setParent(parent);
     // A sampled sender's child is recorded under the usual parent-based sampler.
@@ -207,6 +217,29 @@ final class ReceivePath<H> {
       events.telemetryFailure("process", e);
     }
     return parent.with(span);
+  }
+
+  /**
+   * Under the Java agent, the agent's CONSUMER span for this very delivery (jnats' handlers run
+   * inside one, a child of the same sender), taken on with Baton's attributes; else {@code null}.
+   */
+  private @Nullable Span adopt(
+      SpanContext sender,
+      Names.Destination named,
+      Delivery delivery,
+      Message message,
+      Inbound inbound) {
+    Span agents = JavaAgent.agentProcessSpan();
+    if (agents == null || !agents.getSpanContext().getTraceId().equals(sender.getTraceId())) {
+      return null;
+    }
+    if (agents.isRecording()) {
+      decorate(AttributeSink.of(agents), named, delivery, message, inbound, sender, false, false);
+      if (delivery.detail() != null) {
+        delivery.detail().addTo(agents);
+      }
+    }
+    return agents;
   }
 
   private static void decorate(
@@ -257,7 +290,7 @@ final class ReceivePath<H> {
     Outcome outcome = failure == null ? Outcome.ACK : Outcome.NAK;
     String errorType = failure == null ? null : failure.getClass().getName();
     Throwable toThrow = failure;
-    try {
+    try (Scope quiet = JavaAgent.enterQuiet()) {
       if (gaveUp) {
         // The watch gave the message up past the maximum handler time: settled already.
         outcome = Outcome.ABANDONED;

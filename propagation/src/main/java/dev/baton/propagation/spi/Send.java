@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -107,6 +108,23 @@ public final class Send<H> {
   }
 
   /**
+   * The context for the broker client's send call: {@link #context()}, and under the OpenTelemetry
+   * Java agent the send's span marked as the agent's producer span, so the agent's client
+   * instrumentation does not record the same send again ({@link JavaAgent}).
+   */
+  public Context clientContext() {
+    return JavaAgent.forClientSend(context(), span);
+  }
+
+  /**
+   * Makes {@link #clientContext()} current around the broker client's send call when the Java agent
+   * runs (a no-op scope otherwise); close it as soon as the call returns. {@link #call} does this.
+   */
+  public Scope enterClient() {
+    return JavaAgent.present() ? clientContext().makeCurrent() : Scope.noop();
+  }
+
+  /**
    * Whether the PRODUCER span records attributes: when not, a transport need not build the values
    * of the attributes it would add.
    */
@@ -124,7 +142,7 @@ public final class Send<H> {
    * rethrows it unchanged.
    */
   public <R> R call(Supplier<R> client) {
-    try {
+    try (Scope ignored = enterClient()) {
       return client.get();
     } catch (RuntimeException | Error e) {
       fail(e);

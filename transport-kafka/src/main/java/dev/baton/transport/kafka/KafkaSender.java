@@ -1,6 +1,7 @@
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.Delivery;
+import dev.baton.propagation.spi.JavaAgent;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Send;
 import dev.baton.propagation.spi.SendOptions;
@@ -92,8 +93,8 @@ final class KafkaSender {
    */
   private void hand(Send<Headers> send, ProducerRecord<String, byte[]> record, Callback callback) {
     try {
-      if (callersProducer) {
-        try (Scope ignored = send.context().makeCurrent()) {
+      if (callersProducer || JavaAgent.present()) {
+        try (Scope ignored = send.clientContext().makeCurrent()) {
           producer.send(record, callback);
         }
       } else {

@@ -1,5 +1,6 @@
 package dev.baton.transport.kafka;
 
+import dev.baton.propagation.spi.JavaAgent;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Poll;
 import dev.baton.transport.MessageHandler;
@@ -147,11 +148,31 @@ final class KafkaSubscription implements Subscription {
     return awaitAssignment(timeout);
   }
 
+  /**
+   * Under the OpenTelemetry Java agent: its kafka-clients instrumentation makes a {@code process}
+   * span for each record iterated out of a poll, a second span beside Baton's own for each record
+   * this thread hands to the handler. The agent's switch for that is per thread, and this thread is
+   * Baton's alone: it is turned off here, so other consumers in the JVM keep the agent's spans.
+   */
+  private void standAsideJavaAgent() {
+    if (!JavaAgent.present()) {
+      return;
+    }
+    try {
+      Class.forName("io.opentelemetry.javaagent.bootstrap.kafka.KafkaClientsConsumerProcessTracing")
+          .getMethod("setWrappingEnabled", boolean.class)
+          .invoke(null, false);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      engine.events().telemetryFailure("java_agent", e);
+    }
+  }
+
   /** How long a new subscription waits for its topic to appear before it joins the group. */
   private static final Duration TOPIC_WAIT = Duration.ofSeconds(10);
 
   private void run() {
     engine.events().subscriptionChange(topic, group, SubscriptionState.STARTED);
+    standAsideJavaAgent();
     consumerLock.lock();
     try {
       awaitTopicMetadata();

@@ -16,6 +16,7 @@ import io.nats.client.impl.NatsMessage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +68,7 @@ final class NatsSender {
   /** A core NATS publish: the span ends once the client has the message. */
   Send<Headers> publishCore(OutboundMessage outbound) {
     Send<Headers> send = start(outbound, SendOptions.PUBLISH);
-    try {
+    try (Scope ignored = send.enterClient()) {
       connection.publish(outbound.destination(), send.headers(), outbound.payload());
     } catch (RuntimeException e) {
       send.fail(e);

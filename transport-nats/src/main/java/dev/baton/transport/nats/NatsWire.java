@@ -1,5 +1,6 @@
 package dev.baton.transport.nats;
 
+import dev.baton.propagation.spi.JavaAgent;
 import dev.baton.propagation.spi.Wire;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
@@ -36,7 +37,9 @@ final class NatsWire extends Wire<Headers> {
 
   @Override
   public Headers newHeaders() {
-    return new OutgoingHeaders();
+    // The Java agent's publish instrumentation copies read-only headers through jnats' private map
+    // (which would lose the values OutgoingHeaders holds as bytes): it gets ordinary headers.
+    return JavaAgent.present() ? new Headers() : new OutgoingHeaders();
   }
 
   /**
