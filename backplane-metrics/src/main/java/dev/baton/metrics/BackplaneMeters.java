@@ -338,6 +338,87 @@ final class BackplaneMeters {
     };
   }
 
+  final MeterCache<Counter> refused =
+      counters(
+          "baton.refused.messages",
+          "Messages the conversation policy refused (the handler did not run), by reason:"
+              + " conversation_required, budget_tokens, budget_cost, budget_hops, budget_time.",
+          SYSTEM,
+          DESTINATION,
+          AGENT,
+          "reason");
+
+  // ---- per conversation, when an agent declares one done: distributions, never its id ----
+
+  final MeterCache<DistributionSummary> conversationTokens =
+      summaries(
+          "baton.conversation.tokens",
+          "tokens",
+          "Tokens a conversation spent, when declared done.",
+          AGENT,
+          "direction");
+  final MeterCache<DistributionSummary> conversationCost =
+      summaries(
+          "baton.conversation.cost",
+          null,
+          "What a conversation cost (in the unit agents add), when declared done.",
+          AGENT);
+  final MeterCache<DistributionSummary> conversationHops =
+      summaries(
+          "baton.conversation.hops",
+          "hops",
+          "Hand-offs a conversation made, when declared done.",
+          AGENT);
+  final MeterCache<DistributionSummary> conversationAgents =
+      summaries(
+          "baton.conversation.agents",
+          "agents",
+          "Distinct agents a conversation passed through, when declared done.",
+          AGENT);
+  final MeterCache<Timer> conversationDuration =
+      longTimers(
+          "baton.conversation.duration",
+          "Wall time from a conversation's start until it was declared done.",
+          AGENT);
+  final MeterCache<Timer> conversationHandlerTime =
+      longTimers(
+          "baton.conversation.handler.time",
+          "Time handlers spent on a conversation, when declared done.",
+          AGENT);
+
+  private MeterCache<DistributionSummary> summaries(
+      String name, @Nullable String unit, String description, String... labels) {
+    return new MeterCache<>(labels) {
+      @Override
+      protected DistributionSummary create(Object r, Key k) {
+        return register(
+            DistributionSummary.builder(name)
+                .description(description)
+                .baseUnit(unit)
+                .tags(k.tags())
+                .publishPercentileHistogram()
+                .register((MeterRegistry) r));
+      }
+    };
+  }
+
+  /** Timers for what lasts seconds to days: a percentile histogram from 1 ms to one day. */
+  private MeterCache<Timer> longTimers(String name, String description, String... labels) {
+    return new MeterCache<>(labels) {
+      @Override
+      protected Timer create(Object r, Key k) {
+        return register(
+            Timer.builder(name)
+                .description(description)
+                .tags(k.tags())
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofDays(1))
+                .register((MeterRegistry) r));
+      }
+    };
+  }
+
   private <M extends Meter> M register(M meter) {
     return bound.add(meter);
   }

@@ -198,6 +198,40 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   }
 
   @Override
+  public void onRefused(Refused e) {
+    MeterRegistry r = bound.registry();
+    if (r == null) {
+      return;
+    }
+    meters
+        .refused
+        .get(r, e.system(), destination(e.destination()), agents.limit(e.agent()), e.reason(), "")
+        .increment();
+  }
+
+  @Override
+  public void onConversationDone(ConversationDone e) {
+    MeterRegistry r = bound.registry();
+    if (r == null) {
+      return;
+    }
+    String agent = agents.limit(e.agent());
+    meters.conversationTokens.get(r, agent, "input", "", "", "").record(e.inputTokens());
+    meters.conversationTokens.get(r, agent, "output", "", "", "").record(e.outputTokens());
+    meters.conversationCost.get(r, agent, "", "", "", "").record(e.cost());
+    meters.conversationHops.get(r, agent, "", "", "", "").record(e.hops());
+    meters.conversationAgents.get(r, agent, "", "", "", "").record(e.agents());
+    meters
+        .conversationDuration
+        .get(r, agent, "", "", "", "")
+        .record(e.durationNanos(), TimeUnit.NANOSECONDS);
+    meters
+        .conversationHandlerTime
+        .get(r, agent, "", "", "", "")
+        .record(e.handlerNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
   public void onProcessed(Processed e) {
     MeterRegistry r = bound.registry();
     if (r == null) {
@@ -212,6 +246,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
           case NAK -> "failure";
           case DEAD_LETTERED -> "dead_lettered";
           case ABANDONED -> "abandoned";
+          case REFUSED -> "refused";
         };
     meters.processed.get(r, e.system(), destination, group, agent, outcome).increment();
     meters

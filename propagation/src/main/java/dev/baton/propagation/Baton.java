@@ -82,6 +82,8 @@ public final class Baton {
   private final boolean keepFailures;
   private final long keepSlowerThanNanos;
   private final long maxHandlerNanos;
+  private final ConversationMode conversations;
+  private final BudgetRule[] budgets;
 
   private Baton(Builder b) {
     this.tracer =
@@ -103,6 +105,8 @@ public final class Baton {
     this.keepFailures = b.keepFailures;
     this.keepSlowerThanNanos = b.keepSlowerThan.toNanos();
     this.maxHandlerNanos = b.maxHandlerTime.toNanos();
+    this.conversations = b.conversations;
+    this.budgets = b.budgets.toArray(new BudgetRule[0]);
   }
 
   /** A builder for an agent that reports to {@code openTelemetry}. */
@@ -183,12 +187,33 @@ public final class Baton {
     return maxHandlerNanos;
   }
 
+  /**
+   * The budget this agent holds conversations to on {@code destination}: the tightest of every
+   * matching {@link Builder#addBudget} rule, {@link ConversationBudget#unlimited()} when none.
+   */
+  public ConversationBudget budgetFor(String destination) {
+    ConversationBudget budget = ConversationBudget.unlimited();
+    for (BudgetRule rule : budgets) {
+      if (rule.pattern().matches(destination)) {
+        budget = budget.tightest(rule.budget());
+      }
+    }
+    return budget;
+  }
+
+  /** Whether and how conversation ids travel (see {@link Builder#setConversations}). */
+  public ConversationMode conversations() {
+    return conversations;
+  }
+
   /** How many times Baton's own instrumentation failed (and was contained) so far. */
   public long telemetryFailures() {
     return listeners.failures();
   }
 
   private record Rule(DestinationPattern pattern, Continuation continuation) {}
+
+  private record BudgetRule(DestinationPattern pattern, ConversationBudget budget) {}
 
   /** Builds a {@link Baton}. Not thread-safe; {@link #build()} checks the configuration. */
   public static final class Builder {
@@ -205,6 +230,8 @@ public final class Baton {
     private boolean keepFailures = true;
     private Duration keepSlowerThan = Duration.ZERO;
     private Duration maxHandlerTime = DEFAULT_MAX_HANDLER_TIME;
+    private ConversationMode conversations = ConversationMode.OFF;
+    private final List<BudgetRule> budgets = new ArrayList<>();
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -336,6 +363,33 @@ public final class Baton {
       return this;
     }
 
+    /**
+     * Whether the work this agent sends and receives carries a conversation id ({@link
+     * Conversation}): {@link ConversationMode#OFF} (the default) carries none; {@link
+     * ConversationMode#MINT} carries the work's conversation and starts one where there is none;
+     * {@link ConversationMode#REQUIRE} carries it and refuses work without one. The id travels as
+     * the W3C baggage member {@code gen_ai.conversation.id} (whatever the baggage policy's
+     * allow-list says) and is on every send and process span.
+     */
+    public Builder setConversations(ConversationMode conversations) {
+      this.conversations = Objects.requireNonNull(conversations, "conversations");
+      return this;
+    }
+
+    /**
+     * Holds conversations received on destinations matching {@code pattern} (NATS wildcards, as in
+     * {@link #addContinuation}) to {@code budget}, on top of the budget they carry: the tighter
+     * limit wins, is checked before the handler runs, and travels on with the work. Needs
+     * conversations on ({@link #setConversations}).
+     */
+    public Builder addBudget(String pattern, ConversationBudget budget) {
+      budgets.add(
+          new BudgetRule(
+              DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")),
+              Objects.requireNonNull(budget, "budget")));
+      return this;
+    }
+
     /** Adds an observer (metrics, health) of every transport this Baton instruments. */
     public Builder addListener(TransportListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -350,6 +404,11 @@ public final class Baton {
       }
       if (hopLimit < 1) {
         throw new IllegalArgumentException("hopLimit must be at least 1, was " + hopLimit);
+      }
+      if (!budgets.isEmpty() && conversations == ConversationMode.OFF) {
+        throw new IllegalArgumentException(
+            "a conversation budget needs conversations on: setConversations(ConversationMode.MINT)"
+                + " or REQUIRE");
       }
       return new Baton(this);
     }

@@ -18,9 +18,18 @@ public final class BatonHeaders {
 
   /**
    * Baton's one header on every message: {@code <hop>;<sent-at, µs since the epoch>;<message
-   * id>;<sending agent's name>}. The id is empty when it travels in the transport's id header.
+   * id>;<sending agent's name>}. The id is empty when it travels in the transport's id header. With
+   * conversations on, a space and the conversation's running totals follow the name ({@code
+   * h=<hops>,a=<agents>.<sketch>,t0=<µs>[,ti=..][,to=..][,c=..][,ht=..]}; see the README).
    */
   public static final String BATON = "baton";
+
+  /**
+   * Why Baton refused a message by its agent's conversation policy ({@code conversation_required}):
+   * on the empty reply to a refused request (a Baton requester completes with {@link
+   * dev.baton.transport.RefusedException}) and on a refused record's dead-letter copy.
+   */
+  public static final String REFUSED = "baton-refused";
 
   /** For outside callers: when the message was sent, in microseconds since the epoch. */
   public static final String SENT_AT = "baton-sent-at";

@@ -19,13 +19,17 @@ import org.jspecify.annotations.Nullable;
  * @param id the message id, or {@code null} to let Baton generate one; brokers that deduplicate
  *     (JetStream) use it to drop a retried publish
  * @param key the partitioning key, or {@code null}; brokers without keys ignore it
+ * @param conversation the conversation this message belongs to, or {@code null} for the one the
+ *     sending code runs in (W3C baggage {@code gen_ai.conversation.id}); Baton carries it on the
+ *     wire when the agent's Baton tracks conversations
  */
 public record OutboundMessage(
     String destination,
     byte[] payload,
     Map<String, String> headers,
     @Nullable String id,
-    @Nullable String key) {
+    @Nullable String key,
+    @Nullable String conversation) {
 
   /** Checks the arguments and makes the headers unmodifiable. */
   public OutboundMessage {
@@ -38,11 +42,45 @@ public record OutboundMessage(
     if (id != null && id.isEmpty()) {
       throw new IllegalArgumentException("id must not be empty; pass null to generate one");
     }
+    if (conversation != null && !isConversationId(conversation)) {
+      throw new IllegalArgumentException(
+          "a conversation id must be 1 to 128 printable ASCII characters without spaces, was '"
+              + conversation
+              + "'");
+    }
+  }
+
+  /** A message in the sending code's conversation ({@code conversation} null). */
+  public OutboundMessage(
+      String destination,
+      byte[] payload,
+      Map<String, String> headers,
+      @Nullable String id,
+      @Nullable String key) {
+    this(destination, payload, headers, id, key, null);
+  }
+
+  /**
+   * Whether {@code value} may be a conversation id: 1 to 128 printable ASCII characters, no space
+   * (it travels in a W3C baggage header and on every span).
+   */
+  public static boolean isConversationId(String value) {
+    int length = value.length();
+    if (length == 0 || length > 128) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A message with no headers, a generated id and no key. */
   public static OutboundMessage of(String destination, byte[] payload) {
-    return new OutboundMessage(destination, payload, Map.of(), null, null);
+    return new OutboundMessage(destination, payload, Map.of(), null, null, null);
   }
 
   /** A message whose payload is the UTF-8 encoding of {@code text}. */
@@ -54,19 +92,33 @@ public record OutboundMessage(
   public OutboundMessage withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-    return new OutboundMessage(destination, payload, copy, id, key);
+    return new OutboundMessage(destination, payload, copy, id, key, conversation);
   }
 
   /** This message with the given id. */
   public OutboundMessage withId(String id) {
     return new OutboundMessage(
-        destination, payload, headers, Objects.requireNonNull(id, "id"), key);
+        destination, payload, headers, Objects.requireNonNull(id, "id"), key, conversation);
   }
 
   /** This message with the given partitioning key. */
   public OutboundMessage withKey(String key) {
     return new OutboundMessage(
-        destination, payload, headers, id, Objects.requireNonNull(key, "key"));
+        destination, payload, headers, id, Objects.requireNonNull(key, "key"), conversation);
+  }
+
+  /**
+   * This message in conversation {@code conversation} (1 to 128 printable ASCII characters, no
+   * space), whatever conversation the sending code runs in.
+   */
+  public OutboundMessage withConversation(String conversation) {
+    return new OutboundMessage(
+        destination,
+        payload,
+        headers,
+        id,
+        key,
+        Objects.requireNonNull(conversation, "conversation"));
   }
 
   @Override

@@ -21,5 +21,13 @@ public enum Outcome {
    * broker expects (JetStream: a nak, or a term on the last allowed delivery; Kafka: the record's
    * failure policy) while the handler still ran, and set aside how it ended.
    */
-  ABANDONED
+  ABANDONED,
+  /**
+   * Baton did not call the handler: the message broke the agent's conversation policy (no
+   * conversation id where one is required). It was settled as a message that must not come back:
+   * JetStream terminated it, Kafka sent it to the failure policy's dead-letter topic (with the
+   * reason in {@code baton-refused}) or else skipped it, core NATS dropped it; a request was
+   * answered with an empty reply carrying the reason in {@code baton-refused}.
+   */
+  REFUSED
 }

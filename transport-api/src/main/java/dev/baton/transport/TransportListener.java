@@ -48,9 +48,69 @@ public interface TransportListener {
    */
   default void onPermission(PermissionChange event) {}
 
+  /**
+   * An agent declared a conversation done ({@code Conversation.done()}): its totals, for
+   * distributions per conversation. Never carries the conversation's id (no label per
+   * conversation).
+   */
+  default void onConversationDone(ConversationDone event) {}
+
+  /**
+   * Baton refused a message by the agent's conversation policy (no conversation id where one is
+   * required, over the conversation's budget): the handler did not run. Heard before the {@code
+   * processed} event with {@link Outcome#REFUSED}.
+   */
+  default void onRefused(Refused event) {}
+
   /** A listener that ignores everything. */
   static TransportListener noop() {
     return NoopListener.INSTANCE;
+  }
+
+  /**
+   * A message refused by the agent's conversation policy.
+   *
+   * @param system the messaging system
+   * @param agent the receiving agent's name
+   * @param destination the subject or topic (its template for a temporary one)
+   * @param reason why: {@code conversation_required}, {@code budget_tokens}, {@code budget_cost},
+   *     {@code budget_hops}, {@code budget_time}
+   */
+  record Refused(String system, String agent, String destination, String reason) {
+    /** Checks the arguments. */
+    public Refused {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * A conversation's totals when an agent declared it done.
+   *
+   * @param agent the agent that declared it done
+   * @param hops hand-offs the conversation made
+   * @param agents distinct agents it passed through
+   * @param inputTokens input tokens spent
+   * @param outputTokens output tokens spent
+   * @param cost its cost, in the unit the swarm uses
+   * @param handlerNanos time handlers spent on it
+   * @param durationNanos wall time from its start to done
+   */
+  record ConversationDone(
+      String agent,
+      long hops,
+      long agents,
+      long inputTokens,
+      long outputTokens,
+      double cost,
+      long handlerNanos,
+      long durationNanos) {
+    /** Checks the arguments. */
+    public ConversationDone {
+      Objects.requireNonNull(agent, "agent");
+    }
   }
 
   /**

@@ -85,7 +85,8 @@ public class BatonAutoConfiguration {
         Baton.builder(openTelemetry.getIfAvailable(GlobalOpenTelemetry::get))
             .setHopLimit(properties.getHopLimit())
             .setTraceHousekeeping(properties.isTraceHousekeeping())
-            .setHandlerCost(properties.getHandlerCost());
+            .setHandlerCost(properties.getHandlerCost())
+            .setConversations(properties.getConversations());
     String name = properties.getAgent().getName();
     if (name == null) {
       name = environment.getProperty("spring.application.name", "agent");

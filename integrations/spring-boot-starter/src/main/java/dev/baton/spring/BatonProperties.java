@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.HandlerCost;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public class BatonProperties {
   private List<String> housekeeping = new ArrayList<>();
   private boolean traceHousekeeping;
   private HandlerCost handlerCost = HandlerCost.ALLOCATIONS;
+  private ConversationMode conversations = ConversationMode.OFF;
   private final Heartbeat heartbeat = new Heartbeat();
   private final Health health = new Health();
   private final Transport nats = new Transport();
@@ -33,6 +35,18 @@ public class BatonProperties {
   /** The agent's name and id. */
   public Agent getAgent() {
     return agent;
+  }
+
+  /**
+   * {@code baton.conversations=off|mint|require}: whether a conversation id travels with the work
+   * (see the README's Conversations).
+   */
+  public ConversationMode getConversations() {
+    return conversations;
+  }
+
+  public void setConversations(ConversationMode conversations) {
+    this.conversations = conversations;
   }
 
   /** {@code baton.hop-limit}: hand-offs per trace before a new linked trace. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.HandlerCost;
 import dev.baton.testing.Await;
 import dev.baton.testing.NatsServerExtension;
@@ -84,7 +85,8 @@ class BatonAutoConfigurationTest {
             "baton.housekeeping=status.*.ping",
             "baton.baggage.allowed-keys=task,tenant",
             "baton.baggage.max-bytes=512",
-            "baton.handler-cost=allocations-and-cpu")
+            "baton.handler-cost=allocations-and-cpu",
+            "baton.conversations=mint")
         .run(
             context -> {
               assertThat(context).hasNotFailed().hasSingleBean(Baton.class);
@@ -93,6 +95,7 @@ class BatonAutoConfigurationTest {
               assertThat(baton.agentName()).isEqualTo("billing");
               assertThat(baton.agentId()).isEqualTo("billing-7");
               assertThat(baton.hopLimit()).isEqualTo(7);
+              assertThat(baton.conversations()).isEqualTo(ConversationMode.MINT);
               assertThat(baton.continuationFor("audit.orders"))
                   .isEqualTo(Continuation.NEW_TRACE_WITH_LINK);
               assertThat(baton.continuationFor("orders")).isEqualTo(Continuation.CONTINUE);

@@ -21,7 +21,7 @@ public final class BatonHeaderCodec {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_ID = 128;
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[512]);
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[640]);
 
   private BatonHeaderCodec() {}
 
@@ -65,8 +65,21 @@ public final class BatonHeaderCodec {
       long idHi,
       long idLo,
       String agent) {
+    return format(hop, sentAtMicros, id, generated, idHi, idLo, agent, null);
+  }
+
+  /** {@link #format} followed, when not {@code null}, by a space and the conversation's ledger. */
+  public static String format(
+      int hop,
+      long sentAtMicros,
+      @Nullable String id,
+      boolean generated,
+      long idHi,
+      long idLo,
+      String agent,
+      @Nullable Ledger ledger) {
     byte[] buffer = buffer(id, agent);
-    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent);
+    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent, ledger);
     return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
   }
 
@@ -79,14 +92,28 @@ public final class BatonHeaderCodec {
       long idHi,
       long idLo,
       String agent) {
+    return formatBytes(hop, sentAtMicros, id, generated, idHi, idLo, agent, null);
+  }
+
+  /** {@link #formatBytes} followed, when not {@code null}, by a space and the ledger. */
+  public static byte[] formatBytes(
+      int hop,
+      long sentAtMicros,
+      @Nullable String id,
+      boolean generated,
+      long idHi,
+      long idLo,
+      String agent,
+      @Nullable Ledger ledger) {
     byte[] buffer = buffer(id, agent);
-    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent);
+    int length = write(buffer, hop, sentAtMicros, id, generated, idHi, idLo, agent, ledger);
     return Arrays.copyOf(buffer, length);
   }
 
   private static byte[] buffer(@Nullable String id, String agent) {
-    int need = 11 + 20 + 3 + (id != null ? id.length() : 32) + agent.length();
-    return need <= 512 ? SCRATCH.get() : new byte[need];
+    int need =
+        11 + 20 + 3 + (id != null ? id.length() : 32) + agent.length() + 1 + Ledger.MAX_LENGTH;
+    return need <= 640 ? SCRATCH.get() : new byte[need];
   }
 
   private static int write(
@@ -97,7 +124,8 @@ public final class BatonHeaderCodec {
       boolean generated,
       long idHi,
       long idLo,
-      String agent) {
+      String agent,
+      @Nullable Ledger ledger) {
     int at = writeDecimal(buffer, 0, hop);
     buffer[at++] = ';';
     at = writeDecimal(buffer, at, sentAtMicros);
@@ -109,7 +137,12 @@ public final class BatonHeaderCodec {
       at += 32;
     }
     buffer[at++] = ';';
-    return writeAscii(buffer, at, agent);
+    at = writeAscii(buffer, at, agent);
+    if (ledger != null) {
+      buffer[at++] = ' ';
+      at = ledger.write(buffer, at);
+    }
+    return at;
   }
 
   private static void writeHex(byte[] out, int at, long hi, long lo) {
@@ -128,7 +161,8 @@ public final class BatonHeaderCodec {
     return at;
   }
 
-  private static int writeDecimal(byte[] out, int at, long value) {
+  /** Writes {@code value} (not negative) in decimal at {@code out[at]}; returns the index after. */
+  public static int writeDecimal(byte[] out, int at, long value) {
     if (value == 0) {
       out[at] = '0';
       return at + 1;

@@ -33,6 +33,34 @@ public final class SemConv {
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
   public static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
   public static final AttributeKey<String> AGENT_ID = AttributeKey.stringKey("gen_ai.agent.id");
+  public static final AttributeKey<String> GEN_AI_CONVERSATION_ID =
+      AttributeKey.stringKey("gen_ai.conversation.id");
+
+  /** A conversation's hand-offs so far, on a process span. */
+  public static final AttributeKey<Long> CONVERSATION_HOPS =
+      AttributeKey.longKey("baton.conversation.hops");
+
+  /** The distinct agents a conversation passed through so far, this one included. */
+  public static final AttributeKey<Long> CONVERSATION_AGENTS =
+      AttributeKey.longKey("baton.conversation.agents");
+
+  public static final AttributeKey<Long> CONVERSATION_INPUT_TOKENS =
+      AttributeKey.longKey("baton.conversation.input_tokens");
+  public static final AttributeKey<Long> CONVERSATION_OUTPUT_TOKENS =
+      AttributeKey.longKey("baton.conversation.output_tokens");
+  public static final AttributeKey<Double> CONVERSATION_COST =
+      AttributeKey.doubleKey("baton.conversation.cost");
+
+  /** Seconds handlers spent on the conversation so far, this handler's included. */
+  public static final AttributeKey<Double> CONVERSATION_HANDLER_TIME =
+      AttributeKey.doubleKey("baton.conversation.handler_time");
+
+  /** Seconds since the conversation began. */
+  public static final AttributeKey<Double> CONVERSATION_DURATION =
+      AttributeKey.doubleKey("baton.conversation.duration");
+
+  /** Why Baton refused a message (its handler did not run): {@code conversation_required}. */
+  public static final AttributeKey<String> REFUSED = AttributeKey.stringKey("baton.refused");
 
   public static final AttributeKey<String> SENDER_AGENT_NAME =
       AttributeKey.stringKey("baton.sender.agent.name");

@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.propagation.BatonHeaders;
+import dev.baton.propagation.Conversation;
 import dev.baton.propagation.internal.AsciiBytes;
 import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonHeaderCodec;
@@ -28,6 +29,12 @@ final class Inbound {
   @Nullable String senderName;
   @Nullable String messageId;
   int rejections;
+
+  /**
+   * The conversation the handler runs in (conversations on), else null. One field: it fits the
+   * object's padding, so an agent with conversations off pays nothing for it.
+   */
+  @Nullable Conversation conversation;
 
   private Inbound() {}
 
@@ -113,7 +120,9 @@ final class Inbound {
     return in;
   }
 
-  /** {@code <hop>;<sent-at>;<id>;<agent>}: a malformed field is left out and reported. */
+  /**
+   * {@code <hop>;<sent-at>;<id>;<agent>[ <ledger>]}: a malformed field is left out and reported.
+   */
   private void readBaton(CharSequence value, Names names) {
     int first = AsciiBytes.indexOf(value, ';', 0);
     int second = first < 0 ? -1 : AsciiBytes.indexOf(value, ';', first + 1);
@@ -144,8 +153,15 @@ final class Inbound {
         reject(RejectionReason.INVALID_BATON_HEADER);
       }
     }
-    if (third + 1 < value.length()) {
-      senderName = names.agentName(value, third + 1, value.length());
+    int end = value.length();
+    int space = AsciiBytes.indexOf(value, ' ', third + 1);
+    if (space >= 0) {
+      // A conversation's totals follow the name (which has no space): read only with
+      // conversations on (ReceivePath).
+      end = space;
+    }
+    if (third + 1 < end) {
+      senderName = names.agentName(value, third + 1, end);
       if (senderName == null) {
         reject(RejectionReason.INVALID_BATON_HEADER);
       }

@@ -92,7 +92,11 @@ public final class MessagingEngine<H> {
   /**
    * Starts one send: new headers with the caller's headers, the context and Baton's header written
    * (Baton's replace the caller's of the same name), and the PRODUCER span started. The caller
-   * sends the message and then ends the returned {@link Send}. Never throws.
+   * sends the message and then ends the returned {@link Send}. Never throws because of a telemetry
+   * failure.
+   *
+   * @throws IllegalStateException when the agent requires a conversation id ({@code
+   *     ConversationMode.REQUIRE}) and the message has none: nothing is sent
    */
   public Send<H> startSend(OutboundMessage message, SendOptions options) {
     return send.startSend(message, options, wire.newHeaders());
@@ -135,6 +139,14 @@ public final class MessagingEngine<H> {
       @Nullable Poll poll)
       throws Exception {
     receive.deliver(delivery, headers, handler, settler, poll);
+  }
+
+  /**
+   * How this transport answers a request the engine refused without calling its handler (an empty
+   * reply with {@code baton-refused}); {@link TransportSubscriber#create} sets it.
+   */
+  void replyWith(TransportSubscriber.ReplyChannel channel) {
+    receive.replyWith(channel);
   }
 
   /**

@@ -3,13 +3,20 @@ package dev.baton.propagation.spi;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.Continuation;
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationBudget;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.HandlerCost;
+import dev.baton.propagation.internal.AsciiBytes;
 import dev.baton.propagation.internal.BatonHeaderCodec;
+import dev.baton.propagation.internal.ConversationAccess;
+import dev.baton.propagation.internal.Ledger;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.ThreadCounters;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
@@ -36,6 +43,12 @@ final class ReceivePath<H> {
   /** The span's {@code error.type} when the watch gave a message up past the handler time. */
   static final String HANDLER_TIMEOUT = "baton.handler_timeout";
 
+  /** The span's {@code error.type} when the engine refused a message by the agent's policy. */
+  static final String REFUSED = "baton.refused";
+
+  /** Why a message without a conversation id is refused under ConversationMode.REQUIRE. */
+  static final String CONVERSATION_REQUIRED = "conversation_required";
+
   private final Baton baton;
   private final Wire<H> wire;
   private final Tracer tracer;
@@ -46,6 +59,8 @@ final class ReceivePath<H> {
   private final boolean measureAllocations;
   private final boolean measureCpu;
   private final HandlerWatch.Failures watchFailures;
+  private final ConversationMode conversations;
+  private volatile TransportSubscriber.@Nullable ReplyChannel replies;
 
   ReceivePath(
       Baton baton,
@@ -67,6 +82,12 @@ final class ReceivePath<H> {
     this.measureCpu =
         baton.handlerCost() == HandlerCost.ALLOCATIONS_AND_CPU && ThreadCounters.measuresCpu();
     this.watchFailures = events::telemetryFailure;
+    this.conversations = baton.conversations();
+  }
+
+  /** How a refused request is answered (the transport's reply channel). */
+  void replyWith(TransportSubscriber.ReplyChannel channel) {
+    this.replies = channel;
   }
 
   /** See {@link MessagingEngine#deliver(Delivery, Object, MessageHandler, Settler, Poll)}. */
@@ -86,8 +107,12 @@ final class ReceivePath<H> {
     Message message = message(delivery, headers, inbound);
     Span span = Span.getInvalid();
     Context context = Context.current();
+    String refusal = null;
     try {
       if (!quiet) {
+        if (conversations != ConversationMode.OFF) {
+          refusal = conversation(inbound, message, headers, startNanos);
+        }
         context = startProcess(delivery, message, inbound);
         span = Span.fromContext(context);
         if (JavaAgent.present() && JavaAgent.isAgentProcessSpan(span)) {
@@ -102,6 +127,10 @@ final class ReceivePath<H> {
     try (Scope ignored = context.makeCurrent()) {
       if (events.listening()) {
         received(delivery, inbound);
+      }
+      if (refusal != null) {
+        refuse(delivery, message, refusal, span, settler, startNanos);
+        return;
       }
       Throwable failure = null;
       // The handler's cost goes on the span and to the listeners: with neither, it is not read.
@@ -125,6 +154,113 @@ final class ReceivePath<H> {
       }
       finish(
           delivery, message, inbound, span, failure, gaveUp, settler, startNanos, cpu, allocated);
+    }
+  }
+
+  /**
+   * The message's conversation: the W3C baggage member it carries; else, minting, its message id (a
+   * redelivery keeps it), added to the handler's baggage so onward sends carry it; else, requiring,
+   * a refusal (its reason, returned). An invalid id is an {@link RejectionReason#INVALID_BAGGAGE}.
+   * The totals are those after the sender's name in Baton's header, or begin at the send.
+   */
+  private @Nullable String conversation(
+      Inbound inbound, Message message, @Nullable H headers, long startNanos) {
+    String id = inbound.baggage.getEntryValue(Conversation.BAGGAGE_KEY);
+    if (id != null && !OutboundMessage.isConversationId(id)) {
+      events.reject(message.destination(), RejectionReason.INVALID_BAGGAGE, true);
+      id = null;
+    }
+    if (id == null) {
+      if (conversations == ConversationMode.REQUIRE) {
+        return CONVERSATION_REQUIRED;
+      }
+      id =
+          OutboundMessage.isConversationId(message.id())
+              ? message.id()
+              : BatonHeaderCodec.newMessageId();
+      inbound.baggage = inbound.baggage.toBuilder().put(Conversation.BAGGAGE_KEY, id).build();
+    }
+    Ledger carried = ledger(headers, message.destination());
+    if (carried == null) {
+      // A peer's first message, or a sender without conversations: the totals begin at its send.
+      carried = Ledger.begin(inbound.sentAtMicros >= 0 ? inbound.sentAtMicros : Spans.nowMicros());
+    }
+    ConversationBudget policy = baton.budgetFor(message.destination());
+    if (!policy.isUnlimited()) {
+      carried = ConversationAccess.parts().tighten(carried, policy);
+    }
+    inbound.conversation =
+        ConversationAccess.parts()
+            .received(id, carried, baton.agentName(), startNanos, events.listeners());
+    return carried.overBudget(Spans.nowMicros());
+  }
+
+  /** The totals after the sender's name in Baton's header, or null (none, or malformed). */
+  private @Nullable Ledger ledger(@Nullable H headers, String destination) {
+    CharSequence value = headers == null ? null : wire.lastAscii(headers, BatonHeaderCodec.NAME);
+    // Nothing before the name holds a space (digits, an id without spaces): the first one starts
+    // the totals.
+    int space = value == null ? -1 : AsciiBytes.indexOf(value, ' ', 0);
+    if (space < 0) {
+      return null;
+    }
+    Ledger ledger = Ledger.parse(value, space + 1, value.length());
+    if (ledger == null) {
+      events.reject(destination, RejectionReason.INVALID_BATON_HEADER, true);
+    }
+    return ledger;
+  }
+
+  /**
+   * Settles a message the agent's policy refuses without calling the handler: the settler's refuse
+   * (the broker's way to drop it for good), an empty reply with {@code baton-refused} when it is a
+   * request, the span and the listeners told. Never throws.
+   */
+  private void refuse(
+      Delivery delivery,
+      Message message,
+      String reason,
+      Span span,
+      Settler settler,
+      long startNanos) {
+    String errorType = REFUSED;
+    Throwable error = null;
+    try (Scope quiet = JavaAgent.enterQuiet()) {
+      settler.refuse(reason);
+    } catch (Exception e) {
+      errorType = e.getClass().getName();
+      error = e;
+    }
+    TransportSubscriber.ReplyChannel channel = replies;
+    if (delivery.replyTo() != null && channel != null) {
+      try {
+        channel.reply(
+            OutboundMessage.of(delivery.replyTo(), new byte[0])
+                .withHeader(BatonHeaders.REFUSED, reason),
+            message.id());
+      } catch (Exception e) {
+        events.telemetryFailure("refuse", e);
+      }
+    }
+    try {
+      if (span.isRecording()) {
+        span.setAttribute(SemConv.REFUSED, reason);
+      }
+    } catch (RuntimeException e) {
+      events.telemetryFailure("span", e);
+    }
+    Spans.recordError(span, errorType, error);
+    if (events.listening()) {
+      TransportListener.Refused refused =
+          new TransportListener.Refused(
+              wire.system(), baton.agentName(), delivery.lowCardinalityDestination(), reason);
+      events.listeners().emit(l -> l.onRefused(refused));
+      processed(delivery, Outcome.REFUSED, System.nanoTime() - startNanos, errorType, -1, -1, null);
+    }
+    try {
+      span.end();
+    } catch (RuntimeException e) {
+      events.telemetryFailure("span", e);
     }
   }
 
@@ -174,6 +310,9 @@ final class ReceivePath<H> {
     }
     if (!inbound.baggage.isEmpty()) {
       parent = parent.with(inbound.baggage);
+    }
+    if (inbound.conversation != null) {
+      parent = ConversationAccess.parts().store(parent, inbound.conversation);
     }
     Names.Destination named =
         names.of(delivery.destination(), delivery.destinationTemplate(), delivery.temporary());
@@ -273,6 +412,9 @@ final class ReceivePath<H> {
     if (sender != null && newTrace) {
       sink.put(SemConv.CONTINUATION, overHops ? "hop_limit" : "new_trace_with_link");
     }
+    if (inbound.conversation != null) {
+      sink.put(SemConv.GEN_AI_CONVERSATION_ID, inbound.conversation.id());
+    }
   }
 
   private void finish(
@@ -313,6 +455,9 @@ final class ReceivePath<H> {
     if (errorType != null) {
       Spans.recordError(span, errorType, toThrow);
     }
+    if (inbound.conversation != null && span.isRecording()) {
+      totals(span, inbound.conversation);
+    }
     if ((cpuNanos >= 0 || allocatedBytes >= 0) && span.isRecording()) {
       try {
         if (cpuNanos >= 0) {
@@ -345,18 +490,7 @@ final class ReceivePath<H> {
     }
     if (events.listening()) {
       // Before the span ends: a listener may still mark it (an exemplar's span).
-      events.processed(
-          new TransportListener.Processed(
-              wire.system(),
-              baton.agentName(),
-              delivery.lowCardinalityDestination(),
-              delivery.group(),
-              outcome,
-              elapsedNanos,
-              errorType,
-              cpuNanos,
-              allocatedBytes,
-              kept));
+      processed(delivery, outcome, elapsedNanos, errorType, cpuNanos, allocatedBytes, kept);
     }
     try {
       span.end();
@@ -365,6 +499,44 @@ final class ReceivePath<H> {
     }
     if (toThrow != null) {
       Spans.<RuntimeException>sneakyThrow(toThrow);
+    }
+  }
+
+  private void processed(
+      Delivery delivery,
+      Outcome outcome,
+      long elapsedNanos,
+      @Nullable String errorType,
+      long cpuNanos,
+      long allocatedBytes,
+      @Nullable String kept) {
+    events.processed(
+        new TransportListener.Processed(
+            wire.system(),
+            baton.agentName(),
+            delivery.lowCardinalityDestination(),
+            delivery.group(),
+            outcome,
+            elapsedNanos,
+            errorType,
+            cpuNanos,
+            allocatedBytes,
+            kept));
+  }
+
+  /** The conversation's totals so far, this hop's included, on the process span. Never throws. */
+  private void totals(Span span, Conversation conversation) {
+    try {
+      span.setAttribute(SemConv.CONVERSATION_HOPS, conversation.hops());
+      span.setAttribute(SemConv.CONVERSATION_AGENTS, conversation.agents());
+      span.setAttribute(SemConv.CONVERSATION_INPUT_TOKENS, conversation.inputTokens());
+      span.setAttribute(SemConv.CONVERSATION_OUTPUT_TOKENS, conversation.outputTokens());
+      span.setAttribute(SemConv.CONVERSATION_COST, conversation.cost());
+      span.setAttribute(
+          SemConv.CONVERSATION_HANDLER_TIME, conversation.handlerTime().toNanos() / 1e9);
+      span.setAttribute(SemConv.CONVERSATION_DURATION, conversation.elapsed().toNanos() / 1e9);
+    } catch (RuntimeException e) {
+      events.telemetryFailure("span", e);
     }
   }
 

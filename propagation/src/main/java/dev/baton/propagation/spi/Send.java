@@ -1,8 +1,10 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.transport.Message;
 import dev.baton.transport.PublishReceipt;
+import dev.baton.transport.RefusedException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -231,6 +233,13 @@ public final class Send<H> {
               } catch (RuntimeException e) {
                 fail(e);
                 result.completeExceptionally(e);
+                return;
+              }
+              String refused = message.headers().get(BatonHeaders.REFUSED);
+              if (refused != null) {
+                RefusedException refusal = new RefusedException(eventDestination, refused);
+                fail(ReceivePath.REFUSED, refusal);
+                result.completeExceptionally(refusal);
                 return;
               }
               end(null);

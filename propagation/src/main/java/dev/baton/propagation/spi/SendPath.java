@@ -3,8 +3,12 @@ package dev.baton.propagation.spi;
 import dev.baton.propagation.BaggagePolicy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.BatonHeaders;
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonHeaderCodec;
+import dev.baton.propagation.internal.ConversationAccess;
+import dev.baton.propagation.internal.Ledger;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.propagation.internal.TraceStates;
@@ -20,6 +24,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +41,9 @@ final class SendPath<H> {
   final TransportEvents events;
   final ReceivePath<H> receive;
   private final boolean dropsUnsampledChildren;
+  private final ConversationMode conversations;
+  // Which baggage keys leave: the policy's, and the conversation id whenever conversations travel.
+  private final Predicate<String> leaves;
 
   SendPath(
       Baton baton,
@@ -54,12 +62,22 @@ final class SendPath<H> {
     this.events = events;
     this.receive = receive;
     this.dropsUnsampledChildren = dropsUnsampledChildren;
+    this.conversations = baton.conversations();
+    BaggagePolicy policy = baton.baggagePolicy();
+    this.leaves =
+        conversations == ConversationMode.OFF
+            ? policy::allows
+            : key -> policy.allows(key) || Conversation.BAGGAGE_KEY.equals(key);
   }
 
   /** See {@link MessagingEngine#startSend}. */
   Send<H> startSend(OutboundMessage message, SendOptions options, H headers) {
     long startNanos = System.nanoTime();
     String destination = message.destination();
+    Outgoing conversation =
+        conversations == ConversationMode.OFF || baton.isHousekeeping(destination)
+            ? null
+            : conversation(message, Context.current());
     String id = message.id();
     long idHi = 0;
     long idLo = 0;
@@ -87,7 +105,7 @@ final class SendPath<H> {
     try {
       if (baton.isHousekeeping(destination)) {
         // Housekeeping: Baton's header (sent-at, id) for the metrics, no context, no span.
-        writeBatonHeader(headers, 1, idInHeader ? null : id, !idInHeader, idHi, idLo);
+        writeBatonHeader(headers, 1, idInHeader ? null : id, !idInHeader, idHi, idLo, null);
       } else {
         hop = Spans.hops(parent) + 1;
         boolean restart = hop > baton.hopLimit();
@@ -122,18 +140,27 @@ final class SendPath<H> {
             id = BatonHeaderCodec.hex(idHi, idLo);
           }
           if (likelySampled) {
-            decorate(AttributeSink.of(builder), named, message, options, id, hop, restart);
+            decorate(
+                AttributeSink.of(builder), named, message, options, id, hop, restart, conversation);
           }
           span = builder.startSpan();
           if (!likelySampled && span.isRecording()) {
             if (id == null) {
               id = BatonHeaderCodec.hex(idHi, idLo);
             }
-            decorate(AttributeSink.of(span), named, message, options, id, hop, restart);
+            decorate(
+                AttributeSink.of(span), named, message, options, id, hop, restart, conversation);
           }
         }
-        inject(headers, span, parent, message);
-        writeBatonHeader(headers, hop, idInHeader ? null : id, !idInHeader, idHi, idLo);
+        inject(headers, span, parent, message, conversation);
+        writeBatonHeader(
+            headers,
+            hop,
+            idInHeader ? null : id,
+            !idInHeader,
+            idHi,
+            idLo,
+            conversation == null ? null : conversation.ledger(baton.agentName()));
       }
     } catch (RuntimeException | LinkageError e) {
       events.telemetryFailure("send", e);
@@ -162,7 +189,8 @@ final class SendPath<H> {
       SendOptions options,
       String id,
       int hop,
-      boolean restart) {
+      boolean restart,
+      @Nullable Outgoing conversation) {
     sink.putAll(named.send());
     if (options.destinationTemplate() != null) {
       sink.put(SemConv.DESTINATION_NAME, message.destination());
@@ -176,9 +204,80 @@ final class SendPath<H> {
     if (restart) {
       sink.put(SemConv.CONTINUATION, "hop_limit");
     }
+    if (conversation != null) {
+      sink.put(SemConv.GEN_AI_CONVERSATION_ID, conversation.id);
+    }
   }
 
-  private void inject(H headers, Span span, Context parent, OutboundMessage message) {
+  /**
+   * The conversation a send carries and whether its id must be added to the baggage sent. The id is
+   * the message's own, else the sending code's (its baggage), else one in a {@code baggage} header
+   * the caller copied onto the message (a dead-letter copy), else a new one ({@link
+   * ConversationMode#MINT}); {@link ConversationMode#REQUIRE} throws instead of minting.
+   */
+  private @Nullable Outgoing conversation(OutboundMessage message, Context current) {
+    String own = message.conversation();
+    Baggage baggage = Baggage.fromContext(current);
+    String carried = baggage.getEntryValue(Conversation.BAGGAGE_KEY);
+    if (carried != null && !OutboundMessage.isConversationId(carried)) {
+      carried = null;
+    }
+    Conversation stored = ConversationAccess.parts().stored(current);
+    if (own != null) {
+      return new Outgoing(
+          own, !own.equals(carried), stored != null && own.equals(stored.id()) ? stored : null);
+    }
+    if (carried != null) {
+      return new Outgoing(
+          carried, false, stored != null && carried.equals(stored.id()) ? stored : null);
+    }
+    try {
+      String copied = message.headers().get(BatonHeaders.BAGGAGE);
+      if (copied != null) {
+        String id = BaggageCodec.parse(copied).baggage().getEntryValue(Conversation.BAGGAGE_KEY);
+        if (id != null && OutboundMessage.isConversationId(id)) {
+          // The copied header goes out as it is when the sending code has no baggage to send.
+          return new Outgoing(id, !baggage.isEmpty(), null);
+        }
+      }
+    } catch (RuntimeException e) {
+      events.telemetryFailure("send", e);
+    }
+    if (message.headers().containsKey(BatonHeaders.REFUSED)) {
+      // What Baton sends about a message it refused for having no conversation (the answer to a
+      // request, a dead-letter copy) starts none.
+      return null;
+    }
+    if (conversations == ConversationMode.REQUIRE) {
+      throw new IllegalStateException(
+          "this agent's Baton requires a conversation id on every message (ConversationMode"
+              + ".REQUIRE) and the send to "
+              + message.destination()
+              + " has none: send it inside Conversation.begin(id), or with"
+              + " OutboundMessage.withConversation(id), or set the W3C baggage member "
+              + Conversation.BAGGAGE_KEY);
+    }
+    return new Outgoing(BatonHeaderCodec.newMessageId(), true, null);
+  }
+
+  /**
+   * A send's conversation id, whether the baggage sent lacks it, and the conversation object the
+   * sending code runs in (whose totals the message carries on), or null for totals that begin now.
+   */
+  private record Outgoing(String id, boolean add, @Nullable Conversation running) {
+    Ledger ledger(String agent) {
+      return running != null
+          ? ConversationAccess.parts().onward(running, agent)
+          : Ledger.begin(Spans.nowMicros()).onward(agent, 0, 0, 0, 0);
+    }
+  }
+
+  private void inject(
+      H headers,
+      Span span,
+      Context parent,
+      OutboundMessage message,
+      @Nullable Outgoing conversation) {
     SpanContext sc = span.getSpanContext();
     if (sc.isValid()) {
       if (wire.holdsBytes()) {
@@ -203,6 +302,9 @@ final class SendPath<H> {
       }
     }
     Baggage baggage = Baggage.fromContext(parent);
+    if (conversation != null && conversation.add) {
+      baggage = baggage.toBuilder().put(Conversation.BAGGAGE_KEY, conversation.id).build();
+    }
     if (!baggage.isEmpty()) {
       BaggagePolicy policy = baton.baggagePolicy();
       int budget = policy.maxBytes();
@@ -211,7 +313,7 @@ final class SendPath<H> {
         budget = Math.min(budget, room);
       }
       BaggageCodec.Encoded encoded =
-          BaggageCodec.encode(baggage, policy::allows, policy.maxMembers(), budget);
+          BaggageCodec.encode(baggage, leaves, policy.maxMembers(), budget);
       if (encoded.header() != null) {
         wire.set(headers, BatonHeaders.BAGGAGE, encoded.header());
       }
@@ -222,19 +324,26 @@ final class SendPath<H> {
   }
 
   private void writeBatonHeader(
-      H headers, int hop, @Nullable String id, boolean idInBatonHeader, long idHi, long idLo) {
+      H headers,
+      int hop,
+      @Nullable String id,
+      boolean idInBatonHeader,
+      long idHi,
+      long idLo,
+      @Nullable Ledger ledger) {
     boolean generated = idInBatonHeader && id == null;
     long now = Spans.nowMicros();
     if (wire.holdsBytes()) {
       wire.setAscii(
           headers,
           BatonHeaderCodec.NAME,
-          BatonHeaderCodec.formatBytes(hop, now, id, generated, idHi, idLo, baton.agentName()));
+          BatonHeaderCodec.formatBytes(
+              hop, now, id, generated, idHi, idLo, baton.agentName(), ledger));
     } else {
       wire.set(
           headers,
           BatonHeaderCodec.NAME,
-          BatonHeaderCodec.format(hop, now, id, generated, idHi, idLo, baton.agentName()));
+          BatonHeaderCodec.format(hop, now, id, generated, idHi, idLo, baton.agentName(), ledger));
     }
   }
 }

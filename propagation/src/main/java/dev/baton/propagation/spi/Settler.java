@@ -46,6 +46,15 @@ public interface Settler {
     nak();
   }
 
+  /**
+   * Settles a message the engine refused by the agent's conversation policy (the handler was not
+   * called) so that it does not come back: the broker's way to drop a message for good (JetStream:
+   * term; Kafka: the dead-letter topic with {@code reason}). {@link #ack} by default.
+   */
+  default void refuse(String reason) throws Exception {
+    ack();
+  }
+
   /** For brokers without acknowledgements. */
   static Settler none() {
     return NoSettle.INSTANCE;

@@ -40,6 +40,11 @@ public final class TransportEvents {
     return system;
   }
 
+  /** The agent's listeners, for what reports to them later (a conversation declared done). */
+  Listeners listeners() {
+    return listeners;
+  }
+
   /** Tells the listeners about a connection event; {@code detail} must already be redacted. */
   public void connectionEvent(TransportListener.ConnectionEvent state, String detail) {
     TransportListener.ConnectionChange event =

@@ -1,6 +1,7 @@
 package dev.baton.propagation.spi;
 
 import dev.baton.transport.MessageHandler;
+import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Responder;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
@@ -25,8 +26,11 @@ public final class TransportSubscriber implements Subscriber {
   /** How a transport sends a reply to a request. */
   @FunctionalInterface
   public interface ReplyChannel {
-    /** Sends {@code payload} to {@code replyTo} in conversation {@code conversationId}. */
-    void reply(String replyTo, byte[] payload, String conversationId) throws Exception;
+    /**
+     * Sends {@code reply} (its destination the request's reply address) in the request/reply
+     * exchange {@code conversationId} (the request's message id).
+     */
+    void reply(OutboundMessage reply, String conversationId) throws Exception;
   }
 
   private final TransportBase transport;
@@ -42,10 +46,15 @@ public final class TransportSubscriber implements Subscriber {
     this.noReplies = noReplies;
   }
 
-  /** A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does. */
-  public static Subscriber create(TransportBase transport, Opener opener, ReplyChannel replies) {
-    return new TransportSubscriber(
-        transport, opener, Objects.requireNonNull(replies, "replies"), "");
+  /**
+   * A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does (also
+   * the engine's answer to a request it refused).
+   */
+  public static Subscriber create(
+      TransportBase transport, Opener opener, MessagingEngine<?> engine, ReplyChannel replies) {
+    Objects.requireNonNull(replies, "replies");
+    engine.replyWith(replies);
+    return new TransportSubscriber(transport, opener, replies, "");
   }
 
   /** A subscriber that cannot answer requests; {@code why} says what to use instead. */
@@ -80,7 +89,8 @@ public final class TransportSubscriber implements Subscriber {
       byte[] reply = responder.respond(request);
       String replyTo = request.replyTo();
       if (replyTo != null) {
-        channel.reply(replyTo, reply == null ? new byte[0] : reply, request.id());
+        channel.reply(
+            OutboundMessage.of(replyTo, reply == null ? new byte[0] : reply), request.id());
       }
     };
   }

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * metrics.
  */
 public abstract class TransportContract
-    implements TraceScenarios, DeliveryScenarios, WireScenarios, MetricScenarios {
+    implements TraceScenarios,
+        DeliveryScenarios,
+        WireScenarios,
+        MetricScenarios,
+        ConversationScenarios {
 
   @RegisterExtension
   protected static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();

@@ -38,6 +38,13 @@ public final class Budgets {
   public static final String NATS_PUBLISH_ONWARD = "nats publish onward";
 
   public static final String NATS_RECEIVE = "nats receive";
+
+  /** An unsampled handler's onward publish in a conversation, over the same with them off. */
+  public static final String NATS_CONVERSATION_PUBLISH = "nats publish, conversation over off";
+
+  /** An unsampled receive of a message in a conversation, over a plain one with them off. */
+  public static final String NATS_CONVERSATION_RECEIVE = "nats receive, conversation over off";
+
   public static final String KAFKA_SEND = "kafka send";
 
   /** A send from a handler whose message's sender was not sampled. */
@@ -80,6 +87,26 @@ public final class Budgets {
                   + " handler's context"),
           new Budget(NATS_RECEIVE, false, 448, 256, REMOTE_CONTEXT),
           new Budget(NATS_RECEIVE, true, 128, 256, "met (-32 to +32 B)"),
+          new Budget(
+              NATS_CONVERSATION_PUBLISH,
+              false,
+              1_344,
+              256,
+              "what carrying a conversation adds (issue 29 item 6; +1,216 B in two runs before the budget's fields, +1,248 B since; not yet"
+                  + " taken apart object by object): a baggage header where there was none (the"
+                  + " id's W3C member encoded, and jnats' map entry, list and bytes for one more"
+                  + " header: about 360 B alone), the totals handed on (a Ledger, 112 B with its budget) and"
+                  + " written after the agent's name (about 50 B more of header bytes), the send's"
+                  + " Outgoing (24 B); on the wire 145 -> 255 header bytes"),
+          new Budget(
+              NATS_CONVERSATION_RECEIVE,
+              false,
+              768,
+              256,
+              "what a conversation adds to a receive (+632 B before the budget's fields, +664 to +712 B since; not yet taken apart):"
+                  + " the baggage header parsed into a Baggage (its entry and the id's string),"
+                  + " the totals parsed (a Ledger, 112 B), the Conversation the handler reads (56"
+                  + " B) and one more Context entry for it"),
           new Budget(
               KAFKA_SEND,
               false,

@@ -117,7 +117,7 @@ public final class KafkaBaton extends TransportBase {
             sender::publishAndForget,
             sender::publish,
             (message, timeout) -> sender.request(message, timeout, replies)),
-        TransportSubscriber.create(this, this::subscribeKafka, sender::reply),
+        TransportSubscriber.create(this, this::subscribeKafka, engine, sender::reply),
         "baton-kafka-probe");
   }
 

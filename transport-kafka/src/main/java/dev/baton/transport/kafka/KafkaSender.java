@@ -125,10 +125,9 @@ final class KafkaSender {
   }
 
   /** A reply to a request: a send to the requester's reply topic in its conversation. */
-  void reply(String replyTo, byte[] payload, String conversationId) {
-    OutboundMessage outbound = OutboundMessage.of(replyTo, payload);
+  void reply(OutboundMessage outbound, String conversationId) {
     SendOptions options = SendOptions.PUBLISH.withConversation(conversationId);
-    if (replyTo.startsWith(DEFAULT_REPLY_PREFIX)) {
+    if (outbound.destination().startsWith(DEFAULT_REPLY_PREFIX)) {
       options = options.withTemplate(DEFAULT_REPLY_PREFIX + "*");
     }
     ProducerRecord<String, byte[]> record = record(outbound);

@@ -1,5 +1,6 @@
 package dev.baton.transport.kafka;
 
+import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Poll;
@@ -32,6 +33,9 @@ final class PolicyRunner {
   private static final AttributeKey<Boolean> TOMBSTONE =
       AttributeKey.booleanKey("messaging.kafka.message.tombstone");
   static final String DLQ_PREFIX = "baton-dlq-";
+
+  /** The dead-letter error of a record refused by the conversation policy. */
+  static final String REFUSED = "baton.refused";
 
   private final MessagingEngine<Headers> engine;
   private final KafkaSender sender;
@@ -133,7 +137,7 @@ final class PolicyRunner {
         handler.handle(message);
       } catch (Exception | Error e) {
         if (deadLetters && !sent) {
-          deadLetter(record, e.getClass().getName()).get(30, TimeUnit.SECONDS);
+          deadLetter(record, e.getClass().getName(), null).get(30, TimeUnit.SECONDS);
           sent = true;
         }
         throw e;
@@ -161,12 +165,24 @@ final class PolicyRunner {
       hold.extend();
     }
 
+    /**
+     * Refused by the conversation policy (the handler did not run): to the dead-letter topic when
+     * the policy has one, with {@code baton-dlq-error: baton.refused} and the reason in {@code
+     * baton-refused}; else skipped. Either way the record is done and committed, never retried.
+     */
+    @Override
+    public void refuse(String reason) throws Exception {
+      if (policy.deadLetterTopic() != null) {
+        deadLetter(record, REFUSED, reason).get(30, TimeUnit.SECONDS);
+      }
+    }
+
     /** On the watch thread: never waits for the dead-letter topic's acknowledgement. */
     @Override
     public void giveUp() {
       gaveUp = true;
       if (deadLetters) {
-        deadLetter(record, "baton.handler_timeout");
+        deadLetter(record, "baton.handler_timeout", null);
         sent = true;
       }
     }
@@ -174,12 +190,14 @@ final class PolicyRunner {
 
   /** Publishes the failed record to the dead-letter topic; completes on its acknowledgement. */
   private CompletableFuture<PublishReceipt> deadLetter(
-      ConsumerRecord<String, byte[]> record, String errorType) {
+      ConsumerRecord<String, byte[]> record, String errorType, @Nullable String reason) {
     OutboundMessage message =
         OutboundMessage.of(
             policy.deadLetterTopic(), record.value() == null ? new byte[0] : record.value());
     for (Header header : record.headers()) {
-      if (header.value() != null && !header.key().startsWith(DLQ_PREFIX)) {
+      if (header.value() != null
+          && !header.key().startsWith(DLQ_PREFIX)
+          && !header.key().equals(BatonHeaders.REFUSED)) {
         message =
             message.withHeader(header.key(), new String(header.value(), StandardCharsets.UTF_8));
       }
@@ -191,6 +209,10 @@ final class PolicyRunner {
             .withHeader(DLQ_PREFIX + "partition", Integer.toString(record.partition()))
             .withHeader(DLQ_PREFIX + "offset", Long.toString(record.offset()))
             .withHeader(DLQ_PREFIX + "group", group);
+    if (reason != null) {
+      // Baton's word for a refusal, as on a refused request's reply.
+      message = message.withHeader(BatonHeaders.REFUSED, reason);
+    }
     if (record.key() != null) {
       message = message.withKey(record.key());
     }

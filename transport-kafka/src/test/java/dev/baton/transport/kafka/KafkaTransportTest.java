@@ -3,6 +3,8 @@ package dev.baton.transport.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.testing.Await;
 import dev.baton.testing.RecordingListener;
 import dev.baton.testing.SharedKafka;
@@ -17,6 +19,7 @@ import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
@@ -72,13 +75,17 @@ class KafkaTransportTest {
   }
 
   private KafkaBaton kafka(String agent, Consumer<KafkaBaton.Builder> config) {
+    return kafka(agent, b -> {}, config);
+  }
+
+  private KafkaBaton kafka(
+      String agent, Consumer<Baton.Builder> baton, Consumer<KafkaBaton.Builder> config) {
+    Baton.Builder batonBuilder =
+        Baton.builder(OTEL.getOpenTelemetry()).setAgentName(agent).addListener(listener);
+    baton.accept(batonBuilder);
     KafkaBaton.Builder builder =
         KafkaBaton.builder(
-                Baton.builder(OTEL.getOpenTelemetry())
-                    .setAgentName(agent)
-                    .addListener(listener)
-                    .build(),
-                Map.of("bootstrap.servers", KAFKA.bootstrapServers()))
+                batonBuilder.build(), Map.of("bootstrap.servers", KAFKA.bootstrapServers()))
             .setPollTimeout(Duration.ofMillis(100))
             .setBacklogInterval(Duration.ZERO);
     config.accept(builder);
@@ -364,6 +371,74 @@ class KafkaTransportTest {
                 .filter(p -> p.destination().equals(topic))
                 .map(TransportListener.Processed::outcome))
         .containsExactly(Outcome.NAK, Outcome.DEAD_LETTERED, Outcome.ACK);
+  }
+
+  @Test
+  void theConversationSurvivesTheDeadLetterTopicAndARefusedRecordLandsThereWithItsReason()
+      throws Exception {
+    String topic = unique("conv-dlq");
+    String dlq = topic + ".dlq";
+    KafkaBaton worker =
+        kafka(
+            "worker",
+            b -> b.setConversations(ConversationMode.REQUIRE),
+            b ->
+                b.setFailurePolicy(
+                    FailurePolicy.retry(1, Duration.ofMillis(10), Duration.ofMillis(10))
+                        .thenDeadLetter(dlq)));
+    KafkaBaton reader = kafka("reader", b -> b.setConversations(ConversationMode.MINT), b -> {});
+    KafkaBaton producer =
+        kafka("producer", b -> b.setConversations(ConversationMode.MINT), b -> {});
+    KafkaBaton plain = kafka("plain", b -> {});
+    AtomicInteger handled = new AtomicInteger();
+    ready(
+        worker
+            .subscriber()
+            .subscribe(
+                topic,
+                "workers",
+                m -> {
+                  handled.incrementAndGet();
+                  throw new IllegalArgumentException("cannot parse");
+                }));
+    Map<String, String> conversations = new ConcurrentHashMap<>();
+    List<Message> deadLetters = new CopyOnWriteArrayList<>();
+    ready(
+        reader
+            .subscriber()
+            .subscribe(
+                dlq,
+                "dlq-readers",
+                m -> {
+                  conversations.put(m.payloadAsString(), Conversation.current().id());
+                  deadLetters.add(m);
+                }));
+
+    try (Scope ignored = Conversation.begin("c-dlq").makeCurrent()) {
+      producer.publisher().publish(OutboundMessage.of(topic, "poison")).get(30, TimeUnit.SECONDS);
+    }
+    plain.publisher().publish(OutboundMessage.of(topic, "none")).get(30, TimeUnit.SECONDS);
+
+    Await.until("both dead-lettered", () -> deadLetters.size() == 2);
+    assertThat(handled).as("the refused record's handler never ran").hasValue(2);
+    assertThat(conversations).containsEntry("poison", "c-dlq");
+    Message poison =
+        deadLetters.stream().filter(m -> m.payloadAsString().equals("poison")).findFirst().get();
+    assertThat(poison.headers())
+        .containsEntry("baton-dlq-error", "java.lang.IllegalArgumentException")
+        .doesNotContainKey("baton-refused");
+    Message refused =
+        deadLetters.stream().filter(m -> m.payloadAsString().equals("none")).findFirst().get();
+    assertThat(refused.headers())
+        .containsEntry("baton-dlq-error", "baton.refused")
+        .containsEntry("baton-refused", "conversation_required")
+        .containsEntry("baton-dlq-topic", topic);
+    Await.until("both offsets committed", () -> committed(topic, "workers") == 2);
+    assertThat(
+            listener.processed.stream()
+                .filter(p -> p.destination().equals(topic))
+                .map(TransportListener.Processed::outcome))
+        .containsExactly(Outcome.NAK, Outcome.DEAD_LETTERED, Outcome.REFUSED);
   }
 
   @Test

@@ -80,7 +80,7 @@ public final class NatsBaton extends TransportBase {
     open(
         TransportPublisher.create(
             this, sender::publishCore, this::publishCoreWithReceipt, sender::request),
-        TransportSubscriber.create(this, this::subscribeCore, sender::reply),
+        TransportSubscriber.create(this, this::subscribeCore, engine, sender::reply),
         "baton-nats-backlog");
     String stream = builder.stream;
     this.durableSubscriber =

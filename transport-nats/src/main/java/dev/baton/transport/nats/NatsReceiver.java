@@ -100,5 +100,10 @@ final class NatsReceiver {
     public Outcome failureOutcome() {
       return last ? Outcome.DEAD_LETTERED : Outcome.NAK;
     }
+
+    @Override
+    public void refuse(String reason) {
+      msg.term(); // refused by policy: never redelivered
+    }
   }
 }

@@ -97,12 +97,11 @@ final class NatsSender {
   }
 
   /** A reply to a request: a send to a temporary inbox in the requester's conversation. */
-  void reply(String replyTo, byte[] payload, String conversationId) {
-    Send<Headers> send =
-        start(OutboundMessage.of(replyTo, payload), replyOptions.withConversation(conversationId));
+  void reply(OutboundMessage reply, String conversationId) {
+    Send<Headers> send = start(reply, replyOptions.withConversation(conversationId));
     send.call(
         () -> {
-          connection.publish(replyTo, send.headers(), payload);
+          connection.publish(reply.destination(), send.headers(), reply.payload());
           return null;
         });
     send.end(null);

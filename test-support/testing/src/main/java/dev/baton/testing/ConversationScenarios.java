@@ -1,0 +1,508 @@
+package dev.baton.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationBudget;
+import dev.baton.propagation.ConversationMode;
+import dev.baton.transport.Message;
+import dev.baton.transport.OutboundMessage;
+import dev.baton.transport.RefusedException;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract's conversation scenarios: the conversation id ({@code gen_ai.conversation.id})
+ * travels with the work on every hop, through request/reply and redelivery, to and from peers that
+ * speak only W3C baggage, and a Baton that requires one refuses work without it.
+ */
+public interface ConversationScenarios extends ContractHarness {
+
+  AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
+
+  private Agent conversing(String name, ConversationMode mode) throws Exception {
+    return agent(name, b -> b.setConversations(mode).addListener(metrics()));
+  }
+
+  @Test
+  default void aMintedConversationTravelsEveryHopAndIsOnEverySpan() throws Exception {
+    String run = unique("conv-chain");
+    Agent a = conversing("alpha", ConversationMode.MINT);
+    Agent b = conversing("beta", ConversationMode.MINT);
+    Agent c = conversing("gamma", ConversationMode.MINT);
+    CompletableFuture<String> atC = new CompletableFuture<>();
+    b.ready(
+        b.subscriber().subscribe(run + ".b", m -> b.publisher().publish(run + ".c", m.payload())));
+    c.ready(c.subscriber().subscribe(run + ".c", m -> atC.complete(Conversation.current().id())));
+
+    a.publisher().publish(run + ".b", bytes("task"));
+
+    String id = atC.get(20, TimeUnit.SECONDS);
+    assertThat(id).as("minted at the first send").matches("[0-9a-f]{32}");
+    List<SpanData> spans = spans(4);
+    assertThat(spans).hasSize(4);
+    assertThat(spans)
+        .as("send and process spans on both hops")
+        .allSatisfy(s -> assertThat(s.getAttributes().get(GEN_AI_CONVERSATION_ID)).isEqualTo(id));
+
+    // The next task outside any conversation is a conversation of its own.
+    CompletableFuture<String> next = new CompletableFuture<>();
+    c.ready(c.subscriber().subscribe(run + ".d", m -> next.complete(Conversation.current().id())));
+    a.publisher().publish(run + ".d", bytes("another task"));
+    assertThat(next.get(20, TimeUnit.SECONDS)).matches("[0-9a-f]{32}").isNotEqualTo(id);
+  }
+
+  @Test
+  default void theLedgerAddsUpAlongTheChainAndIsOnTheProcessSpans() throws Exception {
+    String run = unique("conv-ledger");
+    Agent a = conversing("alpha", ConversationMode.MINT);
+    Agent b = conversing("beta", ConversationMode.MINT);
+    Agent c = conversing("gamma", ConversationMode.MINT);
+    CompletableFuture<Conversation> atC = new CompletableFuture<>();
+    List<Long> seenAtC = new CopyOnWriteArrayList<>();
+    b.ready(
+        b.subscriber()
+            .subscribe(
+                run + ".b",
+                m -> {
+                  Conversation here = Conversation.current();
+                  here.addUsage(1200, 340, 0.0125);
+                  b.publisher().publish(run + ".c", m.payload());
+                }));
+    c.ready(
+        c.subscriber()
+            .subscribe(
+                run + ".c",
+                m -> {
+                  Conversation here = Conversation.current();
+                  seenAtC.add(here.hops());
+                  seenAtC.add(here.agents());
+                  seenAtC.add(here.inputTokens());
+                  seenAtC.add(here.outputTokens());
+                  here.addUsage(5, 1, 0.0005);
+                  seenAtC.add(here.done() ? 1L : 0L);
+                  seenAtC.add(here.done() ? 1L : 0L);
+                  atC.complete(here);
+                }));
+
+    long before = System.currentTimeMillis();
+    a.publisher().publish(run + ".b", bytes("task"));
+
+    Conversation atGamma = atC.get(20, TimeUnit.SECONDS);
+    assertThat(seenAtC)
+        .as("hops, agents, tokens in and out at gamma; done once")
+        .containsExactly(2L, 3L, 1200L, 340L, 1L, 0L);
+    assertThat(
+            registry()
+                .get("baton.conversation.tokens")
+                .tag("gen_ai.agent.name", "gamma")
+                .tag("direction", "input")
+                .summary()
+                .totalAmount())
+        .as("the done conversation's input tokens, one sample")
+        .isEqualTo(1205.0);
+    assertThat(
+            registry()
+                .get("baton.conversation.hops")
+                .tag("gen_ai.agent.name", "gamma")
+                .summary()
+                .count())
+        .isEqualTo(1);
+    assertThat(registry().scrape())
+        .as("never a label per conversation")
+        .doesNotContain(atGammaId(atC));
+    assertThat(atGamma.cost()).isCloseTo(0.013, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(atGamma.startedAt().toEpochMilli())
+        .isBetween(before - 5, System.currentTimeMillis());
+    assertThat(atGamma.handlerTime()).isPositive();
+    SpanData processAtC =
+        Await.size(
+                "gamma's process span",
+                1,
+                () ->
+                    handOffSpans().stream()
+                        .filter(s -> s.getName().equals("process " + run + ".c"))
+                        .toList())
+            .get(0);
+    assertThat(processAtC.getAttributes().get(AttributeKey.longKey("baton.conversation.hops")))
+        .isEqualTo(2L);
+    assertThat(processAtC.getAttributes().get(AttributeKey.longKey("baton.conversation.agents")))
+        .isEqualTo(3L);
+    assertThat(
+            processAtC.getAttributes().get(AttributeKey.longKey("baton.conversation.input_tokens")))
+        .as("what came in and what gamma added")
+        .isEqualTo(1205L);
+    assertThat(processAtC.getAttributes().get(AttributeKey.doubleKey("baton.conversation.cost")))
+        .isCloseTo(0.0130, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  default void aBudgetTravelsWithTheWorkAndStopsItWhereItGoesOver() throws Exception {
+    String run = unique("conv-budget");
+    Agent a = conversing("alpha", ConversationMode.MINT);
+    Agent b = conversing("beta", ConversationMode.MINT);
+    Agent c = conversing("gamma", ConversationMode.MINT);
+    Agent d = conversing("delta", ConversationMode.MINT);
+    Agent strict =
+        agent(
+            "strict",
+            x ->
+                x.setConversations(ConversationMode.MINT)
+                    .addListener(metrics())
+                    .addBudget(
+                        run + ".strict", ConversationBudget.builder().setMaxHops(1).build()));
+    List<Long> leftAtGamma = new CopyOnWriteArrayList<>();
+    AtomicInteger atDelta = new AtomicInteger();
+    AtomicInteger atStrict = new AtomicInteger();
+    b.ready(
+        b.subscriber()
+            .subscribe(
+                run + ".b",
+                m -> {
+                  Conversation.current().addUsage(800, 0, 0);
+                  b.publisher().publish(run + ".c", m.payload());
+                  b.publisher().publish(run + ".strict", m.payload());
+                }));
+    c.ready(
+        c.subscriber()
+            .subscribe(
+                run + ".c",
+                m -> {
+                  leftAtGamma.add(Conversation.current().tokensLeft());
+                  Conversation.current().addUsage(300, 0, 0);
+                  c.publisher().publish(run + ".d", m.payload());
+                }));
+    d.ready(d.subscriber().subscribe(run + ".d", m -> atDelta.incrementAndGet()));
+    strict.ready(strict.subscriber().subscribe(run + ".strict", m -> atStrict.incrementAndGet()));
+    strict.ready(strict.subscriber().respond(run + ".ask", null, m -> bytes("answer")));
+
+    try (Scope ignored =
+        Conversation.begin("budget-1", ConversationBudget.builder().setMaxTokens(1000).build())
+            .makeCurrent()) {
+      a.publisher().publish(run + ".b", bytes("task"));
+    }
+
+    // delta is over the token budget the caller set (800 + 300 > 1000); strict's own policy
+    // allows one hand-off, and the work reaches it on the second.
+    Await.until(
+        "both refusals counted",
+        () ->
+            meters().counter("baton.refused.messages", "reason", "budget_tokens") == 1
+                && meters().counter("baton.refused.messages", "reason", "budget_hops") == 1);
+    assertThat(leftAtGamma).containsExactly(200L);
+    assertThat(atDelta).hasValue(0);
+    assertThat(atStrict).hasValue(0);
+    assertThat(
+            meters()
+                .counterOn(
+                    "baton.refused.messages",
+                    run + ".d",
+                    "reason",
+                    "budget_tokens",
+                    "gen_ai.agent.name",
+                    "delta"))
+        .isEqualTo(1);
+
+    // A request over budget gets a refusal its requester can read.
+    try (Scope ignored =
+        Conversation.begin("budget-2", ConversationBudget.builder().setMaxTokens(10).build())
+            .makeCurrent()) {
+      Conversation.current().addUsage(50, 0, 0);
+      assertThatThrownBy(
+              () ->
+                  a.publisher()
+                      .request(OutboundMessage.of(run + ".ask", "why?"), Duration.ofSeconds(20))
+                      .get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(RefusedException.class)
+          .satisfies(e -> assertThat(((RefusedException) e).reason()).isEqualTo("budget_tokens"));
+    }
+  }
+
+  @Test
+  default void aPeerCarriesTheTotalsAndAMalformedLedgerCostsOnlyItself() throws Exception {
+    String run = unique("conv-peer-ledger");
+    Agent agent = conversing("reader", ConversationMode.MINT);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    agent.ready(
+        agent
+            .subscriber()
+            .subscribe(
+                run,
+                m -> {
+                  Conversation c = Conversation.current();
+                  seen.add(
+                      m.payloadAsString()
+                          + ":"
+                          + c.id()
+                          + ":"
+                          + c.hops()
+                          + ":"
+                          + c.agents()
+                          + ":"
+                          + c.inputTokens()
+                          + ":"
+                          + m.sender());
+                }));
+    long now = System.currentTimeMillis() * 1000;
+
+    // A peer in another language writes the totals after its name, as the specification says.
+    agent.rawPublish(
+        run,
+        Map.of(
+            "baton",
+            List.of(
+                "4;"
+                    + now
+                    + ";;py-planner h=4,a=2.0000000000000011,t0="
+                    + (now - 5_000_000)
+                    + ",ti=50,future=ignored"),
+            "baggage",
+            List.of("gen_ai.conversation.id=py-9")),
+        bytes("valid"));
+    // A malformed ledger: the rest of the header still counts, the totals begin at the send.
+    agent.rawPublish(
+        run,
+        Map.of(
+            "baton",
+            List.of("1;" + now + ";;py-planner h=zz"),
+            "baggage",
+            List.of("gen_ai.conversation.id=py-10")),
+        bytes("malformed"));
+
+    Await.until("both handled", () -> seen.size() == 2);
+    assertThat(seen)
+        .containsExactlyInAnyOrder(
+            "valid:py-9:4:3:50:py-planner", "malformed:py-10:0:1:0:py-planner");
+    Await.until(
+        "the malformed ledger counted",
+        () -> meters().counter("baton.rejected.contexts", "reason", "invalid_baton_header") == 1);
+  }
+
+  private static String atGammaId(CompletableFuture<Conversation> at) throws Exception {
+    return at.get(1, TimeUnit.SECONDS).id();
+  }
+
+  @Test
+  default void theCallersConversationWinsFromBaggageOrTheMessage() throws Exception {
+    String run = unique("conv-caller");
+    Agent a = conversing("alpha", ConversationMode.MINT);
+    Agent b = conversing("beta", ConversationMode.MINT);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    b.ready(b.subscriber().subscribe(run, m -> seen.add(Conversation.current().id())));
+
+    try (Scope ignored = Conversation.begin("ticket-4711").makeCurrent()) {
+      a.publisher().publish(OutboundMessage.of(run, "in the caller's conversation"));
+      a.publisher()
+          .publish(OutboundMessage.of(run, "its own").withConversation("side-quest-9"))
+          .get(20, TimeUnit.SECONDS);
+    }
+
+    Await.until("both handled", () -> seen.size() == 2);
+    assertThat(seen).containsExactlyInAnyOrder("ticket-4711", "side-quest-9");
+    assertThat(spans(4))
+        .extracting(s -> s.getAttributes().get(GEN_AI_CONVERSATION_ID))
+        .containsExactlyInAnyOrder("ticket-4711", "ticket-4711", "side-quest-9", "side-quest-9");
+  }
+
+  @Test
+  default void aRequestAndItsReplyStayInTheConversation() throws Exception {
+    String run = unique("conv-rr");
+    Agent requester = conversing("requester", ConversationMode.MINT);
+    Agent responder = conversing("responder", ConversationMode.MINT);
+    CompletableFuture<String> atResponder = new CompletableFuture<>();
+    responder.ready(
+        responder
+            .subscriber()
+            .respond(
+                run,
+                null,
+                request -> {
+                  atResponder.complete(Conversation.current().id());
+                  return bytes("verdict");
+                }));
+
+    Message reply;
+    try (Scope ignored = Conversation.begin("review-17").makeCurrent()) {
+      reply =
+          requester
+              .publisher()
+              .request(OutboundMessage.of(run, "draft"), Duration.ofSeconds(20))
+              .get(30, TimeUnit.SECONDS);
+    }
+
+    assertThat(atResponder.get(20, TimeUnit.SECONDS)).isEqualTo("review-17");
+    assertThat(reply.headers().get("baggage")).contains("gen_ai.conversation.id=review-17");
+    assertThat(spans(3))
+        .as("request send, request process, reply send")
+        .allSatisfy(
+            s -> assertThat(s.getAttributes().get(GEN_AI_CONVERSATION_ID)).isEqualTo("review-17"));
+  }
+
+  @Test
+  default void aRedeliveryKeepsTheConversationAPeerStarted() throws Exception {
+    String run = unique("conv-redeliver");
+    String destination = run + ".tasks";
+    Agent worker = conversing("worker", ConversationMode.MINT);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    worker.ready(
+        worker
+            .redeliveringSubscriber(destination)
+            .subscribe(
+                destination,
+                "workers",
+                m -> {
+                  seen.add(m.deliveryCount() + ":" + Conversation.current().id());
+                  if (m.deliveryCount() == 1) {
+                    throw new IllegalStateException("flaky tool call");
+                  }
+                }));
+
+    // A peer that speaks only W3C baggage (nats.js, kcat, Python) starts the conversation.
+    worker.rawPublish(
+        destination,
+        Map.of("baggage", List.of("tenant=acme,gen_ai.conversation.id=py-thread-7")),
+        bytes("task"));
+
+    Await.until("redelivered and handled", () -> seen.size() == 2);
+    assertThat(seen).containsExactly("1:py-thread-7", "2:py-thread-7");
+  }
+
+  @Test
+  default void aPeerReadsTheConversationInW3cBaggage() throws Exception {
+    String run = unique("conv-peer");
+    Agent relay = conversing("relay", ConversationMode.MINT);
+
+    Map<String, List<String>> onward =
+        relayed(relay, run + ".a", Map.of("baggage", List.of("gen_ai.conversation.id=js-42")));
+    assertThat(onward.get("baggage")).containsExactly("gen_ai.conversation.id=js-42");
+
+    // No conversation from the peer: the first Baton hop mints one, and the peer reads it.
+    Map<String, List<String>> minted = relayed(relay, run + ".b", null);
+    assertThat(minted.get("baggage")).hasSize(1);
+    assertThat(minted.get("baggage").get(0)).startsWith("gen_ai.conversation.id=");
+  }
+
+  /**
+   * What a raw peer reads on {@code <run>.out} after it sent {@code headers} to {@code <run>.in},
+   * where {@code relay} passes the message on.
+   */
+  private Map<String, List<String>> relayed(
+      Agent relay, String run, @Nullable Map<String, List<String>> headers) throws Exception {
+    relay.ready(
+        relay
+            .subscriber()
+            .subscribe(run + ".in", m -> relay.publisher().publish(run + ".out", m.payload())));
+    return relay.rawReceive(
+        run + ".out",
+        () -> {
+          relay.rawPublish(run + ".in", headers, bytes("from a peer"));
+          return null;
+        });
+  }
+
+  @Test
+  default void withConversationsOffNoneIsMintedOrRecorded() throws Exception {
+    String run = unique("conv-off");
+    Agent a = agent("alpha");
+    Agent b = agent("beta");
+    CompletableFuture<Boolean> inConversation = new CompletableFuture<>();
+    b.ready(
+        b.subscriber()
+            .subscribe(run, m -> inConversation.complete(Conversation.current() != null)));
+
+    Map<String, List<String>> headers =
+        a.rawReceive(
+            run,
+            () ->
+                a.publisher().publish(OutboundMessage.of(run, "plain")).get(20, TimeUnit.SECONDS));
+
+    assertThat(inConversation.get(20, TimeUnit.SECONDS)).isFalse();
+    assertThat(headers).doesNotContainKey("baggage");
+    assertThat(spans(2))
+        .allSatisfy(s -> assertThat(s.getAttributes().get(GEN_AI_CONVERSATION_ID)).isNull());
+  }
+
+  @Test
+  default void requiringAConversationRefusesWorkWithoutOne() throws Exception {
+    String run = unique("conv-require");
+    Agent strict = conversing("strict", ConversationMode.REQUIRE);
+    Agent minting = conversing("minting", ConversationMode.MINT);
+    Agent plain = agent("plain"); // conversations off: it sends none
+    AtomicInteger handled = new AtomicInteger();
+    List<String> conversations = new CopyOnWriteArrayList<>();
+    strict.ready(
+        strict
+            .subscriber()
+            .subscribe(
+                run + ".work",
+                m -> {
+                  handled.incrementAndGet();
+                  conversations.add(Conversation.current().id());
+                }));
+    strict.ready(strict.subscriber().respond(run + ".ask", null, m -> bytes("answer")));
+
+    // A send outside any conversation fails before anything is sent.
+    assertThatThrownBy(() -> strict.publisher().publish(run + ".work", bytes("none")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Conversation.begin");
+
+    // Work without a conversation is refused: the handler does not run.
+    plain.publisher().publish(OutboundMessage.of(run + ".work", "none")).get(20, TimeUnit.SECONDS);
+    minting
+        .publisher()
+        .publish(OutboundMessage.of(run + ".work", "some").withConversation("c-1"))
+        .get(20, TimeUnit.SECONDS);
+    Await.until(
+        "the refusal counted",
+        () ->
+            meters().counterOn("baton.processed.messages", run + ".work", "outcome", "refused")
+                == 1);
+    Await.until("the message in a conversation handled", () -> handled.get() == 1);
+    assertThat(conversations).containsExactly("c-1");
+
+    // A request without one gets a refusal it can read.
+    assertThatThrownBy(
+            () ->
+                plain
+                    .publisher()
+                    .request(OutboundMessage.of(run + ".ask", "why?"), Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(RefusedException.class)
+        .satisfies(
+            e -> assertThat(((RefusedException) e).reason()).isEqualTo("conversation_required"));
+
+    SpanData refused =
+        Await.size(
+                "the refused process spans",
+                2,
+                () ->
+                    handOffSpans().stream()
+                        .filter(s -> s.getKind() == SpanKind.CONSUMER)
+                        .filter(
+                            s ->
+                                s.getAttributes().get(AttributeKey.stringKey("baton.refused"))
+                                    != null)
+                        .toList())
+            .get(0);
+    assertThat(refused.getAttributes().get(AttributeKey.stringKey("baton.refused")))
+        .isEqualTo("conversation_required");
+    assertThat(refused.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+  }
+}

@@ -1,0 +1,26 @@
+package dev.baton.transport;
+
+import java.util.Objects;
+
+/**
+ * A request's responder did not handle it: the responder's Baton refused the request by its
+ * conversation policy and answered with the reason ({@code baton-refused} on the reply). Completes
+ * the requester's future; the request is not retried by Baton.
+ */
+public final class RefusedException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String reason;
+
+  /** A refusal for {@code reason}, as the responder named it ({@code conversation_required}). */
+  public RefusedException(String destination, String reason) {
+    super("the responder on " + destination + " refused the request: " + reason);
+    this.reason = Objects.requireNonNull(reason, "reason");
+  }
+
+  /** Why the responder refused, a short low-cardinality name. */
+  public String reason() {
+    return reason;
+  }
+}
