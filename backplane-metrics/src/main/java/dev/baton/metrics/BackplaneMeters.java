@@ -348,6 +348,17 @@ final class BackplaneMeters {
           AGENT,
           "reason");
 
+  final MeterCache<Counter> loops =
+      counters(
+          "baton.conversation.loops",
+          "Repeating cycles of agents seen in a conversation, by cycle (capped: later ones are"
+              + " 'other') and action (reported, stopped).",
+          SYSTEM,
+          DESTINATION,
+          AGENT,
+          "cycle",
+          "action");
+
   // ---- per conversation, when an agent declares one done: distributions, never its id ----
 
   final MeterCache<DistributionSummary> conversationTokens =

@@ -52,6 +52,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   private final TagLimiter groups;
   private final TagLimiter operations;
   private final TagLimiter partitions;
+  private final TagLimiter cycles;
   private final BoundMeters bound = new BoundMeters("BackplaneMetrics");
   private final BackplaneMeters meters;
   private final Map<String, PermissionChange> denied = new ConcurrentHashMap<>();
@@ -65,6 +66,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     this.groups = new TagLimiter(b.maxTagValues);
     this.operations = new TagLimiter(b.maxTagValues);
     this.partitions = new TagLimiter(b.maxTagValues);
+    this.cycles = new TagLimiter(b.maxTagValues);
     this.meters = new BackplaneMeters(bound, partitionLabel, stallAfterMillis, clock);
   }
 
@@ -195,6 +197,24 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     }
     String from = e.senderAgent() == null ? "unknown" : agents.limit(e.senderAgent());
     meters.agentMessages.get(r, e.system(), from, agent, "", "").increment();
+  }
+
+  @Override
+  public void onLoop(Loop e) {
+    MeterRegistry r = bound.registry();
+    if (r == null) {
+      return;
+    }
+    meters
+        .loops
+        .get(
+            r,
+            e.system(),
+            destination(e.destination()),
+            agents.limit(e.agent()),
+            cycles.limit(e.cycle()),
+            e.stopped() ? "stopped" : "reported")
+        .increment();
   }
 
   @Override

@@ -35,6 +35,9 @@ import java.util.UUID;
  */
 public final class Baton {
 
+  /** How many times a cycle of agents repeats in a row before it is a loop, by default. */
+  public static final int DEFAULT_LOOP_REPEATS = 3;
+
   /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
   public static final int DEFAULT_HOP_LIMIT = 64;
 
@@ -84,6 +87,8 @@ public final class Baton {
   private final long maxHandlerNanos;
   private final ConversationMode conversations;
   private final BudgetRule[] budgets;
+  private final int loopRepeats;
+  private final DestinationPattern[] loopBreaks;
 
   private Baton(Builder b) {
     this.tracer =
@@ -107,6 +112,23 @@ public final class Baton {
     this.maxHandlerNanos = b.maxHandlerTime.toNanos();
     this.conversations = b.conversations;
     this.budgets = b.budgets.toArray(new BudgetRule[0]);
+    this.loopRepeats = b.loopRepeats;
+    this.loopBreaks = b.loopBreaks.toArray(new DestinationPattern[0]);
+  }
+
+  /** How many times in a row a cycle of agents repeats before it counts as a loop. */
+  public int loopRepeats() {
+    return loopRepeats;
+  }
+
+  /** Whether a loop seen on {@code destination} is stopped (see {@link Builder#addLoopBreak}). */
+  public boolean breaksLoopsOn(String destination) {
+    for (DestinationPattern pattern : loopBreaks) {
+      if (pattern.matches(destination)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A builder for an agent that reports to {@code openTelemetry}. */
@@ -232,6 +254,8 @@ public final class Baton {
     private Duration maxHandlerTime = DEFAULT_MAX_HANDLER_TIME;
     private ConversationMode conversations = ConversationMode.OFF;
     private final List<BudgetRule> budgets = new ArrayList<>();
+    private int loopRepeats = DEFAULT_LOOP_REPEATS;
+    private final List<DestinationPattern> loopBreaks = new ArrayList<>();
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -390,6 +414,31 @@ public final class Baton {
       return this;
     }
 
+    /**
+     * How many times in a row a cycle of agents (A, B, A, B, ...; up to four agents long) must
+     * repeat in a conversation's trail before the hop that closes it reports a loop: default
+     * {@value Baton#DEFAULT_LOOP_REPEATS}, at least 2. A single visit back (coordinator, worker,
+     * coordinator) is never one. Needs conversations on: the trail travels in their totals.
+     */
+    public Builder setLoopRepeats(int loopRepeats) {
+      if (loopRepeats < 2) {
+        throw new IllegalArgumentException("loopRepeats must be at least 2, was " + loopRepeats);
+      }
+      this.loopRepeats = loopRepeats;
+      return this;
+    }
+
+    /**
+     * Stops the loops seen on destinations matching {@code pattern} (NATS wildcards): the message
+     * that closes one is refused (reason {@code loop}) the way an over-budget one is. Elsewhere a
+     * loop is reported only (a WARN per cycle per minute, the listeners' {@code onLoop}, the meter
+     * {@code baton.conversation.loops}).
+     */
+    public Builder addLoopBreak(String pattern) {
+      loopBreaks.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
+      return this;
+    }
+
     /** Adds an observer (metrics, health) of every transport this Baton instruments. */
     public Builder addListener(TransportListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -405,10 +454,10 @@ public final class Baton {
       if (hopLimit < 1) {
         throw new IllegalArgumentException("hopLimit must be at least 1, was " + hopLimit);
       }
-      if (!budgets.isEmpty() && conversations == ConversationMode.OFF) {
+      if ((!budgets.isEmpty() || !loopBreaks.isEmpty()) && conversations == ConversationMode.OFF) {
         throw new IllegalArgumentException(
-            "a conversation budget needs conversations on: setConversations(ConversationMode.MINT)"
-                + " or REQUIRE");
+            "a conversation budget or loop break needs conversations on:"
+                + " setConversations(ConversationMode.MINT) or REQUIRE");
       }
       return new Baton(this);
     }

@@ -43,12 +43,18 @@ class WireVectorsTest {
   private static final Path VECTORS = Path.of("../docs/wire-vectors/receive.txt");
   private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
 
-  record Vector(String name, String mode, List<String[]> headers, Map<String, String> expected) {}
+  record Vector(
+      String name,
+      String mode,
+      boolean loopBreak,
+      List<String[]> headers,
+      Map<String, String> expected) {}
 
   static List<Vector> read(Path file) throws Exception {
     List<Vector> vectors = new ArrayList<>();
     String name = null;
     String mode = "mint";
+    boolean loopBreak = false;
     List<String[]> headers = new ArrayList<>();
     Map<String, String> expected = new LinkedHashMap<>();
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
@@ -59,10 +65,11 @@ class WireVectorsTest {
       }
       if (line.isBlank()) {
         if (name != null) {
-          vectors.add(new Vector(name, mode, headers, expected));
+          vectors.add(new Vector(name, mode, loopBreak, headers, expected));
         }
         name = null;
         mode = "mint";
+        loopBreak = false;
         headers = new ArrayList<>();
         expected = new LinkedHashMap<>();
         continue;
@@ -74,6 +81,8 @@ class WireVectorsTest {
         name = value;
       } else if (key.equals("mode")) {
         mode = value;
+      } else if (key.equals("loop-break")) {
+        loopBreak = value.equals("yes");
       } else if (key.startsWith("header ")) {
         headers.add(new String[] {key.substring(7), value});
       } else if (key.startsWith("expect ")) {
@@ -88,19 +97,30 @@ class WireVectorsTest {
   @TestFactory
   Stream<DynamicTest> everyVectorGivesItsOutcome() throws Exception {
     List<Vector> vectors = read(VECTORS);
-    assertThat(vectors).as("vectors in %s", VECTORS).hasSizeGreaterThanOrEqualTo(23);
+    assertThat(vectors).as("vectors in %s", VECTORS).hasSizeGreaterThanOrEqualTo(27);
     return vectors.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> run(v)));
   }
 
   private static void run(Vector vector) throws Exception {
     OTEL.clearSpans();
     RecordingListener listener = new RecordingListener();
-    Baton baton =
+    List<String> loops = new ArrayList<>();
+    Baton.Builder builder =
         Baton.builder(OTEL.getOpenTelemetry())
             .setAgentName("receiver")
             .setConversations(ConversationMode.valueOf(vector.mode().toUpperCase(Locale.ROOT)))
             .addListener(listener)
-            .build();
+            .addListener(
+                new TransportListener() {
+                  @Override
+                  public void onLoop(Loop event) {
+                    loops.add(event.cycle());
+                  }
+                });
+    if (vector.loopBreak()) {
+      builder.addLoopBreak(">");
+    }
+    Baton baton = builder.build();
     MessagingEngine<Map<String, List<String>>> engine =
         MessagingEngine.create(baton, MapHeaders.WIRE);
     Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -160,6 +180,7 @@ class WireVectorsTest {
                     case "cost_millionths" ->
                         c == null ? "none" : Long.toString(Math.round(c.cost() * 1e6));
                     case "rejections" -> rejections(listener);
+                    case "loop" -> loops.isEmpty() ? "none" : String.join(" ", loops);
                     default -> throw new IllegalArgumentException("unknown expectation " + key);
                   };
               soft.assertThat(got).as("%s: %s", vector.name(), key).isEqualTo(want);

@@ -24,10 +24,11 @@ public enum Outcome {
   ABANDONED,
   /**
    * Baton did not call the handler: the message broke the agent's conversation policy (no
-   * conversation id where one is required). It was settled as a message that must not come back:
-   * JetStream terminated it, Kafka sent it to the failure policy's dead-letter topic (with the
-   * reason in {@code baton-refused}) or else skipped it, core NATS dropped it; a request was
-   * answered with an empty reply carrying the reason in {@code baton-refused}.
+   * conversation id where one is required, over the conversation's budget, closing a loop where the
+   * agent breaks loops). It was settled as a message that must not come back: JetStream terminated
+   * it, Kafka sent it to the failure policy's dead-letter topic (with the reason in {@code
+   * baton-refused}) or else skipped it, core NATS dropped it; a request was answered with an empty
+   * reply carrying the reason in {@code baton-refused}.
    */
   REFUSED
 }

@@ -62,9 +62,35 @@ public interface TransportListener {
    */
   default void onRefused(Refused event) {}
 
+  /**
+   * The hop that closes a repeating cycle of agents in one conversation (A, B, A, B, A, B): what
+   * the cycle is and whether the agent's policy stopped the message.
+   */
+  default void onLoop(Loop event) {}
+
   /** A listener that ignores everything. */
   static TransportListener noop() {
     return NoopListener.INSTANCE;
+  }
+
+  /**
+   * A repeating cycle of agents, seen at the hop that closes it.
+   *
+   * @param system the messaging system
+   * @param agent the agent whose receive closed the cycle
+   * @param destination the subject or topic (its template for a temporary one)
+   * @param cycle the cycle's agents, {@code >}-separated, starting with the smallest name (an agent
+   *     known only by its trail tag shows as {@code #<4 hex>})
+   * @param stopped whether the message was refused (reason {@code loop})
+   */
+  record Loop(String system, String agent, String destination, String cycle, boolean stopped) {
+    /** Checks the arguments. */
+    public Loop {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(cycle, "cycle");
+    }
   }
 
   /**
@@ -74,7 +100,7 @@ public interface TransportListener {
    * @param agent the receiving agent's name
    * @param destination the subject or topic (its template for a temporary one)
    * @param reason why: {@code conversation_required}, {@code budget_tokens}, {@code budget_cost},
-   *     {@code budget_hops}, {@code budget_time}
+   *     {@code budget_hops}, {@code budget_time}, {@code loop}
    */
   record Refused(String system, String agent, String destination, String reason) {
     /** Checks the arguments. */

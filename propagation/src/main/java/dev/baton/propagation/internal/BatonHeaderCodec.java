@@ -21,7 +21,7 @@ public final class BatonHeaderCodec {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_ID = 128;
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[640]);
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[704]);
 
   private BatonHeaderCodec() {}
 
@@ -113,7 +113,7 @@ public final class BatonHeaderCodec {
   private static byte[] buffer(@Nullable String id, String agent) {
     int need =
         11 + 20 + 3 + (id != null ? id.length() : 32) + agent.length() + 1 + Ledger.MAX_LENGTH;
-    return need <= 640 ? SCRATCH.get() : new byte[need];
+    return need <= 704 ? SCRATCH.get() : new byte[need];
   }
 
   private static int write(

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 public final class Ledger {
 
   /** The most characters a ledger may take on the wire. */
-  public static final int MAX_LENGTH = 320;
+  public static final int MAX_LENGTH = 384;
 
   /** A budget limit that is not set. */
   public static final long NONE = Long.MAX_VALUE;
@@ -27,7 +27,7 @@ public final class Ledger {
 
   /** The totals of a conversation no hop has carried yet, begun at {@code startMicros}. */
   public static Ledger begin(long startMicros) {
-    return new Ledger(0, 0, 0, 0, 0, 0, 0, startMicros, NONE, NONE, NONE, NONE);
+    return new Ledger(0, 0, 0, 0, 0, 0, 0, startMicros, NONE, NONE, NONE, NONE, "");
   }
 
   public final long hops;
@@ -42,6 +42,9 @@ public final class Ledger {
   public final long maxCostMicros;
   public final long maxHops;
   public final long maxMicros;
+
+  /** The last agents the work passed through, 4 hex digits each, oldest first ({@link Trail}). */
+  public final String trail;
 
   /** The totals without a budget. */
   public Ledger(
@@ -65,7 +68,8 @@ public final class Ledger {
         NONE,
         NONE,
         NONE,
-        NONE);
+        NONE,
+        "");
   }
 
   public Ledger(
@@ -80,7 +84,8 @@ public final class Ledger {
       long maxTokens,
       long maxCostMicros,
       long maxHops,
-      long maxMicros) {
+      long maxMicros,
+      String trail) {
     this.hops = hops;
     this.agents = agents;
     this.sketch = sketch;
@@ -93,6 +98,7 @@ public final class Ledger {
     this.maxCostMicros = maxCostMicros;
     this.maxHops = maxHops;
     this.maxMicros = maxMicros;
+    this.trail = trail;
   }
 
   /** These totals under the given budget limits ({@link #NONE} for a limit not set). */
@@ -109,7 +115,8 @@ public final class Ledger {
         maxTokens,
         maxCostMicros,
         maxHops,
-        maxMicros);
+        maxMicros,
+        trail);
   }
 
   /**
@@ -159,7 +166,8 @@ public final class Ledger {
         maxTokens,
         maxCostMicros,
         maxHops,
-        maxMicros);
+        maxMicros,
+        Trail.append(trail, Trail.tag(agent)));
   }
 
   private static long capped(long value) {
@@ -201,6 +209,15 @@ public final class Ledger {
     if (maxMicros != NONE) {
       at = field(out, at, 'b', 'w', capped(maxMicros), true);
     }
+    if (!trail.isEmpty()) {
+      out[at++] = ',';
+      out[at++] = 't';
+      out[at++] = 'r';
+      out[at++] = '=';
+      for (int i = 0; i < trail.length(); i++) {
+        out[at++] = (byte) trail.charAt(i);
+      }
+    }
     return at;
   }
 
@@ -237,6 +254,7 @@ public final class Ledger {
     long budgetCost = -1;
     long budgetHops = -1;
     long budgetMicros = -1;
+    String trail = null;
     int at = from;
     while (at < to) {
       int end = AsciiBytes.indexOf(s, ',', at);
@@ -248,7 +266,12 @@ public final class Ledger {
         return null;
       }
       String key = keyOf(s, at, eq);
-      if (key != null) {
+      if ("tr".equals(key)) {
+        if (trail != null || !Trail.isTrail(s, eq + 1, end)) {
+          return null;
+        }
+        trail = s.subSequence(eq + 1, end).toString();
+      } else if (key != null) {
         long value;
         if (key.equals("a")) {
           int dot = AsciiBytes.indexOf(s, '.', eq + 1);
@@ -308,7 +331,8 @@ public final class Ledger {
         budgetTokens < 0 ? NONE : budgetTokens,
         budgetCost < 0 ? NONE : budgetCost,
         budgetHops < 0 ? NONE : budgetHops,
-        budgetMicros < 0 ? NONE : budgetMicros);
+        budgetMicros < 0 ? NONE : budgetMicros,
+        trail == null ? "" : trail);
   }
 
   /** The known key in {@code s[from, to)}, or {@code null} for one to skip. */
@@ -323,7 +347,9 @@ public final class Ledger {
     }
     char second = s.charAt(from + 1);
     if (first == 't') {
-      return second == 'i' ? "ti" : second == 'o' ? "to" : second == '0' ? "t0" : null;
+      return second == 'i'
+          ? "ti"
+          : second == 'o' ? "to" : second == '0' ? "t0" : second == 'r' ? "tr" : null;
     }
     if (first == 'b') {
       return second == 't'

@@ -14,6 +14,8 @@ import dev.baton.propagation.internal.Ledger;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.ThreadCounters;
 import dev.baton.propagation.internal.TraceParent;
+import dev.baton.propagation.internal.Trail;
+import dev.baton.propagation.internal.WarnEvery;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -46,6 +48,12 @@ final class ReceivePath<H> {
   /** The span's {@code error.type} when the engine refused a message by the agent's policy. */
   static final String REFUSED = "baton.refused";
 
+  /** Why a message that closes a loop is refused where the agent breaks loops. */
+  static final String LOOP = "loop";
+
+  private static final WarnEvery LOOPS =
+      new WarnEvery(org.slf4j.LoggerFactory.getLogger(ReceivePath.class), 60_000);
+
   /** Why a message without a conversation id is refused under ConversationMode.REQUIRE. */
   static final String CONVERSATION_REQUIRED = "conversation_required";
 
@@ -60,6 +68,7 @@ final class ReceivePath<H> {
   private final boolean measureCpu;
   private final HandlerWatch.Failures watchFailures;
   private final ConversationMode conversations;
+  private final String selfTag;
   private volatile TransportSubscriber.@Nullable ReplyChannel replies;
 
   ReceivePath(
@@ -83,6 +92,7 @@ final class ReceivePath<H> {
         baton.handlerCost() == HandlerCost.ALLOCATIONS_AND_CPU && ThreadCounters.measuresCpu();
     this.watchFailures = events::telemetryFailure;
     this.conversations = baton.conversations();
+    this.selfTag = Trail.tag(baton.agentName());
   }
 
   /** How a refused request is answered (the transport's reply channel). */
@@ -192,7 +202,64 @@ final class ReceivePath<H> {
     inbound.conversation =
         ConversationAccess.parts()
             .received(id, carried, baton.agentName(), startNanos, events.listeners());
-    return carried.overBudget(Spans.nowMicros());
+    String over = carried.overBudget(Spans.nowMicros());
+    if (over != null || carried.trail.isEmpty()) {
+      return over;
+    }
+    String[] cycle = Trail.cycle(carried.trail, selfTag, baton.loopRepeats());
+    if (cycle == null) {
+      return null;
+    }
+    boolean stop = baton.breaksLoopsOn(message.destination());
+    loop(cycle, inbound, message, id, stop);
+    return stop ? LOOP : null;
+  }
+
+  /** Reports a loop: one WARN per cycle per minute, the listeners. Never throws. */
+  private void loop(String[] tags, Inbound inbound, Message message, String id, boolean stop) {
+    try {
+      String[] names = new String[tags.length];
+      int first = 0;
+      for (int i = 0; i < tags.length; i++) {
+        if (tags[i].equals(selfTag)) {
+          names[i] = baton.agentName();
+        } else if (inbound.senderName != null && tags[i].equals(Trail.tag(inbound.senderName))) {
+          names[i] = inbound.senderName;
+        } else {
+          names[i] = "#" + tags[i];
+        }
+        if (names[i].compareTo(names[first]) < 0) {
+          first = i;
+        }
+      }
+      StringBuilder cycle = new StringBuilder();
+      for (int i = 0; i < names.length; i++) {
+        if (i > 0) {
+          cycle.append('>');
+        }
+        cycle.append(names[(first + i) % names.length]);
+      }
+      String text = cycle.toString();
+      LOOPS.log(
+          text,
+          "Baton {} agent '{}' sees the conversation {} loop through {} on '{}' ({} times in a"
+              + " row){}",
+          wire.system(),
+          baton.agentName(),
+          id,
+          text,
+          message.destination(),
+          baton.loopRepeats(),
+          stop ? "; the message is refused" : "");
+      if (events.listening()) {
+        TransportListener.Loop event =
+            new TransportListener.Loop(
+                wire.system(), baton.agentName(), message.destination(), text, stop);
+        events.listeners().emit(l -> l.onLoop(event));
+      }
+    } catch (RuntimeException e) {
+      events.telemetryFailure("loop", e);
+    }
   }
 
   /** The totals after the sender's name in Baton's header, or null (none, or malformed). */

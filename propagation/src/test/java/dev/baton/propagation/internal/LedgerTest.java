@@ -24,7 +24,11 @@ class LedgerTest {
     Ledger third = second.onward("planner", 10, 0, 0, 1_000);
 
     assertThat(text(first))
-        .isEqualTo("h=1,a=1." + hex(Ledger.agentBit("planner")) + ",t0=1764230400000000");
+        .isEqualTo(
+            "h=1,a=1."
+                + hex(Ledger.agentBit("planner"))
+                + ",t0=1764230400000000,tr="
+                + Trail.tag("planner"));
     assertThat(third.hops).isEqualTo(3);
     assertThat(third.agents).as("planner twice, coder once").isEqualTo(2);
     assertThat(third.inputTokens).isEqualTo(1210);
@@ -32,6 +36,9 @@ class LedgerTest {
     assertThat(third.costMicros).isEqualTo(12_500);
     assertThat(third.handlerMicros).isEqualTo(5_401_000);
     assertThat(third.startMicros).isEqualTo(1_764_230_400_000_000L);
+    assertThat(third.trail)
+        .isEqualTo(Trail.tag("planner") + Trail.tag("coder") + Trail.tag("planner"));
+    assertThat(text(third)).endsWith(",tr=" + third.trail);
   }
 
   @Test
@@ -75,7 +82,9 @@ class LedgerTest {
     assertThat(parse("h=2,h=3,a=1.0000000000000001,t0=5")).as("twice").isNull();
     assertThat(parse("h=2,a=1.0000000000000001,t0=5,ti=1e9")).as("not decimal").isNull();
     assertThat(parse("h=2,a=1.0000000000000001,t0=5,=3")).as("no key").isNull();
-    assertThat(parse("h=2,a=1.0000000000000001,t0=5," + "x=1,".repeat(80))).as("too long").isNull();
+    assertThat(parse("h=2,a=1.0000000000000001,t0=5," + "x=1,".repeat(100)))
+        .as("too long")
+        .isNull();
     assertThat(parse("h=1234567890123456789,a=1.0000000000000001,t0=5")).as("19 digits").isNull();
   }
 

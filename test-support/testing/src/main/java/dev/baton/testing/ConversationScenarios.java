@@ -233,6 +233,80 @@ public interface ConversationScenarios extends ContractHarness {
     }
   }
 
+  private Agent breakingLoops(String name, String pattern) throws Exception {
+    return agent(
+        name,
+        x ->
+            x.setConversations(ConversationMode.MINT).addListener(metrics()).addLoopBreak(pattern));
+  }
+
+  @Test
+  default void twoAgentsBouncingOneMessageAreStoppedWithinThreeRounds() throws Exception {
+    String run = unique("conv-loop");
+    Agent ping = breakingLoops("ping", run + ".*");
+    Agent pong = breakingLoops("pong", run + ".*");
+    AtomicInteger atPing = new AtomicInteger();
+    AtomicInteger atPong = new AtomicInteger();
+    ping.ready(
+        ping.subscriber()
+            .subscribe(
+                run + ".ping",
+                m -> {
+                  atPing.incrementAndGet();
+                  ping.publisher().publish(run + ".pong", m.payload());
+                }));
+    pong.ready(
+        pong.subscriber()
+            .subscribe(
+                run + ".pong",
+                m -> {
+                  atPong.incrementAndGet();
+                  pong.publisher().publish(run + ".ping", m.payload());
+                }));
+
+    ping.publisher().publish(run + ".pong", bytes("are you sure?"));
+
+    Await.until(
+        "the loop stopped",
+        () -> meters().counter("baton.refused.messages", "reason", "loop") == 1);
+    // ping's first send, then pong, ping, pong, ping: pong's third receive closes the third round.
+    assertThat(atPong).hasValue(2);
+    assertThat(atPing).hasValue(2);
+    assertThat(
+            meters()
+                .counter(
+                    "baton.conversation.loops",
+                    "cycle",
+                    "ping>pong",
+                    "action",
+                    "stopped",
+                    "gen_ai.agent.name",
+                    "pong"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  default void aSingleVisitBackIsNotALoop() throws Exception {
+    String run = unique("conv-revisit");
+    Agent coordinator = breakingLoops("coordinator", ">");
+    Agent worker = breakingLoops("worker", ">");
+    CompletableFuture<Long> back = new CompletableFuture<>();
+    worker.ready(
+        worker
+            .subscriber()
+            .subscribe(run + ".work", m -> worker.publisher().publish(run + ".done", m.payload())));
+    coordinator.ready(
+        coordinator
+            .subscriber()
+            .subscribe(run + ".done", m -> back.complete(Conversation.current().hops())));
+
+    coordinator.publisher().publish(run + ".work", bytes("task"));
+
+    assertThat(back.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(meters().counter("baton.conversation.loops")).isZero();
+    assertThat(meters().counter("baton.refused.messages")).isZero();
+  }
+
   @Test
   default void aPeerCarriesTheTotalsAndAMalformedLedgerCostsOnlyItself() throws Exception {
     String run = unique("conv-peer-ledger");

@@ -7,9 +7,13 @@ import dev.baton.bench.Budgets;
 import dev.baton.bench.Tracing;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.transport.Publisher;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,37 +155,83 @@ class KafkaAllocationGateTest {
   }
 
   /**
+   * What carrying a conversation adds to an unsampled handler's onward send: Baton with
+   * conversations off in the handler's context (the floor here) against Baton with them on, in a
+   * conversation.
+   */
+  @Test
+  void aConversationAddsLittleToAnOnwardSend() throws Exception {
+    Context inConversation;
+    try (Scope ignored = Tracing.UNSAMPLED_SENDER.makeCurrent()) {
+      inConversation = Conversation.begin("7f3a9c2e41d04b6e8a5f0c1d2e3b4a59");
+    }
+    try (KafkaBaton off =
+            KafkaBaton.builder(Baton.builder(unsampledSdk).setAgentName("gate").build(), config())
+                .setBacklogInterval(Duration.ZERO)
+                .build();
+        KafkaBaton on =
+            KafkaBaton.builder(
+                    Baton.builder(unsampledSdk)
+                        .setAgentName("gate")
+                        .setConversations(ConversationMode.MINT)
+                        .build(),
+                    config())
+                .setBacklogInterval(Duration.ZERO)
+                .build()) {
+      Publisher offPublisher = off.publisher();
+      Publisher onPublisher = on.publisher();
+      AllocationGate.Op onOp =
+          () -> {
+            try (Scope ignored = inConversation.makeCurrent()) {
+              onPublisher.publish(TOPIC, PAYLOAD);
+            }
+          };
+      AllocationGate.check(
+          Budgets.KAFKA_CONVERSATION_SEND,
+          false,
+          AllocationGate.floorBatonAndSpan(
+              SEND_WARMUP,
+              producer::flush,
+              AllocationGate.inUnsampledHandler(() -> offPublisher.publish(TOPIC, PAYLOAD)),
+              onOp,
+              null));
+    }
+  }
+
+  /**
+   * What a conversation adds to an unsampled record: a plain record handled with conversations off
+   * (the floor here) against one in a conversation (its id in baggage, its totals and a trail in
+   * Baton's header) handled with them on.
+   */
+  @Test
+  void aConversationAddsLittleToARecord() throws Exception {
+    ConsumerRecord<String, byte[]> plain = received("-00");
+    ConsumerRecord<String, byte[]> conversing =
+        received(
+            "-00c",
+            " h=2,a=2.0000000400100000,t0="
+                + System.currentTimeMillis() * 1000
+                + ",ti=1200,to=340,tr=bf45f6d3",
+            "gen_ai.conversation.id=7f3a9c2e41d04b6e8a5f0c1d2e3b4a59");
+    PolicyRunner off = runner(Baton.builder(unsampledSdk));
+    PolicyRunner on = runner(Baton.builder(unsampledSdk).setConversations(ConversationMode.MINT));
+    AllocationGate.check(
+        Budgets.KAFKA_CONVERSATION_RECEIVE,
+        false,
+        AllocationGate.floorBatonAndSpan(
+            AllocationGate.WARMUP,
+            () -> off.handle(plain, null),
+            () -> on.handle(conversing, null),
+            null));
+  }
+
+  /**
    * The application's handler alone (the floor) and Baton's handling of the record around it (its
    * per-record span and context), on a record as the consumer hands it over.
    */
   private static double[] receive(OpenTelemetrySdk sdk, String flags) throws Exception {
     ConsumerRecord<String, byte[]> record = received(flags);
-    KafkaSender sender =
-        new KafkaSender(
-            producer,
-            MessagingEngine.create(
-                Baton.builder(sdk).setAgentName("gate").build(), KafkaWire.INSTANCE),
-            false,
-            true);
-    PolicyRunner runner =
-        new PolicyRunner(
-            sender,
-            "gate",
-            m -> sink = m.payload(),
-            FailurePolicy.defaults(),
-            false,
-            () -> true,
-            // As a subscription's: held for Kafka's default max.poll.interval.ms (the handler
-            // watch takes each record), never long enough here to need the poll.
-            new PolicyRunner.Hold() {
-              @Override
-              public long holdNanos() {
-                return TimeUnit.MINUTES.toNanos(5);
-              }
-
-              @Override
-              public void extend() {}
-            });
+    PolicyRunner runner = runner(Baton.builder(sdk));
     AllocationGate.Op floor = () -> sink = record.value();
     AllocationGate.Op batonOp = () -> runner.handle(record, null);
     return AllocationGate.floorBatonAndSpan(
@@ -190,8 +241,47 @@ class KafkaAllocationGateTest {
         sdk == sampledSdk ? spanAlone(SpanKind.CONSUMER) : null);
   }
 
+  /** A subscription's runner for one record at a time, as a subscription's poll thread runs it. */
+  private static PolicyRunner runner(Baton.Builder baton) {
+    KafkaSender sender =
+        new KafkaSender(
+            producer,
+            MessagingEngine.create(baton.setAgentName("gate").build(), KafkaWire.INSTANCE),
+            false,
+            true);
+    return new PolicyRunner(
+        sender,
+        "gate",
+        m -> sink = m.payload(),
+        FailurePolicy.defaults(),
+        false,
+        () -> true,
+        // As a subscription's: held for Kafka's default max.poll.interval.ms (the handler
+        // watch takes each record), never long enough here to need the poll.
+        new PolicyRunner.Hold() {
+          @Override
+          public long holdNanos() {
+            return TimeUnit.MINUTES.toNanos(5);
+          }
+
+          @Override
+          public void extend() {}
+        });
+  }
+
   /** A record with a traceparent and Baton's header, written to the broker and read back. */
   private static ConsumerRecord<String, byte[]> received(String flags) throws Exception {
+    return received(flags, "", null);
+  }
+
+  /**
+   * A record with a traceparent, Baton's header ending in {@code ledger} and, when not null, a
+   * baggage header, written to the broker and read back ({@code key} tells it apart; its first
+   * three characters are the traceparent's flags).
+   */
+  private static ConsumerRecord<String, byte[]> received(
+      String key, String ledger, @Nullable String baggage) throws Exception {
+    String flags = key.substring(0, 3);
     RecordHeaders headers = new RecordHeaders();
     headers.add(
         "traceparent",
@@ -199,16 +289,22 @@ class KafkaAllocationGateTest {
             .getBytes(StandardCharsets.US_ASCII));
     headers.add(
         "baton",
-        ("1;" + System.currentTimeMillis() * 1000 + ";0af7651916cd43dd8448eb211c80319c;sender")
+        ("1;"
+                + System.currentTimeMillis() * 1000
+                + ";0af7651916cd43dd8448eb211c80319c;sender"
+                + ledger)
             .getBytes(StandardCharsets.US_ASCII));
-    producer.send(new ProducerRecord<>("gate.receive", null, flags, PAYLOAD, headers)).get();
+    if (baggage != null) {
+      headers.add("baggage", baggage.getBytes(StandardCharsets.US_ASCII));
+    }
+    producer.send(new ProducerRecord<>("gate.receive", null, key, PAYLOAD, headers)).get();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(
                 "bootstrap.servers",
                 broker.bootstrapServers(),
                 "group.id",
-                "gate" + flags,
+                "gate" + key,
                 "auto.offset.reset",
                 "earliest"),
             new StringDeserializer(),
@@ -218,7 +314,7 @@ class KafkaAllocationGateTest {
       while (System.nanoTime() < deadline) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<String, byte[]> record : records) {
-          if (flags.equals(record.key())) {
+          if (key.equals(record.key())) {
             return record;
           }
         }
