@@ -6,6 +6,8 @@ import dev.baton.health.AgentState;
 import dev.baton.health.HeartbeatPublisher;
 import dev.baton.health.Heartbeats;
 import dev.baton.propagation.Baton;
+import dev.baton.propagation.ConversationBudget;
+import dev.baton.propagation.ConversationMode;
 import dev.baton.propagation.HandlerCost;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
@@ -59,8 +61,18 @@ abstract class Agent implements AutoCloseable {
             .setAgentId(agentId)
             .addListener(parts.metrics())
             .addListener(parts.costs())
+            .addListener(parts.conversations())
             // The summary's per-agent CPU: a few µs per message, nothing against an LLM call.
-            .setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU);
+            .setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU)
+            // Each task is a conversation: its id, hops, agents, tokens and cost travel with it,
+            // and two agents bouncing its work (--loop) are stopped at the third round.
+            .setConversations(ConversationMode.MINT)
+            .addLoopBreak("agents.>");
+    ConversationBudget budget = parts.config().conversationBudget();
+    if (role.equals(Roles.COORDINATOR) && !budget.isUnlimited()) {
+      // --budget: every task taken on the submit topic gets it, and it travels with the work.
+      builder.addBudget(Roles.SUBMIT, budget);
+    }
     if (parts.reconnects().claim()) {
       builder.addListener(parts.reconnects()); // one agent's transport counts for the process
     }

@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.transport.Outcome;
 import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
 import java.io.PrintStream;
@@ -52,8 +53,8 @@ final class AgentCosts implements TransportListener {
 
   @Override
   public void onProcessed(Processed e) {
-    if (!counted(e.destination())) {
-      return;
+    if (!counted(e.destination()) || e.outcome() == Outcome.REFUSED) {
+      return; // a refused message never reached the handler
     }
     Costs costs = of(e.agent());
     costs.handled.increment();

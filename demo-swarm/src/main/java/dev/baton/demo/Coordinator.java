@@ -2,11 +2,13 @@ package dev.baton.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.propagation.Conversation;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.internal.DaemonThreads;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes tasks (from the swarm or from any outside caller on {@link Roles#SUBMIT}), records them,
@@ -28,8 +32,40 @@ import java.util.function.Consumer;
  */
 final class Coordinator extends Agent {
 
-  /** How a task ended. */
-  record Outcome(String taskId, String traceId, String status, long millis, double costUsd) {}
+  /**
+   * How a task ended.
+   *
+   * @param status {@code done}, {@code failed} (timed out) or {@code stopped} (by its budget)
+   * @param reason why it was stopped ({@code budget_tokens at reviewer}), or empty
+   * @param conversation its conversation's totals where this coordinator closed it, or {@code null}
+   *     (closed by another coordinator, failed, stopped)
+   */
+  record Outcome(
+      String taskId,
+      String traceId,
+      String status,
+      long millis,
+      double costUsd,
+      String reason,
+      ConversationLog.@Nullable Totals conversation) {
+
+    /** The trace tree's title: {@code task-1-... done in 812 ms; conversation: 4 hops, ...}. */
+    String describe() {
+      return taskId
+          + " "
+          + status
+          + (reason.isEmpty() ? "" : " (" + reason + ")")
+          + " in "
+          + millis
+          + " ms"
+          + (conversation == null
+              ? ""
+              : "; conversation"
+                  + (conversation.id().equals(taskId) ? "" : " " + conversation.id())
+                  + ": "
+                  + conversation.describe());
+    }
+  }
 
   private record Pending(long startNanos, CompletableFuture<Outcome> done) {}
 
@@ -37,6 +73,12 @@ final class Coordinator extends Agent {
   private final Consumer<Outcome> onFinished;
   private final Duration taskTimeout;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  // The task of each conversation this coordinator planned (an outside caller's task gets the id
+  // Baton minted), so a budget stop reported by any agent in this process closes its task.
+  private final Map<String, String> conversations = new ConcurrentHashMap<>();
+  private final ConversationLog conversationLog;
+  private final boolean loop;
+  private final AtomicBoolean loopInjected = new AtomicBoolean();
   private final AtomicInteger counter = new AtomicInteger();
   private final ExecutorService submitter =
       Executors.newSingleThreadExecutor(DaemonThreads.named("baton-demo-submit"));
@@ -52,12 +94,18 @@ final class Coordinator extends Agent {
     this.store = parts.store();
     this.taskTimeout = taskTimeout;
     this.onFinished = onFinished;
+    this.conversationLog = parts.conversations();
+    this.loop = parts.config().loop();
+    conversationLog.onStop(this::stopped);
     track(bus.durableSubscriber().subscribe(Roles.SUBMIT, "coordinators", traced(this::plan)));
     track(bus.durableSubscriber().subscribe(Roles.DONE, "coordinators-done", traced(this::finish)));
   }
 
-  /** Submits a task as the swarm's own client; the future completes when it is done or failed. */
-  CompletableFuture<Outcome> submit(String prompt) throws Exception {
+  /**
+   * Submits a task as the swarm's own client, its conversation named after it; the future completes
+   * when it is done, failed or stopped. A {@code large} task makes the coder read a whole codebase.
+   */
+  CompletableFuture<Outcome> submit(String prompt, boolean large) throws Exception {
     String taskId = newTaskId("task");
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     pending.put(taskId, new Pending(System.nanoTime(), done));
@@ -66,12 +114,17 @@ final class Coordinator extends Agent {
             .put("task_id", taskId)
             .put("prompt", prompt)
             .put("submitted_by", agentId)
-            .put("submitted_at", System.currentTimeMillis());
+            .put("submitted_at", System.currentTimeMillis())
+            .put("large", large);
     OutboundMessage submission =
         Agent.handOffMessage(Roles.SUBMIT, taskId, "", JSON.writeValueAsBytes(task));
+    // The task is one conversation, named after it; its budget (--budget) is added where the
+    // coordinator takes it (Baton.Builder.addBudget on the submit topic), so outside callers'
+    // tasks get it too.
+    Context conversation = Conversation.begin(taskId);
     // Off the caller's thread: a Kafka producer blocks in send() while it has no metadata for the
     // topic (a broker outage), up to its max.block.ms.
-    submitter.execute(() -> redrive(submission, 1));
+    submitter.execute(conversation.wrap(() -> redrive(submission, 1)));
     return done;
   }
 
@@ -105,7 +158,7 @@ final class Coordinator extends Agent {
           }
           log.info("submission {} not acknowledged ({}), sending again", message.id(), error);
           CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, submitter)
-              .execute(() -> redrive(message, attempt + 1));
+              .execute(Context.current().wrap(() -> redrive(message, attempt + 1)));
         });
   }
 
@@ -125,13 +178,24 @@ final class Coordinator extends Agent {
     }
     store.started(
         taskId, traceId, submittedAt > 0 ? Instant.ofEpochMilli(submittedAt) : Instant.now());
+    Conversation conversation = Conversation.current();
+    if (conversation != null) {
+      conversations.put(conversation.id(), taskId);
+    }
     llm.chat("plan the task", 100);
     byte[] work =
         JSON.writeValueAsBytes(
-            object().put("task_id", taskId).put("prompt", task.path("prompt").asText("")));
+            object()
+                .put("task_id", taskId)
+                .put("prompt", task.path("prompt").asText(""))
+                .put("large", task.path("large").asBoolean(false)));
     // Fan out: the researcher and the coder work in parallel.
     handOff(Roles.RESEARCH, taskId, "", work);
     handOff(Roles.CODE, taskId, "", work);
+    if (loop && loopInjected.compareAndSet(false, true)) {
+      // --loop: the first task's draft also goes to a critic that never stops finding flaws.
+      handOff(Roles.CRITIQUE, taskId, "", work);
+    }
     log.info("task {} planned and handed to researcher and coder", taskId);
   }
 
@@ -145,17 +209,58 @@ final class Coordinator extends Agent {
     if (closed == null) {
       return; // already closed: a duplicate, or it timed out
     }
+    // The conversation ends here: its totals (every hop's tokens and cost, as they travelled with
+    // the work) go to the summary and to the baton.conversation.* histograms.
+    Conversation conversation = Conversation.current();
+    ConversationLog.Totals totals = null;
+    if (conversation != null) {
+      totals = ConversationLog.Totals.of(conversation);
+      conversation.done();
+      conversationLog.done(totals);
+      conversations.remove(conversation.id());
+    }
     log.info(
         "task {} done in {} ms, ${}",
         taskId,
         closed.durationMillis(),
         String.format("%.5f", closed.costUsd()));
-    complete(
-        closed); // when it is this coordinator's; its submitter finds it in the store otherwise
+    // When it is this coordinator's; its submitter finds it in the store otherwise.
+    complete(closed, "", totals);
+  }
+
+  /**
+   * A message Baton refused in this process: when it was over a task's budget, the task cannot
+   * finish (a branch of its work was dropped), so it is closed as stopped, with the reason. A loop
+   * stop drops only the looping branch (here the critique) and the task goes on.
+   */
+  private void stopped(ConversationLog.Stop stop) {
+    String taskId = conversations.get(stop.conversationId());
+    if (taskId == null || !stop.reason().startsWith("budget_")) {
+      return;
+    }
+    // Off the refusing agent's receive thread: the store is a database.
+    submitter.execute(
+        () -> {
+          try {
+            TaskStore.TaskRecord closed = store.finished(taskId, "stopped", Instant.now(), 0);
+            if (closed != null) {
+              conversations.remove(stop.conversationId());
+              log.info("task {} stopped: {} at {}", taskId, stop.reason(), stop.agent());
+              complete(closed, stop.reason() + " at " + stop.agent(), null);
+            }
+          } catch (Exception e) {
+            log.warn("could not record {} as stopped: {}", taskId, e.toString());
+          }
+        });
+  }
+
+  private void complete(TaskStore.TaskRecord record) {
+    complete(record, "", null);
   }
 
   /** Completes a task this coordinator follows, once. */
-  private void complete(TaskStore.TaskRecord record) {
+  private void complete(
+      TaskStore.TaskRecord record, String reason, ConversationLog.@Nullable Totals totals) {
     Pending task = pending.remove(record.id());
     if (task == null) {
       return;
@@ -166,7 +271,9 @@ final class Coordinator extends Agent {
             record.traceId(),
             record.status(),
             record.durationMillis(),
-            record.costUsd());
+            record.costUsd(),
+            reason,
+            totals);
     task.done.complete(outcome);
     onFinished.accept(outcome);
   }

@@ -44,6 +44,8 @@ final class KafkaBackplane implements Backplane {
           Roles.REVIEW,
           Roles.SUMMARIZE,
           Roles.DONE,
+          Roles.CRITIQUE,
+          Roles.REVISE,
           Roles.DEAD_LETTER,
           Transport.HEARTBEATS,
           SpanRelay.DESTINATION);
@@ -57,7 +59,15 @@ final class KafkaBackplane implements Backplane {
    * many replicas of a role share it (a task's messages share a partition: the task id is the key).
    */
   static final List<String> WORK_TOPICS =
-      List.of(Roles.SUBMIT, Roles.RESEARCH, Roles.CODE, Roles.REVIEW, Roles.SUMMARIZE, Roles.DONE);
+      List.of(
+          Roles.SUBMIT,
+          Roles.RESEARCH,
+          Roles.CODE,
+          Roles.REVIEW,
+          Roles.SUMMARIZE,
+          Roles.DONE,
+          Roles.CRITIQUE,
+          Roles.REVISE);
 
   static final int PARTITIONS = 6;
 

@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.propagation.Conversation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -33,6 +34,16 @@ final class Llm {
 
   /** One call, as a CLIENT span {@code chat {model}} under the current span. */
   Usage chat(String purpose, int medianMillis) throws InterruptedException {
+    return chat(purpose, medianMillis, 0);
+  }
+
+  /**
+   * One call whose prompt carries {@code extraInputTokens} more (a whole codebase, say). Its tokens
+   * reach the task's conversation from the span's {@code gen_ai.usage.*} attributes (the agent's
+   * SDK runs Baton's {@code ConversationUsage}); its cost, which has no GenAI attribute, is added
+   * here.
+   */
+  Usage chat(String purpose, int medianMillis, long extraInputTokens) throws InterruptedException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     Span span =
         tracer
@@ -45,7 +56,7 @@ final class Llm {
             .setAttribute("baton.demo.purpose", purpose)
             .startSpan();
     try (Scope ignored = span.makeCurrent()) {
-      long input = 200 + random.nextInt(1800);
+      long input = 200 + random.nextInt(1800) + extraInputTokens;
       long output = 50 + random.nextInt(600);
       double millis = medianMillis * Math.exp(random.nextGaussian() * 0.5) * slowdown;
       Thread.sleep(Math.max(1, Math.min((long) millis, 20_000)));
@@ -56,6 +67,10 @@ final class Llm {
       span.setAttribute("baton.demo.cost_usd", cost);
       Usage usage = new Usage(input, output, cost);
       costs.llm(agent, usage);
+      Conversation conversation = Conversation.current();
+      if (conversation != null) {
+        conversation.addUsage(0, 0, cost);
+      }
       return usage;
     } catch (InterruptedException e) {
       span.setStatus(StatusCode.ERROR, "interrupted");

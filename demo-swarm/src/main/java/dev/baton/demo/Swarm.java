@@ -59,6 +59,7 @@ final class Swarm implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final BackplaneMetrics metrics;
   private final AgentCosts costs = new AgentCosts();
+  private final ConversationLog conversations = new ConversationLog();
   private final AgentMetrics agentMetrics;
   private final @Nullable TaskStore store;
   private final SwarmParts.Reconnects reconnects = new SwarmParts.Reconnects();
@@ -119,7 +120,7 @@ final class Swarm implements AutoCloseable {
             .description("Spans the demo could not relay to the coordinators' trace trees.")
             .register(registry);
       }
-      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store, costs);
+      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store, costs, conversations);
       if (config.runs(Roles.COORDINATOR)) {
         coordinatorAgent =
             new Coordinator(
@@ -132,6 +133,26 @@ final class Swarm implements AutoCloseable {
         if (spanRelay != null) {
           spanRelay.deliverTo(telemetry.tree()).awaitReady(Duration.ofSeconds(60));
         }
+      }
+      if (coordinatorAgent != null && config.loop()) {
+        agents.add(
+            new Workers.Bouncer(
+                Roles.CRITIC,
+                Roles.CRITIQUE,
+                Roles.REVISE,
+                "find one more flaw",
+                backplane,
+                forAgent(Roles.CRITIC),
+                parts));
+        agents.add(
+            new Workers.Bouncer(
+                Roles.REVISER,
+                Roles.REVISE,
+                Roles.CRITIQUE,
+                "answer the critique",
+                backplane,
+                forAgent(Roles.REVISER),
+                parts));
       }
       if (config.runs(Roles.RESEARCHER)) {
         agents.add(new Workers.Researcher(backplane, forAgent(Roles.RESEARCHER), parts));
@@ -306,12 +327,17 @@ final class Swarm implements AutoCloseable {
     return coordinator != null;
   }
 
-  /** The ids of this process's agents. */
   /** What each agent in this process cost so far, for the summary. */
   AgentCosts costs() {
     return costs;
   }
 
+  /** The conversations' totals, stops and loops this process's agents saw. */
+  ConversationLog conversations() {
+    return conversations;
+  }
+
+  /** The ids of this process's agents. */
   List<String> agentIds() {
     return agents.stream().map(a -> a.agentId).toList();
   }
@@ -346,11 +372,19 @@ final class Swarm implements AutoCloseable {
   }
 
   CompletableFuture<Coordinator.Outcome> submit(String prompt) throws Exception {
+    return submit(prompt, false);
+  }
+
+  /**
+   * Submits a task; a {@code large} one makes the coder read a whole codebase (tens of thousands of
+   * tokens per call: what {@code --budget} stops).
+   */
+  CompletableFuture<Coordinator.Outcome> submit(String prompt, boolean large) throws Exception {
     if (coordinator == null) {
       throw new IllegalStateException(
           "this process runs no coordinator (--role " + config.role() + ")");
     }
-    return coordinator.submit(prompt);
+    return coordinator.submit(prompt, large);
   }
 
   /**
@@ -386,11 +420,7 @@ final class Swarm implements AutoCloseable {
       return;
     }
     try {
-      traces()
-          .print(
-              outcome.traceId(),
-              outcome.taskId() + " " + outcome.status() + " in " + outcome.millis() + " ms",
-              out);
+      traces().print(outcome.traceId(), outcome.describe(), out);
       traces().forget(outcome.traceId());
     } finally {
       treesToPrint.decrementAndGet();

@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.propagation.ConversationBudget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * @param role the one agent role this process runs, or {@code all} for the five of them
  * @param instance what tells this process's agents from other replicas' (their ids are {@code
  *     role-instance}); the process id by default
+ * @param loop whether a critic and a reviser bounce the first task's draft next to the coordinator,
+ *     until Baton's loop breaker stops them
+ * @param budget each task's conversation budget ({@code tokens=20000,cost=0.01,hops=12,time=60s},
+ *     any subset), set where the coordinator takes the task; or {@code null}
  */
 public record SwarmConfig(
     String transport,
@@ -46,7 +51,9 @@ public record SwarmConfig(
     @Nullable String otlpEndpoint,
     boolean printTraces,
     String role,
-    String instance) {
+    String instance,
+    boolean loop,
+    @Nullable String budget) {
 
   /** The value of {@code --role} that runs every role in this process. */
   static final String ALL_ROLES = "all";
@@ -82,6 +89,14 @@ public record SwarmConfig(
         --rate R                    tasks submitted per second (default 2)
         --failure-rate P            chance an agent step fails, 0..1 (default 0.1)
         --slow-agent NAME           make one agent ten times slower (e.g. coder)
+
+      Conversations (each task is one: its id, hops, agents, tokens and cost travel with it)
+        --budget LIMITS             a budget per task, checked by every agent before its
+                                    handler runs: tokens=N,cost=USD,hops=N,time=30s (any
+                                    subset, e.g. tokens=20000); the second task is a large
+                                    one (the coder reads a whole codebase) and goes over
+        --loop                      add a critic and a reviser that bounce the first task's
+                                    draft between them; Baton stops the loop and reports it
 
       Outputs
         --jdbc-url URL              task store (default an in-memory H2 database, which
@@ -125,6 +140,8 @@ public record SwarmConfig(
     boolean print = false;
     String role = ALL_ROLES;
     String instance = defaultInstance(System.getenv("HOSTNAME"));
+    boolean loop = false;
+    String budget = null;
     List<String> rest = new ArrayList<>(args);
     while (!rest.isEmpty()) {
       String option = rest.remove(0);
@@ -170,6 +187,11 @@ public record SwarmConfig(
         }
         case "--otlp-endpoint" -> otlp = value(option, rest);
         case "--print-traces" -> print = true;
+        case "--loop" -> loop = true;
+        case "--budget" -> {
+          budget = value(option, rest);
+          budget(budget); // says what is wrong now, not when the coordinator starts
+        }
         case "--role" -> {
           role = value(option, rest).toLowerCase(Locale.ROOT);
           if (!role.equals(ALL_ROLES) && !Roles.ALL.contains(role)) {
@@ -206,6 +228,11 @@ public record SwarmConfig(
     } else if (tasks == 0) {
       throw new IllegalArgumentException("--tasks 0 needs --role coordinator");
     }
+    if ((loop || budget != null) && !role.equals(ALL_ROLES) && !role.equals(Roles.COORDINATOR)) {
+      throw new IllegalArgumentException(
+          (loop ? "--loop" : "--budget")
+              + " is the coordinator's: give it to the process that runs the coordinator");
+    }
     return new SwarmConfig(
         transport,
         natsUrl,
@@ -222,7 +249,9 @@ public record SwarmConfig(
         otlp,
         print || otlp == null,
         role,
-        instance);
+        instance,
+        loop,
+        budget);
   }
 
   /**
@@ -329,6 +358,43 @@ public record SwarmConfig(
         otlpEndpoint,
         printTraces,
         role,
-        instance);
+        instance,
+        loop,
+        budget);
+  }
+
+  /** The budget each task's conversation gets, unlimited without {@code --budget}. */
+  ConversationBudget conversationBudget() {
+    return budget == null ? ConversationBudget.unlimited() : budget(budget);
+  }
+
+  /**
+   * Parses {@code tokens=N,cost=USD,hops=N,time=30s} (any subset, in any order); throws {@link
+   * IllegalArgumentException} saying what is wrong.
+   */
+  static ConversationBudget budget(String spec) {
+    ConversationBudget.Builder budget = ConversationBudget.builder();
+    for (String limit : spec.split(",")) {
+      String[] kv = limit.trim().split("=", 2);
+      String value = kv.length == 2 ? kv[1].trim() : "";
+      try {
+        switch (kv[0].trim()) {
+          case "tokens" -> budget.setMaxTokens(Long.parseLong(value));
+          case "cost" -> budget.setMaxCost(Double.parseDouble(value.replace("$", "")));
+          case "hops" -> budget.setMaxHops(Long.parseLong(value));
+          case "time" -> budget.setMaxDuration(duration(value));
+          default -> throw new NumberFormatException();
+        }
+      } catch (IllegalArgumentException e) {
+        // The builder says which limit is out of range; a number that is no number says nothing.
+        boolean why = !(e instanceof NumberFormatException) && !e.getMessage().startsWith("--");
+        throw new IllegalArgumentException(
+            "--budget takes limits like tokens=20000,cost=0.01,hops=12,time=60s (any subset),"
+                + " was "
+                + spec
+                + (why ? ": " + e.getMessage() : ""));
+      }
+    }
+    return budget.build();
   }
 }

@@ -30,6 +30,10 @@ public final class SwarmMain {
     "port the scheduler to virtual threads"
   };
 
+  /** The task {@code --budget} stops: the coder reads a whole codebase into every prompt. */
+  private static final String LARGE_PROMPT =
+      "rewrite the billing monolith (reads the whole codebase)";
+
   /** Counted down when the process is asked to stop (Ctrl-C, SIGTERM): the run ends cleanly. */
   private static final CountDownLatch STOP = new CountDownLatch(1);
 
@@ -154,6 +158,7 @@ public final class SwarmMain {
     List<Long> latencies = new CopyOnWriteArrayList<>();
     AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    AtomicInteger stopped = new AtomicInteger();
     double totalCost = 0;
     long started = System.nanoTime();
     long deadline =
@@ -169,15 +174,21 @@ public final class SwarmMain {
         break;
       }
       if (more && now >= nextSubmit) {
+        // With --budget the second task is a large one, made to go over it.
+        boolean large = config.budget() != null && submitted == 1;
         CompletableFuture<Coordinator.Outcome> task =
-            swarm.submit(PROMPTS[submitted % PROMPTS.length]);
+            large
+                ? swarm.submit(LARGE_PROMPT, true)
+                : swarm.submit(PROMPTS[submitted % PROMPTS.length]);
         task.thenAccept(
             outcome -> {
-              if (outcome.status().equals("done")) {
-                done.incrementAndGet();
-                latencies.add(outcome.millis());
-              } else {
-                failed.incrementAndGet();
+              switch (outcome.status()) {
+                case "done" -> {
+                  done.incrementAndGet();
+                  latencies.add(outcome.millis());
+                }
+                case "stopped" -> stopped.incrementAndGet();
+                default -> failed.incrementAndGet();
               }
             });
         tasks.add(task);
@@ -185,7 +196,8 @@ public final class SwarmMain {
         nextSubmit += gapNanos;
       }
       if (now >= nextProgress) {
-        out.println(progress(submitted, done.get(), failed.get(), latencies, now - started));
+        out.println(
+            progress(submitted, done.get(), failed.get(), stopped.get(), latencies, now - started));
         nextProgress += TimeUnit.SECONDS.toNanos(2);
       }
       Thread.sleep(10);
@@ -196,13 +208,18 @@ public final class SwarmMain {
     }
     long elapsed = System.nanoTime() - started;
     out.println();
-    out.println(progress(submitted, done.get(), failed.get(), latencies, elapsed));
+    out.println(progress(submitted, done.get(), failed.get(), stopped.get(), latencies, elapsed));
     out.println();
     out.println("Summary");
     out.printf("  %-22s %s%n", "broker", swarm.describeBroker());
     out.printf("  %-22s %d%n", "tasks submitted", submitted);
     out.printf("  %-22s %d%n", "tasks done", done.get());
     out.printf("  %-22s %d%n", "tasks failed", failed.get());
+    out.printf(
+        "  %-22s %d%s%n",
+        "tasks stopped",
+        stopped.get(),
+        config.budget() == null ? "" : " (budget " + config.budget() + ")");
     out.printf("  %-22s %.1f s%n", "wall time", elapsed / 1e9);
     out.printf("  %-22s %d%n", "broker reconnects", swarm.reconnects());
     out.printf("  %-22s %d%n", "redeliveries", swarm.redeliveries());
@@ -217,17 +234,20 @@ public final class SwarmMain {
           config.role().equals(SwarmConfig.ALL_ROLES) ? "" : " (shared: every process and run)");
     }
     out.println();
+    out.println("Conversations (each task is one; totals as they travelled with the work)");
+    swarm.conversations().print(out);
+    out.println();
     out.println("Per agent");
     swarm.costs().print(out, Roles.ALL);
     return 0;
   }
 
   private static String progress(
-      int submitted, int done, int failed, List<Long> latencies, long elapsedNanos) {
+      int submitted, int done, int failed, int stopped, List<Long> latencies, long elapsedNanos) {
     double seconds = Math.max(0.001, elapsedNanos / 1e9);
     return String.format(
-        "progress: %d/%d done, %d failed, %.1f tasks/s, p95 %s",
-        done, submitted, failed, done / seconds, percentile(latencies, 0.95));
+        "progress: %d/%d done, %d failed, %d stopped, %.1f tasks/s, p95 %s",
+        done, submitted, failed, stopped, done / seconds, percentile(latencies, 0.95));
   }
 
   private static String percentiles(List<Long> latencies) {

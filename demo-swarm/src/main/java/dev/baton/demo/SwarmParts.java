@@ -15,13 +15,15 @@ import org.jspecify.annotations.Nullable;
  *     agent's transport reports the same reconnect: one agent's count is the broker's)
  * @param store the task store, or {@code null} in a process whose role keeps nothing in it
  * @param costs what each agent cost, for the summary
+ * @param conversations the conversations' totals, stops and loops, for the trees and the summary
  */
 record SwarmParts(
     SwarmConfig config,
     BackplaneMetrics metrics,
     Reconnects reconnects,
     @Nullable TaskStore store,
-    AgentCosts costs) {
+    AgentCosts costs,
+    ConversationLog conversations) {
 
   /** Counts {@code RECONNECTED} connection events. */
   static final class Reconnects implements TransportListener {

@@ -1,6 +1,7 @@
 package dev.baton.demo;
 
 import dev.baton.metrics.SpanExportWatch;
+import dev.baton.propagation.ConversationUsage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -181,6 +182,8 @@ final class Telemetry implements AutoCloseable {
                 (meters, config) -> meters.registerMetricReader(exportWatch.newReader()))
             .addTracerProviderCustomizer(
                 (traces, config) -> {
+                  // LLM spans' gen_ai.usage.* tokens go into the task's conversation totals.
+                  traces.addSpanProcessor(ConversationUsage.create());
                   traces.addSpanProcessor(tree);
                   if (extra != null) {
                     traces.addSpanProcessor(SimpleSpanProcessor.create(extra));

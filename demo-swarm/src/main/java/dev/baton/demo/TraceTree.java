@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,11 @@ final class TraceTree implements SpanProcessor {
       AttributeKey.stringKey("service.instance.id");
   private static final AttributeKey<String> DESTINATION =
       AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> REFUSED = AttributeKey.stringKey("baton.refused");
+  private static final AttributeKey<Long> CONVERSATION_INPUT_TOKENS =
+      AttributeKey.longKey("baton.conversation.input_tokens");
+  private static final AttributeKey<Long> CONVERSATION_OUTPUT_TOKENS =
+      AttributeKey.longKey("baton.conversation.output_tokens");
   private static final AttributeKey<Boolean> TEMPORARY =
       AttributeKey.booleanKey("messaging.destination.temporary");
 
@@ -47,6 +53,8 @@ final class TraceTree implements SpanProcessor {
    * @param instance the agent's id ({@code service.instance.id}), which tells replicas apart
    * @param awaitsReceiver whether the span sent a message that someone processes (a send to a
    *     lasting destination: not a reply), so a whole tree shows a child under it
+   * @param refused why Baton refused the message of a process span ({@code baton.refused}: over the
+   *     conversation's budget, a loop), or empty
    */
   record Node(
       String traceId,
@@ -58,11 +66,22 @@ final class TraceTree implements SpanProcessor {
       long startNanos,
       long endNanos,
       boolean error,
-      boolean awaitsReceiver) {
+      boolean awaitsReceiver,
+      String refused) {
+
+    Node {
+      refused = refused == null ? "" : refused; // a relayed span from an older demo has none
+    }
 
     static Node of(SpanData span) {
       String service = span.getResource().getAttribute(SERVICE);
       String instance = span.getResource().getAttribute(INSTANCE);
+      String refused = span.getAttributes().get(REFUSED);
+      Long in = span.getAttributes().get(CONVERSATION_INPUT_TOKENS);
+      Long out = span.getAttributes().get(CONVERSATION_OUTPUT_TOKENS);
+      if (refused != null && in != null && out != null) {
+        refused += String.format(Locale.ROOT, " (the conversation so far: %,d tokens)", in + out);
+      }
       return new Node(
           span.getTraceId(),
           span.getSpanId(),
@@ -73,7 +92,8 @@ final class TraceTree implements SpanProcessor {
           span.getStartEpochNanos(),
           span.getEndEpochNanos(),
           span.getStatus().getStatusCode() == StatusCode.ERROR,
-          span.getKind() == SpanKind.PRODUCER && !noReceiverSpan(span));
+          span.getKind() == SpanKind.PRODUCER && !noReceiverSpan(span),
+          refused == null ? "" : refused);
     }
 
     /** Replies (NATS inboxes, Kafka reply topics) and dead letters have no process span. */
@@ -218,7 +238,10 @@ final class TraceTree implements SpanProcessor {
         .append(depth == 1 && !span.parentSpanId().isEmpty() ? "... " : "")
         .append(String.format(showInstances ? "%-18s" : "%-12s", who))
         .append(String.format(" %-36s %6d ms", span.name(), millis))
-        .append(span.error() ? "  ERROR" : "")
+        .append(
+            span.refused().isEmpty()
+                ? span.error() ? "  ERROR" : ""
+                : "  REFUSED: " + span.refused())
         .append('\n');
     spans.stream()
         .filter(s -> s.parentSpanId().equals(span.spanId()))

@@ -3,6 +3,7 @@ package dev.baton.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.health.AgentState;
+import dev.baton.propagation.Conversation;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import io.opentelemetry.api.OpenTelemetry;
@@ -54,9 +55,16 @@ final class Workers {
     private void work(Message message) throws Exception {
       JsonNode task = JSON.readTree(message.payload());
       maybeFail(calls[0]);
+      // A large task: the coder reads the whole codebase into each prompt.
+      long extra = task.path("large").asBoolean(false) && role.equals(Roles.CODER) ? 40_000 : 0;
       double cost = 0;
+      long input = 0;
+      long output = 0;
       for (int i = 0; i < calls.length; i++) {
-        cost += llm.chat(calls[i], medianMillis[i]).costUsd();
+        Llm.Usage usage = llm.chat(calls[i], medianMillis[i], extra);
+        cost += usage.costUsd();
+        input += usage.inputTokens();
+        output += usage.outputTokens();
       }
       String taskId = task.path("task_id").asText();
       ObjectNode result =
@@ -64,7 +72,9 @@ final class Workers {
               .put("task_id", taskId)
               .put("role", part)
               .put("output", part + " for: " + task.path("prompt").asText())
-              .put("cost_usd", cost);
+              .put("cost_usd", cost)
+              .put("input_tokens", input)
+              .put("output_tokens", output);
       handOff(Roles.REVIEW, taskId, part, JSON.writeValueAsBytes(result));
       log.info("{} done for {}", part, taskId);
     }
@@ -149,9 +159,14 @@ final class Workers {
       Span review =
           tracer.spanBuilder("review " + taskId).addLink(decode(other.arrivedIn())).startSpan();
       try (Scope ignored = review.makeCurrent()) {
+        // This message's conversation totals hold the path it came by (the coordinator, then
+        // this part's worker): the other part's worker spent its own, which Baton cannot tell
+        // from the shared start, so the fan-in adds it from that part's result.
+        addUsage(otherResult);
         Llm.Usage usage = llm.chat("review research and code", 250);
         ObjectNode ask = object().put("task_id", taskId).put("text", "review of " + taskId);
         JsonNode summary = summarize(JSON.writeValueAsBytes(ask));
+        addUsage(summary); // a reply does not bring the responder's spend back: its payload does
         double cost =
             usage.costUsd()
                 + result.path("cost_usd").asDouble()
@@ -170,6 +185,17 @@ final class Workers {
         log.info("review done for {}", taskId);
       } finally {
         review.end();
+      }
+    }
+
+    /** Adds a result's own LLM usage to this message's conversation. */
+    private static void addUsage(JsonNode result) {
+      Conversation conversation = Conversation.current();
+      if (conversation != null) {
+        conversation.addUsage(
+            Math.max(0, result.path("input_tokens").asLong()),
+            Math.max(0, result.path("output_tokens").asLong()),
+            Math.max(0, result.path("cost_usd").asDouble()));
       }
     }
 
@@ -233,8 +259,45 @@ final class Workers {
         return JSON.writeValueAsBytes(
             object()
                 .put("summary", "summary of " + ask.path("text").asText())
-                .put("cost_usd", usage.costUsd()));
+                .put("cost_usd", usage.costUsd())
+                .put("input_tokens", usage.inputTokens())
+                .put("output_tokens", usage.outputTokens()));
       }
+    }
+  }
+
+  /**
+   * One of the pair {@code --loop} adds: takes a draft on one destination, makes one short LLM call
+   * and hands it to the other, forever. Baton's loop breaker stops the pair at the third round (the
+   * hop that closes it is refused) and reports the cycle.
+   */
+  static final class Bouncer extends Agent {
+    private final String to;
+    private final String purpose;
+
+    Bouncer(
+        String role,
+        String from,
+        String to,
+        String purpose,
+        Backplane backplane,
+        OpenTelemetry otel,
+        SwarmParts parts)
+        throws Exception {
+      super(role, backplane, otel, parts);
+      this.to = to;
+      this.purpose = purpose;
+      track(bus.durableSubscriber().subscribe(from, role + "s", traced(this::bounce)));
+    }
+
+    private void bounce(Message message) throws Exception {
+      JsonNode draft = JSON.readTree(message.payload());
+      llm.chat(purpose, 40);
+      Conversation conversation = Conversation.current();
+      // Each round is a new message (the hop count tells them apart), not a retried duplicate.
+      String round = "round-" + (conversation == null ? System.nanoTime() : conversation.hops());
+      handOff(to, draft.path("task_id").asText(), round, message.payload());
+      log.info("{} bounced {} on to {}", role, draft.path("task_id").asText(), to);
     }
   }
 }

@@ -46,6 +46,20 @@ class SwarmMainTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks must be a whole number");
     assertThat(run("--transport", "carrier-pigeon")).isEqualTo(2);
     assertThat(run("--bogus")).isEqualTo(2);
+    assertThat(run("--budget", "tokens=lots")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--budget takes limits like tokens=20000,cost=0.01,hops=12,time=60s");
+    assertThat(run("--budget", "hops=0")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("maxHops must be at least 1");
+    assertThat(SwarmConfig.parse(List.of("--budget", "cost=0.01, time=30s"), null))
+        .satisfies(
+            c ->
+                assertThat(c.conversationBudget().toString())
+                    .isEqualTo(
+                        "ConversationBudget[tokens=none, cost=0.01, hops=none, time=PT30S]"));
+    assertThat(run("--role", "coder", "--transport", "nats", "--loop")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--loop is the coordinator's: give it to the process that runs the coordinator");
   }
 
   @Test

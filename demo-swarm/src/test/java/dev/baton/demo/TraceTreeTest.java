@@ -100,6 +100,6 @@ class TraceTreeTest {
     String span = (id + "00000000000000").substring(0, 16);
     String parentSpan = parent.isEmpty() ? "" : (parent + "00000000000000").substring(0, 16);
     return new TraceTree.Node(
-        trace, span, parentSpan, "coder", "coder-7", name, 0, 1_000_000, false, awaitsReceiver);
+        trace, span, parentSpan, "coder", "coder-7", name, 0, 1_000_000, false, awaitsReceiver, "");
   }
 }

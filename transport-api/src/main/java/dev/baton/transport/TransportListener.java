@@ -82,14 +82,23 @@ public interface TransportListener {
    * @param cycle the cycle's agents, {@code >}-separated, starting with the smallest name (an agent
    *     known only by its trail tag shows as {@code #<4 hex>})
    * @param stopped whether the message was refused (reason {@code loop})
+   * @param conversationId the conversation that loops (for a log line or to act on it: never a
+   *     metric label)
    */
-  record Loop(String system, String agent, String destination, String cycle, boolean stopped) {
+  record Loop(
+      String system,
+      String agent,
+      String destination,
+      String cycle,
+      boolean stopped,
+      String conversationId) {
     /** Checks the arguments. */
     public Loop {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(cycle, "cycle");
+      Objects.requireNonNull(conversationId, "conversationId");
     }
   }
 
@@ -101,8 +110,15 @@ public interface TransportListener {
    * @param destination the subject or topic (its template for a temporary one)
    * @param reason why: {@code conversation_required}, {@code budget_tokens}, {@code budget_cost},
    *     {@code budget_hops}, {@code budget_time}, {@code loop}
+   * @param conversationId the refused message's conversation, or {@code null} when it had none
+   *     ({@code conversation_required}); for a log line or to act on it, never a metric label
    */
-  record Refused(String system, String agent, String destination, String reason) {
+  record Refused(
+      String system,
+      String agent,
+      String destination,
+      String reason,
+      @Nullable String conversationId) {
     /** Checks the arguments. */
     public Refused {
       Objects.requireNonNull(system, "system");

@@ -139,7 +139,7 @@ final class ReceivePath<H> {
         received(delivery, inbound);
       }
       if (refusal != null) {
-        refuse(delivery, message, refusal, span, settler, startNanos);
+        refuse(delivery, message, refusal, span, settler, startNanos, inbound.conversation);
         return;
       }
       Throwable failure = null;
@@ -254,7 +254,7 @@ final class ReceivePath<H> {
       if (events.listening()) {
         TransportListener.Loop event =
             new TransportListener.Loop(
-                wire.system(), baton.agentName(), message.destination(), text, stop);
+                wire.system(), baton.agentName(), message.destination(), text, stop, id);
         events.listeners().emit(l -> l.onLoop(event));
       }
     } catch (RuntimeException e) {
@@ -289,7 +289,8 @@ final class ReceivePath<H> {
       String reason,
       Span span,
       Settler settler,
-      long startNanos) {
+      long startNanos,
+      @Nullable Conversation conversation) {
     String errorType = REFUSED;
     Throwable error = null;
     try (Scope quiet = JavaAgent.enterQuiet()) {
@@ -312,6 +313,9 @@ final class ReceivePath<H> {
     try {
       if (span.isRecording()) {
         span.setAttribute(SemConv.REFUSED, reason);
+        if (conversation != null) {
+          totals(span, conversation); // what put it over
+        }
       }
     } catch (RuntimeException e) {
       events.telemetryFailure("span", e);
@@ -320,7 +324,11 @@ final class ReceivePath<H> {
     if (events.listening()) {
       TransportListener.Refused refused =
           new TransportListener.Refused(
-              wire.system(), baton.agentName(), delivery.lowCardinalityDestination(), reason);
+              wire.system(),
+              baton.agentName(),
+              delivery.lowCardinalityDestination(),
+              reason,
+              conversation == null ? null : conversation.id());
       events.listeners().emit(l -> l.onRefused(refused));
       processed(delivery, Outcome.REFUSED, System.nanoTime() - startNanos, errorType, -1, -1, null);
     }

@@ -9,6 +9,7 @@ import dev.baton.propagation.ConversationMode;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.RefusedException;
+import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -216,6 +217,21 @@ public interface ConversationScenarios extends ContractHarness {
                     "gen_ai.agent.name",
                     "delta"))
         .isEqualTo(1);
+    // The refused hop's span says why, with the totals that put it over.
+    Await.until(
+        "delta's refused process span",
+        () -> handOffSpans().stream().anyMatch(s -> s.getName().equals("process " + run + ".d")));
+    SpanData refused =
+        handOffSpans().stream()
+            .filter(s -> s.getName().equals("process " + run + ".d"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(refused.getAttributes().get(AttributeKey.stringKey("baton.refused")))
+        .isEqualTo("budget_tokens");
+    assertThat(refused.getAttributes().get(AttributeKey.longKey("baton.conversation.input_tokens")))
+        .isEqualTo(1100L);
+    assertThat(refused.getAttributes().get(AttributeKey.stringKey("gen_ai.conversation.id")))
+        .isEqualTo("budget-1");
 
     // A request over budget gets a refusal its requester can read.
     try (Scope ignored =
@@ -243,8 +259,29 @@ public interface ConversationScenarios extends ContractHarness {
   @Test
   default void twoAgentsBouncingOneMessageAreStoppedWithinThreeRounds() throws Exception {
     String run = unique("conv-loop");
+    List<TransportListener.Loop> loops = new CopyOnWriteArrayList<>();
+    List<TransportListener.Refused> refusals = new CopyOnWriteArrayList<>();
+    TransportListener heard =
+        new TransportListener() {
+          @Override
+          public void onLoop(Loop e) {
+            loops.add(e);
+          }
+
+          @Override
+          public void onRefused(Refused e) {
+            refusals.add(e);
+          }
+        };
     Agent ping = breakingLoops("ping", run + ".*");
-    Agent pong = breakingLoops("pong", run + ".*");
+    Agent pong =
+        agent(
+            "pong",
+            x ->
+                x.setConversations(ConversationMode.MINT)
+                    .addListener(metrics())
+                    .addListener(heard)
+                    .addLoopBreak(run + ".*"));
     AtomicInteger atPing = new AtomicInteger();
     AtomicInteger atPong = new AtomicInteger();
     ping.ready(
@@ -264,11 +301,29 @@ public interface ConversationScenarios extends ContractHarness {
                   pong.publisher().publish(run + ".ping", m.payload());
                 }));
 
-    ping.publisher().publish(run + ".pong", bytes("are you sure?"));
+    try (Scope ignored = Conversation.begin("bounce-" + run).makeCurrent()) {
+      ping.publisher().publish(run + ".pong", bytes("are you sure?"));
+    }
 
     Await.until(
         "the loop stopped",
         () -> meters().counter("baton.refused.messages", "reason", "loop") == 1);
+    // The listeners learn which conversation loops, to act on it.
+    assertThat(loops)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.cycle()).isEqualTo("ping>pong");
+              assertThat(e.stopped()).isTrue();
+              assertThat(e.conversationId()).isEqualTo("bounce-" + run);
+            });
+    assertThat(refusals)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("loop");
+              assertThat(e.conversationId()).isEqualTo("bounce-" + run);
+            });
     // ping's first send, then pong, ping, pong, ping: pong's third receive closes the third round.
     assertThat(atPong).hasValue(2);
     assertThat(atPing).hasValue(2);
