@@ -76,6 +76,13 @@ final class Coordinator extends Agent {
   // The task of each conversation this coordinator planned (an outside caller's task gets the id
   // Baton minted), so a budget stop reported by any agent in this process closes its task.
   private final Map<String, String> conversations = new ConcurrentHashMap<>();
+  // How a task this coordinator is closing ended (its totals, or why it was stopped), kept before
+  // the store says it is closed: the sweep, which completes tasks closed in the store, may get
+  // there first.
+  private final Map<String, Closing> closing = new ConcurrentHashMap<>();
+
+  private record Closing(String reason, ConversationLog.@Nullable Totals totals) {}
+
   private final ConversationLog conversationLog;
   private final boolean loop;
   private final AtomicBoolean loopInjected = new AtomicBoolean();
@@ -204,17 +211,24 @@ final class Coordinator extends Agent {
     String taskId = done.path("task_id").asText();
     // Closed in the store first (exactly once, whichever coordinator gets here): when the store
     // fails, the broker redelivers and the task is still running.
-    TaskStore.TaskRecord closed =
-        store.finished(taskId, "done", Instant.now(), done.path("cost_usd").asDouble());
-    if (closed == null) {
-      return; // already closed: a duplicate, or it timed out
-    }
     // The conversation ends here: its totals (every hop's tokens and cost, as they travelled with
     // the work) go to the summary and to the baton.conversation.* histograms.
     Conversation conversation = Conversation.current();
-    ConversationLog.Totals totals = null;
+    ConversationLog.Totals totals =
+        conversation == null ? null : ConversationLog.Totals.of(conversation);
+    closing.put(taskId, new Closing("", totals));
+    TaskStore.TaskRecord closed;
+    try {
+      closed = store.finished(taskId, "done", Instant.now(), done.path("cost_usd").asDouble());
+    } catch (Exception e) {
+      closing.remove(taskId);
+      throw e;
+    }
+    if (closed == null) {
+      closing.remove(taskId);
+      return; // already closed: a duplicate, or it timed out
+    }
     if (conversation != null) {
-      totals = ConversationLog.Totals.of(conversation);
       conversation.done();
       conversationLog.done(totals);
       conversations.remove(conversation.id());
@@ -225,7 +239,7 @@ final class Coordinator extends Agent {
         closed.durationMillis(),
         String.format("%.5f", closed.costUsd()));
     // When it is this coordinator's; its submitter finds it in the store otherwise.
-    complete(closed, "", totals);
+    complete(closed);
   }
 
   /**
@@ -241,30 +255,35 @@ final class Coordinator extends Agent {
     // Off the refusing agent's receive thread: the store is a database.
     submitter.execute(
         () -> {
+          closing.put(taskId, new Closing(stop.reason() + " at " + stop.agent(), null));
           try {
             TaskStore.TaskRecord closed = store.finished(taskId, "stopped", Instant.now(), 0);
             if (closed != null) {
               conversations.remove(stop.conversationId());
               log.info("task {} stopped: {} at {}", taskId, stop.reason(), stop.agent());
-              complete(closed, stop.reason() + " at " + stop.agent(), null);
+              complete(closed);
+            } else {
+              closing.remove(taskId);
             }
           } catch (Exception e) {
+            closing.remove(taskId);
             log.warn("could not record {} as stopped: {}", taskId, e.toString());
           }
         });
   }
 
+  /**
+   * Completes a task this coordinator follows, once, with how it ended when this coordinator closed
+   * it.
+   */
   private void complete(TaskStore.TaskRecord record) {
-    complete(record, "", null);
-  }
-
-  /** Completes a task this coordinator follows, once. */
-  private void complete(
-      TaskStore.TaskRecord record, String reason, ConversationLog.@Nullable Totals totals) {
     Pending task = pending.remove(record.id());
+    Closing how = closing.remove(record.id());
     if (task == null) {
       return;
     }
+    String reason = how == null ? "" : how.reason();
+    ConversationLog.Totals totals = how == null ? null : how.totals();
     Outcome outcome =
         new Outcome(
             record.id(),

@@ -129,6 +129,24 @@ final class KafkaBackplane implements Backplane {
           }
         }
       }
+      if (!topics.isEmpty() || !more.isEmpty()) {
+        awaitLeaders(admin);
+      }
+    }
+  }
+
+  /**
+   * Waits until the broker serves every partition of the swarm's topics (KafkaBroker.awaitLeaders
+   * says why: an idempotent producer's first writes to a partition just created can be lost in a
+   * retry loop); a principal that may not describe them does not wait.
+   */
+  private static void awaitLeaders(Admin admin) throws Exception {
+    try {
+      KafkaBroker.awaitLeaders(admin, TOPICS, Duration.ofSeconds(30));
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof AuthorizationException)) {
+        throw e;
+      }
     }
   }
 

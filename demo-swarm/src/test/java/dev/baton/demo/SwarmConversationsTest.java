@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -71,18 +73,29 @@ class SwarmConversationsTest {
     Coordinator.Outcome first;
     Coordinator.Outcome large;
     Coordinator.Outcome plain;
-    try (Swarm swarm =
+    Swarm swarm =
         Swarm.start(
             SwarmConfig.parse(args, null),
             spans,
-            new PrintStream(trees, true, StandardCharsets.UTF_8))) {
-      first = swarm.submit("explain the lag alert").get(90, TimeUnit.SECONDS);
-      large = swarm.submit("rewrite the monolith", true).get(90, TimeUnit.SECONDS);
-      plain = swarm.submit("write a parser").get(90, TimeUnit.SECONDS);
-      Await.until(
-          "the loop stopped",
-          Duration.ofSeconds(60),
-          () -> !swarm.conversations().loops().isEmpty());
+            new PrintStream(trees, true, StandardCharsets.UTF_8));
+    try {
+      first = outcome(swarm, swarm.submit("explain the lag alert"), "the first task");
+      large = outcome(swarm, swarm.submit("rewrite the monolith", true), "the large task");
+      plain = outcome(swarm, swarm.submit("write a parser"), "the third task");
+      try {
+        Await.until(
+            "the loop stopped",
+            Duration.ofSeconds(30),
+            () -> !swarm.conversations().loops().isEmpty());
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage()
+                + "; stops "
+                + swarm.conversations().stops()
+                + "; threads:\n"
+                + threads(),
+            e);
+      }
       assertThat(swarm.awaitTreesPrinted(Duration.ofSeconds(20))).isTrue();
 
       // Every task is a conversation named after it; done ones carry their totals.
@@ -155,6 +168,22 @@ class SwarmConversationsTest {
       ByteArrayOutputStream section = new ByteArrayOutputStream();
       swarm.conversations().print(new PrintStream(section, true, StandardCharsets.UTF_8));
       summary = section.toString(StandardCharsets.UTF_8);
+    } finally {
+      // A close that hangs says where.
+      Thread watchdog =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(15_000);
+                  System.err.println("close takes more than 15 s; threads:\n" + threads());
+                } catch (InterruptedException e) {
+                  // closed in time
+                }
+              });
+      watchdog.setDaemon(true);
+      watchdog.start();
+      swarm.close();
+      watchdog.interrupt();
     }
 
     String printed = trees.toString(StandardCharsets.UTF_8);
@@ -184,10 +213,44 @@ class SwarmConversationsTest {
                 + " at reviser on agents.revise, stopped\\n");
   }
 
+  /** What each thread of the run does now, for a failure's message. */
+  private static String threads() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces()
+        .forEach(
+            (thread, stack) -> {
+              out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+              for (int i = 0; i < Math.min(stack.length, 14); i++) {
+                out.append("    at ").append(stack[i]).append('\n');
+              }
+            });
+    return out.toString();
+  }
+
+  /** The task's outcome, or a failure that says which task did not end and what the run saw. */
+  private static Coordinator.Outcome outcome(
+      Swarm swarm, CompletableFuture<Coordinator.Outcome> task, String which) throws Exception {
+    try {
+      return task.get(15, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          which
+              + " did not end in 15 s; stops "
+              + swarm.conversations().stops()
+              + ", loops "
+              + swarm.conversations().loops()
+              + ", store "
+              + swarm.store().all(),
+          e);
+    }
+  }
+
   private static String get(Swarm swarm, String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + swarm.port() + path)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + swarm.port() + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

@@ -13,17 +13,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * A real Kafka KRaft broker (combined broker and controller) in a child JVM started from the Maven
@@ -155,13 +160,63 @@ public final class KafkaBroker implements AutoCloseable {
     launch();
   }
 
-  /** Creates a topic and waits until it exists. */
+  /**
+   * Creates a topic and waits until the broker serves its partitions (see {@link #awaitLeaders}).
+   */
   public void createTopic(String name, int partitions) throws Exception {
     try (Admin admin = admin()) {
       admin
           .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, List.of(name), Duration.ofSeconds(30));
+    }
+  }
+
+  /**
+   * Waits (at most {@code timeout}) until the broker that answers {@code admin} names a leader for
+   * every partition of {@code topics} and each leader answers for its offsets: write to a topic
+   * just created only then. An idempotent producer that writes to a partition the broker has not
+   * applied yet can have its first request refused (NOT_LEADER_OR_FOLLOWER) while its next one is
+   * accepted; the first then fails with OUT_OF_ORDER_SEQUENCE_NUMBER on every retry until the
+   * delivery timeout, two minutes by default (KAFKA-15591, fixed on the broker side in a later
+   * release). Seen here: a new embedded broker's first heartbeats, and a close that waited for
+   * them. Returns at the deadline either way.
+   */
+  public static void awaitLeaders(Admin admin, Collection<String> topics, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean served;
+      try {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        served =
+            admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                .allMatch(
+                    topic ->
+                        topic.partitions().stream()
+                            .allMatch(
+                                p -> {
+                                  partitions.put(
+                                      new TopicPartition(topic.name(), p.partition()),
+                                      OffsetSpec.latest());
+                                  return p.leader() != null && !p.leader().isEmpty();
+                                }));
+        if (served) {
+          // The metadata names a leader a moment before the leader's replica takes writes; a
+          // partition's offsets come from that replica, so they answer only once it does.
+          admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          throw e;
+        }
+        served = false; // not in the answering broker's metadata, or not its leader, yet
+      }
+      if (served || System.nanoTime() > deadline) {
+        return;
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.baton.testing;
 
 import dev.baton.launchers.KafkaBroker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,7 @@ public final class SharedKafka implements BeforeAllCallback {
           .createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      KafkaBroker.awaitLeaders(admin, List.of(name), Duration.ofSeconds(30));
     }
   }
 

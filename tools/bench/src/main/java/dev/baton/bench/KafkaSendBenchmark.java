@@ -5,6 +5,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.kafka.KafkaBaton;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,12 @@ public class KafkaSendBenchmark {
   private KafkaBaton unsampled;
   private Publisher sampledPublisher;
   private Publisher unsampledPublisher;
+  private KafkaBaton conversingSampled;
+  private KafkaBaton conversingUnsampled;
+  private Publisher conversingSampledPublisher;
+  private Publisher conversingUnsampledPublisher;
+  private Context inConversation;
+  private Context inConversationUnsampledSender;
   private byte[] payload;
 
   @Setup(Level.Trial)
@@ -72,6 +79,12 @@ public class KafkaSendBenchmark {
     unsampled = baton(unsampledSdk);
     sampledPublisher = sampled.publisher();
     unsampledPublisher = unsampled.publisher();
+    conversingSampled = baton(Tracing.conversing(sampledSdk));
+    conversingUnsampled = baton(Tracing.conversing(unsampledSdk));
+    conversingSampledPublisher = conversingSampled.publisher();
+    conversingUnsampledPublisher = conversingUnsampled.publisher();
+    inConversation = Tracing.inConversation(Context.root());
+    inConversationUnsampledSender = Tracing.inConversation(Tracing.UNSAMPLED_SENDER);
   }
 
   private Map<String, Object> config() {
@@ -83,15 +96,19 @@ public class KafkaSendBenchmark {
   }
 
   private KafkaBaton baton(OpenTelemetrySdk sdk) {
-    return KafkaBaton.builder(Baton.builder(sdk).setAgentName("bench").build(), config())
-        .setBacklogInterval(Duration.ZERO)
-        .build();
+    return baton(Baton.builder(sdk).setAgentName("bench"));
+  }
+
+  private KafkaBaton baton(Baton.Builder baton) {
+    return KafkaBaton.builder(baton.build(), config()).setBacklogInterval(Duration.ZERO).build();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     sampled.close();
     unsampled.close();
+    conversingSampled.close();
+    conversingUnsampled.close();
     raw.close();
     rawFloor.close();
     otel.close();
@@ -126,6 +143,22 @@ public class KafkaSendBenchmark {
   @Benchmark
   public void sdkSpanAlone() {
     Tracing.spanAlone(sampledSdk.getTracer("bench"), SpanKind.PRODUCER, payload.length);
+  }
+
+  /** {@link #batonSampled} with conversations on, inside one (its totals written on). */
+  @Benchmark
+  public void batonConversationSampled() {
+    try (io.opentelemetry.context.Scope ignored = inConversation.makeCurrent()) {
+      conversingSampledPublisher.publish(TOPIC, payload);
+    }
+  }
+
+  /** {@link #batonUnsampledOnward} with conversations on, inside one. */
+  @Benchmark
+  public void batonConversationUnsampledOnward() {
+    try (io.opentelemetry.context.Scope ignored = inConversationUnsampledSender.makeCurrent()) {
+      conversingUnsampledPublisher.publish(TOPIC, payload);
+    }
   }
 
   @Benchmark

@@ -13,6 +13,7 @@ import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.instrumentation.nats.v2_17.NatsTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
@@ -63,6 +64,12 @@ public class NatsPublishBenchmark {
   private Publisher withMetricsPublisher;
   private Connection otelSampled;
   private Connection otelUnsampled;
+  private NatsBaton conversingSampled;
+  private NatsBaton conversingUnsampled;
+  private Publisher conversingSampledPublisher;
+  private Publisher conversingUnsampledPublisher;
+  private Context inConversation;
+  private Context inConversationUnsampledSender;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -82,6 +89,12 @@ public class NatsPublishBenchmark {
     withMetricsPublisher = withMetrics.publisher();
     otelSampled = NatsTelemetry.create(sampledSdk).wrap(connection);
     otelUnsampled = NatsTelemetry.create(unsampledSdk).wrap(connection);
+    conversingSampled = baton(Tracing.conversing(sampledSdk));
+    conversingUnsampled = baton(Tracing.conversing(unsampledSdk));
+    conversingSampledPublisher = conversingSampled.publisher();
+    conversingUnsampledPublisher = conversingUnsampled.publisher();
+    inConversation = Tracing.inConversation(Context.root());
+    inConversationUnsampledSender = Tracing.inConversation(Tracing.UNSAMPLED_SENDER);
   }
 
   private NatsBaton baton(OpenTelemetrySdk sdk) {
@@ -97,6 +110,8 @@ public class NatsPublishBenchmark {
     sampled.close();
     unsampled.close();
     withMetrics.close();
+    conversingSampled.close();
+    conversingUnsampled.close();
     connection.close();
     Tracing.close(sampledSdk);
     Tracing.close(unsampledSdk);
@@ -153,6 +168,22 @@ public class NatsPublishBenchmark {
   @Benchmark
   public void sdkSpanAlone() {
     Tracing.spanAlone(sdkTracer, SpanKind.PRODUCER, payload.length);
+  }
+
+  /** {@link #batonSampled} with conversations on, inside one (its totals written on). */
+  @Benchmark
+  public void batonConversationSampled() {
+    try (io.opentelemetry.context.Scope ignored = inConversation.makeCurrent()) {
+      conversingSampledPublisher.publish(SUBJECT, payload);
+    }
+  }
+
+  /** {@link #batonUnsampledOnward} with conversations on, inside one. */
+  @Benchmark
+  public void batonConversationUnsampledOnward() {
+    try (io.opentelemetry.context.Scope ignored = inConversationUnsampledSender.makeCurrent()) {
+      conversingUnsampledPublisher.publish(SUBJECT, payload);
+    }
   }
 
   @Benchmark

@@ -106,6 +106,7 @@ public final class Report {
           budget.limit(),
           over <= budget.target() ? "target met" : "above target");
     }
+    conversations(results);
     Result withoutCost = results.get("NatsReceiveBenchmark.batonSampledWithoutHandlerCost");
     Result withCost = results.get("NatsReceiveBenchmark.batonSampled");
     Result exemplars = results.get("NatsReceiveBenchmark.batonSampledWithMetricsAndExemplars");
@@ -144,6 +145,66 @@ public final class Report {
           metrics.bytes - sampled.bytes,
           receivedMetrics.nanos - received.nanos,
           receivedMetrics.bytes - received.bytes);
+    }
+  }
+
+  /**
+   * What conversations add (on, inside one) over the same path with them off, in the same run: each
+   * pair is the conversation row and its row without.
+   */
+  private static void conversations(Map<String, Result> results) {
+    String[][] pairs = {
+      {
+        "NatsPublishBenchmark.batonConversationUnsampledOnward",
+        "NatsPublishBenchmark.batonUnsampledOnward",
+        "NATS publish, unsampled onward"
+      },
+      {
+        "NatsPublishBenchmark.batonConversationSampled",
+        "NatsPublishBenchmark.batonSampled",
+        "NATS publish, sampled"
+      },
+      {
+        "NatsReceiveBenchmark.batonConversationUnsampled",
+        "NatsReceiveBenchmark.batonUnsampled",
+        "NATS receive, unsampled"
+      },
+      {
+        "NatsReceiveBenchmark.batonConversationSampled",
+        "NatsReceiveBenchmark.batonSampled",
+        "NATS receive, sampled"
+      },
+      {
+        "KafkaSendBenchmark.batonConversationUnsampledOnward",
+        "KafkaSendBenchmark.batonUnsampledOnward",
+        "Kafka send, unsampled onward"
+      },
+      {
+        "KafkaSendBenchmark.batonConversationSampled",
+        "KafkaSendBenchmark.batonSampled",
+        "Kafka send, sampled"
+      },
+    };
+    boolean header = false;
+    for (String[] pair : pairs) {
+      Result on = results.get(pair[0]);
+      Result off = results.get(pair[1]);
+      if (on == null || off == null) {
+        continue;
+      }
+      if (!header) {
+        System.out.printf(
+            Locale.ROOT,
+            "Conversations on (inside one with totals, a budget and a trail) add, over the same"
+                + " path off:%n");
+        header = true;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  %-32s %+7.0f B/op %+9.0f ns/op%n",
+          pair[2],
+          on.bytes - off.bytes,
+          on.nanos - off.nanos);
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.baton.bench;
 
+import dev.baton.propagation.Baton;
+import dev.baton.propagation.Conversation;
+import dev.baton.propagation.ConversationBudget;
+import dev.baton.propagation.ConversationMode;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -133,6 +137,28 @@ public final class Tracing {
     @Override
     public CompletableResultCode shutdown() {
       return CompletableResultCode.ofSuccess();
+    }
+  }
+
+  /** A Baton builder for agent {@code bench} with conversations on (minted where none). */
+  public static Baton.Builder conversing(OpenTelemetrySdk sdk) {
+    return Baton.builder(sdk).setAgentName("bench").setConversations(ConversationMode.MINT);
+  }
+
+  /**
+   * {@code parent} inside a conversation that has come a way: three hand-offs, two agents, tokens,
+   * cost and handler time, a budget and a trail, as a handler that received it would hold it (the
+   * totals a send writes on).
+   */
+  public static Context inConversation(Context parent) {
+    try (io.opentelemetry.context.Scope ignored = parent.makeCurrent()) {
+      Context context =
+          Conversation.begin(
+              "bench-conversation-0af7651916cd",
+              ConversationBudget.builder().setMaxTokens(1_000_000).setMaxHops(50).build());
+      Conversation conversation = Conversation.fromContext(context);
+      conversation.addUsage(1200, 300, 0.0009);
+      return context;
     }
   }
 }

@@ -22,6 +22,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,6 +69,10 @@ public class NatsReceiveBenchmark {
   private io.nats.client.MessageHandler sampledWithMetricsAndExemplars;
   private io.nats.client.MessageHandler otelSampled;
   private io.nats.client.MessageHandler otelUnsampled;
+  private Message sampledConversationMessage;
+  private Message unsampledConversationMessage;
+  private io.nats.client.MessageHandler conversingSampled;
+  private io.nats.client.MessageHandler conversingUnsampled;
   private Blackhole blackhole;
 
   @Setup(Level.Trial)
@@ -115,6 +120,18 @@ public class NatsReceiveBenchmark {
         handler(
             Baton.builder(sampledSdk).setAgentName("bench").addListener(exemplarMetrics).build(),
             app);
+    // A message in a conversation that has come a way: the id in baggage, the totals (three
+    // hand-offs, two agents, tokens, cost, handler time, a budget, a trail) after the name.
+    String ledger =
+        " h=3,a=2.0000000000000011,t0="
+            + (now - 5_000_000)
+            + ",ti=1200,to=300,c=900,ht=450000,bt=1000000,bh=50,tr=1a2b3c4d1a2b";
+    sampledConversationMessage =
+        received(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", now, ledger);
+    unsampledConversationMessage =
+        received(payload, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", now, ledger);
+    conversingSampled = handler(Tracing.conversing(sampledSdk).build(), app);
+    conversingUnsampled = handler(Tracing.conversing(unsampledSdk).build(), app);
     io.nats.client.MessageHandler otelApp = msg -> blackhole.consume(msg.getData());
     otelSampled = otel(sampledSdk, otelApp);
     otelUnsampled = otel(unsampledSdk, otelApp);
@@ -136,9 +153,15 @@ public class NatsReceiveBenchmark {
    * (with its connection, which OpenTelemetry's handler reads for the server's address).
    */
   private Message received(byte[] payload, String traceparent, long sentAtMicros) throws Exception {
+    return received(payload, traceparent, sentAtMicros, null);
+  }
+
+  private Message received(
+      byte[] payload, String traceparent, long sentAtMicros, @Nullable String ledger)
+      throws Exception {
     io.nats.client.Subscription subscription = connection.subscribe("bench.receive");
     try {
-      connection.publish(message(payload, traceparent, sentAtMicros));
+      connection.publish(message(payload, traceparent, sentAtMicros, ledger));
       Message received = subscription.nextMessage(Duration.ofSeconds(5));
       if (received == null) {
         throw new IllegalStateException("the benchmark's message did not come back");
@@ -149,11 +172,20 @@ public class NatsReceiveBenchmark {
     }
   }
 
-  private static Message message(byte[] payload, String traceparent, long sentAtMicros) {
+  private static Message message(
+      byte[] payload, String traceparent, long sentAtMicros, @Nullable String ledger) {
     Headers headers =
         new Headers()
             .put("traceparent", traceparent)
-            .put("baton", "1;" + sentAtMicros + ";0af7651916cd43dd8448eb211c80319c;sender");
+            .put(
+                "baton",
+                "1;"
+                    + sentAtMicros
+                    + ";0af7651916cd43dd8448eb211c80319c;sender"
+                    + (ledger == null ? "" : ledger));
+    if (ledger != null) {
+      headers.put("baggage", "gen_ai.conversation.id=bench-conversation-0af7651916cd");
+    }
     return NatsMessage.builder().subject("bench.receive").headers(headers).data(payload).build();
   }
 
@@ -194,6 +226,18 @@ public class NatsReceiveBenchmark {
   @Benchmark
   public void batonUnsampled() throws InterruptedException {
     unsampled.onMessage(unsampledMessage);
+  }
+
+  /** {@link #batonSampled} with conversations on, for a message in one. */
+  @Benchmark
+  public void batonConversationSampled() throws InterruptedException {
+    conversingSampled.onMessage(sampledConversationMessage);
+  }
+
+  /** {@link #batonUnsampled} with conversations on, for a message in one. */
+  @Benchmark
+  public void batonConversationUnsampled() throws InterruptedException {
+    conversingUnsampled.onMessage(unsampledConversationMessage);
   }
 
   @Benchmark
