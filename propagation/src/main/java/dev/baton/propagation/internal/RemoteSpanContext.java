@@ -1,11 +1,16 @@
 package dev.baton.propagation.internal;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Not API: a sender's span context as a received {@code traceparent} carried it, its ids held as
@@ -18,8 +23,13 @@ import java.util.Objects;
  * time: nothing here is cached, so the object is immutable as {@link SpanContext} requires.
  * Equality is by value among contexts of this class, as OpenTelemetry's own implementation's is
  * among its own.
+ *
+ * <p>It is also the non-recording {@link Span} that carries it into the handler's context, as
+ * {@link Span#wrap} would (a second object on every message): every operation does nothing, as on
+ * OpenTelemetry's propagated span. (Under the OpenTelemetry Java agent the engine wraps it with
+ * {@link Span#wrap} instead: the agent's context bridges only spans it knows.)
  */
-public final class RemoteSpanContext implements SpanContext {
+public final class RemoteSpanContext implements SpanContext, Span {
 
   private final long traceIdHigh;
   private final long traceIdLow;
@@ -86,6 +96,54 @@ public final class RemoteSpanContext implements SpanContext {
   public boolean isRemote() {
     return true;
   }
+
+  // ---------------------------------------------------- Span: the sender's, not recorded here
+
+  @Override
+  public SpanContext getSpanContext() {
+    return this;
+  }
+
+  @Override
+  public boolean isRecording() {
+    return false;
+  }
+
+  @Override
+  public <T> Span setAttribute(AttributeKey<T> key, T value) {
+    return this;
+  }
+
+  @Override
+  public Span addEvent(String name, Attributes attributes) {
+    return this;
+  }
+
+  @Override
+  public Span addEvent(String name, Attributes attributes, long timestamp, TimeUnit unit) {
+    return this;
+  }
+
+  @Override
+  public Span setStatus(StatusCode statusCode, String description) {
+    return this;
+  }
+
+  @Override
+  public Span recordException(Throwable exception, Attributes additionalAttributes) {
+    return this;
+  }
+
+  @Override
+  public Span updateName(String name) {
+    return this;
+  }
+
+  @Override
+  public void end() {}
+
+  @Override
+  public void end(long timestamp, TimeUnit unit) {}
 
   /** Writes the trace id, a {@code -} and the span id (49 ASCII bytes) into {@code out}. */
   void writeIds(byte[] out, int at) {

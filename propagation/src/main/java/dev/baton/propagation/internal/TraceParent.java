@@ -41,28 +41,37 @@ public final class TraceParent {
     if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
       return null;
     }
-    if (!lowerHex(value, 3, 35) || !lowerHex(value, 36, 52) || !lowerHex(value, 53, 55)) {
+    // Each character read once: its digit, or -1 (not lower-case hex) which sets the sign of bad.
+    int bad = 0;
+    long traceIdHigh = 0;
+    for (int i = 3; i < 19; i++) {
+      int digit = digit(value.charAt(i));
+      bad |= digit;
+      traceIdHigh = (traceIdHigh << 4) | (digit & 0xf);
+    }
+    long traceIdLow = 0;
+    for (int i = 19; i < 35; i++) {
+      int digit = digit(value.charAt(i));
+      bad |= digit;
+      traceIdLow = (traceIdLow << 4) | (digit & 0xf);
+    }
+    long spanId = 0;
+    for (int i = 36; i < 52; i++) {
+      int digit = digit(value.charAt(i));
+      bad |= digit;
+      spanId = (spanId << 4) | (digit & 0xf);
+    }
+    int flagsHigh = digit(value.charAt(53));
+    int flags = digit(value.charAt(54));
+    if ((bad | flagsHigh | flags) < 0) {
       return null;
     }
-    long traceIdHigh = hexLong(value, 3);
-    long traceIdLow = hexLong(value, 19);
-    long spanId = hexLong(value, 36);
     if ((traceIdHigh == 0 && traceIdLow == 0) || spanId == 0) {
       return null;
     }
     // Only the sampled bit is defined; a receiver keeps it and ignores the others.
-    int flags = hex(value.charAt(54));
     TraceFlags traceFlags = (flags & 1) == 1 ? TraceFlags.getSampled() : TraceFlags.getDefault();
     return new RemoteSpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState);
-  }
-
-  /** The 16 lower-case hex digits at {@code from}, already checked, as a number. */
-  private static long hexLong(CharSequence s, int from) {
-    long value = 0;
-    for (int i = from; i < from + 16; i++) {
-      value = (value << 4) | hex(s.charAt(i));
-    }
-    return value;
   }
 
   /** The {@code traceparent} value for a valid span context, as ASCII bytes (55 of them). */
@@ -100,14 +109,18 @@ public final class TraceParent {
         + (context.isSampled() ? "-01" : "-00");
   }
 
-  private static boolean lowerHex(CharSequence s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
+  private static final byte[] DIGITS = new byte[128];
+
+  static {
+    java.util.Arrays.fill(DIGITS, (byte) -1);
+    for (int i = 0; i < 16; i++) {
+      DIGITS["0123456789abcdef".charAt(i)] = (byte) i;
     }
-    return true;
+  }
+
+  /** A lower-case hex digit's value, else -1. */
+  private static int digit(char c) {
+    return c < 128 ? DIGITS[c] : -1;
   }
 
   private static int hex(char c) {

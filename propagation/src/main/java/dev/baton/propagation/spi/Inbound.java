@@ -36,11 +36,48 @@ final class Inbound {
    */
   @Nullable Conversation conversation;
 
+  /** Whether this is a thread's spare, lent to the delivery in hand (see {@link #borrow}). */
+  private boolean lent;
+
+  /** Where the wire puts the headers it found, reused with the spare. */
+  private final Wire.Found found = new Wire.Found();
+
+  private static final ThreadLocal<Inbound> SPARE = ThreadLocal.withInitial(Inbound::new);
+
   private Inbound() {}
 
   /** Nothing read: for a failure inside the reader. */
   static Inbound empty() {
     return new Inbound();
+  }
+
+  /**
+   * This thread's spare, empty, when no delivery on the thread holds it (a delivery inside a
+   * handler's gets a new one): one object per thread instead of one per message. Nothing keeps it
+   * past the delivery; {@link #release} gives it back.
+   */
+  static Inbound borrow() {
+    Inbound spare = SPARE.get();
+    if (spare.lent) {
+      return new Inbound();
+    }
+    spare.lent = true;
+    return spare;
+  }
+
+  /** Gives a spare back, emptied (it holds nothing of the message); does nothing to another. */
+  void release() {
+    if (lent) {
+      sender = null;
+      baggage = Baggage.empty();
+      hops = 0;
+      sentAtMicros = -1;
+      senderName = null;
+      messageId = null;
+      rejections = 0;
+      conversation = null;
+      lent = false;
+    }
   }
 
   boolean rejected(RejectionReason reason) {
@@ -66,18 +103,27 @@ final class Inbound {
     }
   }
 
-  static <C> Inbound read(@Nullable C carrier, Wire<C> getter, String idHeader, Names names) {
-    Inbound in = new Inbound();
+  /** Reads {@code carrier} into {@code in} (empty: new, or borrowed). */
+  static <C> Inbound read(
+      Inbound in, @Nullable C carrier, Wire<C> getter, String idHeader, Names names) {
     if (carrier == null) {
       in.reject(RejectionReason.MISSING_CONTEXT);
       return in;
     }
-    // Parsed in place; whether either header came twice is asked once, below.
-    CharSequence traceparent = getter.lastAscii(carrier, BatonHeaders.TRACEPARENT);
+    // Every header the engine reads, found at once (Kafka: one walk of the headers); traceparent
+    // and Baton's header are parsed in place.
+    Wire.Found found = in.found;
+    getter.find(carrier, found);
+    if (found.contextTwice
+        || found.baggageTwice
+        || (found.tracestateTwice && found.traceparent != null)) {
+      in.reject(RejectionReason.DUPLICATE_HEADER);
+    }
+    CharSequence traceparent = found.traceparent;
     if (traceparent == null) {
       in.reject(RejectionReason.MISSING_CONTEXT);
     } else {
-      String tracestate = in.last(carrier, getter, BatonHeaders.TRACESTATE);
+      String tracestate = found.tracestate;
       TraceState state =
           tracestate == null ? TraceState.getDefault() : TraceStates.parse(tracestate);
       boolean badState = state == null;
@@ -89,7 +135,7 @@ final class Inbound {
       }
     }
 
-    String baggageHeader = in.last(carrier, getter, BatonHeaders.BAGGAGE);
+    String baggageHeader = found.baggage;
     if (baggageHeader != null) {
       BaggageCodec.Parsed parsed = BaggageCodec.parse(baggageHeader);
       in.baggage = parsed.baggage();
@@ -101,11 +147,8 @@ final class Inbound {
       }
     }
 
-    CharSequence baton = getter.lastAscii(carrier, BatonHeaderCodec.NAME);
-    if ((traceparent != null || baton != null)
-        && getter.repeated(carrier, BatonHeaders.TRACEPARENT, BatonHeaderCodec.NAME)) {
-      in.reject(RejectionReason.DUPLICATE_HEADER);
-    }
+    CharSequence baton = found.baton;
+    found.clear(); // nothing of the message kept past the read
     if (baton != null) {
       in.readBaton(baton, names);
     } else {

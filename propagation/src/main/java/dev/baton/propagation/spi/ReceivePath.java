@@ -110,7 +110,25 @@ final class ReceivePath<H> {
       throws Exception {
     long startNanos = System.nanoTime();
     boolean quiet = baton.isHousekeeping(delivery.destination());
-    Inbound inbound = read(delivery, headers, quiet);
+    Inbound inbound = read(Inbound.borrow(), delivery, headers, quiet);
+    try {
+      run(delivery, headers, handler, settler, poll, startNanos, quiet, inbound);
+    } finally {
+      inbound.release();
+    }
+  }
+
+  /** The delivery once its headers are read: the span, the handler, the settlement. */
+  private void run(
+      Delivery delivery,
+      @Nullable H headers,
+      MessageHandler handler,
+      Settler settler,
+      @Nullable Poll poll,
+      long startNanos,
+      boolean quiet,
+      Inbound inbound)
+      throws Exception {
     if (poll != null && inbound.sender != null) {
       poll.link(inbound.sender);
     }
@@ -381,7 +399,10 @@ final class ReceivePath<H> {
     boolean newTrace = continuation == Continuation.NEW_TRACE_WITH_LINK || overHops;
     Context parent = Spans.rootWithHops(newTrace || sender == null ? 0 : inbound.hops);
     if (sender != null && !newTrace) {
-      parent = parent.with(Span.wrap(sender));
+      // Baton's parsed context is its own non-recording span: no Span.wrap object per message.
+      // Not under the Java agent, whose context bridges only the spans Span.wrap makes.
+      parent =
+          parent.with(sender instanceof Span own && !JavaAgent.present() ? own : Span.wrap(sender));
     }
     if (!inbound.baggage.isEmpty()) {
       parent = parent.with(inbound.baggage);
@@ -686,7 +707,7 @@ final class ReceivePath<H> {
 
   /** See {@link MessagingEngine#readMessage}. */
   Message readMessage(Delivery delivery, @Nullable H headers) {
-    return message(delivery, headers, read(delivery, headers, false));
+    return message(delivery, headers, read(Inbound.empty(), delivery, headers, false));
   }
 
   /** The sender's span context on a message, or {@code null}. Never throws. */
@@ -732,16 +753,17 @@ final class ReceivePath<H> {
     return new Poll(events, span, end);
   }
 
-  private Inbound read(Delivery delivery, @Nullable H headers, boolean quiet) {
+  private Inbound read(Inbound into, Delivery delivery, @Nullable H headers, boolean quiet) {
     Inbound inbound;
     try {
-      inbound = Inbound.read(headers, wire, wire.idHeader(), names);
+      inbound = Inbound.read(into, headers, wire, wire.idHeader(), names);
       if (quiet) {
         // Housekeeping carries no context by design: nothing to report about it.
         return inbound;
       }
     } catch (RuntimeException | LinkageError e) {
       events.telemetryFailure("extract", e);
+      into.release(); // half read: the delivery goes on with nothing read
       return Inbound.empty();
     }
     if (configured != null) {

@@ -9,6 +9,7 @@ import dev.baton.propagation.internal.BaggageCodec;
 import dev.baton.propagation.internal.BatonHeaderCodec;
 import dev.baton.propagation.internal.ConversationAccess;
 import dev.baton.propagation.internal.Ledger;
+import dev.baton.propagation.internal.RemoteSpanContext;
 import dev.baton.propagation.internal.SemConv;
 import dev.baton.propagation.internal.TraceParent;
 import dev.baton.propagation.internal.TraceStates;
@@ -120,8 +121,13 @@ final class SendPath<H> {
             && !callerContext.isSampled()) {
           // The sampler would drop this send's span (SdkSampling): none is built, and the
           // message carries the caller's context, as the hop's own would have (unsampled). A
-          // wrapper, not the caller's span: the send ends its span, never the caller's.
-          span = Span.wrap(callerContext);
+          // wrapper, not the caller's span: the send ends its span, never the caller's. A sender's
+          // context Baton read is such a span already (its end does nothing): no wrapper then (but
+          // under the Java agent, whose context bridges only spans it knows).
+          span =
+              callerContext instanceof RemoteSpanContext remote && !JavaAgent.present()
+                  ? remote
+                  : Span.wrap(callerContext);
         } else {
           String template = options.destinationTemplate();
           Names.Destination named = names.of(destination, template, options.temporary());

@@ -1,5 +1,6 @@
 package dev.baton.propagation.spi;
 
+import dev.baton.propagation.BatonHeaders;
 import dev.baton.propagation.internal.AsciiBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -82,6 +83,63 @@ public abstract class Wire<H> {
    */
   public boolean repeated(@Nullable H headers, String key, String other) {
     return repeated(headers, key) || repeated(headers, other);
+  }
+
+  /**
+   * The headers the engine reads on every delivery, found in {@code carrier}: each one's last value
+   * and whether it came more than once. This default asks for each in turn ({@link #lastAscii},
+   * {@link #last}, {@link #repeated}); a wire whose every lookup walks the headers (Kafka's)
+   * overrides it to walk them once.
+   */
+  public void find(@Nullable H carrier, Found found) {
+    found.clear();
+    found.traceparent = lastAscii(carrier, BatonHeaders.TRACEPARENT);
+    found.tracestate = last(carrier, BatonHeaders.TRACESTATE);
+    found.tracestateTwice = found.tracestate != null && repeated(carrier, BatonHeaders.TRACESTATE);
+    found.baggage = last(carrier, BatonHeaders.BAGGAGE);
+    found.baggageTwice = found.baggage != null && repeated(carrier, BatonHeaders.BAGGAGE);
+    found.baton = lastAscii(carrier, BatonHeaders.BATON);
+    found.contextTwice =
+        (found.traceparent != null || found.baton != null)
+            && repeated(carrier, BatonHeaders.TRACEPARENT, BatonHeaders.BATON);
+  }
+
+  /**
+   * What {@link #find} found: the last value of each header the engine reads on every delivery
+   * ({@code null} when absent), and which came more than once. Mutable, reused by one thread.
+   */
+  public static final class Found {
+    /** {@code traceparent}, as {@link #lastAscii} reads it. */
+    public @Nullable CharSequence traceparent;
+
+    /** {@code tracestate}. */
+    public @Nullable String tracestate;
+
+    /** Whether {@code tracestate} came more than once. */
+    public boolean tracestateTwice;
+
+    /** {@code baggage}. */
+    public @Nullable String baggage;
+
+    /** Whether {@code baggage} came more than once. */
+    public boolean baggageTwice;
+
+    /** Baton's header, as {@link #lastAscii} reads it. */
+    public @Nullable CharSequence baton;
+
+    /** Whether {@code traceparent} or Baton's header came more than once. */
+    public boolean contextTwice;
+
+    /** Empty, as for a message with no headers. */
+    public void clear() {
+      traceparent = null;
+      tracestate = null;
+      tracestateTwice = false;
+      baggage = null;
+      baggageTwice = false;
+      baton = null;
+      contextTwice = false;
+    }
   }
 
   /** Sets header {@code key} to {@code value}, replacing every value it had: never two. */

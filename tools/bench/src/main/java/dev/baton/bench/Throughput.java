@@ -44,14 +44,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * End-to-end throughput, publish and handle, on brokers this program starts: NATS (a handler on a
  * second connection counts 1 KiB messages; at most 10,000 in flight) and Kafka (send N records and
- * flush; consume N pre-produced records). After one warm-up round that is not counted, variants run
- * in alternating order for several rounds; it prints each variant's median messages per second, its
- * ratio to the floor (the raw client with one {@code traceparent} header) and the bytes allocated
- * per message by the whole JVM.
+ * flush; consume the N records the same kind of sender wrote, from the first record handled to the
+ * last: an unsampled consumer reads unsampled contexts). After one warm-up round that is not
+ * counted, variants run in alternating order for several rounds; it prints each variant's median
+ * messages per second, its ratio to the floor (the raw client with one {@code traceparent} header)
+ * and the bytes allocated per message by the whole JVM.
  *
  * <p>{@code java ... dev.baton.bench.Throughput [--messages N] [--rounds R] [--only nats|kafka]
  * [--variants REGEX]} ({@code --variants}: only the variants whose name matches, beside each floor;
- * for profiling one of them)
+ * for profiling one of them; a Kafka consume variant runs with the send variant of the same kind,
+ * whose records it reads)
  *
  * <p>Longer than 400 lines, for a reason: every variant of both brokers is here side by side, so
  * that what the raw client, OpenTelemetry's wrapper and Baton each do per message can be compared
@@ -260,9 +262,14 @@ public final class Throughput {
           broker.bootstrapServers());
       Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers());
       for (int round = -1; round < rounds; round++) {
+        // Each sender writes its own topic and the consumer of the same kind reads it, as agents
+        // would: an unsampled consumer reads records whose context is unsampled (low sampling in
+        // production), a sampled one records a span per record under a sampled sender's.
         String topic = "bench.kafka." + (round + 1);
         boolean warmUp = round < 0;
-        broker.createTopic(topic, 1);
+        for (String kind : KINDS) {
+          broker.createTopic(topic + kind, 1);
+        }
         rotate(
             round,
             warmUp,
@@ -271,14 +278,14 @@ public final class Throughput {
                     "Kafka send: raw + traceparent (floor)",
                     () -> {
                       try (Producer<String, byte[]> producer = producer(config)) {
-                        return kafkaSend(producer, topic, true);
+                        return kafkaSend(producer, topic + RAW, true);
                       }
                     }),
                 variant(
                     "Kafka send: KafkaTelemetry",
                     () -> {
                       try (Producer<String, byte[]> producer = telemetry.wrap(producer(config))) {
-                        return kafkaSend(producer, topic, false);
+                        return kafkaSend(producer, topic + OTEL, false);
                       }
                     }),
                 variant(
@@ -286,24 +293,24 @@ public final class Throughput {
                     () -> {
                       try (Producer<String, byte[]> producer =
                           telemetryUnsampled.wrap(producer(config))) {
-                        return kafkaSend(producer, topic, false);
+                        return kafkaSend(producer, topic + OTEL_UNSAMPLED, false);
                       }
                     }),
                 variant(
                     "Kafka send: Baton sampled",
                     () -> {
                       try (KafkaBaton baton = kafkaBaton(config, sampled, "sender")) {
-                        return kafkaBatonSend(baton, topic);
+                        return kafkaBatonSend(baton, topic + BATON);
                       }
                     }),
                 variant(
                     "Kafka send: Baton unsampled",
                     () -> {
                       try (KafkaBaton baton = kafkaBaton(config, unsampled, "sender-u")) {
-                        return kafkaBatonSend(baton, topic);
+                        return kafkaBatonSend(baton, topic + BATON_UNSAMPLED);
                       }
                     })));
-        // The topic now holds 5N records written by the five producers: each consumer reads N.
+        // Each consumer reads the N records its own kind of sender wrote.
         int r = round;
         rotate(
             round,
@@ -311,21 +318,23 @@ public final class Throughput {
             List.of(
                 variant(
                     "Kafka consume: raw (floor)",
-                    () -> kafkaConsume(consumer(config, "raw-" + r), topic)),
+                    () -> kafkaConsume(consumer(config, "raw-" + r), topic + RAW)),
                 variant(
                     "Kafka consume: KafkaTelemetry",
-                    () -> kafkaConsume(telemetry.wrap(consumer(config, "otel-" + r)), topic)),
+                    () ->
+                        kafkaConsume(telemetry.wrap(consumer(config, "otel-" + r)), topic + OTEL)),
                 variant(
                     "Kafka consume: KafkaTelemetry unsampled",
                     () ->
                         kafkaConsume(
-                            telemetryUnsampled.wrap(consumer(config, "otel-u-" + r)), topic)),
+                            telemetryUnsampled.wrap(consumer(config, "otel-u-" + r)),
+                            topic + OTEL_UNSAMPLED)),
                 variant(
                     "Kafka consume: Baton sampled",
-                    () -> kafkaBatonConsume(config, sampled, topic, r)),
+                    () -> kafkaBatonConsume(config, sampled, topic + BATON, r)),
                 variant(
                     "Kafka consume: Baton unsampled",
-                    () -> kafkaBatonConsume(config, unsampled, topic, r))));
+                    () -> kafkaBatonConsume(config, unsampled, topic + BATON_UNSAMPLED, r))));
       }
     } finally {
       sampled.close();
@@ -334,6 +343,14 @@ public final class Throughput {
     print("Kafka send: raw + traceparent (floor)");
     print("Kafka consume: raw (floor)");
   }
+
+  private static final String RAW = ".raw";
+  private static final String OTEL = ".otel";
+  private static final String OTEL_UNSAMPLED = ".otel-u";
+  private static final String BATON = ".baton";
+  private static final String BATON_UNSAMPLED = ".baton-u";
+  private static final List<String> KINDS =
+      List.of(RAW, OTEL, OTEL_UNSAMPLED, BATON, BATON_UNSAMPLED);
 
   private static Producer<String, byte[]> producer(Map<String, Object> config) {
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
@@ -392,10 +409,10 @@ public final class Throughput {
 
   /** Reads N records, committing after every poll as Baton does (at least once). */
   private double[] kafkaConsume(Consumer<String, byte[]> consumer, String topic) throws Exception {
-    AtomicLong handled = new AtomicLong();
+    Handled handled = new Handled();
     consumer.subscribe(List.of(topic));
     try {
-      return measure(
+      return measureFromFirst(
           handled,
           () -> {
             long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -406,7 +423,7 @@ public final class Throughput {
                   continue; // iterate to the end: KafkaTelemetry ends each span on the next step
                 }
                 if (record.value() != null) {
-                  handled.incrementAndGet();
+                  handled.one();
                 }
               }
               if (!records.isEmpty()) {
@@ -421,10 +438,10 @@ public final class Throughput {
 
   private double[] kafkaBatonConsume(
       Map<String, Object> config, OpenTelemetrySdk sdk, String topic, int round) throws Exception {
-    AtomicLong handled = new AtomicLong();
+    Handled handled = new Handled();
     try (KafkaBaton baton = kafkaBaton(config, sdk, "receiver")) {
       // close() drains the subscription
-      return measure(
+      return measureFromFirst(
           handled,
           () ->
               baton
@@ -432,7 +449,7 @@ public final class Throughput {
                   .subscribe(
                       topic,
                       "baton-" + System.identityHashCode(sdk) + "-" + round,
-                      m -> handled.incrementAndGet()));
+                      m -> handled.one()));
     }
   }
 
@@ -456,7 +473,11 @@ public final class Throughput {
     List<Variant> variants =
         all.stream()
             .filter(
-                v -> only == null || v.name().contains("(floor)") || only.matcher(v.name()).find())
+                v ->
+                    only == null
+                        || v.name().contains("(floor)")
+                        || only.matcher(v.name().replace("consume: ", "send: ")).find()
+                        || only.matcher(v.name().replace("send: ", "consume: ")).find())
             .toList();
     int offset = Math.floorMod(round, variants.size());
     for (int k = 0; k < variants.size(); k++) {
@@ -485,6 +506,44 @@ public final class Throughput {
     long nanos = System.nanoTime() - start;
     long allocated = allocatedBytes() - allocatedBefore;
     return new double[] {messages * 1e9 / nanos, (double) allocated / messages};
+  }
+
+  /**
+   * Consuming: from the first record handled to the last (the consumer's start, its group's join
+   * and its first fetch are not the per-record cost), bytes allocated from the first on.
+   */
+  private double[] measureFromFirst(Handled handled, Work work) throws Exception {
+    System.gc();
+    long start = System.nanoTime();
+    work.run();
+    long deadline = start + DEADLINE.toNanos();
+    while (handled.lastNanos == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + handled.get() + " of " + messages + " in time");
+      }
+      Thread.sleep(1);
+    }
+    long allocated = allocatedBytes() - handled.firstAllocated;
+    long nanos = Math.max(1, handled.lastNanos - handled.firstNanos);
+    return new double[] {(messages - 1) * 1e9 / nanos, (double) allocated / messages};
+  }
+
+  /** A count of records handled that notes when the first and the N-th were. */
+  private final class Handled extends AtomicLong {
+    volatile long firstNanos;
+    volatile long firstAllocated;
+    volatile long lastNanos;
+
+    void one() {
+      long n = incrementAndGet();
+      if (n == 1) {
+        firstAllocated = allocatedBytes();
+        firstNanos = System.nanoTime();
+      }
+      if (n == messages) {
+        lastNanos = System.nanoTime();
+      }
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.baton.propagation.Baton;
 import dev.baton.propagation.Conversation;
 import dev.baton.propagation.ConversationBudget;
 import dev.baton.propagation.ConversationMode;
+import dev.baton.propagation.internal.TraceParent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -79,17 +80,18 @@ public final class Tracing {
 
   /**
    * The context a handler runs in when its message's sender was not sampled (a remote parent): an
-   * agent's onward send under it is what low sampling costs on almost every message.
+   * agent's onward send under it is what low sampling costs on almost every message. As Baton's
+   * receive builds it: the sender's context as Baton parsed it, which is its own non-recording
+   * span.
    */
   public static final Context UNSAMPLED_SENDER =
       Context.root()
           .with(
-              Span.wrap(
-                  SpanContext.createFromRemoteParent(
-                      "0af7651916cd43dd8448eb211c80319c",
-                      "b7ad6b7169203331",
-                      TraceFlags.getDefault(),
-                      TraceState.getDefault())));
+              (Span)
+                  java.util.Objects.requireNonNull(
+                      TraceParent.parse(
+                          "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
+                          TraceState.getDefault())));
 
   private static final SpanContext SENDER =
       SpanContext.createFromRemoteParent(

@@ -51,6 +51,10 @@ final class KafkaSubscription implements Subscription {
   private final CountDownLatch assigned = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
+  // The partition whose records the batch is handling and the offset after the last one done:
+  // put into processed once per partition (or before a commit), not once per record.
+  private @Nullable TopicPartition handling;
+  private long handledUpTo = -1;
   private volatile boolean running = true;
   private volatile boolean stoppedByFailure;
   private volatile long bufferedMessages;
@@ -324,48 +328,71 @@ final class KafkaSubscription implements Subscription {
 
   private void handleRecords(ConsumerRecords<String, byte[]> records, @Nullable Poll poll) {
     for (TopicPartition partition : records.partitions()) {
-      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-        if (!running) {
-          return; // the rest stays uncommitted: the group's next consumer reads it
-        }
-        if (revokedMidBatch.contains(partition)) {
-          break; // the group gave this partition to another consumer while a handler ran
-        }
-        boolean done;
-        consumerLock.unlock();
-        try {
-          done = policyRunner.handle(record, poll);
-        } finally {
-          consumerLock.lock();
-        }
-        if (revokedMidBatch.contains(partition)) {
-          break; // its offset is the new owner's to commit
-        }
-        if (!done) {
-          consumer.seek(partition, record.offset());
-          engine
-              .events()
-              .connectionEvent(
-                  ConnectionEvent.ERROR,
-                  "subscription on '"
-                      + topic
-                      + "' stopped by its failure policy at partition "
-                      + record.partition()
-                      + " offset "
-                      + record.offset()
-                      + " (left uncommitted)");
-          stoppedByFailure = true;
-          running = false;
-          return;
-        }
-        processed.put(partition, new OffsetAndMetadata(record.offset() + 1));
-        bufferedMessages--;
-        bufferedBytes -= Math.max(0, record.serializedValueSize());
+      try {
+        handling = partition;
+        handlePartition(records, partition, poll);
+      } finally {
+        keepHandled();
+        handling = null;
+      }
+      if (!running) {
+        return;
       }
     }
   }
 
+  /** The offset after the last record handled in the current partition, into processed. */
+  private void keepHandled() {
+    if (handling != null && handledUpTo >= 0) {
+      processed.put(handling, new OffsetAndMetadata(handledUpTo));
+    }
+    handledUpTo = -1;
+  }
+
+  private void handlePartition(
+      ConsumerRecords<String, byte[]> records, TopicPartition partition, @Nullable Poll poll) {
+    for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+      if (!running) {
+        return; // the rest stays uncommitted: the group's next consumer reads it
+      }
+      if (revokedMidBatch.contains(partition)) {
+        break; // the group gave this partition to another consumer while a handler ran
+      }
+      boolean done;
+      consumerLock.unlock();
+      try {
+        done = policyRunner.handle(record, poll);
+      } finally {
+        consumerLock.lock();
+      }
+      if (revokedMidBatch.contains(partition)) {
+        break; // its offset is the new owner's to commit
+      }
+      if (!done) {
+        consumer.seek(partition, record.offset());
+        engine
+            .events()
+            .connectionEvent(
+                ConnectionEvent.ERROR,
+                "subscription on '"
+                    + topic
+                    + "' stopped by its failure policy at partition "
+                    + record.partition()
+                    + " offset "
+                    + record.offset()
+                    + " (left uncommitted)");
+        stoppedByFailure = true;
+        running = false;
+        return;
+      }
+      handledUpTo = record.offset() + 1;
+      bufferedMessages--;
+      bufferedBytes -= Math.max(0, record.serializedValueSize());
+    }
+  }
+
   private void commit() {
+    keepHandled();
     if (processed.isEmpty()) {
       return;
     }

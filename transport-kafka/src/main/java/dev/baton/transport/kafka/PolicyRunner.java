@@ -5,12 +5,14 @@ import dev.baton.propagation.spi.Delivery;
 import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.Poll;
 import dev.baton.propagation.spi.Settler;
+import dev.baton.propagation.spi.SpanDetail;
 import dev.baton.transport.Message;
 import dev.baton.transport.MessageHandler;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.PublishReceipt;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +120,7 @@ final class PolicyRunner {
    * outcome is then {@link Outcome#DEAD_LETTERED}) before the exception goes on. Kafka has no
    * per-record ack: settling does nothing; holding the record is staying in the group.
    */
-  private final class Attempt implements MessageHandler, Settler {
+  private final class Attempt implements MessageHandler, Settler, SpanDetail {
     private ConsumerRecord<String, byte[]> record;
     private boolean deadLetters;
     private volatile boolean gaveUp;
@@ -141,6 +143,19 @@ final class PolicyRunner {
           sent = true;
         }
         throw e;
+      }
+    }
+
+    /** The record's span attributes (the engine asks while the attempt runs, if it records). */
+    @Override
+    public void addTo(Span span) {
+      span.setAttribute(KafkaSender.PARTITION, KafkaSender.partitionId(record.partition()));
+      span.setAttribute(KafkaSender.OFFSET, record.offset());
+      if (record.value() == null) {
+        span.setAttribute(TOMBSTONE, true);
+      }
+      if (recordKeys && record.key() != null) {
+        span.setAttribute(KafkaSender.KEY, record.key());
       }
     }
 
@@ -219,25 +234,17 @@ final class PolicyRunner {
     return sender.publish(message);
   }
 
-  private Delivery delivery(ConsumerRecord<String, byte[]> record, int attempt) {
+  /** The record's delivery; its span attributes come from the attempt that holds the record. */
+  private Delivery delivery(ConsumerRecord<String, byte[]> record, int number) {
     return new Delivery(
         record.topic(),
         group,
         record.value() == null ? new byte[0] : record.value(),
         KafkaWire.INSTANCE.last(record.headers(), KafkaWire.REPLY_TO),
-        attempt,
+        number,
         null,
         false,
-        span -> {
-          span.setAttribute(KafkaSender.PARTITION, Integer.toString(record.partition()));
-          span.setAttribute(KafkaSender.OFFSET, record.offset());
-          if (record.value() == null) {
-            span.setAttribute(TOMBSTONE, true);
-          }
-          if (recordKeys && record.key() != null) {
-            span.setAttribute(KafkaSender.KEY, record.key());
-          }
-        });
+        attempt);
   }
 
   /** Waits while {@code running}; false when closing or an interrupt cut the wait short. */
