@@ -1,6 +1,7 @@
 package dev.baton.propagation.internal;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API: a header value held as bytes (Kafka's) read as characters, one per byte, without
@@ -10,10 +11,31 @@ import java.nio.charset.StandardCharsets;
  */
 public final class AsciiBytes implements CharSequence {
 
-  private final byte[] bytes;
+  private static final byte[] NONE = new byte[0];
+
+  private byte[] bytes;
 
   public AsciiBytes(byte[] bytes) {
     this.bytes = bytes;
+  }
+
+  /** An empty one, to be {@link #reset} by the one thread that owns it. */
+  public AsciiBytes() {
+    this(NONE);
+  }
+
+  /**
+   * This object reading {@code value} now (empty when {@code null}): for a wrapper one thread
+   * reuses from message to message, which must not be kept past the read.
+   */
+  public AsciiBytes reset(byte @Nullable [] value) {
+    bytes = value == null ? NONE : value;
+    return this;
+  }
+
+  /** The bytes read, not a copy. */
+  public byte[] bytes() {
+    return bytes;
   }
 
   @Override

@@ -26,6 +26,37 @@ public final class BatonHeaderCodec {
   private BatonHeaderCodec() {}
 
   /** A new random message id: 32 lower-case hex digits. */
+  /**
+   * The id in Baton's header value {@code value} (its ASCII bytes, or its string): the third field,
+   * or {@code null} when there is none.
+   */
+  public static @Nullable String idIn(@Nullable Object value) {
+    if (value instanceof byte[] bytes) {
+      int first = indexOf(bytes, 0);
+      int second = first < 0 ? -1 : indexOf(bytes, first + 1);
+      int third = second < 0 ? -1 : indexOf(bytes, second + 1);
+      return third > second + 1
+          ? new String(bytes, second + 1, third - second - 1, StandardCharsets.ISO_8859_1)
+          : null;
+    }
+    if (value instanceof String string) {
+      int first = string.indexOf(';');
+      int second = first < 0 ? -1 : string.indexOf(';', first + 1);
+      int third = second < 0 ? -1 : string.indexOf(';', second + 1);
+      return third > second + 1 ? string.substring(second + 1, third) : null;
+    }
+    return null;
+  }
+
+  private static int indexOf(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == ';') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   public static String newMessageId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     return hex(random.nextLong(), random.nextLong());
@@ -40,12 +71,17 @@ public final class BatonHeaderCodec {
 
   /** Whether {@code id} can travel in this header: 1 to 128 printable ASCII characters, no ';'. */
   public static boolean fits(String id) {
-    int length = id.length();
-    if (length == 0 || length > MAX_ID) {
+    return fits(id, 0, id.length());
+  }
+
+  /** {@link #fits(String)} for the characters {@code [start, end)} of {@code value}. */
+  public static boolean fits(CharSequence value, int start, int end) {
+    int length = end - start;
+    if (length <= 0 || length > MAX_ID) {
       return false;
     }
-    for (int i = 0; i < length; i++) {
-      char c = id.charAt(i);
+    for (int i = start; i < end; i++) {
+      char c = value.charAt(i);
       if (c <= 0x20 || c >= 0x7f || c == ';') {
         return false;
       }

@@ -27,7 +27,19 @@ final class Inbound {
   int hops;
   long sentAtMicros = -1;
   @Nullable String senderName;
+
+  /** The message id when it came as a string (or was made); else see {@link #idSource}. */
   @Nullable String messageId;
+
+  /**
+   * Where the id is, when it came inside Baton's header: the header's string, or its bytes (Kafka),
+   * characters {@code [idStart, idEnd)}. The handler's {@link dev.baton.transport.Message} makes
+   * the string only if asked.
+   */
+  @Nullable Object idSource;
+
+  int idStart;
+  int idEnd;
   int rejections;
 
   /**
@@ -74,10 +86,16 @@ final class Inbound {
       sentAtMicros = -1;
       senderName = null;
       messageId = null;
+      idSource = null;
       rejections = 0;
       conversation = null;
       lent = false;
     }
+  }
+
+  /** Whether the message carried an id (as a string or inside Baton's header). */
+  boolean hasId() {
+    return messageId != null || idSource != null;
   }
 
   boolean rejected(RejectionReason reason) {
@@ -148,13 +166,13 @@ final class Inbound {
     }
 
     CharSequence baton = found.baton;
-    found.clear(); // nothing of the message kept past the read
     if (baton != null) {
       in.readBaton(baton, names);
     } else {
       in.readSeparateHeaders(carrier, getter);
     }
-    if (in.messageId == null) {
+    found.clear(); // nothing of the message kept past the read
+    if (!in.hasId()) {
       String id = getter.last(carrier, idHeader);
       if (id != null && !id.isEmpty()) {
         in.messageId = id;
@@ -189,11 +207,18 @@ final class Inbound {
       }
     }
     if (third > second + 1) {
-      String id = value.subSequence(second + 1, third).toString();
-      if (BatonHeaderCodec.fits(id)) {
-        messageId = id;
-      } else {
+      if (!BatonHeaderCodec.fits(value, second + 1, third)) {
         reject(RejectionReason.INVALID_BATON_HEADER);
+      } else if (third <= 0xffff && value instanceof AsciiBytes bytes) {
+        idSource = bytes.bytes(); // the record's own array; the wrapper is reused
+        idStart = second + 1;
+        idEnd = third;
+      } else if (third <= 0xffff && value instanceof String) {
+        idSource = value;
+        idStart = second + 1;
+        idEnd = third;
+      } else {
+        messageId = value.subSequence(second + 1, third).toString();
       }
     }
     int end = value.length();

@@ -22,6 +22,7 @@ import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
+import dev.baton.transport.internal.MessageAccess;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -70,6 +71,9 @@ final class ReceivePath<H> {
   private final ConversationMode conversations;
   private final String selfTag;
   private volatile TransportSubscriber.@Nullable ReplyChannel replies;
+  private final MessageAccess.HeaderReader headerReader;
+
+  private static final MessageAccess.Parts MESSAGES = MessageAccess.parts();
 
   ReceivePath(
       Baton baton,
@@ -93,6 +97,12 @@ final class ReceivePath<H> {
     this.watchFailures = events::telemetryFailure;
     this.conversations = baton.conversations();
     this.selfTag = Trail.tag(baton.agentName());
+    this.headerReader = carrier -> new HeaderView<>(carrierOf(carrier), wire);
+  }
+
+  @SuppressWarnings("unchecked") // the transport hands the engine its own wire's headers alone
+  private static <H> @Nullable H carrierOf(@Nullable Object carrier) {
+    return (H) carrier;
   }
 
   /** How a refused request is answered (the transport's reply channel). */
@@ -382,7 +392,7 @@ final class ReceivePath<H> {
               inbound.senderName,
               delivery.payload().length,
               latencyNanos,
-              delivery.deliveryCount()));
+              Math.max(1, delivery.deliveryCount())));
     } catch (RuntimeException | LinkageError e) {
       events.telemetryFailure("process", e);
     }
@@ -492,7 +502,7 @@ final class ReceivePath<H> {
     }
     sink.put(SemConv.MESSAGE_ID, message.id());
     sink.put(SemConv.BODY_SIZE, (long) delivery.payload().length);
-    sink.put(SemConv.DELIVERY_COUNT, (long) delivery.deliveryCount());
+    sink.put(SemConv.DELIVERY_COUNT, (long) Math.max(1, delivery.deliveryCount()));
     if (!delivery.group().isEmpty()) {
       sink.put(SemConv.CONSUMER_GROUP, delivery.group());
     }
@@ -787,15 +797,24 @@ final class ReceivePath<H> {
     return inbound;
   }
 
+  /**
+   * The handler's message: its headers and the id inside Baton's header are read from the broker's
+   * message only when the handler asks (100 B less per message where it does not).
+   */
   private Message message(Delivery delivery, @Nullable H headers, Inbound inbound) {
-    String id = inbound.messageId != null ? inbound.messageId : BatonHeaderCodec.newMessageId();
-    return new Message(
+    String id =
+        inbound.hasId() ? inbound.messageId : BatonHeaderCodec.newMessageId(); // null: in source
+    return MESSAGES.received(
         delivery.destination(),
-        new HeaderView<>(headers, wire),
+        headers,
+        headerReader,
         delivery.payload(),
         id,
+        inbound.idSource,
+        inbound.idStart,
+        inbound.idEnd,
         inbound.senderName,
         delivery.replyTo(),
-        delivery.deliveryCount());
+        Math.max(1, delivery.deliveryCount()));
   }
 }

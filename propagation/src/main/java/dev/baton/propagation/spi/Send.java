@@ -37,7 +37,7 @@ public final class Send<H> {
 
   static {
     try {
-      ENDED = MethodHandles.lookup().findVarHandle(Send.class, "ended", int.class);
+      ENDED = MethodHandles.lookup().findVarHandle(Send.class, "ended", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -51,13 +51,19 @@ public final class Send<H> {
   private final String eventDestination;
   private final int payloadBytes;
   private final long startNanos;
-  private final long idHi;
-  private final long idLo;
+
+  /**
+   * Where a generated id was written: Baton's header value (its bytes, or its string), whose third
+   * field is the id; {@link #id} makes the string only when asked. 16 B less than the id's two
+   * numbers, on every send.
+   */
+  private final @Nullable Object idSource;
+
   private volatile @Nullable String id;
   private volatile @Nullable Context context;
 
   @SuppressWarnings("unused") // through ENDED
-  private volatile int ended;
+  private volatile boolean ended;
 
   Send(
       SendPath<H> path,
@@ -69,8 +75,7 @@ public final class Send<H> {
       int payloadBytes,
       long startNanos,
       @Nullable String id,
-      long idHi,
-      long idLo) {
+      @Nullable Object idSource) {
     this.path = path;
     this.headers = headers;
     this.span = span;
@@ -80,8 +85,7 @@ public final class Send<H> {
     this.payloadBytes = payloadBytes;
     this.startNanos = startNanos;
     this.id = id;
-    this.idHi = idHi;
-    this.idLo = idLo;
+    this.idSource = idSource;
   }
 
   /** The headers to send, with the trace context, baggage and Baton's header written. */
@@ -93,7 +97,11 @@ public final class Send<H> {
   public String id() {
     String value = id;
     if (value == null) {
-      value = BatonHeaderCodec.hex(idHi, idLo);
+      value = BatonHeaderCodec.idIn(idSource);
+      if (value == null) {
+        // Baton's header was not written (a telemetry failure): no one saw an id.
+        value = BatonHeaderCodec.newMessageId();
+      }
       id = value;
     }
     return value;
@@ -320,7 +328,7 @@ public final class Send<H> {
   }
 
   private void finish(@Nullable String errorType, @Nullable Throwable error) {
-    if (!ENDED.compareAndSet(this, 0, 1)) {
+    if (!ENDED.compareAndSet(this, false, true)) {
       return;
     }
     if (errorType != null) {

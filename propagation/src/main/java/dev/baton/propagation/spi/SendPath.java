@@ -103,10 +103,12 @@ final class SendPath<H> {
     Span span = Span.getInvalid();
     Context parent = Context.current();
     int hop = 1;
+    Object idSource = null; // Baton's header, which holds a generated id
     try {
       if (baton.isHousekeeping(destination)) {
         // Housekeeping: Baton's header (sent-at, id) for the metrics, no context, no span.
-        writeBatonHeader(headers, 1, idInHeader ? null : id, !idInHeader, idHi, idLo, null);
+        idSource =
+            writeBatonHeader(headers, 1, idInHeader ? null : id, !idInHeader, idHi, idLo, null);
       } else {
         hop = Spans.hops(parent) + 1;
         boolean restart = hop > baton.hopLimit();
@@ -159,14 +161,15 @@ final class SendPath<H> {
           }
         }
         inject(headers, span, parent, message, conversation);
-        writeBatonHeader(
-            headers,
-            hop,
-            idInHeader ? null : id,
-            !idInHeader,
-            idHi,
-            idLo,
-            conversation == null ? null : conversation.ledger(baton.agentName()));
+        idSource =
+            writeBatonHeader(
+                headers,
+                hop,
+                idInHeader ? null : id,
+                !idInHeader,
+                idHi,
+                idLo,
+                conversation == null ? null : conversation.ledger(baton.agentName()));
       }
     } catch (RuntimeException | LinkageError e) {
       events.telemetryFailure("send", e);
@@ -183,8 +186,7 @@ final class SendPath<H> {
         message.payload().length,
         startNanos,
         id,
-        idHi,
-        idLo);
+        idSource);
   }
 
   /** The send span's attributes: on the builder when likely sampled, else once recording. */
@@ -329,7 +331,8 @@ final class SendPath<H> {
     }
   }
 
-  private void writeBatonHeader(
+  /** Writes Baton's header; returns its value (bytes, or a string), which holds the id. */
+  private Object writeBatonHeader(
       H headers,
       int hop,
       @Nullable String id,
@@ -340,16 +343,15 @@ final class SendPath<H> {
     boolean generated = idInBatonHeader && id == null;
     long now = Spans.nowMicros();
     if (wire.holdsBytes()) {
-      wire.setAscii(
-          headers,
-          BatonHeaderCodec.NAME,
+      byte[] value =
           BatonHeaderCodec.formatBytes(
-              hop, now, id, generated, idHi, idLo, baton.agentName(), ledger));
-    } else {
-      wire.set(
-          headers,
-          BatonHeaderCodec.NAME,
-          BatonHeaderCodec.format(hop, now, id, generated, idHi, idLo, baton.agentName(), ledger));
+              hop, now, id, generated, idHi, idLo, baton.agentName(), ledger);
+      wire.setAscii(headers, BatonHeaderCodec.NAME, value);
+      return value;
     }
+    String value =
+        BatonHeaderCodec.format(hop, now, id, generated, idHi, idLo, baton.agentName(), ledger);
+    wire.set(headers, BatonHeaderCodec.NAME, value);
+    return value;
   }
 }

@@ -130,7 +130,23 @@ public abstract class Wire<H> {
     /** Whether {@code traceparent} or Baton's header came more than once. */
     public boolean contextTwice;
 
-    /** Empty, as for a message with no headers. */
+    private final AsciiBytes traceparentBytes = new AsciiBytes();
+    private final AsciiBytes batonBytes = new AsciiBytes();
+
+    /**
+     * Sets {@link #traceparent} to {@code value} read as characters, one per byte, through a
+     * wrapper this object reuses (none made per message); {@code null} reads as empty.
+     */
+    public void traceparentAscii(byte @Nullable [] value) {
+      traceparent = traceparentBytes.reset(value);
+    }
+
+    /** {@link #traceparentAscii} for {@link #baton}. */
+    public void batonAscii(byte @Nullable [] value) {
+      baton = batonBytes.reset(value);
+    }
+
+    /** Empty, as for a message with no headers, holding nothing of the last one. */
     public void clear() {
       traceparent = null;
       tracestate = null;
@@ -139,6 +155,8 @@ public abstract class Wire<H> {
       baggageTwice = false;
       baton = null;
       contextTwice = false;
+      traceparentBytes.reset(null);
+      batonBytes.reset(null);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.transport.Message;
 import dev.baton.transport.OutboundMessage;
 import dev.baton.transport.Outcome;
+import dev.baton.transport.PublishReceipt;
 import dev.baton.transport.RejectionReason;
 import dev.baton.transport.TransportListener;
 import io.opentelemetry.api.OpenTelemetry;
@@ -124,6 +125,42 @@ public interface WireScenarios extends ContractHarness {
     assertThat(process.getParentSpanId()).isEqualTo(HostileHeaders.SPAN);
     Await.until("rejection reported", () -> !listener.rejected.isEmpty());
     assertThat(listener.inboundReasons()).containsExactly(RejectionReason.CONFLICTING_CONTEXT);
+  }
+
+  /**
+   * The id and headers a handler reads (made from the broker's message only when asked) are exactly
+   * what the sender's receipt and headers were.
+   */
+  @Test
+  default void theIdAndHeadersAHandlerReadsAreTheSendersOwn() throws Exception {
+    String destination = unique("ids") + ".in";
+    Agent consumer = agent("consumer", b -> {});
+    Agent producer = agent("producer", b -> {});
+    CompletableFuture<Message> got = new CompletableFuture<>();
+    consumer.ready(consumer.subscriber().subscribe(destination, got::complete));
+
+    PublishReceipt receipt =
+        producer
+            .publisher()
+            .publish(OutboundMessage.of(destination, bytes("hello")).withHeader("tenant", "acme"))
+            .get(20, TimeUnit.SECONDS);
+
+    Message message = got.get(20, TimeUnit.SECONDS);
+    assertThat(message.id()).isEqualTo(receipt.messageId()).matches("[0-9a-f]{32}");
+    assertThat(message.id()).isSameAs(message.id());
+    assertThat(message.headers()).containsEntry("tenant", "acme");
+    assertThat(message.headers().get("baton")).contains(";" + receipt.messageId() + ";producer");
+    assertThat(message.sender()).isEqualTo("producer");
+    assertThat(message)
+        .isEqualTo(
+            new Message(
+                message.destination(),
+                Map.copyOf(message.headers()),
+                message.payload(),
+                receipt.messageId(),
+                "producer",
+                message.replyTo(),
+                message.deliveryCount()));
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.baton.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -96,6 +99,39 @@ public final class AllocationGate {
     return span == null
         ? bytesPerOp(warmup, settle, floor, baton)
         : bytesPerOp(warmup, settle, floor, baton, span);
+  }
+
+  /**
+   * What the OpenTelemetry SDK allocates for a span its sampler drops at the root of a trace,
+   * alone: the trace id and span id as strings, its span context and builder, which the
+   * OpenTelemetry API makes before any sampler runs and every instrumentation that starts a trace
+   * pays.
+   */
+  public static double droppedRootSpan(OpenTelemetry unsampled, SpanKind kind) throws Exception {
+    Tracer tracer = unsampled.getTracer("gate");
+    return bytesPerOp(
+        WARMUP,
+        () -> {},
+        () -> tracer.spanBuilder("send gate").setSpanKind(kind).startSpan().end())[0];
+  }
+
+  /**
+   * Prints how much of an unsampled root path's excess over its floor is the SDK's span for the
+   * root its sampler drops ({@link #droppedRootSpan}), and Baton's own share of the rest.
+   */
+  public static void printRootShare(String path, double[] measured, double droppedRoot) {
+    Budgets.Budget budget = Budgets.of(path, false);
+    double over = measured[1] - measured[0];
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "allocation gate: %-40s of the %+.0f B, the SDK's dropped root span %,.0f B (forced"
+                + " by the API), Baton's own %+.0f B (target %d)",
+            budget.label(),
+            over,
+            droppedRoot,
+            over - droppedRoot,
+            budget.target()));
   }
 
   /**

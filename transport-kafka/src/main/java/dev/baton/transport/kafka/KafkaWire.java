@@ -59,7 +59,7 @@ final class KafkaWire extends Wire<Headers> {
     if (carrier.lastHeader(key) != null) {
       carrier.remove(key);
     }
-    carrier.add(key, value);
+    carrier.add(OutgoingHeader.of(key, value));
   }
 
   @Override
@@ -156,7 +156,8 @@ final class KafkaWire extends Wire<Headers> {
     int tracestates = 0;
     int baggages = 0;
     int batons = 0;
-    for (Header header : carrier) {
+    // The array (24 B for two headers) costs less than the headers' iterator and its wrapper.
+    for (Header header : carrier.toArray()) {
       String key = header.key();
       if (key.equals(BatonHeaders.TRACEPARENT)) {
         traceparent = header;
@@ -172,18 +173,17 @@ final class KafkaWire extends Wire<Headers> {
         tracestates++;
       }
     }
-    found.traceparent = traceparent == null ? null : asciiValue(traceparent);
-    found.baton = baton == null ? null : asciiValue(baton);
+    if (traceparent != null) {
+      found.traceparentAscii(traceparent.value());
+    }
+    if (baton != null) {
+      found.batonAscii(baton.value());
+    }
     found.tracestate = tracestate == null ? null : decode(tracestate.value());
     found.tracestateTwice = tracestates > 1;
     found.baggage = baggage == null ? null : decode(baggage.value());
     found.baggageTwice = baggages > 1;
     found.contextTwice = traceparents > 1 || batons > 1;
-  }
-
-  private static CharSequence asciiValue(Header header) {
-    byte[] value = header.value();
-    return value == null ? "" : ascii(value);
   }
 
   private static String decode(byte @Nullable [] value) {

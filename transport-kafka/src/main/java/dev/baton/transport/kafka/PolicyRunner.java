@@ -36,6 +36,9 @@ final class PolicyRunner {
       AttributeKey.booleanKey("messaging.kafka.message.tombstone");
   static final String DLQ_PREFIX = "baton-dlq-";
 
+  /** A tombstone's payload (a record with no value): empty, and nothing can be written into it. */
+  private static final byte[] NO_BYTES = new byte[0];
+
   /** The dead-letter error of a record refused by the conversation policy. */
   static final String REFUSED = "baton.refused";
 
@@ -88,15 +91,11 @@ final class PolicyRunner {
     int attempts = policy.maxRetries() + 1;
     for (int number = 1; number <= attempts; number++) {
       boolean last = number == attempts;
-      attempt.start(record, last && policy.deadLetterTopic() != null);
+      attempt.start(record, number, last && policy.deadLetterTopic() != null);
       boolean failed;
       try {
-        engine.deliver(
-            delivery(record, number),
-            record.headers(),
-            attempt,
-            attempt,
-            number == 1 ? poll : null);
+        // The attempt is also the delivery and its span detail: no object per record.
+        engine.deliver(attempt, record.headers(), attempt, attempt, number == 1 ? poll : null);
         failed = attempt.gaveUp;
       } catch (Throwable t) {
         failed = true;
@@ -120,17 +119,62 @@ final class PolicyRunner {
    * outcome is then {@link Outcome#DEAD_LETTERED}) before the exception goes on. Kafka has no
    * per-record ack: settling does nothing; holding the record is staying in the group.
    */
-  private final class Attempt implements MessageHandler, Settler, SpanDetail {
+  private final class Attempt implements Delivery, MessageHandler, Settler, SpanDetail {
     private ConsumerRecord<String, byte[]> record;
+    private int number;
+    private @Nullable String replyTo;
     private boolean deadLetters;
     private volatile boolean gaveUp;
     private volatile boolean sent;
 
-    void start(ConsumerRecord<String, byte[]> record, boolean deadLetters) {
+    void start(ConsumerRecord<String, byte[]> record, int number, boolean deadLetters) {
       this.record = record;
+      this.number = number;
+      this.replyTo = KafkaWire.INSTANCE.last(record.headers(), KafkaWire.REPLY_TO);
       this.deadLetters = deadLetters;
       this.gaveUp = false;
       this.sent = false;
+    }
+
+    @Override
+    public String destination() {
+      return record.topic();
+    }
+
+    @Override
+    public String group() {
+      return group;
+    }
+
+    @Override
+    public byte[] payload() {
+      byte[] value = record.value();
+      return value == null ? NO_BYTES : value;
+    }
+
+    @Override
+    public @Nullable String replyTo() {
+      return replyTo;
+    }
+
+    @Override
+    public int deliveryCount() {
+      return number;
+    }
+
+    @Override
+    public @Nullable String destinationTemplate() {
+      return null;
+    }
+
+    @Override
+    public boolean temporary() {
+      return false;
+    }
+
+    @Override
+    public SpanDetail detail() {
+      return this;
     }
 
     @Override
@@ -232,19 +276,6 @@ final class PolicyRunner {
       message = message.withKey(record.key());
     }
     return sender.publish(message);
-  }
-
-  /** The record's delivery; its span attributes come from the attempt that holds the record. */
-  private Delivery delivery(ConsumerRecord<String, byte[]> record, int number) {
-    return new Delivery(
-        record.topic(),
-        group,
-        record.value() == null ? new byte[0] : record.value(),
-        KafkaWire.INSTANCE.last(record.headers(), KafkaWire.REPLY_TO),
-        number,
-        null,
-        false,
-        attempt);
   }
 
   /** Waits while {@code running}; false when closing or an interrupt cut the wait short. */

@@ -39,7 +39,7 @@ final class NatsReceiver {
       String subject = msg.getSubject();
       boolean inbox = sender.isInbox(subject);
       Delivery delivery =
-          new Delivery(
+          Delivery.of(
               subject,
               group,
               NatsSender.payload(msg),

@@ -123,8 +123,7 @@ final class NatsSender {
         pending,
         timeout,
         reply ->
-            new Delivery(
-                reply.getSubject(), "", payload(reply), null, 1, inboxTemplate, true, null),
+            Delivery.of(reply.getSubject(), "", payload(reply), null, 1, inboxTemplate, true, null),
         io.nats.client.Message::getHeaders);
   }
 
