@@ -5,6 +5,7 @@ import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.Listeners;
 import dev.baton.propagation.internal.SdkSampling;
 import dev.baton.propagation.internal.SemConv;
+import dev.baton.propagation.internal.SpanNaming;
 import dev.baton.transport.Transport;
 import dev.baton.transport.TransportListener;
 import dev.baton.transport.internal.DestinationPattern;
@@ -38,6 +39,9 @@ public final class Baton {
   /** How many times a cycle of agents repeats in a row before it is a loop, by default. */
   public static final int DEFAULT_LOOP_REPEATS = 3;
 
+  /** How many distinct destinations a transport's span names carry, by default. */
+  public static final int DEFAULT_SPAN_NAME_LIMIT = 100;
+
   /** The default hop limit: after this many hand-offs in one trace the next starts a new one. */
   public static final int DEFAULT_HOP_LIMIT = 64;
 
@@ -68,6 +72,11 @@ public final class Baton {
           public boolean dropsUnsampledChildren(Baton baton) {
             return baton.dropsUnsampledChildren;
           }
+
+          @Override
+          public SpanNaming naming(Baton baton) {
+            return baton.naming;
+          }
         });
   }
 
@@ -89,6 +98,7 @@ public final class Baton {
   private final BudgetRule[] budgets;
   private final int loopRepeats;
   private final DestinationPattern[] loopBreaks;
+  private final SpanNaming naming;
 
   private Baton(Builder b) {
     this.tracer =
@@ -114,6 +124,19 @@ public final class Baton {
     this.budgets = b.budgets.toArray(new BudgetRule[0]);
     this.loopRepeats = b.loopRepeats;
     this.loopBreaks = b.loopBreaks.toArray(new DestinationPattern[0]);
+    boolean genAi =
+        b.genAiSpans != null
+            ? b.genAiSpans
+            : SpanNaming.optsInToGenAi(System.getenv(SpanNaming.OPT_IN_VARIABLE));
+    this.naming = new SpanNaming(b.spanNamePatterns, b.spanNameLimit, genAi);
+  }
+
+  /**
+   * Whether this agent's process spans are GenAI {@code invoke_agent} spans ({@link
+   * Builder#setGenAiSpans}).
+   */
+  public boolean genAiSpans() {
+    return naming.genAi();
   }
 
   /** How many times in a row a cycle of agents repeats before it counts as a loop. */
@@ -256,6 +279,9 @@ public final class Baton {
     private final List<BudgetRule> budgets = new ArrayList<>();
     private int loopRepeats = DEFAULT_LOOP_REPEATS;
     private final List<DestinationPattern> loopBreaks = new ArrayList<>();
+    private final List<DestinationPattern> spanNamePatterns = new ArrayList<>();
+    private int spanNameLimit = DEFAULT_SPAN_NAME_LIMIT;
+    private Boolean genAiSpans;
 
     Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -439,6 +465,42 @@ public final class Baton {
       return this;
     }
 
+    /**
+     * Spans for destinations matching {@code pattern} (NATS wildcards: {@code *} one token, {@code
+     * >} the rest) are named for the pattern, {@code send agents.task.*}, with the pattern in
+     * {@code messaging.destination.template} and the real destination in {@code
+     * messaging.destination.name}: per-task or per-user destinations give one span name, as the
+     * messaging conventions ask. First match wins. A wildcard subscription's process spans are
+     * named for its subscription without this.
+     */
+    public Builder addSpanNamePattern(String pattern) {
+      spanNamePatterns.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
+      return this;
+    }
+
+    /**
+     * How many distinct destinations (patterns and templates included) a transport's span names
+     * carry (default {@value #DEFAULT_SPAN_NAME_LIMIT}); spans for destinations past them are named
+     * for the operation alone ({@code send}, {@code process}), with {@code
+     * messaging.destination.name} still set, and a WARN says which pattern would help.
+     */
+    public Builder setSpanNameLimit(int spanNameLimit) {
+      this.spanNameLimit = spanNameLimit;
+      return this;
+    }
+
+    /**
+     * Whether each process span is an OpenTelemetry GenAI {@code invoke_agent {gen_ai.agent.name}}
+     * span ({@code gen_ai.operation.name}, {@code gen_ai.agent.*}, {@code gen_ai.conversation.id},
+     * {@code gen_ai.transfer.mode}), keeping its messaging attributes. Default: on when the
+     * environment variable {@code OTEL_SEMCONV_STABILITY_OPT_IN} lists {@code
+     * gen_ai_latest_experimental}, as OpenTelemetry's own instrumentation reads it; else off.
+     */
+    public Builder setGenAiSpans(boolean genAiSpans) {
+      this.genAiSpans = genAiSpans;
+      return this;
+    }
+
     /** Adds an observer (metrics, health) of every transport this Baton instruments. */
     public Builder addListener(TransportListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -450,6 +512,11 @@ public final class Baton {
       checkIdentity("agentName", agentName);
       if (agentId != null) {
         checkIdentity("agentId", agentId);
+      }
+      if (spanNameLimit < 0) {
+        throw new IllegalArgumentException(
+            "spanNameLimit must be 0 or more (0: every span named for its operation alone), was "
+                + spanNameLimit);
       }
       if (hopLimit < 1) {
         throw new IllegalArgumentException("hopLimit must be at least 1, was " + hopLimit);

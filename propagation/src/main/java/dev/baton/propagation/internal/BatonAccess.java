@@ -28,6 +28,9 @@ public final class BatonAccess {
      * SdkSampling}): the engine then builds no span for such a hop.
      */
     boolean dropsUnsampledChildren(Baton baton);
+
+    /** How the agent's spans are named. */
+    SpanNaming naming(Baton baton);
   }
 
   private static final StackWalker WALKER =

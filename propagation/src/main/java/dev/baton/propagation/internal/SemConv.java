@@ -35,6 +35,18 @@ public final class SemConv {
   public static final AttributeKey<String> AGENT_ID = AttributeKey.stringKey("gen_ai.agent.id");
   public static final AttributeKey<String> GEN_AI_CONVERSATION_ID =
       AttributeKey.stringKey("gen_ai.conversation.id");
+  public static final AttributeKey<String> GEN_AI_OPERATION_NAME =
+      AttributeKey.stringKey("gen_ai.operation.name");
+
+  /**
+   * How a hand-off passes work on (proposed in the GenAI conventions' pull request 447): {@code
+   * return_to_caller} for a request, {@code pass_control} for a fire-and-forget message.
+   */
+  public static final AttributeKey<String> GEN_AI_TRANSFER_MODE =
+      AttributeKey.stringKey("gen_ai.transfer.mode");
+
+  /** The GenAI operation of a process span in GenAI mode. */
+  public static final String INVOKE_AGENT = "invoke_agent";
 
   /** A conversation's hand-offs so far, on a process span. */
   public static final AttributeKey<Long> CONVERSATION_HOPS =

@@ -47,7 +47,7 @@ public final class MessagingEngine<H> {
     this.wire = wire;
     BatonAccess.Parts parts = BatonAccess.parts();
     var tracer = parts.tracer(baton);
-    var names = new Names(wire.system(), baton.agentName(), baton.agentId());
+    var names = new Names(wire.system(), baton.agentName(), baton.agentId(), parts.naming(baton));
     var configured = ConfiguredPropagator.of(parts.propagator(baton), wire);
     this.events = new TransportEvents(wire.system(), baton.agentName(), parts.listeners(baton));
     boolean dropsUnsampledChildren = parts.dropsUnsampledChildren(baton);

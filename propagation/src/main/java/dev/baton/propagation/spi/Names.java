@@ -2,55 +2,104 @@ package dev.baton.propagation.spi;
 
 import dev.baton.propagation.internal.AsciiBytes;
 import dev.baton.propagation.internal.SemConv;
+import dev.baton.propagation.internal.SpanNaming;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One engine's span names and start attributes per destination, and the sender names it has seen,
- * built once and reused so the message path allocates none of them. Bounded: past {@link #MAX}
- * destinations, names are built per message and not kept. Thread-safe.
+ * built once and reused so the message path allocates none of them. Span names stay
+ * low-cardinality, as the messaging conventions ask: a destination that matches a configured
+ * pattern ({@link SpanNaming}) is named for the pattern, a delivery with a template (a wildcard
+ * subscription, an inbox) for its template, and past {@link SpanNaming#limit()} distinct names a
+ * span is named for its operation alone. Thread-safe.
  */
 final class Names {
 
-  static final int MAX = 1024;
   private static final int SENDERS = 16;
+  private static final Logger LOG = LoggerFactory.getLogger(MessagingEngine.class);
 
-  /** Names and attributes for one destination. */
-  record Destination(String sendName, String processName, Attributes send, Attributes process) {}
+  /**
+   * Names and attributes for one destination.
+   *
+   * @param carriesName whether the attributes hold {@code messaging.destination.name}; when not (a
+   *     template, a pattern, the operation alone), the caller adds the destination's own name
+   */
+  record Destination(
+      String sendName,
+      String processName,
+      Attributes send,
+      Attributes process,
+      boolean carriesName) {}
 
   private final String system;
+  private final String agentName;
   private final Attributes agent;
+  private final SpanNaming naming;
   private final ConcurrentHashMap<String, Destination> plain = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Destination> templated = new ConcurrentHashMap<>();
+  private final AtomicInteger named = new AtomicInteger();
+  private final AtomicBoolean warned = new AtomicBoolean();
+  private final Destination operationOnly;
   private final String[] senders = new String[SENDERS];
   private final AtomicInteger nextSender = new AtomicInteger();
 
-  Names(String system, String agentName, String agentId) {
+  Names(String system, String agentName, String agentId, SpanNaming naming) {
     this.system = system;
+    this.agentName = agentName;
+    this.naming = naming;
     this.agent = Attributes.of(SemConv.AGENT_NAME, agentName, SemConv.AGENT_ID, agentId);
+    this.operationOnly = build(null, null, false);
+  }
+
+  /** Whether process spans are GenAI {@code invoke_agent} spans. */
+  boolean genAi() {
+    return naming.genAi();
   }
 
   /**
-   * The names for {@code destination}; with a template, names use the template and the caller adds
+   * The names for {@code destination}; unless {@link Destination#carriesName()}, the caller adds
    * the destination's own name to the span.
    */
   Destination of(String destination, @Nullable String template, boolean temporary) {
+    if (template == null && !temporary) {
+      template = naming.patternOf(destination);
+    }
     ConcurrentHashMap<String, Destination> cache = template == null ? plain : templated;
     String key = template == null ? destination : template;
     Destination names = cache.get(key);
     if (names == null) {
+      if (named.get() >= naming.limit()) {
+        tooMany(destination);
+        return operationOnly;
+      }
       names = build(template == null ? destination : null, template, temporary);
-      if (cache.size() < MAX) {
-        Destination raced = cache.putIfAbsent(key, names);
-        if (raced != null) {
-          names = raced;
-        }
+      Destination raced = cache.putIfAbsent(key, names);
+      if (raced != null) {
+        names = raced;
+      } else {
+        named.incrementAndGet();
       }
     }
     return names;
+  }
+
+  private void tooMany(String destination) {
+    if (warned.compareAndSet(false, true)) {
+      LOG.warn(
+          "span names: {} distinct destinations named (Baton.Builder.setSpanNameLimit); spans for"
+              + " others, such as '{}', are named for their operation alone. A pattern"
+              + " (Baton.Builder.addSpanNamePattern) or a wildcard subscription names per-task"
+              + " destinations as one",
+          naming.limit(),
+          destination);
+    }
   }
 
   private Destination build(
@@ -58,9 +107,12 @@ final class Names {
     String name = template != null ? template : temporary ? null : destination;
     return new Destination(
         name == null ? "send" : "send " + name,
-        name == null ? "process" : "process " + name,
+        naming.genAi()
+            ? SemConv.INVOKE_AGENT + " " + agentName
+            : name == null ? "process" : "process " + name,
         attributes(destination, template, temporary, "send"),
-        attributes(destination, template, temporary, "process"));
+        attributes(destination, template, temporary, "process"),
+        destination != null);
   }
 
   private Attributes attributes(
@@ -79,6 +131,9 @@ final class Names {
     }
     if (temporary) {
       builder.put(SemConv.DESTINATION_TEMPORARY, true);
+    }
+    if (naming.genAi() && op.equals("process")) {
+      builder.put(SemConv.GEN_AI_OPERATION_NAME, SemConv.INVOKE_AGENT);
     }
     return builder.build();
   }

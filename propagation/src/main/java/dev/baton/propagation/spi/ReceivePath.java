@@ -479,6 +479,9 @@ final class ReceivePath<H> {
       return null;
     }
     if (agents.isRecording()) {
+      if (names.genAi()) {
+        agents.updateName(named.processName());
+      }
       decorate(AttributeSink.of(agents), named, delivery, message, inbound, sender, false, false);
       if (delivery.detail() != null) {
         delivery.detail().addTo(agents);
@@ -487,7 +490,7 @@ final class ReceivePath<H> {
     return agents;
   }
 
-  private static void decorate(
+  private void decorate(
       AttributeSink sink,
       Names.Destination named,
       Delivery delivery,
@@ -497,8 +500,14 @@ final class ReceivePath<H> {
       boolean newTrace,
       boolean overHops) {
     sink.putAll(named.process());
-    if (delivery.destinationTemplate() != null) {
+    if (!named.carriesName()) {
       sink.put(SemConv.DESTINATION_NAME, delivery.destination());
+    }
+    if (names.genAi()) {
+      // A request and its reply return to the caller; any other hand-off passes control on.
+      sink.put(
+          SemConv.GEN_AI_TRANSFER_MODE,
+          delivery.replyTo() != null || delivery.temporary() ? "return_to_caller" : "pass_control");
     }
     sink.put(SemConv.MESSAGE_ID, message.id());
     sink.put(SemConv.BODY_SIZE, (long) delivery.payload().length);

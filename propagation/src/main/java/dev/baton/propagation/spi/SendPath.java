@@ -200,7 +200,7 @@ final class SendPath<H> {
       boolean restart,
       @Nullable Outgoing conversation) {
     sink.putAll(named.send());
-    if (options.destinationTemplate() != null) {
+    if (!named.carriesName()) {
       sink.put(SemConv.DESTINATION_NAME, message.destination());
     }
     sink.put(SemConv.MESSAGE_ID, id);

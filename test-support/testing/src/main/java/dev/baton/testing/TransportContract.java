@@ -25,7 +25,8 @@ public abstract class TransportContract
         DeliveryScenarios,
         WireScenarios,
         MetricScenarios,
-        ConversationScenarios {
+        ConversationScenarios,
+        NamingScenarios {
 
   @RegisterExtension
   protected static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.propagation.Baton;
 import dev.baton.propagation.internal.BatonAccess;
 import dev.baton.propagation.internal.Listeners;
+import dev.baton.propagation.internal.SpanNaming;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -37,6 +38,11 @@ class EngineHookTest {
           @Override
           public boolean dropsUnsampledChildren(Baton b) {
             return true;
+          }
+
+          @Override
+          public SpanNaming naming(Baton b) {
+            throw new AssertionError("never asked");
           }
         };
 

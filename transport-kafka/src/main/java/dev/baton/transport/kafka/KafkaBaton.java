@@ -10,6 +10,7 @@ import dev.baton.transport.MessageHandler;
 import dev.baton.transport.Publisher;
 import dev.baton.transport.Subscriber;
 import dev.baton.transport.Subscription;
+import dev.baton.transport.internal.DestinationPattern;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,7 +109,7 @@ public final class KafkaBaton extends TransportBase {
         new ReplyListener(
             replyTopic,
             engine,
-            () -> newConsumer(null, "latest"),
+            () -> newConsumer(null, "latest", null),
             () -> Admin.create(adminConfig),
             pollTimeout);
     open(
@@ -196,8 +197,15 @@ public final class KafkaBaton extends TransportBase {
     return TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
   }
 
-  private Consumer<String, byte[]> newConsumer(@Nullable String groupId, String offsetReset) {
+  /** How often a wildcard subscription's consumer looks for new matching topics, by default. */
+  private static final Duration WILDCARD_METADATA_AGE = Duration.ofSeconds(3);
+
+  private Consumer<String, byte[]> newConsumer(
+      @Nullable String groupId, String offsetReset, @Nullable Duration metadataAge) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
+    if (metadataAge != null) {
+      config.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) metadataAge.toMillis());
+    }
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
     if (groupId != null) {
@@ -252,9 +260,19 @@ public final class KafkaBaton extends TransportBase {
   /** A subscription with its own consumer and poll thread; a group is a consumer group. */
   private Subscription subscribeKafka(
       String destination, @Nullable String group, MessageHandler handler) {
+    if (KafkaSubscription.wildcard(destination)) {
+      DestinationPattern.parse(destination); // says what is wrong with a malformed pattern
+    }
     String groupId =
         group != null ? group : "baton-" + engine.baton().agentName() + "-" + UUID.randomUUID();
-    Consumer<String, byte[]> consumer = newConsumer(groupId, group != null ? "earliest" : "latest");
+    // A wildcard subscription reads new matching topics at the consumer's metadata refresh:
+    // Kafka's default of 5 minutes would look like lost messages, so every few seconds unless the
+    // consumer configuration says otherwise.
+    Consumer<String, byte[]> consumer =
+        newConsumer(
+            groupId,
+            group != null ? "earliest" : "latest",
+            KafkaSubscription.wildcard(destination) ? WILDCARD_METADATA_AGE : null);
     KafkaSubscription subscription =
         new KafkaSubscription(
             consumer,

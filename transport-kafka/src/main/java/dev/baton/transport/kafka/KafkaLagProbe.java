@@ -4,6 +4,7 @@ import dev.baton.propagation.spi.MessagingEngine;
 import dev.baton.propagation.spi.probe.DeniedCalls;
 import dev.baton.propagation.spi.probe.LagClock;
 import dev.baton.transport.TransportListener.ConnectionEvent;
+import dev.baton.transport.internal.DestinationPattern;
 import dev.baton.transport.internal.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,13 +71,12 @@ final class KafkaLagProbe implements AutoCloseable {
       if (subscriptions.isEmpty()) {
         return;
       }
-      Set<String> topics = new HashSet<>();
-      subscriptions.forEach(s -> topics.add(s.destination()));
       Ends ends;
       try {
         if (admin == null) {
           admin = admins.get();
         }
+        Set<String> topics = topics(subscriptions);
         ends =
             denied.attempt(
                 BACKLOG,
@@ -114,6 +114,41 @@ final class KafkaLagProbe implements AutoCloseable {
   /** The partitions of the probed topics and their log-end offsets. */
   private record Ends(
       List<TopicPartition> partitions, Map<TopicPartition, ListOffsetsResultInfo> offsets) {}
+
+  /**
+   * The topics the subscriptions read: a wildcard subscription's are the topics that exist now and
+   * match it.
+   */
+  private Set<String> topics(Collection<KafkaSubscription> subscriptions) throws Exception {
+    Set<String> topics = new HashSet<>();
+    List<DestinationPattern> patterns = new ArrayList<>();
+    for (KafkaSubscription subscription : subscriptions) {
+      if (KafkaSubscription.wildcard(subscription.destination())) {
+        patterns.add(DestinationPattern.parse(subscription.destination()));
+      } else {
+        topics.add(subscription.destination());
+      }
+    }
+    if (!patterns.isEmpty()) {
+      Set<String> all =
+          denied.attempt(
+              BACKLOG,
+              "topic list",
+              () -> admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS),
+              KafkaLagProbe::refusal);
+      if (all != null) {
+        for (String topic : all) {
+          for (DestinationPattern pattern : patterns) {
+            if (pattern.matches(topic)) {
+              topics.add(topic);
+              break;
+            }
+          }
+        }
+      }
+    }
+    return topics;
+  }
 
   private Ends ends(Set<String> topics) throws Exception {
     Map<String, TopicDescription> descriptions =
@@ -175,6 +210,10 @@ final class KafkaLagProbe implements AutoCloseable {
       return;
     }
     long now = System.currentTimeMillis();
+    if (KafkaSubscription.wildcard(subscription.destination())) {
+      probeWildcard(subscription, ends, committed, now);
+      return;
+    }
     for (TopicPartition tp : ends.partitions()) {
       if (!tp.topic().equals(subscription.destination()) || !ends.offsets().containsKey(tp)) {
         continue;
@@ -197,6 +236,49 @@ final class KafkaLagProbe implements AutoCloseable {
               Double.NaN,
               seconds);
     }
+  }
+
+  /**
+   * A wildcard subscription's backlog, one figure for all the topics it reads (a label per topic
+   * would be unbounded): the records behind summed, the age of the oldest unread record of the
+   * partition furthest behind.
+   */
+  private void probeWildcard(
+      KafkaSubscription subscription,
+      Ends ends,
+      Map<TopicPartition, OffsetAndMetadata> committed,
+      long now) {
+    DestinationPattern pattern = DestinationPattern.parse(subscription.destination());
+    double lag = 0;
+    long furthest = 0;
+    TopicPartition behind = null;
+    boolean known = false;
+    for (TopicPartition tp : ends.partitions()) {
+      OffsetAndMetadata position = committed.get(tp);
+      if (!pattern.matches(tp.topic()) || !ends.offsets().containsKey(tp) || position == null) {
+        continue;
+      }
+      known = true;
+      long records = Math.max(0, ends.offsets().get(tp).offset() - position.offset());
+      lag += records;
+      if (records > furthest) {
+        furthest = records;
+        behind = tp;
+      }
+    }
+    double seconds =
+        !known
+            ? Double.NaN
+            : behind == null ? 0 : secondsBehind(behind, committed.get(behind).offset(), now);
+    engine
+        .events()
+        .backlog(
+            subscription.destination(),
+            subscription.group(),
+            "",
+            known ? lag : Double.NaN,
+            Double.NaN,
+            seconds);
   }
 
   /** The age of the record at {@code offset}; the clock's estimate when it cannot be read. */

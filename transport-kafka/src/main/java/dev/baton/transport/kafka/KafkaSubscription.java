@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -90,6 +91,7 @@ final class KafkaSubscription implements Subscription {
         new PolicyRunner(
             sender,
             group,
+            wildcard(topic) ? topic : null,
             handler,
             policy,
             recordKeys,
@@ -113,6 +115,32 @@ final class KafkaSubscription implements Subscription {
 
   void start() {
     thread.start();
+  }
+
+  /**
+   * Whether {@code topic} is a pattern in NATS wildcard syntax ({@code *} one dot-separated token,
+   * a final {@code >} one or more): the subscription then reads every topic that matches, now and
+   * as topics appear (at the consumer's metadata refresh, {@code metadata.max.age.ms}).
+   */
+  static boolean wildcard(String topic) {
+    return topic.indexOf('*') >= 0 || topic.indexOf('>') >= 0;
+  }
+
+  /** The regular expression the consumer subscribes with for a wildcard {@code topic}. */
+  static Pattern topicRegex(String topic) {
+    StringBuilder regex = new StringBuilder();
+    String[] tokens = topic.split("\\.", -1);
+    for (int i = 0; i < tokens.length; i++) {
+      if (i > 0) {
+        regex.append("\\.");
+      }
+      switch (tokens[i]) {
+        case "*" -> regex.append("[^.]+");
+        case ">" -> regex.append(".+");
+        default -> regex.append(Pattern.quote(tokens[i]));
+      }
+    }
+    return Pattern.compile(regex.toString());
   }
 
   @Override
@@ -179,8 +207,12 @@ final class KafkaSubscription implements Subscription {
     standAsideJavaAgent();
     consumerLock.lock();
     try {
-      awaitTopicMetadata();
-      consumer.subscribe(List.of(topic), new Rebalance());
+      if (wildcard(topic)) {
+        consumer.subscribe(topicRegex(topic), new Rebalance());
+      } else {
+        awaitTopicMetadata();
+        consumer.subscribe(List.of(topic), new Rebalance());
+      }
       while (running) {
         ConsumerRecords<String, byte[]> records;
         Instant pollStart = Instant.now();

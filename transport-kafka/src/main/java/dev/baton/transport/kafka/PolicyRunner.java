@@ -45,6 +45,7 @@ final class PolicyRunner {
   private final MessagingEngine<Headers> engine;
   private final KafkaSender sender;
   private final String group;
+  private final @Nullable String template;
   private final MessageHandler handler;
   private final FailurePolicy policy;
   private final boolean recordKeys;
@@ -66,6 +67,7 @@ final class PolicyRunner {
   PolicyRunner(
       KafkaSender sender,
       String group,
+      @Nullable String template,
       MessageHandler handler,
       FailurePolicy policy,
       boolean recordKeys,
@@ -74,6 +76,7 @@ final class PolicyRunner {
     this.sender = sender;
     this.engine = sender.engine();
     this.group = group;
+    this.template = template;
     this.handler = handler;
     this.policy = policy;
     this.recordKeys = recordKeys;
@@ -164,7 +167,7 @@ final class PolicyRunner {
 
     @Override
     public @Nullable String destinationTemplate() {
-      return null;
+      return template; // a wildcard subscription's topics are named for it
     }
 
     @Override

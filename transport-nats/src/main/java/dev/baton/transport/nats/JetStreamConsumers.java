@@ -58,6 +58,7 @@ record JetStreamConsumers(
               dispatcher,
               NatsReceiver.handler(
                   sender,
+                  destination,
                   name,
                   true,
                   delivery.maxDeliveries(),

@@ -269,7 +269,8 @@ public final class NatsBaton extends TransportBase {
       String destination, @Nullable String group, MessageHandler handler) {
     String name = group == null ? "" : group;
     Dispatcher dispatcher = newDispatcher();
-    io.nats.client.MessageHandler natsHandler = NatsReceiver.handler(sender, name, handler);
+    io.nats.client.MessageHandler natsHandler =
+        NatsReceiver.handler(sender, destination, name, handler);
     try {
       if (group == null) {
         dispatcher.subscribe(destination, natsHandler);

@@ -14,20 +14,26 @@ final class NatsReceiver {
 
   private NatsReceiver() {}
 
-  /** A core NATS handler that hands every message to the engine with {@code handler}. */
+  /**
+   * A core NATS handler for the subscription on {@code subscribed} that hands every message to the
+   * engine with {@code handler}.
+   */
   static io.nats.client.MessageHandler handler(
-      NatsSender sender, String group, MessageHandler handler) {
-    return handler(sender, group, false, 0, 0, handler);
+      NatsSender sender, String subscribed, String group, MessageHandler handler) {
+    return handler(sender, subscribed, group, false, 0, 0, handler);
   }
 
   /**
    * A jnats handler that hands every message to the engine with {@code handler}; on JetStream a
    * failed delivery is nak'ed for redelivery, or terminated (given up) when it was the last of
    * {@code maxDeliveries} (0: no limit), and a running handler's message is kept from redelivery
-   * with in-progress acknowledgements, a third of {@code ackWaitNanos} apart.
+   * with in-progress acknowledgements, a third of {@code ackWaitNanos} apart. A wildcard
+   * subscription's subject ({@code subscribed}) is its deliveries' template: their spans are named
+   * for it, as the messaging conventions ask.
    */
   static io.nats.client.MessageHandler handler(
       NatsSender sender,
+      String subscribed,
       String group,
       boolean jetStream,
       int maxDeliveries,
@@ -35,6 +41,7 @@ final class NatsReceiver {
       MessageHandler handler) {
     MessagingEngine<Headers> engine = sender.engine();
     String inboxTemplate = sender.inboxTemplate();
+    String wildcard = isWildcard(subscribed) ? subscribed : null;
     return msg -> {
       String subject = msg.getSubject();
       boolean inbox = sender.isInbox(subject);
@@ -45,7 +52,7 @@ final class NatsReceiver {
               NatsSender.payload(msg),
               jetStream ? null : msg.getReplyTo(),
               jetStream ? deliveryCount(msg) : 1,
-              inbox ? inboxTemplate : null,
+              inbox ? inboxTemplate : wildcard,
               inbox,
               null);
       Settler settler =
@@ -60,6 +67,23 @@ final class NatsReceiver {
         throw NatsReceiver.<RuntimeException>sneaky(e);
       }
     };
+  }
+
+  /** Whether {@code subject} has a wildcard token ({@code *} or {@code >}). */
+  static boolean isWildcard(String subject) {
+    int start = 0;
+    while (start <= subject.length()) {
+      int dot = subject.indexOf('.', start);
+      int end = dot < 0 ? subject.length() : dot;
+      if (end - start == 1 && (subject.charAt(start) == '*' || subject.charAt(start) == '>')) {
+        return true;
+      }
+      if (dot < 0) {
+        return false;
+      }
+      start = dot + 1;
+    }
+    return false;
   }
 
   private static int deliveryCount(Message msg) {
