@@ -62,6 +62,7 @@ abstract class Agent implements AutoCloseable {
             .addListener(parts.metrics())
             .addListener(parts.costs())
             .addListener(parts.conversations())
+            .addListener(parts.graph())
             // The summary's per-agent CPU: a few µs per message, nothing against an LLM call.
             .setHandlerCost(HandlerCost.ALLOCATIONS_AND_CPU)
             // Each task is a conversation: its id, hops, agents, tokens and cost travel with it,

@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.health.AgentGraph;
 import dev.baton.health.AgentHealth;
 import dev.baton.health.Criticality;
 import dev.baton.health.HealthCheck;
@@ -60,6 +61,7 @@ final class Swarm implements AutoCloseable {
   private final BackplaneMetrics metrics;
   private final AgentCosts costs = new AgentCosts();
   private final ConversationLog conversations = new ConversationLog();
+  private final AgentGraph graph = AgentGraph.create();
   private final AgentMetrics agentMetrics;
   private final @Nullable TaskStore store;
   private final SwarmParts.Reconnects reconnects = new SwarmParts.Reconnects();
@@ -120,7 +122,8 @@ final class Swarm implements AutoCloseable {
             .description("Spans the demo could not relay to the coordinators' trace trees.")
             .register(registry);
       }
-      SwarmParts parts = new SwarmParts(config, metrics, reconnects, store, costs, conversations);
+      SwarmParts parts =
+          new SwarmParts(config, metrics, reconnects, store, costs, conversations, graph);
       if (config.runs(Roles.COORDINATOR)) {
         coordinatorAgent =
             new Coordinator(
@@ -191,6 +194,7 @@ final class Swarm implements AutoCloseable {
               .setShowDetails(showDetails(config.listen(), System.getenv("BATON_HEALTH_TOKEN")))
               .setVersion(BatonVersion.get())
               .setHeartbeats(monitor)
+              .setGraph(graph)
               .setPendingTasks(metrics::totalLag)
               .setQueueDepth(metrics::totalQueueDepth)
               .addContext("/metrics", PrometheusScrape.handler(registry))
@@ -330,6 +334,11 @@ final class Swarm implements AutoCloseable {
   /** What each agent in this process cost so far, for the summary. */
   AgentCosts costs() {
     return costs;
+  }
+
+  /** Who handed work to whom in this process, with each agent's state from its heartbeats. */
+  AgentGraph.Snapshot graph() {
+    return graph.snapshot(heartbeats);
   }
 
   /** The conversations' totals, stops and loops this process's agents saw. */

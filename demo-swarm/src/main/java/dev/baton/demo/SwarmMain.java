@@ -102,7 +102,11 @@ public final class SwarmMain {
               + host
               + ":"
               + swarm.port()
-              + "/metrics");
+              + "/metrics   Agent graph: http://"
+              + host
+              + ":"
+              + swarm.port()
+              + "/graph");
       out.println(
           "Health details: "
               + Swarm.describeDetails(config.listen(), System.getenv("BATON_HEALTH_TOKEN")));
@@ -150,6 +154,8 @@ public final class SwarmMain {
     out.println();
     out.println("Per agent");
     swarm.costs().print(out, Roles.ALL);
+    out.println();
+    out.print(swarm.graph().text());
     return 0;
   }
 
@@ -239,6 +245,8 @@ public final class SwarmMain {
     out.println();
     out.println("Per agent");
     swarm.costs().print(out, Roles.ALL);
+    out.println();
+    out.print(swarm.graph().text());
     return 0;
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.demo;
 
+import dev.baton.health.AgentGraph;
 import dev.baton.metrics.BackplaneMetrics;
 import dev.baton.transport.TransportListener;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param store the task store, or {@code null} in a process whose role keeps nothing in it
  * @param costs what each agent cost, for the summary
  * @param conversations the conversations' totals, stops and loops, for the trees and the summary
+ * @param graph who hands work to whom, for {@code /graph} and the summary
  */
 record SwarmParts(
     SwarmConfig config,
@@ -23,7 +25,8 @@ record SwarmParts(
     Reconnects reconnects,
     @Nullable TaskStore store,
     AgentCosts costs,
-    ConversationLog conversations) {
+    ConversationLog conversations,
+    AgentGraph graph) {
 
   /** Counts {@code RECONNECTED} connection events. */
   static final class Reconnects implements TransportListener {

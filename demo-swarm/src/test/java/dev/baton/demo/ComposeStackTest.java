@@ -182,6 +182,67 @@ class ComposeStackTest {
         .isEqualTo("/var/lib/grafana/dashboards");
   }
 
+  /**
+   * The Node Graph panel's two queries, evaluated by promtool on series shaped as Baton's: the
+   * nodes frame has an {@code id} per agent (a sender that handles nothing included), the edges
+   * frame {@code id}, {@code source} and {@code target} per hand-off, as Grafana's panel reads
+   * them.
+   */
+  @Test
+  void theAgentGraphPanelsQueriesGiveGrafanaItsNodesAndEdges(@TempDir Path dir) throws Exception {
+    JsonNode dashboard = JSON.readTree(Path.of("compose/grafana/dashboards/baton.json").toFile());
+    JsonNode panel = null;
+    for (JsonNode p : dashboard.path("panels")) {
+      if (p.path("type").asText().equals("nodeGraph")) {
+        panel = p;
+      }
+    }
+    assertThat(panel).as("a Node Graph panel").isNotNull();
+    String nodes = panel.path("targets").get(0).path("expr").asText();
+    String edges = panel.path("targets").get(1).path("expr").asText();
+    assertThat(panel.path("targets").findValuesAsText("format")).containsExactly("table", "table");
+    Path rules = dir.resolve("none.yml");
+    Files.writeString(rules, "groups: []\n");
+    Path tests = dir.resolve("graph-test.yml");
+    Files.writeString(
+        tests,
+        """
+        rule_files: [none.yml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'baton_agent_messages_total{from_agent="planner",to_agent="writer"}'
+                values: '0+60x10'
+              - series: 'baton_agent_messages_total{from_agent="writer",to_agent="reviewer"}'
+                values: '0+120x10'
+              - series: 'baton_processed_messages_total{gen_ai_agent_name="writer",outcome="success"}'
+                values: '0+60x10'
+              - series: 'baton_processed_messages_total{gen_ai_agent_name="reviewer",outcome="success"}'
+                values: '0+120x10'
+            promql_expr_test:
+              - expr: %s
+                eval_time: 10m
+                exp_samples:
+                  - labels: '{id="planner"}'
+                    value: 0
+                  - labels: '{id="reviewer"}'
+                    value: 2
+                  - labels: '{id="writer"}'
+                    value: 1
+              - expr: %s
+                eval_time: 10m
+                exp_samples:
+                  - labels: '{from_agent="planner",to_agent="writer",id="planner->writer",source="planner",target="writer"}'
+                    value: 1
+                  - labels: '{from_agent="writer",to_agent="reviewer",id="writer->reviewer",source="writer",target="reviewer"}'
+                    value: 2
+        """
+            .formatted(JSON.writeValueAsString(nodes), JSON.writeValueAsString(edges)));
+
+    assertThat(promtool("test", "rules", tests.toString())).contains("SUCCESS");
+  }
+
   private static List<String> ports(JsonNode service) {
     List<String> ports = new ArrayList<>();
     service.path("ports").forEach(p -> ports.add(p.asText()));

@@ -63,17 +63,22 @@ public final class HealthServer implements AutoCloseable {
   private final @Nullable HeartbeatMonitor heartbeats;
   private final ProcessFacts facts;
   private final ShowDetails showDetails;
+  private final @Nullable AgentGraph graph;
 
   private HealthServer(Builder b) throws IOException {
     this.manager = b.manager;
     this.showDetails = b.showDetails;
     this.heartbeats = b.heartbeats;
+    this.graph = b.graph;
     this.facts = new ProcessFacts(b.manager, b.heartbeats, b.version, b.pendingTasks, b.queueDepth);
     this.server = HttpServer.create(b.address, 64);
     this.executor = Executors.newFixedThreadPool(4, DaemonThreads.named("baton-health-http"));
     server.setExecutor(executor);
     server.createContext("/", this::notFound);
     server.createContext("/health", this::route);
+    if (graph != null) {
+      server.createContext("/graph", this::graph);
+    }
     b.contexts.forEach(server::createContext);
     server.start();
   }
@@ -151,6 +156,80 @@ public final class HealthServer implements AutoCloseable {
       } catch (IOException | RuntimeException ignored) {
         // the response had started
       }
+    }
+  }
+
+  /**
+   * {@code /graph}: the page for a browser, JSON for {@code Accept: application/json}, the image
+   * for {@code Accept: image/svg+xml}; {@code /graph.json} and {@code /graph.svg} say it in the
+   * path. Agent names are details: without them, 403.
+   */
+  private void graph(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
+      if (!"GET".equals(method) && !"HEAD".equals(method)) {
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        send(
+            exchange,
+            405,
+            Map.of("error", "method not allowed"),
+            PlainJsonRenderer.INSTANCE,
+            "no-store");
+        return;
+      }
+      if (!path.equals("/graph")
+          && !path.equals("/graph/")
+          && !path.equals("/graph.json")
+          && !path.equals("/graph.svg")) {
+        send(exchange, 404, Map.of("error", "not found"), PlainJsonRenderer.INSTANCE, "no-store");
+        return;
+      }
+      if (showDetails.variesByRequest()) {
+        exchange.getResponseHeaders().set("Vary", "Authorization, Accept");
+      }
+      if (!showDetails.allows(request(exchange))) {
+        send(
+            exchange,
+            403,
+            Map.of("error", "the agent graph names agents: it is served with details only"),
+            PlainJsonRenderer.INSTANCE,
+            "no-store");
+        return;
+      }
+      String accept =
+          String.join(",", exchange.getRequestHeaders().getOrDefault("Accept", java.util.List.of()))
+              .toLowerCase(java.util.Locale.ROOT);
+      AgentGraph.Snapshot snapshot = graph.snapshot(heartbeats);
+      if (path.equals("/graph.json")
+          || (!path.equals("/graph.svg") && accept.contains("application/json"))) {
+        send(exchange, 200, GraphPage.json(snapshot), PlainJsonRenderer.INSTANCE, "no-store");
+      } else if (path.equals("/graph.svg") || accept.contains("image/svg+xml")) {
+        sendText(exchange, snapshot.svg(), "image/svg+xml; charset=utf-8");
+      } else {
+        sendText(exchange, GraphPage.html(snapshot), "text/html; charset=utf-8");
+      }
+    } catch (RuntimeException e) {
+      log.warn("graph request failed: {}", e.getClass().getName());
+      try {
+        exchange.sendResponseHeaders(500, -1);
+      } catch (IOException | RuntimeException ignored) {
+        // the response had started
+      }
+    }
+  }
+
+  private static void sendText(HttpExchange exchange, String body, String type) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    if ("HEAD".equals(exchange.getRequestMethod())) {
+      exchange.sendResponseHeaders(200, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
     }
   }
 
@@ -256,6 +335,7 @@ public final class HealthServer implements AutoCloseable {
     private LongSupplier pendingTasks = () -> -1;
     private LongSupplier queueDepth = () -> -1;
     private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
+    private @Nullable AgentGraph graph;
 
     Builder(HealthManager manager) {
       this.manager = manager;
@@ -281,6 +361,17 @@ public final class HealthServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves {@code graph} at {@code /graph} (a page for a browser, or JSON or SVG by {@code
+     * Accept}), {@code /graph.json} and {@code /graph.svg}, to the callers {@link #setShowDetails}
+     * lets see details (the graph names agents), each agent with the state its heartbeats report
+     * when {@link #setHeartbeats} is set.
+     */
+    public Builder setGraph(AgentGraph graph) {
+      this.graph = Objects.requireNonNull(graph, "graph");
+      return this;
+    }
+
     /** The version reported. */
     public Builder setVersion(String version) {
       this.version = Objects.requireNonNull(version, "version");
@@ -301,7 +392,7 @@ public final class HealthServer implements AutoCloseable {
 
     /** Serves another handler on the same port, e.g. {@code /metrics}. */
     public Builder addContext(String path, HttpHandler handler) {
-      if (path.equals("/") || path.startsWith("/health")) {
+      if (path.equals("/") || path.startsWith("/health") || path.startsWith("/graph")) {
         throw new IllegalArgumentException("'" + path + "' is taken by the health endpoints");
       }
       contexts.put(path, Objects.requireNonNull(handler, "handler"));

@@ -112,13 +112,16 @@ public interface TransportListener {
    *     {@code budget_hops}, {@code budget_time}, {@code loop}
    * @param conversationId the refused message's conversation, or {@code null} when it had none
    *     ({@code conversation_required}); for a log line or to act on it, never a metric label
+   * @param senderAgent the sending agent's name, or {@code null} when the sender is not a Baton
+   *     agent (for the agent graph's hand-off)
    */
   record Refused(
       String system,
       String agent,
       String destination,
       String reason,
-      @Nullable String conversationId) {
+      @Nullable String conversationId,
+      @Nullable String senderAgent) {
     /** Checks the arguments. */
     public Refused {
       Objects.requireNonNull(system, "system");

@@ -356,7 +356,8 @@ final class ReceivePath<H> {
               baton.agentName(),
               delivery.lowCardinalityDestination(),
               reason,
-              conversation == null ? null : conversation.id());
+              conversation == null ? null : conversation.id(),
+              message.sender());
       events.listeners().emit(l -> l.onRefused(refused));
       processed(delivery, Outcome.REFUSED, System.nanoTime() - startNanos, errorType, -1, -1, null);
     }

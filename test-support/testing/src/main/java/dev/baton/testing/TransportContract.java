@@ -26,7 +26,8 @@ public abstract class TransportContract
         WireScenarios,
         MetricScenarios,
         ConversationScenarios,
-        NamingScenarios {
+        NamingScenarios,
+        GraphScenarios {
 
   @RegisterExtension
   protected static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();

@@ -192,7 +192,7 @@ public class NatsReceiveBenchmark {
   private io.nats.client.MessageHandler handler(Baton baton, MessageHandler app) {
     NatsSender sender =
         new NatsSender(connection, MessagingEngine.create(baton, new NatsWire(connection)));
-    return NatsReceiver.handler(sender, "", app);
+    return NatsReceiver.handler(sender, "bench.receive", "", app);
   }
 
   @TearDown(Level.Trial)

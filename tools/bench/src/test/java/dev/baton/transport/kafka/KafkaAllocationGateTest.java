@@ -257,6 +257,7 @@ class KafkaAllocationGateTest {
     return new PolicyRunner(
         sender,
         "gate",
+        null,
         m -> sink = m.payload(),
         FailurePolicy.defaults(),
         false,

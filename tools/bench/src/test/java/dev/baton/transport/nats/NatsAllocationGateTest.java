@@ -139,7 +139,7 @@ class NatsAllocationGateTest {
             MessagingEngine.create(
                 Baton.builder(sdk).setAgentName("gate").build(), new NatsWire(connection)));
     io.nats.client.MessageHandler handler =
-        NatsReceiver.handler(sender, "", m -> sink = m.payload());
+        NatsReceiver.handler(sender, "bench.receive", "", m -> sink = m.payload());
     AllocationGate.Op floor = () -> app.onMessage(message);
     AllocationGate.Op batonOp = () -> handler.onMessage(message);
     return AllocationGate.floorBatonAndSpan(
@@ -224,7 +224,7 @@ class NatsAllocationGateTest {
         new NatsSender(
             connection,
             MessagingEngine.create(baton.setAgentName("gate").build(), new NatsWire(connection)));
-    return NatsReceiver.handler(sender, "", m -> sink = m.payload());
+    return NatsReceiver.handler(sender, "bench.receive", "", m -> sink = m.payload());
   }
 
   /** The header bytes of the message {@code publish} sends, as the server delivers it. */
