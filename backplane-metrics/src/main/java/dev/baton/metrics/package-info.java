@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Backplane metrics: {@link dev.baton.metrics.BackplaneMetrics} turns the transport listener SPI
  * into Micrometer meters (Prometheus-safe names and bounded labels), {@link

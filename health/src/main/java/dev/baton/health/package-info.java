@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Health you can poll: {@link dev.baton.health.HealthCheck}s run by a {@link
  * dev.baton.health.HealthManager} (concurrently, each with a timeout, single-flight, cached),

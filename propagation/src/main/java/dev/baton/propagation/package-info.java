@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * What agent code sees of Baton's tracing: {@link dev.baton.propagation.Baton} (the agent's
  * identity, its OpenTelemetry instance, its policies and listeners), {@link

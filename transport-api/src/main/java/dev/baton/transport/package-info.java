@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The broker-neutral API agent code uses: {@link dev.baton.transport.Publisher}, {@link
  * dev.baton.transport.Subscriber}, the {@link dev.baton.transport.Message} and the {@link

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Baton for Spring Boot 4: auto-configuration of {@code Baton} from {@code baton.*} properties, a
  * {@code NatsBaton} for the application's jnats {@code Connection}, a {@code KafkaBaton} from

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.baton.propagation.internal;
 
 import io.opentelemetry.api.trace.TraceState;

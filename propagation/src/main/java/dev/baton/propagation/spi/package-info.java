@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * For transport authors, not agent code: the one tracing engine every Baton transport shares.
  *

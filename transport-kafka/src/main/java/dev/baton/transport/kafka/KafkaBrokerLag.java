@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.baton.transport.kafka;
 
 import dev.baton.propagation.spi.probe.ConsumerPresence;
@@ -45,9 +49,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * BackplaneMetrics} expects them: a {@link Backlog} per topic partition with the lag in messages
  * (end offset minus committed offset), the age of the record at the committed offset (estimated
  * from the partition's history when it cannot be read) and the committed offset as its position;
- * and a {@link SubscriptionChange} per topic and group, STARTED when the group has members and
- * STOPPED when it has none, on the first reading and whenever that changes. A group or topic that
- * disappears is reported STOPPED with an unknown (NaN) lag, once.
+ * and a {@link TransportListener.SubscriptionChange} per topic and group, STARTED when the group
+ * has members and STOPPED when it has none, on the first reading and whenever that changes. A group
+ * or topic that disappears is reported STOPPED with an unknown (NaN) lag, once.
  *
  * <p>Not thread-safe: read from one thread. {@link #close} closes its clients.
  */

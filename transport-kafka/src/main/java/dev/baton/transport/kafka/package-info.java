@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Baton's Kafka transport: {@link dev.baton.transport.kafka.KafkaBaton} builds traced publishers
  * and subscribers from the user's own client configuration (or an existing producer, such as one

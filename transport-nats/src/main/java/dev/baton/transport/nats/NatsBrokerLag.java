@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.baton.transport.nats;
 
 import dev.baton.propagation.spi.probe.ConsumerPresence;
@@ -25,13 +29,13 @@ import java.util.function.Predicate;
  * streams and consumers, never with the message rate.
  *
  * <p>Each consumer is reported through a {@link TransportListener} as {@code BackplaneMetrics}
- * expects it: a {@link Backlog} on its filter subject (the stream's name when it has none) and
- * group (the consumer's name) with the lag in messages (pending plus ack-pending), ack-pending, the
- * age of the oldest unacknowledged message (estimated from the stream's history when it cannot be
- * read) and the ack floor as its position; and a {@link SubscriptionChange}, STARTED when a client
- * takes its messages (a push consumer bound, or pull requests waiting) and STOPPED when none does,
- * on the first reading and whenever that changes. A consumer that disappears is reported STOPPED
- * with an unknown (NaN) lag, once.
+ * expects it: a {@link TransportListener.Backlog} on its filter subject (the stream's name when it
+ * has none) and group (the consumer's name) with the lag in messages (pending plus ack-pending),
+ * ack-pending, the age of the oldest unacknowledged message (estimated from the stream's history
+ * when it cannot be read) and the ack floor as its position; and a {@link
+ * TransportListener.SubscriptionChange}, STARTED when a client takes its messages (a push consumer
+ * bound, or pull requests waiting) and STOPPED when none does, on the first reading and whenever
+ * that changes. A consumer that disappears is reported STOPPED with an unknown (NaN) lag, once.
  *
  * <p>Not thread-safe: read from one thread. The connection stays the caller's.
  */

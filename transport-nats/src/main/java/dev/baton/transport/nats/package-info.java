@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Baton's NATS transport: {@link dev.baton.transport.nats.NatsBaton} wraps a jnats {@code
  * Connection} the user built (any options: TLS, credentials, server lists) and hands out traced

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.baton.transport.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.baton.propagation.spi.probe;
 
 import dev.baton.propagation.spi.TransportEvents;
@@ -30,8 +34,9 @@ public final class DeniedCalls {
   private final Map<String, Long> deniedAt = new ConcurrentHashMap<>();
 
   /**
-   * Refused calls of the transport whose {@code events} ({@link MessagingEngine#events()}) hear of
-   * them, asked again after {@code retryAfter}.
+   * Refused calls of the transport whose {@code events} ({@link
+   * dev.baton.propagation.spi.MessagingEngine#events()}) hear of them, asked again after {@code
+   * retryAfter}.
    */
   public DeniedCalls(TransportEvents events, Duration retryAfter) {
     this(events, retryAfter, System::nanoTime);

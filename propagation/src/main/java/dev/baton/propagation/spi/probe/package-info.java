@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the Baton authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * For transport authors: helpers for a transport's backlog probe, which reads consumer lag and
  * queue depth off the message path. {@link dev.baton.propagation.spi.probe.ProbeSchedule} runs the
