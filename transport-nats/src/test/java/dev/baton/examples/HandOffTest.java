@@ -22,7 +22,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The README's "Testing your agents" example: an agent's hand-off tested with the kit. */
+/**
+ * The "Testing your agents" example of docs/testing-kit.md: an agent's hand-off tested with the
+ * kit.
+ */
 class HandOffTest {
 
   // README example: start
@@ -60,6 +63,7 @@ class HandOffTest {
   @Test
   void theReadmeShowsThisTestAsItIsCompiled() throws Exception {
     ReadmeSnippets.assertReadmeShows(
-        Path.of("../README.md"), Path.of("src/test/java/dev/baton/examples/HandOffTest.java"));
+        Path.of("../docs/testing-kit.md"),
+        Path.of("src/test/java/dev/baton/examples/HandOffTest.java"));
   }
 }

@@ -32,8 +32,8 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The README's example application, run for real: Tomcat on a free port, Actuator, a real
- * nats-server. Its /actuator/health, readiness and liveness answers are what the README shows.
+ * The example application of docs/spring-boot.md, run for real: Tomcat on a free port, Actuator, a
+ * real nats-server. Its /actuator/health, readiness and liveness answers are what that page shows.
  */
 class OrdersApplicationTest {
 
@@ -161,10 +161,10 @@ class OrdersApplicationTest {
   @Test
   void theReadmeShowsBothExamplesAsTheyAreCompiled() throws Exception {
     ReadmeSnippets.assertReadmeShows(
-        Path.of("../../README.md"),
+        Path.of("../../docs/spring-boot.md"),
         Path.of("src/test/java/dev/baton/examples/nats/OrdersApplication.java"));
     ReadmeSnippets.assertReadmeShows(
-        Path.of("../../README.md"),
+        Path.of("../../docs/spring-boot.md"),
         Path.of("src/test/java/dev/baton/examples/kafka/OrdersApplication.java"));
   }
 

@@ -49,11 +49,20 @@ public interface GraphScenarios extends ContractHarness {
     }
 
     Await.until("the reviewer has everything", Duration.ofSeconds(30), () -> reviewed.get() == 14);
+    // A handler's outcome and a send's acknowledgement reach the listeners after the handler
+    // returned: wait for the graph to have heard them all.
+    List<String> expected =
+        List.of(
+            "planner handled 0, sent 14",
+            "reviewer handled 14, sent 0",
+            "writer handled 10, sent 10");
     Await.until(
-        "the writer's 10 handled in the graph",
+        "every outcome and acknowledgement in the graph",
         () ->
             graph.snapshot().agents().stream()
-                .anyMatch(a -> a.name().equals("writer") && a.handled() == 10));
+                .map(a -> a.name() + " handled " + a.handled() + ", sent " + a.sent())
+                .toList()
+                .equals(expected));
     AgentGraph.Snapshot snapshot = graph.snapshot();
     assertThat(snapshot.agents())
         .extracting(AgentGraph.Agent::name)
