@@ -114,15 +114,7 @@ public final class HealthServer implements AutoCloseable {
 
   private void route(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String method = exchange.getRequestMethod();
-      if (!"GET".equals(method) && !"HEAD".equals(method)) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(
-            exchange,
-            405,
-            Map.of("error", "method not allowed"),
-            PlainJsonRenderer.INSTANCE,
-            "no-store");
+      if (refusedMethod(exchange)) {
         return;
       }
       String path = exchange.getRequestURI().getPath();
@@ -171,15 +163,7 @@ public final class HealthServer implements AutoCloseable {
   private void graph(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      if (!"GET".equals(method) && !"HEAD".equals(method)) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(
-            exchange,
-            405,
-            Map.of("error", "method not allowed"),
-            PlainJsonRenderer.INSTANCE,
-            "no-store");
+      if (refusedMethod(exchange)) {
         return;
       }
       if (!path.equals("/graph")
@@ -235,6 +219,22 @@ public final class HealthServer implements AutoCloseable {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** Answers 405 to anything but GET and HEAD; whether it did. */
+  private static boolean refusedMethod(HttpExchange exchange) throws IOException {
+    String method = exchange.getRequestMethod();
+    if ("GET".equals(method) || "HEAD".equals(method)) {
+      return false;
+    }
+    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+    send(
+        exchange,
+        405,
+        Map.of("error", "method not allowed"),
+        PlainJsonRenderer.INSTANCE,
+        "no-store");
+    return true;
   }
 
   private static ShowDetails.Request request(HttpExchange exchange) {
