@@ -65,7 +65,14 @@ class PrometheusRulesTest {
           .as("%s's runbook", name)
           .contains(
               "**What it means.**", "**First query.**", "**Likely causes.**", "**What to do.**");
-      Matcher query = Pattern.compile("```promql\n(.*?)\n```", Pattern.DOTALL).matcher(entry);
+      // The block marked for this rule (DocBlocksTest requires the marker on every block).
+      Matcher query =
+          Pattern.compile(
+                  "<!-- checked by PrometheusRulesTest: "
+                      + Pattern.quote("query-" + name.toLowerCase(Locale.ROOT))
+                      + " -->\n```promql\n(.*?)\n```",
+                  Pattern.DOTALL)
+              .matcher(entry);
       assertThat(query.find()).as("%s's first query", name).isTrue();
       queries.add(query.group(1).strip());
     }

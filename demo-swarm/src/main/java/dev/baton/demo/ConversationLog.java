@@ -111,6 +111,7 @@ final class ConversationLog implements TransportListener {
   /** The summary's section: per-conversation totals (median and largest), stops, loops. */
   void print(PrintStream out) {
     List<Totals> totals = done();
+    out.println("Conversations (each task is one; totals as they travelled with the work)");
     out.printf(
         "  %-22s %d done, %d stopped by Baton%n", "conversations", totals.size(), stops.size());
     if (!totals.isEmpty()) {

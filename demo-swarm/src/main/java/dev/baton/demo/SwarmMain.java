@@ -244,7 +244,6 @@ public final class SwarmMain {
           config.role().equals(SwarmConfig.ALL_ROLES) ? "" : " (shared: every process and run)");
     }
     out.println();
-    out.println("Conversations (each task is one; totals as they travelled with the work)");
     swarm.conversations().print(out);
     out.println();
     out.println("Per agent");

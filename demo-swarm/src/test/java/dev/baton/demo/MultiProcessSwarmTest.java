@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.launchers.NatsServer;
 import dev.baton.testing.Await;
+import dev.baton.testing.DocBlock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -213,6 +214,14 @@ class MultiProcessSwarmTest {
           .contains(String.format("  %-22s %d%n", "tasks done", TASKS))
           .contains(String.format("  %-22s %d%n", "tasks failed", 0));
 
+      if (nats) { // docs/demo.md shows a NATS run whose instances were process ids, not letters
+        DocBlock.of(Path.of("../docs/demo.md"), "coordinator-output")
+            .isShapedLike(
+                output
+                    .replaceAll(
+                        "\\b(coordinator|researcher|coder|reviewer|summarizer)-[ab]\\b", "$1-1")
+                    .replaceAll("\\b(task-\\d+)-[ab]-", "$1-1-"));
+      }
       if (Boolean.getBoolean("baton.multiProcess.print")) {
         System.out.println(output);
         processes.values().forEach(p -> System.out.println(p.tail(15)));

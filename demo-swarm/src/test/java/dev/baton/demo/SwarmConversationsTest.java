@@ -7,6 +7,7 @@ package dev.baton.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testing.Await;
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.NatsServerExtension;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -18,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +217,12 @@ class SwarmConversationsTest {
             "loop +critic>reviser in "
                 + Pattern.quote(first.taskId())
                 + " at reviser on agents.revise, stopped\\n");
+    if (broker.length == 0) { // docs/conversations.md shows this run, on the embedded Kafka broker
+      Path page = Path.of("../docs/conversations.md");
+      DocBlock.of(page, "conversation-trees").isShapedLike(printed);
+      DocBlock.of(page, "loop-refused").isShapedLike(printed);
+      DocBlock.of(page, "conversation-summary").isShapedLike(summary);
+    }
   }
 
   /** What each thread of the run does now, for a failure's message. */

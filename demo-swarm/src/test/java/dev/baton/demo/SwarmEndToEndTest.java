@@ -6,7 +6,15 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.read.ListAppender;
 import dev.baton.testing.Await;
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.SpanTree;
 import io.nats.client.Connection;
@@ -24,6 +32,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,6 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * The swarm end to end: on the embedded Kafka broker (with the H2 store) and on a real nats-server
@@ -67,6 +77,14 @@ class SwarmEndToEndTest {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     SwarmConfig config =
         SwarmConfig.parse(List.of("--port", "0", "--failure-rate", "0.2", "--rate", "5"), null);
+    // The agents' log lines, as the demo's console pattern writes them (BATON_DEMO_LOG=INFO).
+    LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger agents = logs.getLogger("agent");
+    Level level = agents.getLevel();
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    agents.setLevel(Level.INFO);
+    agents.addAppender(logged);
     try (Swarm swarm = Swarm.start(config, spans, QUIET)) {
       String outsideId = "outside-" + UUID.randomUUID();
       try (KafkaProducer<String, byte[]> raw =
@@ -85,7 +103,19 @@ class SwarmEndToEndTest {
         raw.send(record).get(30, TimeUnit.SECONDS);
       }
       runAndCheck(swarm, spans, 4, outsideId);
+    } finally {
+      agents.detachAppender(logged);
+      agents.setLevel(level);
     }
+    Encoder<ILoggingEvent> console =
+        ((OutputStreamAppender<ILoggingEvent>)
+                logs.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OUT"))
+            .getEncoder();
+    String lines =
+        logged.list.stream()
+            .map(e -> new String(console.encode(e), StandardCharsets.UTF_8))
+            .collect(Collectors.joining());
+    DocBlock.of(Path.of("../docs/demo.md"), "log-lines").isShapedLike(lines);
   }
 
   @Test
@@ -118,8 +148,11 @@ class SwarmEndToEndTest {
     }
   }
 
+  /** The task docs/demo.md shows an outside caller sending, with {@code id} as its id. */
   private static byte[] outsideTask(String id) {
-    return ("{\"task_id\":\"" + id + "\",\"prompt\":\"from an outside caller\"}")
+    return DocBlock.of(Path.of("../docs/demo.md"), "task-input")
+        .text()
+        .replace("optional-your-id", id)
         .getBytes(StandardCharsets.UTF_8);
   }
 

@@ -11,6 +11,7 @@ import dev.baton.launchers.KafkaSecurity;
 import dev.baton.launchers.NatsServer;
 import dev.baton.testing.Await;
 import dev.baton.testing.CapturedOutput;
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.TestCertificates;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -53,21 +54,9 @@ class SwarmLeastPrivilegeTest {
 
   static final String DEMO_PASSWORD = "canary-demo-pw-6a1f";
 
-  /** The README's demo account. */
+  /** The demo account docs/security.md shows ("nats-account"): the server runs with exactly it. */
   static final String DEMO_PERMISSIONS =
-      """
-      permissions: {
-        publish: { allow: ["agents.>", "baton.heartbeats", "baton.demo.spans", "$JS.API.INFO",
-                           "$JS.API.STREAM.INFO.BATON_DEMO",
-                           "$JS.API.CONSUMER.CREATE.BATON_DEMO.>",
-                           "$JS.API.CONSUMER.DURABLE.CREATE.BATON_DEMO.>",
-                           "$JS.API.CONSUMER.INFO.BATON_DEMO.>",
-                           "$JS.API.CONSUMER.MSG.NEXT.BATON_DEMO.>",
-                           "$JS.API.STREAM.MSG.GET.BATON_DEMO", "$JS.API.DIRECT.GET.BATON_DEMO.>",
-                           "$JS.ACK.BATON_DEMO.>"] }
-        subscribe: { allow: ["agents.>", "baton.heartbeats", "baton.demo.spans", "_INBOX.>"] }
-        allow_responses: true
-      }""";
+      DocBlock.of(Path.of("../docs/security.md"), "nats-account").text();
 
   @Test
   void theDemoRunsUnderItsMinimalAccount() throws Exception {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.testing.Await;
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.NatsServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,7 +56,7 @@ class SwarmLifecycleTest {
                 "--port", "0",
                 "--slow-agent", "coder",
                 "--failure-rate", "0.5",
-                "--instance", "lifecycle"),
+                "--instance", "readme"),
             null);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (Swarm swarm =
@@ -60,6 +64,7 @@ class SwarmLifecycleTest {
       Map<String, Set<String>> seen = new ConcurrentHashMap<>();
       double[] longestCoderProcessing = {0};
       boolean[] metricsSawProcessing = {false};
+      String[] coderProcessing = {null, null}; // its /health/agent answer and /metrics then
       List<CompletableFuture<Coordinator.Outcome>> tasks = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         tasks.add(swarm.submit("task " + i));
@@ -82,7 +87,9 @@ class SwarmLifecycleTest {
                 if (agent.path("state_seconds").path("error").asDouble() > 0) {
                   states.add("error");
                 }
-                if (id.equals("coder-lifecycle") && state.equals("processing")) {
+                if (id.equals("coder-readme") && state.equals("processing")) {
+                  coderProcessing[0] = agent.toString();
+                  coderProcessing[1] = get(swarm, "/metrics").body();
                   longestCoderProcessing[0] =
                       Math.max(
                           longestCoderProcessing[0],
@@ -114,7 +121,7 @@ class SwarmLifecycleTest {
             e);
       }
 
-      JsonNode coder = json(get(swarm, "/health/agent/coder-lifecycle").body());
+      JsonNode coder = json(get(swarm, "/health/agent/coder-readme").body());
       assertThat(coder.path("start_count").asLong()).isEqualTo(1);
       assertThat(coder.path("state_seconds").path("processing").asDouble())
           .isGreaterThanOrEqualTo(1.0);
@@ -126,6 +133,26 @@ class SwarmLifecycleTest {
               "baton_agent_state_time_seconds_total{gen_ai_agent_name=\"coder\",state=\"processing\"}")
           .contains("baton_handler_cpu_time_seconds_total{")
           .contains("baton_handler_allocated_bytes_total{");
+
+      // docs/demo.md: its poll names agents of this run in states this run saw (which agent was
+      // in error when is the dice's), and its coder answer and /metrics lines have the shape of
+      // this run's while the coder processed.
+      Path page = Path.of("../docs/demo.md");
+      Matcher pair =
+          Pattern.compile("(\\w+): (\\w+)").matcher(DocBlock.of(page, "state-watch").text());
+      int pairs = 0;
+      while (pair.find()) {
+        pairs++;
+        assertThat(seen).as("the agents of the run").containsKey(pair.group(1));
+        assertThat(seen.values().stream().flatMap(Set::stream))
+            .as("the states the run saw")
+            .contains(pair.group(2));
+      }
+      assertThat(pairs).isGreaterThan(5);
+      DocBlock health = DocBlock.of(page, "agent-health");
+      int end = health.lines().indexOf("}") + 1;
+      health.part(0, end).isJsonShapedLike(coderProcessing[0]);
+      health.from(end).isShapedLike(coderProcessing[1]);
     }
   }
 

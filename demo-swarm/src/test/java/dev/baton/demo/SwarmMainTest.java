@@ -6,6 +6,7 @@ package dev.baton.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.NatsServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +44,8 @@ class SwarmMainTest {
         .contains("Usage: baton-demo-swarm")
         .contains("--transport nats|kafka")
         .contains("agents.tasks.submit");
+    DocBlock.of(Path.of("../docs/demo.md"), "usage")
+        .isExactly(out.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -161,19 +165,23 @@ class SwarmMainTest {
     assertThat(
             run(
                 "--role",
-                "summarizer",
+                "reviewer",
                 "--instance",
-                "s1",
+                "4533",
                 "--transport",
                 "nats",
                 "--nats-url",
                 NATS.url(),
+                "--jdbc-url",
+                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
                 "--duration",
                 "1s"))
         .isZero();
 
+    DocBlock.of(Path.of("../docs/demo.md"), "worker-output")
+        .isShapedLike(out.toString(StandardCharsets.UTF_8));
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("Agents: summarizer-s1\n")
+        .contains("Agents: reviewer-4533\n")
         .contains("Serving for 1 s.")
         .containsPattern("messages handled +0\n")
         .contains("Health details: every detail, to anyone on this machine")

@@ -33,6 +33,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -45,10 +47,18 @@ public final class HealthExample {
   private HealthExample() {}
 
   public static void main(String[] args) throws Exception {
-    String natsUrl = System.getenv().getOrDefault("NATS_URL", "nats://127.0.0.1:4222");
-    String jdbcUrl =
-        System.getenv()
-            .getOrDefault("JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    run(
+            System.getenv().getOrDefault("NATS_URL", "nats://127.0.0.1:4222"),
+            System.getenv()
+                .getOrDefault("JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"))
+        .forEach((request, body) -> System.out.println(request + "\n" + body + "\n"));
+  }
+
+  /**
+   * What each endpoint answers: the request line ({@code GET path (Accept: type) -> status}), body.
+   */
+  public static Map<String, String> run(String natsUrl, String jdbcUrl) throws Exception {
+    Map<String, String> out = new LinkedHashMap<>();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.bindTo(registry);
@@ -110,11 +120,11 @@ public final class HealthExample {
                     .header("Accept", request[1])
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-        System.out.println(
-            "GET " + request[0] + " (Accept: " + request[1] + ") -> " + response.statusCode());
-        System.out.println(response.body());
-        System.out.println();
+        out.put(
+            "GET " + request[0] + " (Accept: " + request[1] + ") -> " + response.statusCode(),
+            response.body());
       }
     }
+    return out;
   }
 }

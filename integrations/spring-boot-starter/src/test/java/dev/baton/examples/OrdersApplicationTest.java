@@ -7,8 +7,10 @@ package dev.baton.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.examples.nats.OrdersApplication;
 import dev.baton.testing.Await;
+import dev.baton.testing.DocBlock;
 import dev.baton.testing.NatsServerExtension;
 import dev.baton.testing.ReadmeSnippets;
 import io.nats.client.Connection;
@@ -57,6 +59,8 @@ class OrdersApplicationTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private static final Path PAGE = Path.of("../../docs/spring-boot.md");
+
   /** The example on a free loopback port, on the test's nats-server, with Actuator's probes. */
   private static ConfigurableApplicationContext start(String... more) {
     List<String> args =
@@ -66,22 +70,33 @@ class OrdersApplicationTest {
                 "--server.address=127.0.0.1",
                 "--nats.url=" + NATS.url(),
                 "--management.endpoint.health.probes.enabled=true"));
-    args.addAll(List.of(more));
+    for (String arg : more) {
+      // A property given twice would read "true,true": the caller's replaces the default.
+      args.removeIf(given -> given.startsWith(arg.substring(0, arg.indexOf('=') + 1)));
+      args.add(arg);
+    }
     return SpringApplication.run(OrdersApplication.class, args.toArray(String[]::new));
   }
 
   @Test
   void theExampleHandsOrdersOnAndReportsItsHealthToActuator() throws Exception {
-    try (ConfigurableApplicationContext app =
-            start(
-                "--spring.application.name=orders",
-                "--baton.heartbeat.interval=1s",
-                "--management.endpoint.health.show-details=always",
-                // The groups as Spring Boot's docs configure them; Baton adds its members.
-                "--management.endpoint.health.group.readiness.include=readinessState",
-                "--management.endpoint.health.group.readiness.show-components=always",
-                "--management.endpoint.health.group.liveness.include=livenessState",
-                "--management.endpoint.health.group.liveness.show-components=always");
+    // The properties docs/spring-boot.md gives the example, nats.url aside (the test's server).
+    List<String> properties = new ArrayList<>();
+    for (String line : DocBlock.of(PAGE, "properties").lines()) {
+      if (!line.startsWith("nats.url=")) {
+        properties.add("--" + line);
+      }
+    }
+    assertThat(properties).contains("--spring.application.name=orders");
+    properties.addAll(
+        List.of(
+            "--baton.heartbeat.interval=1s",
+            // The groups as Spring Boot's docs configure them; Baton adds its members.
+            "--management.endpoint.health.group.readiness.include=readinessState",
+            "--management.endpoint.health.group.readiness.show-components=always",
+            "--management.endpoint.health.group.liveness.include=livenessState",
+            "--management.endpoint.health.group.liveness.show-components=always"));
+    try (ConfigurableApplicationContext app = start(properties.toArray(String[]::new));
         Connection outside = Nats.connect(NATS.url())) {
       int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
       Subscription billing = outside.subscribe("billing.charge");
@@ -143,7 +158,30 @@ class OrdersApplicationTest {
       assertThat(liveness.body())
           .contains("\"livenessState\"", "\"batonHeartbeat\"")
           .doesNotContain("\"batonNats\"");
+
+      // The page's answers have the shape of these: /actuator/health without diskSpace and ssl,
+      // as it says, and each probe's components by their status.
+      ObjectNode shown = (ObjectNode) JSON.readTree(health);
+      ((ObjectNode) shown.path("components")).remove(List.of("diskSpace", "ssl"));
+      DocBlock.of(PAGE, "health-details").isJsonShapedLike(shown.toString());
+      DocBlock probes = DocBlock.of(PAGE, "probes");
+      probes.part(0, 2).isJsonShapedLike(statusesOnly(readiness.body()));
+      probes.part(2, 3).isJsonShapedLike(statusesOnly(liveness.body()));
     }
+  }
+
+  /** A health answer with each component reduced to its status. */
+  private static String statusesOnly(String health) throws Exception {
+    ObjectNode answer = (ObjectNode) JSON.readTree(health);
+    ObjectNode components = (ObjectNode) answer.path("components");
+    components
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                components.set(
+                    name,
+                    JSON.createObjectNode().set("status", components.get(name).get("status"))));
+    return answer.toString();
   }
 
   @Test

@@ -4,6 +4,9 @@
  */
 package dev.baton.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.launchers.KafkaBroker;
 import dev.baton.launchers.NatsServer;
 import dev.baton.testing.Await;
@@ -40,7 +43,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * consumer and a Kafka group that consumed 3 messages and then stopped, 7 more published to each;
  * then {@code java -jar tools/lag/target/baton-lag.jar} in a process of its own, and what its
  * {@code /metrics} and {@code /health} say. Run from the repository root after {@code mvn -B -q
- * install -DskipTests}: {@code mvn -B -q -pl lag exec:java -Dexec.classpathScope=test
+ * install -DskipTests}: {@code mvn -B -q -pl tools/lag exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.baton.examples.LagExample}.
  */
 public final class LagExample {
@@ -48,6 +51,13 @@ public final class LagExample {
   private LagExample() {}
 
   public static void main(String[] args) throws Exception {
+    File jar = new File("tools/lag/target/baton-lag.jar");
+    System.out.println(run(jar.exists() ? jar : new File("target/baton-lag.jar")));
+  }
+
+  /** The session docs/baton-lag.md shows, with {@code jar} as the baton-lag jar. */
+  public static String run(File jar) throws Exception {
+    StringBuilder out = new StringBuilder();
     try (NatsServer nats = NatsServer.start();
         KafkaBroker kafka = KafkaBroker.start()) {
       natsConsumerThatStopped(nats.url());
@@ -55,10 +65,6 @@ public final class LagExample {
       int port;
       try (ServerSocket socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
-      }
-      File jar = new File("tools/lag/target/baton-lag.jar");
-      if (!jar.exists()) {
-        jar = new File("target/baton-lag.jar");
       }
       List<String> command =
           List.of(
@@ -73,7 +79,10 @@ public final class LagExample {
               "1s",
               "--port",
               Integer.toString(port));
-      System.out.println("$ " + String.join(" ", command));
+      // As a reader runs it from the repository root.
+      out.append("$ java -jar tools/lag/target/baton-lag.jar ")
+          .append(String.join(" ", command.subList(3, command.size())))
+          .append('\n');
       File output = File.createTempFile("baton-lag-", ".log");
       output.deleteOnExit();
       Process lag =
@@ -93,7 +102,7 @@ public final class LagExample {
                   >= 2;
             });
         String metrics = get(http, port, "/metrics").body();
-        System.out.println("\n$ curl 127.0.0.1:" + port + "/metrics   (lag and status lines)");
+        out.append("\n$ curl 127.0.0.1:" + port + "/metrics   (lag and status lines)\n");
         metrics
             .lines()
             .filter(
@@ -102,18 +111,26 @@ public final class LagExample {
                         || l.startsWith("baton_consumer_lag_time_seconds{")
                         || l.startsWith("baton_consumer_status{")
                         || l.startsWith("baton_connection_up{"))
-            .forEach(System.out::println);
+            .sorted()
+            .forEach(l -> out.append(l).append('\n'));
         HttpResponse<String> health = get(http, port, "/health");
-        System.out.println("\n$ curl 127.0.0.1:" + port + "/health   -> " + health.statusCode());
-        System.out.println(health.body());
+        JsonNode answer = new ObjectMapper().readTree(health.body());
+        ObjectNode shown = new ObjectMapper().createObjectNode();
+        shown.set("status", answer.get("status"));
+        shown.set("stopped", answer.get("checks").get("stopped"));
+        out.append(
+                "\n$ curl -s 127.0.0.1:" + port + "/health   (the status and the stopped check)\n")
+            .append(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(shown))
+            .append('\n');
       } finally {
         lag.destroy();
         lag.waitFor(10, TimeUnit.SECONDS);
-        System.out.println(
-            "\nbaton-lag printed: "
-                + new String(Files.readAllBytes(output.toPath()), StandardCharsets.UTF_8).strip());
+        out.append("\n$ # baton-lag printed\n")
+            .append(new String(Files.readAllBytes(output.toPath()), StandardCharsets.UTF_8).strip())
+            .append('\n');
       }
     }
+    return out.toString();
   }
 
   private static String scrape(HttpClient http, int port) {

@@ -2,8 +2,11 @@
  * Copyright 2026 the Baton authors
  * SPDX-License-Identifier: Apache-2.0
  */
-package dev.baton.metrics;
+package dev.baton.docs;
 
+import dev.baton.metrics.BackplaneMetrics;
+import dev.baton.metrics.TraceExemplars;
+import dev.baton.testing.DocBlock;
 import dev.baton.transport.Outcome;
 import dev.baton.transport.TransportListener.Backlog;
 import dev.baton.transport.TransportListener.ConnectionChange;
@@ -16,13 +19,25 @@ import dev.baton.transport.TransportListener.SubscriptionChange;
 import dev.baton.transport.TransportListener.SubscriptionState;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Prints the scrape the README shows: one planner handing three tasks to a writer over Kafka. */
-public final class SampleScrape {
+/**
+ * The scrapes docs/metrics.md shows are what the registry prints: one planner handing three tasks
+ * to a writer over Kafka, and a latency bucket with its trace's exemplar.
+ */
+class SampleScrapeTest {
 
-  private SampleScrape() {}
+  @RegisterExtension static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
 
-  public static void main(String[] args) {
+  private static final Path PAGE = Path.of("../docs/metrics.md");
+
+  @Test
+  void theSampleScrape() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BackplaneMetrics metrics = BackplaneMetrics.builder().build();
     metrics.bindTo(registry);
@@ -45,6 +60,24 @@ public final class SampleScrape {
     }
     metrics.onBacklog(new Backlog("kafka", "tasks", "writers", "0", 1, Double.NaN, 0.8));
     metrics.onQueueDepth(new QueueDepth("kafka", "tasks", "writers", 0, 0));
-    System.out.print(registry.scrape());
+    DocBlock.of(PAGE, "scrape").isShapedLike(registry.scrape());
+  }
+
+  @Test
+  void aLatencyBucketCarriesItsTrace() {
+    PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
+    BackplaneMetrics metrics = BackplaneMetrics.builder().build();
+    metrics.bindTo(registry);
+    Span span = OTEL.getOpenTelemetry().getTracer("docs").spanBuilder("process").startSpan();
+    try (Scope s = span.makeCurrent()) {
+      metrics.onReceived(
+          new Received(
+              "kafka", "coder", "agents.code", "coders", "planner", 420, 3_770_646_000L, 1));
+    } finally {
+      span.end();
+    }
+    DocBlock.of(PAGE, "exemplar")
+        .isShapedLike(
+            registry.scrape("application/openmetrics-text; version=1.0.0; charset=utf-8"));
   }
 }
