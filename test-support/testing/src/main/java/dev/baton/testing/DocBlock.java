@@ -35,12 +35,15 @@ public final class DocBlock {
       Pattern.compile("^<!-- checked by ([A-Za-z0-9]+): ([a-z0-9-]+) -->$");
 
   /**
-   * A hexadecimal id: a UUID, five or more hex digits with a letter and a digit, or 16 or 32
-   * digits.
+   * A hexadecimal id: a UUID, five or more hex digits with a letter and a digit, 16 or 32 digits,
+   * or five or more hex digits after a hyphen ({@code task-1-4658-891985}: an id whose digits
+   * happen to be all numerals or all letters).
    */
   private static final Pattern HEX =
       Pattern.compile(
-          "\\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{5,}|[0-9]{32}|[0-9]{16})\\b");
+          "\\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+              + "|(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{5,}|[0-9]{32}|[0-9]{16})\\b"
+              + "|(?<=-)[0-9a-f]{5,}\\b");
 
   private static final Pattern NUMBER = Pattern.compile("\\d[\\d,]*(\\.\\d+)?");
 
@@ -185,9 +188,10 @@ public final class DocBlock {
     }
   }
 
-  /** The line with numbers as {@code 9}, hexadecimal ids as {@code #} and runs of spaces as one. */
+  /** The line with numbers and hexadecimal ids as {@code 9} and runs of spaces as one. */
   public static String mask(String line) {
-    String hex = HEX.matcher(line).replaceAll("#");
+    // Ids and numbers mask alike: an id may be all numerals.
+    String hex = HEX.matcher(line).replaceAll("9");
     return NUMBER.matcher(hex).replaceAll("9").replaceAll("\\s+", " ").strip();
   }
 
