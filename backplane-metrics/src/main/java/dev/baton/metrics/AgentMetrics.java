@@ -53,7 +53,12 @@ public final class AgentMetrics implements MeterBinder, AutoCloseable {
     this.clock = clock;
   }
 
-  /** Meters over {@code monitor}'s agents. */
+  /**
+   * Meters over {@code monitor}'s agents.
+   *
+   * @param monitor the heartbeat monitor whose agents the meters report
+   * @return the meters, to bind to a registry
+   */
   public static AgentMetrics create(HeartbeatMonitor monitor) {
     return new AgentMetrics(Objects.requireNonNull(monitor, "monitor"), Clock.systemUTC());
   }

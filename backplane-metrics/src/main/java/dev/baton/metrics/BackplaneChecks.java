@@ -26,6 +26,10 @@ public final class BackplaneChecks {
   /**
    * {@code backlog}: DEGRADED while any group is behind {@code limits} (lag in messages or seconds,
    * queue depth) or stalled, from the same data the gauges show.
+   *
+   * @param metrics the backplane metrics the check reads
+   * @param limits where the check turns DEGRADED
+   * @return the {@code backlog} check
    */
   public static HealthCheck backlog(BackplaneMetrics metrics, BacklogLimits limits) {
     Objects.requireNonNull(metrics, "metrics");
@@ -65,6 +69,9 @@ public final class BackplaneChecks {
    * {@code stopped}: DEGRADED while a group that no consumer runs (status STOPPED) has messages
    * waiting, naming each. Where whole groups can be down, as {@code baton-lag} sees them from the
    * broker.
+   *
+   * @param metrics the backplane metrics the check reads
+   * @return the {@code stopped} check
    */
   public static HealthCheck stopped(BackplaneMetrics metrics) {
     Objects.requireNonNull(metrics, "metrics");
@@ -93,6 +100,9 @@ public final class BackplaneChecks {
    * {@code permissions}: DEGRADED while the broker refuses a call Baton makes for one of its own
    * features (say the backlog probe's), with what was refused and why; HEALTHY once every such call
    * goes through. Messaging does not depend on these calls.
+   *
+   * @param metrics the backplane metrics the check reads
+   * @return the {@code permissions} check
    */
   public static HealthCheck permissions(BackplaneMetrics metrics) {
     Objects.requireNonNull(metrics, "metrics");

@@ -74,7 +74,7 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     this.meters = new BackplaneMeters(bound, partitionLabel, stallAfterMillis, clock);
   }
 
-  /** A builder with the defaults: no patterns, 100 values per label, stall after 60 s. */
+  /** {@return a builder with the defaults: no patterns, 100 values per label, stall after 60 s} */
   public static Builder builder() {
     return new Builder();
   }
@@ -90,8 +90,12 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
   }
 
   /**
-   * The status of {@code group} on {@code destination} ({@link ConsumerStatus#OK} when nothing is
-   * known about it), for health checks.
+   * {@return the status of {@code group} on {@code destination} ({@link ConsumerStatus#OK} when
+   * nothing is known about it), for health checks}
+   *
+   * @param system the messaging system ({@code nats}, {@code kafka})
+   * @param destination the subject or topic, as labelled
+   * @param group the consumer group or queue
    */
   public ConsumerStatus status(String system, String destination, String group) {
     MeterRegistry r = bound.registry();
@@ -130,12 +134,14 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     return views;
   }
 
-  /** The total lag over every group whose lag is known, or -1 when none is (for health). */
+  /**
+   * {@return the total lag over every group whose lag is known, or -1 when none is (for health)}
+   */
   public long totalLag() {
     return sumKnown(GroupState::lag);
   }
 
-  /** The messages every subscription holds unhandled in the client, or -1 when unknown. */
+  /** {@return the messages every subscription holds unhandled in the client, or -1 when unknown} */
   public long totalQueueDepth() {
     return sumKnown(GroupState::queueMessages);
   }
@@ -427,6 +433,9 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
     /**
      * Destinations matching {@code pattern} (NATS wildcards: {@code *} one token, {@code >} the
      * rest) are labelled with the pattern itself, e.g. {@code agents.tasks.*}. First match wins.
+     *
+     * @param pattern a destination pattern such as {@code tasks.*}
+     * @return this builder
      */
     public Builder addDestinationPattern(String pattern) {
       Objects.requireNonNull(pattern, "pattern");
@@ -435,19 +444,35 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
       return this;
     }
 
-    /** At most this many distinct values per label; later ones become {@code other}. */
+    /**
+     * At most this many distinct values per label; later ones become {@code other}.
+     *
+     * @param maxTagValues the most distinct values per label, at least 1
+     * @return this builder
+     */
     public Builder setMaxTagValues(int maxTagValues) {
       this.maxTagValues = maxTagValues;
       return this;
     }
 
-    /** Label Kafka lag by partition ({@code partition}); off by default. */
+    /**
+     * Label Kafka lag by partition ({@code partition}); off by default.
+     *
+     * @param partitionLabel whether lag carries a {@code partition} label
+     * @return this builder
+     */
     public Builder setPartitionLabel(boolean partitionLabel) {
       this.partitionLabel = partitionLabel;
       return this;
     }
 
-    /** A group behind with nothing processed for this long is STALLED. Default 60 s. */
+    /**
+     * A group behind with nothing processed for this long is STALLED. Default 60 s.
+     *
+     * @param stallAfter how long a group may be behind with nothing processed before it counts as
+     *     stalled
+     * @return this builder
+     */
     public Builder setStallAfter(Duration stallAfter) {
       this.stallAfter = Objects.requireNonNull(stallAfter, "stallAfter");
       return this;
@@ -459,7 +484,11 @@ public final class BackplaneMetrics implements TransportListener, MeterBinder, A
       return this;
     }
 
-    /** Builds it; throws {@link IllegalArgumentException} on a bad setting. */
+    /**
+     * Builds it; throws {@link IllegalArgumentException} on a bad setting.
+     *
+     * @return the metrics, ready to bind to a registry
+     */
     public BackplaneMetrics build() {
       if (maxTagValues < 1) {
         throw new IllegalArgumentException("maxTagValues must be at least 1, was " + maxTagValues);

@@ -47,6 +47,11 @@ public final class PrometheusScrape implements AutoCloseable {
   /**
    * Starts a server on {@code address} (port 0 picks a free one) that serves {@code registry} at
    * {@code /metrics}.
+   *
+   * @param registry the registry to serve
+   * @param address where to listen
+   * @return the running server; close it to stop
+   * @throws IOException when the address cannot be bound
    */
   public static PrometheusScrape start(PrometheusMeterRegistry registry, InetSocketAddress address)
       throws IOException {
@@ -60,7 +65,11 @@ public final class PrometheusScrape implements AutoCloseable {
     return new PrometheusScrape(server, executor);
   }
 
-  /** A handler that answers GET with the scrape text; usable in any {@link HttpServer}. */
+  /**
+   * {@return a handler that answers GET with the scrape text; usable in any {@link HttpServer}}
+   *
+   * @param registry the registry to serve
+   */
   public static HttpHandler handler(PrometheusMeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     return exchange -> {
@@ -101,12 +110,12 @@ public final class PrometheusScrape implements AutoCloseable {
     }
   }
 
-  /** The port the server listens on. */
+  /** {@return the port the server listens on} */
   public int port() {
     return server.getAddress().getPort();
   }
 
-  /** The scrape URL, {@code http://host:port/metrics}. */
+  /** {@return the scrape URL, {@code http://host:port/metrics}} */
   public URI uri() {
     InetSocketAddress address = server.getAddress();
     return URI.create(

@@ -73,12 +73,16 @@ public final class SpanExportWatch implements MeterBinder {
     this.clock = clock;
   }
 
-  /** A watch whose health check stays DEGRADED for a minute after the last lost span. */
+  /** {@return a watch whose health check stays DEGRADED for a minute after the last lost span} */
   public static SpanExportWatch create() {
     return create(Duration.ofMinutes(1));
   }
 
-  /** A watch whose health check stays DEGRADED for {@code degradedFor} after a lost span. */
+  /**
+   * {@return a watch whose health check stays DEGRADED for {@code degradedFor} after a lost span}
+   *
+   * @param degradedFor how long the check stays DEGRADED after a lost span
+   */
   public static SpanExportWatch create(Duration degradedFor) {
     Objects.requireNonNull(degradedFor, "degradedFor");
     if (degradedFor.isNegative() || degradedFor.isZero()) {
@@ -88,8 +92,10 @@ public final class SpanExportWatch implements MeterBinder {
   }
 
   /**
-   * The SDK's batch span processor over {@code exporter}, counted by this watch. Use it in place of
-   * {@code BatchSpanProcessor.builder(exporter).build()}.
+   * {@return the SDK's batch span processor over {@code exporter}, counted by this watch} Use it in
+   * place of {@code BatchSpanProcessor.builder(exporter).build()}.
+   *
+   * @param exporter the exporter the processor hands its batches to
    */
   public SpanProcessor batchProcessor(SpanExporter exporter) {
     return BatchSpanProcessor.builder(watch(exporter))
@@ -99,8 +105,11 @@ public final class SpanExportWatch implements MeterBinder {
   }
 
   /**
-   * {@code exporter}, counting what it delivers and fails to deliver. {@link #batchProcessor} uses
-   * it; call it yourself for a processor of your own (its drops are then not counted).
+   * {@return {@code exporter}, counting what it delivers and fails to deliver} {@link
+   * #batchProcessor} uses it; call it yourself for a processor of your own (its drops are then not
+   * counted).
+   *
+   * @param exporter the exporter to count
    */
   public SpanExporter watch(SpanExporter exporter) {
     Objects.requireNonNull(exporter, "exporter");
@@ -108,10 +117,10 @@ public final class SpanExportWatch implements MeterBinder {
   }
 
   /**
-   * A metric reader for an SDK that builds its batch span processors itself (the SDK's
+   * {@return a metric reader for an SDK that builds its batch span processors itself (the SDK's
    * autoconfiguration): register it on that SDK's meter provider, wrap its exporters with {@link
    * #watch}, and set the SDK's internal telemetry to {@code latest} ({@code
-   * otel.experimental.sdk.telemetry.version=latest}); its drops and queue are then counted too.
+   * otel.experimental.sdk.telemetry.version=latest}); its drops and queue are then counted too}
    */
   public MetricReader newReader() {
     PullReader sdkReader = new PullReader();
@@ -127,17 +136,17 @@ public final class SpanExportWatch implements MeterBinder {
     return all;
   }
 
-  /** Spans the exporter delivered. */
+  /** {@return spans the exporter delivered} */
   public long exportedSpans() {
     return exported.get();
   }
 
-  /** Spans the exporter failed to deliver (refused, timed out, rejected). */
+  /** {@return spans the exporter failed to deliver (refused, timed out, rejected)} */
   public long failedSpans() {
     return failed.get();
   }
 
-  /** Spans the batch processors dropped because their queues were full. */
+  /** {@return spans the batch processors dropped because their queues were full} */
   public long droppedSpans() {
     long dropped = 0;
     for (MetricData metric : collectAll()) {
@@ -152,7 +161,7 @@ public final class SpanExportWatch implements MeterBinder {
     return dropped;
   }
 
-  /** Spans waiting in the batch processors' queues. */
+  /** {@return spans waiting in the batch processors' queues} */
   public long queuedSpans() {
     long queued = 0;
     for (MetricData metric : collectAll()) {
@@ -173,6 +182,8 @@ public final class SpanExportWatch implements MeterBinder {
    * {@code trace-export}: DEGRADED while spans were dropped or failed to export within the window
    * ({@link #create(Duration)}), with the counts and how long ago an export last succeeded; HEALTHY
    * otherwise. Never UNHEALTHY. Register it as non-critical.
+   *
+   * @return the {@code trace-export} health check
    */
   public HealthCheck healthCheck() {
     return new HealthCheck() {

@@ -36,18 +36,19 @@ public final class TraceExemplars implements SpanContext {
   private TraceExemplars() {}
 
   /**
-   * The exemplar source to pass to {@code new PrometheusMeterRegistry(config, registry, clock, …)}.
+   * {@return the exemplar source to pass to {@code new PrometheusMeterRegistry(config, registry,
+   * clock, …)}}
    */
   public static SpanContext spanContext() {
     return INSTANCE;
   }
 
   /**
-   * A Prometheus registry whose histogram buckets and counters carry exemplars. Unlike Micrometer's
-   * default configuration, it writes no exemplar on a histogram's or summary's {@code _count} line:
-   * OpenMetrics does not allow one there, and Prometheus (2.42 here) then rejects the whole scrape
-   * ("does not support exemplars"). Build your own registry with {@link #prometheusConfig()} and
-   * {@link #spanContext()} to the same effect.
+   * {@return a Prometheus registry whose histogram buckets and counters carry exemplars} Unlike
+   * Micrometer's default configuration, it writes no exemplar on a histogram's or summary's {@code
+   * _count} line: OpenMetrics does not allow one there, and Prometheus (2.42 here) then rejects the
+   * whole scrape ("does not support exemplars"). Build your own registry with {@link
+   * #prometheusConfig()} and {@link #spanContext()} to the same effect.
    */
   public static PrometheusMeterRegistry prometheusRegistry() {
     return new PrometheusMeterRegistry(
@@ -55,8 +56,8 @@ public final class TraceExemplars implements SpanContext {
   }
 
   /**
-   * Micrometer's default Prometheus configuration, but exemplars only where OpenMetrics allows them
-   * ({@code io.prometheus.exporter.exemplarsOnAllMetricTypes=false}).
+   * {@return Micrometer's default Prometheus configuration, but exemplars only where OpenMetrics
+   * allows them ({@code io.prometheus.exporter.exemplarsOnAllMetricTypes=false})}
    */
   public static PrometheusConfig prometheusConfig() {
     return new PrometheusConfig() {

@@ -59,12 +59,12 @@ public final class AgentGraph implements TransportListener {
     this.createdNanos = clock.getAsLong();
   }
 
-  /** A graph with the defaults: a one-minute window, 100 agents. */
+  /** {@return a graph with the defaults: a one-minute window, 100 agents} */
   public static AgentGraph create() {
     return builder().build();
   }
 
-  /** A builder with the defaults of {@link #create()}. */
+  /** {@return a builder with the defaults of {@link #create()}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -111,14 +111,18 @@ public final class AgentGraph implements TransportListener {
     }
   }
 
-  /** The graph now: every agent and hand-off seen, with the window's figures; no states. */
+  /**
+   * {@return the graph now: every agent and hand-off seen, with the window's figures; no states}
+   */
   public Snapshot snapshot() {
     return snapshot(null);
   }
 
   /**
-   * The graph now, each agent with the state and status its heartbeats report to {@code heartbeats}
-   * (the worst of its instances), or none when {@code null}.
+   * {@return the graph now, each agent with the state and status its heartbeats report to {@code
+   * heartbeats} (the worst of its instances), or none when {@code null}}
+   *
+   * @param heartbeats the monitor whose heartbeats give each agent its state, or {@code null}
    */
   public Snapshot snapshot(@Nullable HeartbeatMonitor heartbeats) {
     long now = clock.getAsLong();
@@ -261,19 +265,27 @@ public final class AgentGraph implements TransportListener {
    * @param handoffs the hand-offs, by sender then receiver
    */
   public record Snapshot(Duration window, List<Agent> agents, List<Handoff> handoffs) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param agents the agents, by name
+     * @param handoffs the hand-offs, by sender then receiver
+     * @param window how far back the per-second and p95 figures look
+     */
     public Snapshot {
       Objects.requireNonNull(window, "window");
       agents = List.copyOf(agents);
       handoffs = List.copyOf(handoffs);
     }
 
-    /** The graph as text: one line per agent, one per hand-off (for a terminal or a log). */
+    /**
+     * {@return the graph as text: one line per agent, one per hand-off (for a terminal or a log)}
+     */
     public String text() {
       return GraphText.text(this);
     }
 
-    /** The graph as an SVG image. */
+    /** {@return the graph as an SVG image} */
     public String svg() {
       return GraphSvg.svg(this);
     }
@@ -287,7 +299,12 @@ public final class AgentGraph implements TransportListener {
 
     private Builder() {}
 
-    /** How far back the per-second and p95 figures look. Default one minute; at least 1 s. */
+    /**
+     * How far back the per-second and p95 figures look. Default one minute; at least 1 s.
+     *
+     * @param window how far back the figures look, at least 1 s
+     * @return this builder
+     */
     public Builder setWindow(Duration window) {
       Objects.requireNonNull(window, "window");
       if (window.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -301,6 +318,9 @@ public final class AgentGraph implements TransportListener {
     /**
      * At most this many agent names (default 100, as Baton's metrics label values); the rest count
      * as {@value AgentGraph#OTHER}.
+     *
+     * @param maxAgents the most agent names kept, at least 1
+     * @return this builder
      */
     public Builder setMaxAgents(int maxAgents) {
       if (maxAgents < 2) {
@@ -316,7 +336,11 @@ public final class AgentGraph implements TransportListener {
       return this;
     }
 
-    /** Builds the graph. */
+    /**
+     * Builds the graph.
+     *
+     * @return the graph, empty until agents hand off work
+     */
     public AgentGraph build() {
       return new AgentGraph(this);
     }

@@ -40,7 +40,7 @@ public record AgentHealth(
     long startCount,
     Map<String, Double> stateSeconds) {
 
-  /** The state as a lifecycle value, or {@code null} when the agent sent another word. */
+  /** {@return the state as a lifecycle value, or {@code null} when the agent sent another word} */
   public @Nullable AgentState lifecycleState() {
     return AgentState.parse(state);
   }

@@ -29,12 +29,16 @@ public enum AgentState {
 
   private final String wireName = name().toLowerCase(Locale.ROOT);
 
-  /** The lower-case name heartbeats and meters use. */
+  /** {@return the lower-case name heartbeats and meters use} */
   public String wireName() {
     return wireName;
   }
 
-  /** The state named {@code wireName} (any case), or {@code null} for none. */
+  /**
+   * {@return the state named {@code wireName} (any case), or {@code null} for none}
+   *
+   * @param wireName a state's name as heartbeats carry it
+   */
   public static @Nullable AgentState parse(@Nullable String wireName) {
     if (wireName == null) {
       return null;

@@ -31,7 +31,18 @@ public record CheckReport(
     Instant checkedAt,
     long latencyMillis) {
 
-  /** Checks the arguments. */
+  /**
+   * Checks the arguments.
+   *
+   * @param name the check's name
+   * @param status its status
+   * @param critical whether its failure makes the whole UNHEALTHY (else DEGRADED)
+   * @param reason why it is not HEALTHY, empty when it is (redacted, truncated)
+   * @param details facts the check reported
+   * @param dependencies what it depends on
+   * @param checkedAt when the check finished (or timed out)
+   * @param latencyMillis how long it took
+   */
   public CheckReport {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(status, "status");

@@ -13,14 +13,20 @@ import java.util.List;
  */
 public interface HealthCheck {
 
-  /** A short stable name, unique within a manager ({@code nats}, {@code postgres}). */
+  /** {@return a short stable name, unique within a manager ({@code nats}, {@code postgres})} */
   String name();
 
-  /** What the check depends on ({@code nats://host:4222}, never with credentials). */
+  /** {@return what the check depends on ({@code nats://host:4222}, never with credentials)} */
   default List<String> dependencies() {
     return List.of();
   }
 
-  /** Runs the check. May block; it is called on a health thread, never on a request thread. */
+  /**
+   * Runs the check. May block; it is called on a health thread, never on a request thread.
+   *
+   * @return the check's outcome
+   * @throws Exception when the check fails; the manager reports it UNHEALTHY with the exception's
+   *     message
+   */
   CheckResult check() throws Exception;
 }

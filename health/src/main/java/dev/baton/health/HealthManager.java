@@ -112,17 +112,20 @@ public final class HealthManager implements AutoCloseable {
     }
   }
 
-  /** A builder: 5 s timeout per check, every 10 s in the background, 1 s cache, 30 s max age. */
+  /**
+   * {@return a builder: 5 s timeout per check, every 10 s in the background, 1 s cache, 30 s max
+   * age}
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * The current report: from cache while it is younger than the cache period, else a fresh
+   * {@return the current report: from cache while it is younger than the cache period, else a fresh
    * evaluation shared with concurrent callers if it completes within {@link
    * Builder#setAnswerWithin}, else each check's latest completed result as of now (a check running
    * past its timeout is UNHEALTHY, one that never finished is UNKNOWN) while the evaluation goes on
-   * in the background. Never waits longer than the answer budget.
+   * in the background} Never waits longer than the answer budget.
    */
   public HealthReport report() {
     HealthReport cached = last.get();
@@ -179,20 +182,24 @@ public final class HealthManager implements AutoCloseable {
   }
 
   /**
-   * This process's CPU use, 0–100, as sampled at the last evaluation (on the manager's schedule or
-   * when the cache expired), so every response within a period shows the same figure; NaN before
-   * the first evaluation or when the JVM cannot tell.
+   * {@return this process's CPU use, 0–100, as sampled at the last evaluation (on the manager's
+   * schedule or when the cache expired), so every response within a period shows the same figure;
+   * NaN before the first evaluation or when the JVM cannot tell}
    */
   public double cpuUsagePercent() {
     return cpuUsagePercent;
   }
 
-  /** A fresh evaluation (shared with any already running). */
+  /** {@return a fresh evaluation (shared with any already running)} */
   public HealthReport refresh() {
     return awaitEvaluation();
   }
 
-  /** How many times {@code name} has run (for tests and diagnostics). */
+  /**
+   * {@return how many times {@code name} has run (for tests and diagnostics)}
+   *
+   * @param name a check's name
+   */
   public long runs(String name) {
     for (Registration r : registrations) {
       if (r.check.name().equals(name)) {
@@ -202,12 +209,12 @@ public final class HealthManager implements AutoCloseable {
     return 0;
   }
 
-  /** The cache period, for {@code Cache-Control}. */
+  /** {@return the cache period, for {@code Cache-Control}} */
   public Duration cacheFor() {
     return cacheFor;
   }
 
-  /** When this manager was created: the process's start as far as health is concerned. */
+  /** {@return when this manager was created: the process's start as far as health is concerned} */
   public Instant createdAt() {
     return createdAt;
   }
@@ -222,7 +229,7 @@ public final class HealthManager implements AutoCloseable {
     started.set(true);
   }
 
-  /** Whether {@link #markStarted()} was called. */
+  /** {@return whether {@link #markStarted()} was called} */
   public boolean isStarted() {
     return started.get();
   }
@@ -393,12 +400,23 @@ public final class HealthManager implements AutoCloseable {
 
     Builder() {}
 
-    /** Adds a critical check: its failure makes the whole UNHEALTHY. */
+    /**
+     * Adds a critical check: its failure makes the whole UNHEALTHY.
+     *
+     * @param check the check to add
+     * @return this builder
+     */
     public Builder addCheck(HealthCheck check) {
       return addCheck(check, Criticality.CRITICAL);
     }
 
-    /** Adds a check; a {@link Criticality#NON_CRITICAL} one's failure makes the whole DEGRADED. */
+    /**
+     * Adds a check; a {@link Criticality#NON_CRITICAL} one's failure makes the whole DEGRADED.
+     *
+     * @param check the check to add
+     * @param criticality whether its failure makes the whole UNHEALTHY or DEGRADED
+     * @return this builder
+     */
     public Builder addCheck(HealthCheck check, Criticality criticality) {
       Objects.requireNonNull(criticality, "criticality");
       boolean critical = criticality == Criticality.CRITICAL;
@@ -410,7 +428,12 @@ public final class HealthManager implements AutoCloseable {
       return this;
     }
 
-    /** How long one check may take before it counts as UNHEALTHY. Default 5 s. */
+    /**
+     * How long one check may take before it counts as UNHEALTHY. Default 5 s.
+     *
+     * @param timeout the longest one check may take
+     * @return this builder
+     */
     public Builder setTimeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout, "timeout");
       return this;
@@ -419,25 +442,43 @@ public final class HealthManager implements AutoCloseable {
     /**
      * How long {@link #report()} may wait for running checks before it answers with their latest
      * completed results (default 0.5 s, so an endpoint answers within a 1 s probe timeout).
+     *
+     * @param answerWithin the longest a report waits for checks that are running
+     * @return this builder
      */
     public Builder setAnswerWithin(Duration answerWithin) {
       this.answerWithin = Objects.requireNonNull(answerWithin, "answerWithin");
       return this;
     }
 
-    /** How often checks run in the background; ZERO for on demand only. Default 10 s. */
+    /**
+     * How often checks run in the background; ZERO for on demand only. Default 10 s.
+     *
+     * @param interval the time between background runs, or {@link Duration#ZERO}
+     * @return this builder
+     */
     public Builder setInterval(Duration interval) {
       this.interval = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
-    /** How long a report is served without running the checks again. Default 1 s. */
+    /**
+     * How long a report is served without running the checks again. Default 1 s.
+     *
+     * @param cacheFor how long a report is reused
+     * @return this builder
+     */
     public Builder setCacheFor(Duration cacheFor) {
       this.cacheFor = Objects.requireNonNull(cacheFor, "cacheFor");
       return this;
     }
 
-    /** A check result older than this counts as UNKNOWN. Default 30 s. */
+    /**
+     * A check result older than this counts as UNKNOWN. Default 30 s.
+     *
+     * @param maxAge the oldest a result may be and still count
+     * @return this builder
+     */
     public Builder setMaxAge(Duration maxAge) {
       this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
       return this;
@@ -449,7 +490,11 @@ public final class HealthManager implements AutoCloseable {
       return this;
     }
 
-    /** Builds and starts it; throws {@link IllegalArgumentException} on a bad setting. */
+    /**
+     * Builds and starts it; throws {@link IllegalArgumentException} on a bad setting.
+     *
+     * @return the running manager; close it to stop its checks
+     */
     public HealthManager build() {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive, was " + timeout);

@@ -21,7 +21,13 @@ import java.util.Objects;
 public record HealthReport(
     HealthStatus status, Instant evaluatedAt, Map<String, CheckReport> checks) {
 
-  /** Checks the arguments. */
+  /**
+   * Checks the arguments.
+   *
+   * @param status the aggregate
+   * @param evaluatedAt when the checks ran
+   * @param checks every check's report, by name, in registration order
+   */
   public HealthReport {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(evaluatedAt, "evaluatedAt");

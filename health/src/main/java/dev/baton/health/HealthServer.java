@@ -87,12 +87,16 @@ public final class HealthServer implements AutoCloseable {
     server.start();
   }
 
-  /** A builder for endpoints over {@code manager}'s checks. */
+  /**
+   * {@return a builder for endpoints over {@code manager}'s checks}
+   *
+   * @param manager the manager whose checks the endpoints report
+   */
   public static Builder builder(HealthManager manager) {
     return new Builder(Objects.requireNonNull(manager, "manager"));
   }
 
-  /** The port the server listens on. */
+  /** {@return the port the server listens on} */
   public int port() {
     return server.getAddress().getPort();
   }
@@ -345,7 +349,12 @@ public final class HealthServer implements AutoCloseable {
       this.manager = manager;
     }
 
-    /** Where to listen. Default 127.0.0.1:8081; use 0.0.0.0 for an orchestrator's probes. */
+    /**
+     * Where to listen. Default 127.0.0.1:8081; use 0.0.0.0 for an orchestrator's probes.
+     *
+     * @param address the address and port to listen on (port 0 picks a free one)
+     * @return this builder
+     */
     public Builder setAddress(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address, "address");
       return this;
@@ -353,13 +362,21 @@ public final class HealthServer implements AutoCloseable {
 
     /**
      * Who sees more than the status (see {@link ShowDetails}). Default {@link ShowDetails#never()}.
+     *
+     * @param showDetails who may see details
+     * @return this builder
      */
     public Builder setShowDetails(ShowDetails showDetails) {
       this.showDetails = Objects.requireNonNull(showDetails, "showDetails");
       return this;
     }
 
-    /** The heartbeat monitor behind {@code /health/agent/{id}} and the agent counts. */
+    /**
+     * The heartbeat monitor behind {@code /health/agent/{id}} and the agent counts.
+     *
+     * @param heartbeats the monitor that hears the agents' heartbeats
+     * @return this builder
+     */
     public Builder setHeartbeats(HeartbeatMonitor heartbeats) {
       this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
       return this;
@@ -370,31 +387,55 @@ public final class HealthServer implements AutoCloseable {
      * Accept}), {@code /graph.json} and {@code /graph.svg}, to the callers {@link #setShowDetails}
      * lets see details (the graph names agents), each agent with the state its heartbeats report
      * when {@link #setHeartbeats} is set.
+     *
+     * @param graph the graph to serve
+     * @return this builder
      */
     public Builder setGraph(AgentGraph graph) {
       this.graph = Objects.requireNonNull(graph, "graph");
       return this;
     }
 
-    /** The version reported. */
+    /**
+     * The version reported.
+     *
+     * @param version the version string, say the application's
+     * @return this builder
+     */
     public Builder setVersion(String version) {
       this.version = Objects.requireNonNull(version, "version");
       return this;
     }
 
-    /** Where {@code pending_tasks} comes from (e.g. the total consumer lag); negative: unknown. */
+    /**
+     * Where {@code pending_tasks} comes from (e.g. the total consumer lag); negative: unknown.
+     *
+     * @param pendingTasks the source of {@code pending_tasks}
+     * @return this builder
+     */
     public Builder setPendingTasks(LongSupplier pendingTasks) {
       this.pendingTasks = Objects.requireNonNull(pendingTasks, "pendingTasks");
       return this;
     }
 
-    /** Where {@code message_queue_depth} comes from; negative: unknown. */
+    /**
+     * Where {@code message_queue_depth} comes from; negative: unknown.
+     *
+     * @param queueDepth the source of {@code message_queue_depth}
+     * @return this builder
+     */
     public Builder setQueueDepth(LongSupplier queueDepth) {
       this.queueDepth = Objects.requireNonNull(queueDepth, "queueDepth");
       return this;
     }
 
-    /** Serves another handler on the same port, e.g. {@code /metrics}. */
+    /**
+     * Serves another handler on the same port, e.g. {@code /metrics}.
+     *
+     * @param path the context path, say {@code /metrics}
+     * @param handler the handler for requests under {@code path}
+     * @return this builder
+     */
     public Builder addContext(String path, HttpHandler handler) {
       if (path.equals("/") || path.startsWith("/health") || path.startsWith("/graph")) {
         throw new IllegalArgumentException("'" + path + "' is taken by the health endpoints");
@@ -403,7 +444,12 @@ public final class HealthServer implements AutoCloseable {
       return this;
     }
 
-    /** Starts the server. */
+    /**
+     * Starts the server.
+     *
+     * @return the running server; close it to stop
+     * @throws IOException when the address cannot be bound
+     */
     public HealthServer start() throws IOException {
       return new HealthServer(this);
     }

@@ -15,12 +15,16 @@ public enum HealthStatus {
   /** Does not work. Not serving. */
   UNHEALTHY;
 
-  /** The worse of the two. */
+  /**
+   * {@return the worse of the two}
+   *
+   * @param other the status to compare with
+   */
   public HealthStatus worst(HealthStatus other) {
     return other.ordinal() > ordinal() ? other : this;
   }
 
-  /** Whether a process in this state should get traffic: HEALTHY or DEGRADED. */
+  /** {@return whether a process in this state should get traffic: HEALTHY or DEGRADED} */
   public boolean isServing() {
     return this == HEALTHY || this == DEGRADED;
   }

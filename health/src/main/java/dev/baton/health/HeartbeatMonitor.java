@@ -56,7 +56,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     this.subscription = subscriber.subscribe(Transport.HEARTBEATS, this::onBeat);
   }
 
-  /** The subscription the heartbeats arrive on (to wait for it to be ready). */
+  /** {@return the subscription the heartbeats arrive on (to wait for it to be ready)} */
   public Subscription subscription() {
     return subscription;
   }
@@ -93,13 +93,17 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
   }
 
-  /** The agent's health, or {@code null} when it never sent a heartbeat. */
+  /**
+   * {@return the agent's health, or {@code null} when it never sent a heartbeat}
+   *
+   * @param agentId the agent's id
+   */
   public @Nullable AgentHealth agent(String agentId) {
     Beat beat = beats.get(agentId);
     return beat == null ? null : toHealth(agentId, beat);
   }
 
-  /** Every agent seen. */
+  /** {@return every agent seen} */
   public List<AgentHealth> agents() {
     List<AgentHealth> agents = new ArrayList<>();
     beats.forEach((id, beat) -> agents.add(toHealth(id, beat)));
@@ -109,6 +113,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
   /**
    * Calls {@code listener} with each agent name the first time a heartbeat of it arrives, and at
    * once with every name already seen (for meters per agent name).
+   *
+   * @param listener called with each agent name
    */
   public void addNameListener(Consumer<String> listener) {
     Objects.requireNonNull(listener, "listener");
@@ -116,7 +122,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     names.keySet().forEach(listener);
   }
 
-  /** How many agents are HEALTHY. */
+  /** {@return how many agents are HEALTHY} */
   public int activeAgents() {
     return (int) agents().stream().filter(a -> a.status() == HealthStatus.HEALTHY).count();
   }

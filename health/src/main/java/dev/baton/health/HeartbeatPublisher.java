@@ -39,7 +39,10 @@ public final class HeartbeatPublisher implements AutoCloseable {
   private final Object stateLock = new Object();
   private AgentState state = AgentState.STARTING;
   private long stateSinceMillis = startedAt.toEpochMilli();
-  private final long[] millisIn = new long[AgentState.values().length];
+  // Time in each state, summed in nanoseconds: a failed message redelivered at once leaves its
+  // agent in error for well under a millisecond, and whole milliseconds would count that as 0.
+  private long stateSinceNanos = System.nanoTime();
+  private final long[] nanosIn = new long[AgentState.values().length];
   private long lastEagerBeatMillis;
   private @Nullable String currentTask;
   private final SharedSchedule schedule;
@@ -59,10 +62,12 @@ public final class HeartbeatPublisher implements AutoCloseable {
   }
 
   /**
-   * Where the agent is in its lifecycle now. Cheap (a lock and a clock read), so it may be called
-   * around every message; the next heartbeat reports it with the time it was entered. Entering
-   * {@link AgentState#ERROR} sends a heartbeat at once (at most one such per interval), so a
-   * failure shows even when the agent moves on before the next one.
+   * Where the agent is in its lifecycle now. Cheap (a lock and two clock reads), so it may be
+   * called around every message; the next heartbeat reports it with the time it was entered.
+   * Entering {@link AgentState#ERROR} sends a heartbeat at once (at most one such per interval), so
+   * a failure shows even when the agent moves on before the next one.
+   *
+   * @param next the agent's state now
    */
   public void setState(AgentState next) {
     Objects.requireNonNull(next, "next");
@@ -78,6 +83,9 @@ public final class HeartbeatPublisher implements AutoCloseable {
   /**
    * {@link #setState(AgentState)} and {@link #setCurrentTask(String)} in one step: no heartbeat
    * reports the new state with the previous task, or the new task with the previous state.
+   *
+   * @param next the agent's state now
+   * @param task the task it works on, or {@code null} for none
    */
   public void setState(AgentState next, @Nullable String task) {
     Objects.requireNonNull(next, "next");
@@ -97,9 +105,11 @@ public final class HeartbeatPublisher implements AutoCloseable {
       return false;
     }
     long now = System.currentTimeMillis();
-    millisIn[state.ordinal()] += Math.max(0, now - stateSinceMillis);
+    long nowNanos = System.nanoTime();
+    nanosIn[state.ordinal()] += nowNanos - stateSinceNanos;
     state = next;
     stateSinceMillis = now;
+    stateSinceNanos = nowNanos;
     if (next == AgentState.ERROR && now - lastEagerBeatMillis >= interval.toMillis()) {
       lastEagerBeatMillis = now;
       return true;
@@ -107,14 +117,18 @@ public final class HeartbeatPublisher implements AutoCloseable {
     return false;
   }
 
-  /** The state last set. */
+  /** {@return the state last set} */
   public AgentState state() {
     synchronized (stateLock) {
       return state;
     }
   }
 
-  /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
+  /**
+   * The task the agent works on, or {@code null}. Never put secrets or user data here.
+   *
+   * @param task the task, or {@code null} for none
+   */
   public void setCurrentTask(@Nullable String task) {
     synchronized (stateLock) {
       currentTask = task;
@@ -129,13 +143,14 @@ public final class HeartbeatPublisher implements AutoCloseable {
       Map<String, Object> seconds = new LinkedHashMap<>();
       @Nullable String task;
       synchronized (stateLock) {
-        long now = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
         task = currentTask;
         beat.put("state", state.wireName());
         beat.put("state_since", Instant.ofEpochMilli(stateSinceMillis).toString());
         for (AgentState s : AgentState.values()) {
-          long millis = millisIn[s.ordinal()] + (s == state ? now - stateSinceMillis : 0);
-          seconds.put(s.wireName(), millis / 1000.0);
+          long nanos = nanosIn[s.ordinal()] + (s == state ? nowNanos - stateSinceNanos : 0);
+          // Rounded up to the millisecond: a state the agent was in at all never reads 0.
+          seconds.put(s.wireName(), ((nanos + 999_999) / 1_000_000) / 1000.0);
         }
       }
       beat.put("state_seconds", seconds);

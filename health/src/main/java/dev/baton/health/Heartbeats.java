@@ -26,6 +26,10 @@ public final class Heartbeats {
   /**
    * Starts publishing heartbeats for the agent {@code transport} sends for, every {@code interval}.
    * The caller closes the returned publisher when the agent stops.
+   *
+   * @param transport the transport the heartbeats go out on
+   * @param interval the time between two heartbeats
+   * @return the publisher, to set the agent's state on
    */
   public static HeartbeatPublisher publish(Transport transport, Duration interval) {
     return publish(transport, interval, 1);
@@ -36,6 +40,11 @@ public final class Heartbeats {
    * under its id, this start included ({@code startCount}, from wherever the application keeps it:
    * a database row, a file). The monitors take the larger of this count and the restarts they saw
    * themselves, so the count survives a restart of the monitoring process too.
+   *
+   * @param transport the transport the heartbeats go out on
+   * @param interval the time between two heartbeats
+   * @param startCount how many times the agent has started under its id, this start included
+   * @return the publisher, to set the agent's state on
    */
   public static HeartbeatPublisher publish(
       Transport transport, Duration interval, long startCount) {
@@ -48,7 +57,12 @@ public final class Heartbeats {
         transport.publisher(), transport.agentId(), transport.agentName(), interval, startCount);
   }
 
-  /** Starts listening to every agent's heartbeats. The caller closes the monitor. */
+  /**
+   * Starts listening to every agent's heartbeats. The caller closes the monitor.
+   *
+   * @param transport the transport the heartbeats come in on
+   * @return the monitor
+   */
   public static HeartbeatMonitor monitor(Transport transport) {
     return new HeartbeatMonitor(
         Objects.requireNonNull(transport, "transport").subscriber(), Clock.systemUTC());

@@ -32,7 +32,12 @@ public final class JdbcHealthCheck implements HealthCheck {
     this.timeoutSeconds = (int) Math.max(1, builder.timeout.toSeconds());
   }
 
-  /** A builder for a check of {@code dataSource}, named {@code database}, with a 2 s timeout. */
+  /**
+   * {@return a builder for a check of {@code dataSource}, named {@code database}, with a 2 s
+   * timeout}
+   *
+   * @param dataSource the database to check
+   */
   public static Builder builder(DataSource dataSource) {
     return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
   }
@@ -47,19 +52,33 @@ public final class JdbcHealthCheck implements HealthCheck {
       this.dataSource = dataSource;
     }
 
-    /** The check's name on {@code /health} (default {@code database}). */
+    /**
+     * The check's name on {@code /health} (default {@code database}).
+     *
+     * @param name the check's name
+     * @return this builder
+     */
     public Builder setName(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Bounds validation and the query, in whole seconds, at least 1 (default 2 s). */
+    /**
+     * Bounds validation and the query, in whole seconds, at least 1 (default 2 s).
+     *
+     * @param timeout the longest validation and the query may take
+     * @return this builder
+     */
     public Builder setTimeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
-    /** Builds the check. */
+    /**
+     * Builds the check.
+     *
+     * @return the check
+     */
     public JdbcHealthCheck build() {
       return new JdbcHealthCheck(this);
     }

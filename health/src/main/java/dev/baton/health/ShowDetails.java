@@ -40,20 +40,23 @@ public final class ShowDetails {
     this.variesByRequest = variesByRequest;
   }
 
-  /** Details to nobody: every endpoint answers with its status alone. */
+  /** {@return details to nobody: every endpoint answers with its status alone} */
   public static ShowDetails never() {
     return NEVER;
   }
 
-  /** Details to anyone who reaches the port: for a loopback-only port or a trusted network. */
+  /**
+   * {@return details to anyone who reaches the port: for a loopback-only port or a trusted network}
+   */
   public static ShowDetails always() {
     return ALWAYS;
   }
 
   /**
-   * Details to requests that carry {@code Authorization: Bearer <token>} (compared in constant
-   * time); everyone else gets the status alone.
+   * {@return details to requests that carry {@code Authorization: Bearer <token>} (compared in
+   * constant time); everyone else gets the status alone}
    *
+   * @param token the bearer token that unlocks details; not blank
    * @throws IllegalArgumentException for a blank token, or one shorter than 16 characters
    */
   public static ShowDetails whenAuthorized(String token) {
@@ -76,8 +79,11 @@ public final class ShowDetails {
   }
 
   /**
-   * Details to requests {@code authorized} accepts (say, a mutual-TLS proxy's header or a source
-   * address); everyone else gets the status alone. A predicate that throws counts as a refusal.
+   * {@return details to requests {@code authorized} accepts (say, a mutual-TLS proxy's header or a
+   * source address); everyone else gets the status alone} A predicate that throws counts as a
+   * refusal.
+   *
+   * @param authorized decides, per request, whether it may see details
    */
   public static ShowDetails whenAuthorized(Predicate<Request> authorized) {
     Objects.requireNonNull(authorized, "authorized");
@@ -112,7 +118,12 @@ public final class ShowDetails {
    */
   public record Request(InetSocketAddress remoteAddress, Map<String, List<String>> headers) {
 
-    /** Copies the headers, names in lower case. */
+    /**
+     * Copies the headers, names in lower case.
+     *
+     * @param remoteAddress the caller's address
+     * @param headers the request headers, names in lower case
+     */
     public Request {
       Objects.requireNonNull(remoteAddress, "remoteAddress");
       Map<String, List<String>> copy = new TreeMap<>();
@@ -128,7 +139,11 @@ public final class ShowDetails {
       headers = Collections.unmodifiableMap(copy);
     }
 
-    /** The first value of header {@code name} (any case), or {@code null}. */
+    /**
+     * {@return the first value of header {@code name} (any case), or {@code null}}
+     *
+     * @param name the header's name
+     */
     public @Nullable String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
       return values == null || values.isEmpty() ? null : values.get(0);

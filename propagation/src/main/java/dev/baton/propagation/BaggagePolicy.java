@@ -34,27 +34,31 @@ public final class BaggagePolicy {
     this.allowedKeys = allowedKeys;
   }
 
-  /** Every key may leave, within the W3C limits. */
+  /** {@return the default policy: every key may leave, within the W3C limits} */
   public static BaggagePolicy defaults() {
     return DEFAULT;
   }
 
-  /** A builder starting from {@link #defaults()}. */
+  /** {@return a builder starting from {@link #defaults()}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The most members sent on one message. */
+  /** {@return the most members sent on one message} */
   public int maxMembers() {
     return maxMembers;
   }
 
-  /** The byte budget of the {@code baggage} header on one message. */
+  /** {@return the byte budget of the {@code baggage} header on one message} */
   public int maxBytes() {
     return maxBytes;
   }
 
-  /** Whether baggage {@code key} may leave the process. */
+  /**
+   * {@return whether baggage {@code key} may leave the process}
+   *
+   * @param key a baggage key
+   */
   public boolean allows(String key) {
     return allowedKeys == null || allowedKeys.contains(key);
   }
@@ -67,7 +71,12 @@ public final class BaggagePolicy {
 
     Builder() {}
 
-    /** At most this many members per message, 1 to 64. */
+    /**
+     * At most this many members per message, 1 to 64.
+     *
+     * @param maxMembers the most members per message
+     * @return this builder
+     */
     public Builder setMaxMembers(int maxMembers) {
       this.maxMembers = maxMembers;
       return this;
@@ -76,13 +85,21 @@ public final class BaggagePolicy {
     /**
      * The {@code baggage} header's byte budget, 1 to 8192. On NATS headers count against the
      * server's max payload: lower it when messages are large.
+     *
+     * @param maxBytes the header's byte budget
+     * @return this builder
      */
     public Builder setMaxBytes(int maxBytes) {
       this.maxBytes = maxBytes;
       return this;
     }
 
-    /** Only these keys may leave the process (call again to add more). */
+    /**
+     * Only these keys may leave the process (call again to add more).
+     *
+     * @param keys the keys that may leave
+     * @return this builder
+     */
     public Builder addAllowedKeys(Collection<String> keys) {
       Objects.requireNonNull(keys, "keys");
       if (allowedKeys == null) {
@@ -94,7 +111,11 @@ public final class BaggagePolicy {
       return this;
     }
 
-    /** Builds the policy; throws {@link IllegalArgumentException} on a value out of range. */
+    /**
+     * Builds the policy; throws {@link IllegalArgumentException} on a value out of range.
+     *
+     * @return the policy
+     */
     public BaggagePolicy build() {
       if (maxMembers < 1 || maxMembers > BaggageCodec.MAX_MEMBERS) {
         throw new IllegalArgumentException(

@@ -136,19 +136,24 @@ public final class Baton {
   }
 
   /**
-   * Whether this agent's process spans are GenAI {@code invoke_agent} spans ({@link
-   * Builder#setGenAiSpans}).
+   * {@return whether this agent's process spans are GenAI {@code invoke_agent} spans ({@link
+   * Builder#setGenAiSpans})}
    */
   public boolean genAiSpans() {
     return naming.genAi();
   }
 
-  /** How many times in a row a cycle of agents repeats before it counts as a loop. */
+  /** {@return how many times in a row a cycle of agents repeats before it counts as a loop} */
   public int loopRepeats() {
     return loopRepeats;
   }
 
-  /** Whether a loop seen on {@code destination} is stopped (see {@link Builder#addLoopBreak}). */
+  /**
+   * {@return whether a loop seen on {@code destination} is stopped (see {@link
+   * Builder#addLoopBreak})}
+   *
+   * @param destination a subject or topic
+   */
   public boolean breaksLoopsOn(String destination) {
     for (DestinationPattern pattern : loopBreaks) {
       if (pattern.matches(destination)) {
@@ -158,32 +163,44 @@ public final class Baton {
     return false;
   }
 
-  /** A builder for an agent that reports to {@code openTelemetry}. */
+  /**
+   * {@return a builder for an agent that reports to {@code openTelemetry}}
+   *
+   * @param openTelemetry the OpenTelemetry whose tracer and propagators the agent uses
+   */
   public static Builder builder(OpenTelemetry openTelemetry) {
     return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
   }
 
-  /** The agent's name ({@code gen_ai.agent.name}). */
+  /** {@return the agent's name ({@code gen_ai.agent.name})} */
   public String agentName() {
     return agentName;
   }
 
-  /** The agent's id ({@code gen_ai.agent.id}). */
+  /** {@return the agent's id ({@code gen_ai.agent.id})} */
   public String agentId() {
     return agentId;
   }
 
-  /** The most hand-offs one trace may hold before the next hand-off starts a new, linked trace. */
+  /**
+   * {@return the most hand-offs one trace may hold before the next hand-off starts a new, linked
+   * trace}
+   */
   public int hopLimit() {
     return hopLimit;
   }
 
-  /** The baggage policy. */
+  /** {@return the baggage policy} */
   public BaggagePolicy baggagePolicy() {
     return baggagePolicy;
   }
 
-  /** What a receiver does with the sender's trace on {@code destination}: the first rule wins. */
+  /**
+   * {@return what a receiver does with the sender's trace on {@code destination}: the first rule
+   * wins}
+   *
+   * @param destination a subject or topic
+   */
   public Continuation continuationFor(String destination) {
     for (Rule rule : rules) {
       if (rule.pattern.matches(destination)) {
@@ -194,9 +211,11 @@ public final class Baton {
   }
 
   /**
-   * Whether messages on {@code destination} are housekeeping (heartbeats and the like) that travel
-   * without trace context and make no spans, while their metrics still count. See {@link
-   * Builder#addHousekeeping} and {@link Builder#setTraceHousekeeping}.
+   * {@return whether messages on {@code destination} are housekeeping (heartbeats and the like)
+   * that travel without trace context and make no spans, while their metrics still count} See
+   * {@link Builder#addHousekeeping} and {@link Builder#setTraceHousekeeping}.
+   *
+   * @param destination a subject or topic
    */
   public boolean isHousekeeping(String destination) {
     for (DestinationPattern pattern : housekeeping) {
@@ -207,38 +226,41 @@ public final class Baton {
     return false;
   }
 
-  /** What is measured of each handler call (see {@link Builder#setHandlerCost}). */
+  /** {@return what is measured of each handler call (see {@link Builder#setHandlerCost})} */
   public HandlerCost handlerCost() {
     return handlerCost;
   }
 
   /**
-   * Whether a hop whose handler failed is recorded even when its trace was not sampled (see {@link
-   * Builder#setKeepFailures}).
+   * {@return whether a hop whose handler failed is recorded even when its trace was not sampled
+   * (see {@link Builder#setKeepFailures})}
    */
   public boolean keepFailures() {
     return keepFailures;
   }
 
   /**
-   * How long a handler may run before its hop is recorded even when its trace was not sampled, in
-   * nanoseconds; 0: never (see {@link Builder#setKeepSlowerThan}).
+   * {@return how long a handler may run before its hop is recorded even when its trace was not
+   * sampled, in nanoseconds; 0: never (see {@link Builder#setKeepSlowerThan})}
    */
   public long keepSlowerThanNanos() {
     return keepSlowerThanNanos;
   }
 
   /**
-   * The longest a handler may hold its message before Baton gives the message up, in nanoseconds
-   * (see {@link Builder#setMaxHandlerTime}).
+   * {@return the longest a handler may hold its message before Baton gives the message up, in
+   * nanoseconds (see {@link Builder#setMaxHandlerTime})}
    */
   public long maxHandlerNanos() {
     return maxHandlerNanos;
   }
 
   /**
-   * The budget this agent holds conversations to on {@code destination}: the tightest of every
-   * matching {@link Builder#addBudget} rule, {@link ConversationBudget#unlimited()} when none.
+   * {@return the budget this agent holds conversations to on {@code destination}: the tightest of
+   * every matching {@link Builder#addBudget} rule, {@link ConversationBudget#unlimited()} when
+   * none}
+   *
+   * @param destination a subject or topic
    */
   public ConversationBudget budgetFor(String destination) {
     ConversationBudget budget = ConversationBudget.unlimited();
@@ -250,12 +272,12 @@ public final class Baton {
     return budget;
   }
 
-  /** Whether and how conversation ids travel (see {@link Builder#setConversations}). */
+  /** {@return whether and how conversation ids travel (see {@link Builder#setConversations})} */
   public ConversationMode conversations() {
     return conversations;
   }
 
-  /** How many times Baton's own instrumentation failed (and was contained) so far. */
+  /** {@return how many times Baton's own instrumentation failed (and was contained) so far} */
   public long telemetryFailures() {
     return listeners.failures();
   }
@@ -292,7 +314,12 @@ public final class Baton {
       housekeeping.add(DestinationPattern.parse(Transport.HEARTBEATS));
     }
 
-    /** The agent's name: printable ASCII, 1 to 128 characters. Default {@code agent}. */
+    /**
+     * The agent's name: printable ASCII, 1 to 128 characters. Default {@code agent}.
+     *
+     * @param agentName the agent's name
+     * @return this builder
+     */
     public Builder setAgentName(String agentName) {
       this.agentName = Objects.requireNonNull(agentName, "agentName");
       return this;
@@ -301,6 +328,9 @@ public final class Baton {
     /**
      * The agent's id, unique per running instance: printable ASCII, 1 to 128 characters. Default:
      * the name followed by a random UUID.
+     *
+     * @param agentId the agent's id
+     * @return this builder
      */
     public Builder setAgentId(String agentId) {
       this.agentId = Objects.requireNonNull(agentId, "agentId");
@@ -311,6 +341,10 @@ public final class Baton {
      * Receivers on destinations matching {@code pattern} (NATS wildcards: {@code *} one token,
      * {@code >} the rest) handle messages with {@code continuation}. Rules are tried in the order
      * added; the default is {@link Continuation#CONTINUE}.
+     *
+     * @param pattern a destination pattern
+     * @param continuation what receivers on matching destinations do with the sender's trace
+     * @return this builder
      */
     public Builder addContinuation(String pattern, Continuation continuation) {
       rules.add(
@@ -324,13 +358,21 @@ public final class Baton {
      * At most this many hand-offs in one trace (default {@value #DEFAULT_HOP_LIMIT}); the next one
      * starts a new trace linked to the last, so a runaway agent loop cannot grow a trace without
      * bound. The hop number travels on the message.
+     *
+     * @param hopLimit the most hand-offs in one trace, at least 1
+     * @return this builder
      */
     public Builder setHopLimit(int hopLimit) {
       this.hopLimit = hopLimit;
       return this;
     }
 
-    /** Which baggage leaves the process. Default {@link BaggagePolicy#defaults()}. */
+    /**
+     * Which baggage leaves the process. Default {@link BaggagePolicy#defaults()}.
+     *
+     * @param baggagePolicy the policy
+     * @return this builder
+     */
     public Builder setBaggagePolicy(BaggagePolicy baggagePolicy) {
       this.baggagePolicy = Objects.requireNonNull(baggagePolicy, "baggagePolicy");
       return this;
@@ -341,6 +383,9 @@ public final class Baton {
      * #addContinuation}) are housekeeping, like Baton's own heartbeats ({@value
      * Transport#HEARTBEATS}, always included): sent without trace context, received without a span,
      * so they do not fill the trace backend; the metrics still count them.
+     *
+     * @param pattern a destination pattern
+     * @return this builder
      */
     public Builder addHousekeeping(String pattern) {
       housekeeping.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
@@ -350,6 +395,9 @@ public final class Baton {
     /**
      * Whether housekeeping messages are traced like any other (default {@code false}): for
      * debugging the heartbeats themselves.
+     *
+     * @param traceHousekeeping whether housekeeping is traced
+     * @return this builder
      */
     public Builder setTraceHousekeeping(boolean traceHousekeeping) {
       this.traceHousekeeping = traceHousekeeping;
@@ -362,6 +410,9 @@ public final class Baton {
      * the CPU time it used, from the JVM's per-thread counters. They go on the process span ({@code
      * baton.handler.allocated_bytes}, {@code baton.handler.cpu_time} in seconds) and to the
      * listeners (the agent's cost meters). {@link HandlerCost#NONE} skips the counter reads.
+     *
+     * @param handlerCost what to measure
+     * @return this builder
      */
     public Builder setHandlerCost(HandlerCost handlerCost) {
       this.handlerCost = Objects.requireNonNull(handlerCost, "handlerCost");
@@ -376,6 +427,9 @@ public final class Baton {
      * was not recorded), and the listeners hear it ({@code Processed.kept}, the metric {@code
      * baton.kept.spans}). An OpenTelemetry sampler that records nothing at all ({@code
      * Sampler.alwaysOff()}) still records nothing.
+     *
+     * @param keepFailures whether failed hops are kept when unsampled
+     * @return this builder
      */
     public Builder setKeepFailures(boolean keepFailures) {
       this.keepFailures = keepFailures;
@@ -386,6 +440,10 @@ public final class Baton {
      * Records a hop whose handler ran longer than {@code threshold} even when its trace was not
      * sampled, as {@link #setKeepFailures} does with {@code baton.kept=slow}; {@link Duration#ZERO}
      * (the default) keeps none for being slow.
+     *
+     * @param threshold the handler time beyond which a hop is kept; {@link Duration#ZERO} turns the
+     *     rule off
+     * @return this builder
      */
     public Builder setKeepSlowerThan(Duration threshold) {
       Objects.requireNonNull(threshold, "threshold");
@@ -406,6 +464,9 @@ public final class Baton {
      * dead-letter topic at once when it has one) and records how the handler ended as {@link
      * dev.baton.transport.Outcome#ABANDONED}, with {@code error.type=baton.handler_timeout} on the
      * span; the handler itself is not stopped. Default 30 minutes; at least one second.
+     *
+     * @param maxHandlerTime the longest a handler may work on one message
+     * @return this builder
      */
     public Builder setMaxHandlerTime(Duration maxHandlerTime) {
       Objects.requireNonNull(maxHandlerTime, "maxHandlerTime");
@@ -424,6 +485,9 @@ public final class Baton {
      * {@link ConversationMode#REQUIRE} carries it and refuses work without one. The id travels as
      * the W3C baggage member {@code gen_ai.conversation.id} (whatever the baggage policy's
      * allow-list says) and is on every send and process span.
+     *
+     * @param conversations the conversation mode
+     * @return this builder
      */
     public Builder setConversations(ConversationMode conversations) {
       this.conversations = Objects.requireNonNull(conversations, "conversations");
@@ -435,6 +499,10 @@ public final class Baton {
      * {@link #addContinuation}) to {@code budget}, on top of the budget they carry: the tighter
      * limit wins, is checked before the handler runs, and travels on with the work. Needs
      * conversations on ({@link #setConversations}).
+     *
+     * @param pattern a destination pattern
+     * @param budget the budget conversations received there are held to
+     * @return this builder
      */
     public Builder addBudget(String pattern, ConversationBudget budget) {
       budgets.add(
@@ -449,6 +517,9 @@ public final class Baton {
      * repeat in a conversation's trail before the hop that closes it reports a loop: default
      * {@value Baton#DEFAULT_LOOP_REPEATS}, at least 2. A single visit back (coordinator, worker,
      * coordinator) is never one. Needs conversations on: the trail travels in their totals.
+     *
+     * @param loopRepeats the repeats that make a loop, at least 2
+     * @return this builder
      */
     public Builder setLoopRepeats(int loopRepeats) {
       if (loopRepeats < 2) {
@@ -463,6 +534,9 @@ public final class Baton {
      * that closes one is refused (reason {@code loop}) the way an over-budget one is. Elsewhere a
      * loop is reported only (a WARN per cycle per minute, the listeners' {@code onLoop}, the meter
      * {@code baton.conversation.loops}).
+     *
+     * @param pattern a destination pattern
+     * @return this builder
      */
     public Builder addLoopBreak(String pattern) {
       loopBreaks.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
@@ -476,6 +550,9 @@ public final class Baton {
      * messaging.destination.name}: per-task or per-user destinations give one span name, as the
      * messaging conventions ask. First match wins. A wildcard subscription's process spans are
      * named for its subscription without this.
+     *
+     * @param pattern a destination pattern such as {@code tasks.*}
+     * @return this builder
      */
     public Builder addSpanNamePattern(String pattern) {
       spanNamePatterns.add(DestinationPattern.parse(Objects.requireNonNull(pattern, "pattern")));
@@ -487,6 +564,9 @@ public final class Baton {
      * carry (default {@value #DEFAULT_SPAN_NAME_LIMIT}); spans for destinations past them are named
      * for the operation alone ({@code send}, {@code process}), with {@code
      * messaging.destination.name} still set, and a WARN says which pattern would help.
+     *
+     * @param spanNameLimit the most distinct destinations in span names, at least 1
+     * @return this builder
      */
     public Builder setSpanNameLimit(int spanNameLimit) {
       this.spanNameLimit = spanNameLimit;
@@ -499,19 +579,31 @@ public final class Baton {
      * {@code gen_ai.transfer.mode}), keeping its messaging attributes. Default: on when the
      * environment variable {@code OTEL_SEMCONV_STABILITY_OPT_IN} lists {@code
      * gen_ai_latest_experimental}, as OpenTelemetry's own instrumentation reads it; else off.
+     *
+     * @param genAiSpans whether process spans are GenAI {@code invoke_agent} spans
+     * @return this builder
      */
     public Builder setGenAiSpans(boolean genAiSpans) {
       this.genAiSpans = genAiSpans;
       return this;
     }
 
-    /** Adds an observer (metrics, health) of every transport this Baton instruments. */
+    /**
+     * Adds an observer (metrics, health) of every transport this Baton instruments.
+     *
+     * @param listener the observer to add
+     * @return this builder
+     */
     public Builder addListener(TransportListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
-    /** Builds the Baton; throws {@link IllegalArgumentException} saying what to change. */
+    /**
+     * Builds the Baton; throws {@link IllegalArgumentException} saying what to change.
+     *
+     * @return the agent's Baton, to hand to a transport
+     */
     public Baton build() {
       checkIdentity("agentName", agentName);
       if (agentId != null) {

@@ -77,15 +77,19 @@ public final class Conversation {
     this.listeners = listeners;
   }
 
-  /** The conversation of the code running now, or {@code null} outside any conversation. */
+  /**
+   * {@return the conversation of the code running now, or {@code null} outside any conversation}
+   */
   public static @Nullable Conversation current() {
     return fromContext(Context.current());
   }
 
   /**
-   * The conversation held in {@code context}, or {@code null} when none (or an invalid id). A
-   * context whose baggage names a conversation that Baton did not start here (set with the baggage
-   * API) gets a conversation whose totals begin now.
+   * {@return the conversation held in {@code context}, or {@code null} when none (or an invalid
+   * id)} A context whose baggage names a conversation that Baton did not start here (set with the
+   * baggage API) gets a conversation whose totals begin now.
+   *
+   * @param context the context to read
    */
   public static @Nullable Conversation fromContext(Context context) {
     String id = Baggage.fromContext(context).getEntryValue(BAGGAGE_KEY);
@@ -100,9 +104,11 @@ public final class Conversation {
   }
 
   /**
-   * The current context in conversation {@code id} (1 to 128 printable ASCII characters without
-   * spaces, else {@link IllegalArgumentException}), whose totals begin now. Make it current around
-   * the sends that start the conversation.
+   * {@return the current context in conversation {@code id} (1 to 128 printable ASCII characters
+   * without spaces, else {@link IllegalArgumentException}), whose totals begin now} Make it current
+   * around the sends that start the conversation.
+   *
+   * @param id the conversation id
    */
   public static Context begin(String id) {
     return begin(id, ConversationBudget.unlimited());
@@ -111,6 +117,11 @@ public final class Conversation {
   /**
    * {@link #begin(String)} with a budget that travels with the work: every receiving agent refuses
    * the work once the conversation is over it (see {@link ConversationBudget}).
+   *
+   * @param id the conversation id
+   * @param budget the budget the conversation carries
+   * @return the current context in conversation {@code id}, with {@code budget}; make it current
+   *     for the work to carry both
    */
   public static Context begin(String id, ConversationBudget budget) {
     Objects.requireNonNull(id, "id");
@@ -133,7 +144,9 @@ public final class Conversation {
     return context.with(KEY, conversation);
   }
 
-  /** The id: what {@code gen_ai.conversation.id} says on every span of the conversation. */
+  /**
+   * {@return the id: what {@code gen_ai.conversation.id} says on every span of the conversation}
+   */
   public String id() {
     return id;
   }
@@ -149,32 +162,41 @@ public final class Conversation {
         Math.min(ledger.maxMicros, budget.maxMicros));
   }
 
-  /** The budget the conversation carries ({@link ConversationBudget#unlimited()} when none). */
+  /**
+   * {@return the budget the conversation carries ({@link ConversationBudget#unlimited()} when
+   * none)}
+   */
   public ConversationBudget budget() {
     return new ConversationBudget(
         carried.maxTokens, carried.maxCostMicros, carried.maxHops, carried.maxMicros);
   }
 
-  /** Tokens left in the budget ({@link Long#MAX_VALUE} without a token limit), 0 when over. */
+  /**
+   * {@return tokens left in the budget ({@link Long#MAX_VALUE} without a token limit), 0 when over}
+   */
   public long tokensLeft() {
     return carried.maxTokens == Ledger.NONE
         ? Long.MAX_VALUE
         : Math.max(0, carried.maxTokens - inputTokens() - outputTokens());
   }
 
-  /** Cost left in the budget ({@link Double#POSITIVE_INFINITY} without a cost limit). */
+  /** {@return cost left in the budget ({@link Double#POSITIVE_INFINITY} without a cost limit)} */
   public double costLeft() {
     return carried.maxCostMicros == Ledger.NONE
         ? Double.POSITIVE_INFINITY
         : Math.max(0, carried.maxCostMicros / 1e6 - cost());
   }
 
-  /** Hand-offs left in the budget ({@link Long#MAX_VALUE} without a hop limit). */
+  /** {@return hand-offs left in the budget ({@link Long#MAX_VALUE} without a hop limit)} */
   public long hopsLeft() {
     return carried.maxHops == Ledger.NONE ? Long.MAX_VALUE : Math.max(0, carried.maxHops - hops());
   }
 
-  /** Time left in the budget ({@code null} without a time limit), zero when over. */
+  /**
+   * Time left in the budget ({@code null} without a time limit), zero when over.
+   *
+   * @return the time left, or {@code null} without a time limit
+   */
   public @Nullable Duration timeLeft() {
     if (carried.maxMicros == Ledger.NONE) {
       return null;
@@ -182,14 +204,16 @@ public final class Conversation {
     return Duration.ofNanos(Math.max(0, carried.maxMicros - elapsed().toNanos() / 1000) * 1000);
   }
 
-  /** The hand-offs the work has made in this conversation to reach the code running now. */
+  /**
+   * {@return the hand-offs the work has made in this conversation to reach the code running now}
+   */
   public long hops() {
     return carried.hops;
   }
 
   /**
-   * The distinct agents the work has passed through, this one included (counted with a 64-bit
-   * sketch: exact until two agents' names share a bit, then slightly under).
+   * {@return the distinct agents the work has passed through, this one included (counted with a
+   * 64-bit sketch: exact until two agents' names share a bit, then slightly under)}
    */
   public long agents() {
     if (agent == null || (carried.sketch & Ledger.agentBit(agent)) != 0) {
@@ -198,32 +222,35 @@ public final class Conversation {
     return carried.agents + 1;
   }
 
-  /** The input tokens spent so far, this agent's included. */
+  /** {@return the input tokens spent so far, this agent's included} */
   public synchronized long inputTokens() {
     return carried.inputTokens + inputTokens;
   }
 
-  /** The output tokens spent so far, this agent's included. */
+  /** {@return the output tokens spent so far, this agent's included} */
   public synchronized long outputTokens() {
     return carried.outputTokens + outputTokens;
   }
 
-  /** The cost so far, this agent's included, in the unit agents add it in (say, US dollars). */
+  /**
+   * {@return the cost so far, this agent's included, in the unit agents add it in (say, US
+   * dollars)}
+   */
   public synchronized double cost() {
     return (carried.costMicros + costMicros) / 1e6;
   }
 
-  /** The time handlers spent on the work so far, this handler's until now included. */
+  /** {@return the time handlers spent on the work so far, this handler's until now included} */
   public Duration handlerTime() {
     return Duration.ofNanos(carried.handlerMicros * 1000 + ownHandlerNanos());
   }
 
-  /** When the conversation began (its first Baton hop, or {@link #begin}). */
+  /** {@return when the conversation began (its first Baton hop, or {@link #begin})} */
   public Instant startedAt() {
     return Instant.EPOCH.plus(carried.startMicros, java.time.temporal.ChronoUnit.MICROS);
   }
 
-  /** The wall time since the conversation began. */
+  /** {@return the wall time since the conversation began} */
   public Duration elapsed() {
     return Duration.ofNanos(Math.max(0, nowMicros() - carried.startMicros) * 1000);
   }
@@ -232,6 +259,10 @@ public final class Conversation {
    * Adds what one LLM call cost: its input and output tokens and its price (in the unit the whole
    * swarm uses; held in millionths). Every message this agent hands on afterwards carries the new
    * totals. Throws {@link IllegalArgumentException} on a negative or non-finite value.
+   *
+   * @param inputTokens the call's input tokens, 0 or more
+   * @param outputTokens the call's output tokens, 0 or more
+   * @param cost the call's price, 0 or more
    */
   public void addUsage(long inputTokens, long outputTokens, double cost) {
     if (inputTokens < 0 || outputTokens < 0 || !(cost >= 0) || Double.isInfinite(cost)) {
@@ -256,6 +287,8 @@ public final class Conversation {
    * metrics' distributions per conversation: tokens, cost, hops, agents, duration). True when
    * reported; false when already declared done, or outside a Baton handler (a {@link #begin} scope
    * has no agent to report to).
+   *
+   * @return whether this call declared it done (false when it was declared done before)
    */
   public boolean done() {
     Listeners to = listeners;

@@ -34,17 +34,21 @@ public final class ConversationBudget {
     this.maxMicros = maxMicros;
   }
 
-  /** No limit. */
+  /** {@return a budget with no limit} */
   public static ConversationBudget unlimited() {
     return UNLIMITED;
   }
 
-  /** A builder with no limit set. */
+  /** {@return a builder with no limit set} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The tighter of this budget and {@code other}, limit by limit. */
+  /**
+   * {@return the tighter of this budget and {@code other}, limit by limit}
+   *
+   * @param other the other budget
+   */
   public ConversationBudget tightest(ConversationBudget other) {
     return new ConversationBudget(
         Math.min(maxTokens, other.maxTokens),
@@ -53,7 +57,7 @@ public final class ConversationBudget {
         Math.min(maxMicros, other.maxMicros));
   }
 
-  /** Whether no limit is set. */
+  /** {@return whether no limit is set} */
   public boolean isUnlimited() {
     return maxTokens == NONE && maxCostMicros == NONE && maxHops == NONE && maxMicros == NONE;
   }
@@ -98,7 +102,12 @@ public final class ConversationBudget {
 
     Builder() {}
 
-    /** At most this many tokens, input and output together; at least 1. */
+    /**
+     * At most this many tokens, input and output together; at least 1.
+     *
+     * @param maxTokens the most tokens
+     * @return this builder
+     */
     public Builder setMaxTokens(long maxTokens) {
       if (maxTokens < 1) {
         throw new IllegalArgumentException("maxTokens must be at least 1, was " + maxTokens);
@@ -107,7 +116,12 @@ public final class ConversationBudget {
       return this;
     }
 
-    /** At most this cost, in the unit agents add it in (held in millionths); more than 0. */
+    /**
+     * At most this cost, in the unit agents add it in (held in millionths); more than 0.
+     *
+     * @param maxCost the most cost
+     * @return this builder
+     */
     public Builder setMaxCost(double maxCost) {
       if (!(maxCost > 0) || Double.isInfinite(maxCost) || maxCost > 9.99e11) {
         throw new IllegalArgumentException("maxCost must be more than 0, was " + maxCost);
@@ -116,7 +130,12 @@ public final class ConversationBudget {
       return this;
     }
 
-    /** At most this many hand-offs; at least 1. */
+    /**
+     * At most this many hand-offs; at least 1.
+     *
+     * @param maxHops the most hand-offs
+     * @return this builder
+     */
     public Builder setMaxHops(long maxHops) {
       if (maxHops < 1) {
         throw new IllegalArgumentException("maxHops must be at least 1, was " + maxHops);
@@ -125,7 +144,12 @@ public final class ConversationBudget {
       return this;
     }
 
-    /** At most this long from the conversation's start; at least one millisecond. */
+    /**
+     * At most this long from the conversation's start; at least one millisecond.
+     *
+     * @param maxDuration the longest time
+     * @return this builder
+     */
     public Builder setMaxDuration(Duration maxDuration) {
       Objects.requireNonNull(maxDuration, "maxDuration");
       if (maxDuration.compareTo(Duration.ofMillis(1)) < 0) {
@@ -137,7 +161,7 @@ public final class ConversationBudget {
       return this;
     }
 
-    /** The budget. */
+    /** {@return the budget} */
     public ConversationBudget build() {
       return new ConversationBudget(maxTokens, maxCostMicros, maxHops, maxMicros);
     }

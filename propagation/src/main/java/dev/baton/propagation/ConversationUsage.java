@@ -46,7 +46,7 @@ public final class ConversationUsage implements SpanProcessor {
 
   private ConversationUsage() {}
 
-  /** A processor to add to the application's {@code SdkTracerProvider}. */
+  /** {@return a processor to add to the application's {@code SdkTracerProvider}} */
   public static ConversationUsage create() {
     return new ConversationUsage();
   }

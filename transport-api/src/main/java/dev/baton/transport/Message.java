@@ -120,12 +120,12 @@ public final class Message {
     return headers instanceof ReadOnlyHeaders ? headers : Map.copyOf(headers);
   }
 
-  /** The subject or topic the message was published to. */
+  /** {@return the subject or topic the message was published to} */
   public String destination() {
     return destination;
   }
 
-  /** The message headers, last value per name, unmodifiable. */
+  /** {@return the message headers, last value per name, unmodifiable} */
   public Map<String, String> headers() {
     Map<String, String> made = headers;
     if (made == null) {
@@ -137,12 +137,12 @@ public final class Message {
     return made;
   }
 
-  /** The payload bytes, never {@code null} (empty when the message had none). */
+  /** {@return the payload bytes, never {@code null} (empty when the message had none)} */
   public byte[] payload() {
     return payload;
   }
 
-  /** The message id; a generated one when the sender set none. */
+  /** {@return the message id; a generated one when the sender set none} */
   public String id() {
     String made = id;
     if (made == null) {
@@ -158,30 +158,36 @@ public final class Message {
     return made;
   }
 
-  /** The name of the agent that sent it, or {@code null} when the sender is not a Baton agent. */
+  /**
+   * {@return the name of the agent that sent it, or {@code null} when the sender is not a Baton
+   * agent}
+   */
   public @Nullable String sender() {
     return sender;
   }
 
-  /** Where a reply goes, or {@code null} when the sender expects none. */
+  /** {@return where a reply goes, or {@code null} when the sender expects none} */
   public @Nullable String replyTo() {
     return replyTo;
   }
 
   /**
-   * How often the broker has delivered this message, 1 on the first delivery (always 1 on brokers
-   * without redelivery).
+   * {@return how often the broker has delivered this message, 1 on the first delivery (always 1 on
+   * brokers without redelivery)}
    */
   public int deliveryCount() {
     return deliveryCount;
   }
 
-  /** The payload decoded as UTF-8. */
+  /** {@return the payload decoded as UTF-8} */
   public String payloadAsString() {
     return new String(payload, StandardCharsets.UTF_8);
   }
 
-  /** Whether the broker delivered this message before (a redelivery after a nak or timeout). */
+  /**
+   * {@return whether the broker delivered this message before (a redelivery after a nak or
+   * timeout)}
+   */
   public boolean isRedelivery() {
     return deliveryCount > 1;
   }

@@ -16,6 +16,12 @@ package dev.baton.transport;
 @FunctionalInterface
 public interface MessageHandler {
 
-  /** Handles one message. Called on the subscription's delivery thread. */
+  /**
+   * Handles one message. Called on the subscription's delivery thread.
+   *
+   * @param message the message
+   * @throws Exception to have the message count as failed: its span records the exception and, on
+   *     the durable path, the broker redelivers it
+   */
   void handle(Message message) throws Exception;
 }

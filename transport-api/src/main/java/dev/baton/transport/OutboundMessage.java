@@ -35,7 +35,20 @@ public record OutboundMessage(
     @Nullable String key,
     @Nullable String conversation) {
 
-  /** Checks the arguments and makes the headers unmodifiable. */
+  /**
+   * Checks the arguments and makes the headers unmodifiable.
+   *
+   * @param destination the subject or topic
+   * @param payload the payload bytes
+   * @param headers application headers to send along, unmodifiable; Baton's own headers (W3C trace
+   *     context, baggage, {@code baton-*}) replace any of the same name
+   * @param id the message id, or {@code null} to let Baton generate one; brokers that deduplicate
+   *     (JetStream) use it to drop a retried publish
+   * @param key the partitioning key, or {@code null}; brokers without keys ignore it
+   * @param conversation the conversation this message belongs to, or {@code null} for the one the
+   *     sending code runs in (W3C baggage {@code gen_ai.conversation.id}); Baton carries it on the
+   *     wire when the agent's Baton tracks conversations
+   */
   public OutboundMessage {
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(payload, "payload");
@@ -54,7 +67,17 @@ public record OutboundMessage(
     }
   }
 
-  /** A message in the sending code's conversation ({@code conversation} null). */
+  /**
+   * A message in the sending code's conversation ({@code conversation} null).
+   *
+   * @param destination the subject or topic
+   * @param payload the payload bytes
+   * @param headers application headers to send along, unmodifiable; Baton's own headers (W3C trace
+   *     context, baggage, {@code baton-*}) replace any of the same name
+   * @param id the message id, or {@code null} to let Baton generate one; brokers that deduplicate
+   *     (JetStream) use it to drop a retried publish
+   * @param key the partitioning key, or {@code null}; brokers without keys ignore it
+   */
   public OutboundMessage(
       String destination,
       byte[] payload,
@@ -65,8 +88,10 @@ public record OutboundMessage(
   }
 
   /**
-   * Whether {@code value} may be a conversation id: 1 to 128 printable ASCII characters, no space
-   * (it travels in a W3C baggage header and on every span).
+   * {@return whether {@code value} may be a conversation id: 1 to 128 printable ASCII characters,
+   * no space (it travels in a W3C baggage header and on every span)}
+   *
+   * @param value the candidate id
    */
   public static boolean isConversationId(String value) {
     int length = value.length();
@@ -82,38 +107,63 @@ public record OutboundMessage(
     return true;
   }
 
-  /** A message with no headers, a generated id and no key. */
+  /**
+   * {@return a message with no headers, a generated id and no key}
+   *
+   * @param destination the subject or topic
+   * @param payload the payload bytes
+   */
   public static OutboundMessage of(String destination, byte[] payload) {
     return new OutboundMessage(destination, payload, Map.of(), null, null, null);
   }
 
-  /** A message whose payload is the UTF-8 encoding of {@code text}. */
+  /**
+   * {@return a message whose payload is the UTF-8 encoding of {@code text}}
+   *
+   * @param destination the subject or topic
+   * @param text the payload as text
+   */
   public static OutboundMessage of(String destination, String text) {
     return of(destination, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** This message with one more header (replacing one of the same name). */
+  /**
+   * {@return this message with one more header (replacing one of the same name)}
+   *
+   * @param name the header's name
+   * @param value its value
+   */
   public OutboundMessage withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
     return new OutboundMessage(destination, payload, copy, id, key, conversation);
   }
 
-  /** This message with the given id. */
+  /**
+   * {@return this message with the given id}
+   *
+   * @param id the message id
+   */
   public OutboundMessage withId(String id) {
     return new OutboundMessage(
         destination, payload, headers, Objects.requireNonNull(id, "id"), key, conversation);
   }
 
-  /** This message with the given partitioning key. */
+  /**
+   * {@return this message with the given partitioning key}
+   *
+   * @param key the partitioning key (Kafka's record key)
+   */
   public OutboundMessage withKey(String key) {
     return new OutboundMessage(
         destination, payload, headers, id, Objects.requireNonNull(key, "key"), conversation);
   }
 
   /**
-   * This message in conversation {@code conversation} (1 to 128 printable ASCII characters, no
-   * space), whatever conversation the sending code runs in.
+   * {@return this message in conversation {@code conversation} (1 to 128 printable ASCII
+   * characters, no space), whatever conversation the sending code runs in}
+   *
+   * @param conversation the conversation id
    */
   public OutboundMessage withConversation(String conversation) {
     return new OutboundMessage(

@@ -24,7 +24,17 @@ public record PublishReceipt(
     long sequence,
     boolean duplicate) {
 
-  /** Checks the arguments. */
+  /**
+   * Checks the arguments.
+   *
+   * @param destination the subject or topic
+   * @param messageId the id the message was sent with
+   * @param partition where the broker stored it (the JetStream stream, the Kafka partition), or
+   *     {@code null} when the broker stores nothing (core NATS)
+   * @param sequence the broker's position for it (stream sequence, offset), or -1 when there is
+   *     none
+   * @param duplicate whether the broker recognised the id and dropped the message as a duplicate
+   */
   public PublishReceipt {
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(messageId, "messageId");

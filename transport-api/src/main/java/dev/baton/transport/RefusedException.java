@@ -15,15 +15,21 @@ public final class RefusedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Why the responder refused. */
   private final String reason;
 
-  /** A refusal for {@code reason}, as the responder named it ({@code conversation_required}). */
+  /**
+   * A refusal for {@code reason}, as the responder named it ({@code conversation_required}).
+   *
+   * @param destination where the request went
+   * @param reason the responder's reason
+   */
   public RefusedException(String destination, String reason) {
     super("the responder on " + destination + " refused the request: " + reason);
     this.reason = Objects.requireNonNull(reason, "reason");
   }
 
-  /** Why the responder refused, a short low-cardinality name. */
+  /** {@return why the responder refused, a short low-cardinality name} */
   public String reason() {
     return reason;
   }

@@ -11,6 +11,12 @@ package dev.baton.transport;
 @FunctionalInterface
 public interface Responder {
 
-  /** Answers one request. Called on the subscription's delivery thread. */
+  /**
+   * Answers one request. Called on the subscription's delivery thread.
+   *
+   * @param request the request
+   * @return the reply's payload
+   * @throws Exception to fail the request: the requester's future completes exceptionally
+   */
   byte[] respond(Message request) throws Exception;
 }

@@ -16,12 +16,21 @@ public interface Subscriber {
   /**
    * Handles every message published to {@code destination}.
    *
+   * @param destination the subject or topic; NATS wildcards allowed on NATS
    * @param group a queue or consumer group: the members of one group share the messages, each
    *     message going to one of them; {@code null} for none
+   * @param handler handles each message
+   * @return the subscription
    */
   Subscription subscribe(String destination, @Nullable String group, MessageHandler handler);
 
-  /** {@link #subscribe(String, String, MessageHandler)} without a group. */
+  /**
+   * {@link #subscribe(String, String, MessageHandler)} without a group.
+   *
+   * @param destination the subject or topic
+   * @param handler handles each message
+   * @return the subscription
+   */
   default Subscription subscribe(String destination, MessageHandler handler) {
     return subscribe(destination, null, handler);
   }
@@ -30,7 +39,10 @@ public interface Subscriber {
    * Answers requests sent to {@code destination} with {@link Publisher#request}: the responder's
    * handling is a child of the requester's span, and the reply travels in the same trace.
    *
+   * @param destination the subject or topic
    * @param group a queue group that shares the requests, or {@code null}
+   * @param responder answers each request
+   * @return the subscription
    */
   Subscription respond(String destination, @Nullable String group, Responder responder);
 }

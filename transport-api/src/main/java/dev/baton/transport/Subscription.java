@@ -9,16 +9,20 @@ import java.time.Duration;
 /** A running subscription. Thread-safe. The caller owns it and closes it. */
 public interface Subscription extends AutoCloseable {
 
-  /** The subject or topic this subscription receives from. */
+  /** {@return the subject or topic this subscription receives from} */
   String destination();
 
-  /** The queue or consumer group, or the empty string when there is none. */
+  /** {@return the queue or consumer group, or the empty string when there is none} */
   String group();
 
   /**
    * Waits until this subscription is sure to receive what is published from now on (the broker
    * registered it; on Kafka, the group gave it its partitions). Returns whether that happened
    * within {@code timeout}.
+   *
+   * @param timeout the longest to wait
+   * @return whether the subscription was ready in time
+   * @throws InterruptedException when interrupted while waiting
    */
   default boolean awaitReady(Duration timeout) throws InterruptedException {
     return true;
@@ -28,6 +32,9 @@ public interface Subscription extends AutoCloseable {
    * Stops receiving, lets messages already delivered to this process finish their handlers, then
    * releases the subscription. Waits at most {@code timeout}; returns whether the drain finished in
    * time. Idempotent.
+   *
+   * @param timeout the longest to wait
+   * @return whether the drain finished in time
    */
   boolean drain(Duration timeout);
 

@@ -26,21 +26,34 @@ public interface Transport extends AutoCloseable {
    */
   String HEARTBEATS = "baton.heartbeats";
 
-  /** The name of the agent this transport sends for: its {@code Baton}'s. */
+  /** {@return the name of the agent this transport sends for: its {@code Baton}'s} */
   String agentName();
 
-  /** The id of the agent this transport sends for: its {@code Baton}'s, unique per instance. */
+  /**
+   * {@return the id of the agent this transport sends for: its {@code Baton}'s, unique per
+   * instance}
+   */
   String agentId();
 
-  /** Sends messages, with the current trace context and baggage attached. */
+  /**
+   * Sends messages, with the current trace context and baggage attached.
+   *
+   * @return the publisher
+   */
   Publisher publisher();
 
-  /** Receives messages, each handled inside a span that continues the sender's trace. */
+  /**
+   * Receives messages, each handled inside a span that continues the sender's trace.
+   *
+   * @return the subscriber
+   */
   Subscriber subscriber();
 
   /**
    * Sends onto the durable path: each publish completes when the broker has stored the message. The
    * same publisher as {@link #publisher()} where the broker stores every message (Kafka).
+   *
+   * @return the durable path's publisher
    */
   Publisher durablePublisher();
 
@@ -49,6 +62,8 @@ public interface Transport extends AutoCloseable {
    * throws has it redelivered, and the last allowed attempt dead-letters it. The same subscriber as
    * {@link #subscriber()} where the broker stores every message (Kafka). Request/reply runs on the
    * plain path.
+   *
+   * @return the durable path's subscriber
    */
   Subscriber durableSubscriber();
 

@@ -18,37 +18,75 @@ import org.jspecify.annotations.Nullable;
  */
 public interface TransportListener {
 
-  /** A message was sent (the broker acknowledged it, or it was handed to a client without acks). */
+  /**
+   * A message was sent (the broker acknowledged it, or it was handed to a client without acks).
+   *
+   * @param event what was sent
+   */
   default void onSent(Sent event) {}
 
-  /** A message arrived and is about to be handled. */
+  /**
+   * A message arrived and is about to be handled.
+   *
+   * @param event what arrived
+   */
   default void onReceived(Received event) {}
 
-  /** A handler finished with a message. */
+  /**
+   * A handler finished with a message.
+   *
+   * @param event how the handling went
+   */
   default void onProcessed(Processed event) {}
 
-  /** A probe measured how far a consumer is behind on the broker. */
+  /**
+   * A probe measured how far a consumer is behind on the broker.
+   *
+   * @param event the measurement
+   */
   default void onBacklog(Backlog event) {}
 
-  /** A probe measured what a subscription holds in this process but has not handled yet. */
+  /**
+   * A probe measured what a subscription holds in this process but has not handled yet.
+   *
+   * @param event the measurement
+   */
   default void onQueueDepth(QueueDepth event) {}
 
-  /** The broker connection changed state or reported a problem. */
+  /**
+   * The broker connection changed state or reported a problem.
+   *
+   * @param event the change
+   */
   default void onConnection(ConnectionChange event) {}
 
-  /** A subscription started, stopped, or was stopped by a failure. */
+  /**
+   * A subscription started, stopped, or was stopped by a failure.
+   *
+   * @param event the change
+   */
   default void onSubscription(SubscriptionChange event) {}
 
-  /** Part of a message's propagated context was rejected (see {@link RejectionReason}). */
+  /**
+   * Part of a message's propagated context was rejected (see {@link RejectionReason}).
+   *
+   * @param event what was rejected, and why
+   */
   default void onRejectedContext(RejectedContext event) {}
 
-  /** Baton's own instrumentation failed; the message went on without it. */
+  /**
+   * Baton's own instrumentation failed; the message went on without it.
+   *
+   * @param event where the instrumentation failed
+   */
   default void onTelemetryFailure(TelemetryFailure event) {}
 
   /**
    * The broker refused a call Baton makes for one of its own features (a backlog probe, a check)
    * for want of a permission, or, after a refusal, lets it through again. Messaging goes on either
    * way; only that feature waits.
+   *
+   * @param event the refusal or its end
    */
   default void onPermission(PermissionChange event) {}
 
@@ -56,6 +94,8 @@ public interface TransportListener {
    * An agent declared a conversation done ({@code Conversation.done()}): its totals, for
    * distributions per conversation. Never carries the conversation's id (no label per
    * conversation).
+   *
+   * @param event the conversation's totals
    */
   default void onConversationDone(ConversationDone event) {}
 
@@ -63,16 +103,20 @@ public interface TransportListener {
    * Baton refused a message by the agent's conversation policy (no conversation id where one is
    * required, over the conversation's budget): the handler did not run. Heard before the {@code
    * processed} event with {@link Outcome#REFUSED}.
+   *
+   * @param event what was refused, and why
    */
   default void onRefused(Refused event) {}
 
   /**
    * The hop that closes a repeating cycle of agents in one conversation (A, B, A, B, A, B): what
    * the cycle is and whether the agent's policy stopped the message.
+   *
+   * @param event the cycle, and whether it was stopped
    */
   default void onLoop(Loop event) {}
 
-  /** A listener that ignores everything. */
+  /** {@return a listener that ignores everything} */
   static TransportListener noop() {
     return NoopListener.INSTANCE;
   }
@@ -96,7 +140,18 @@ public interface TransportListener {
       String cycle,
       boolean stopped,
       String conversationId) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param agent the agent whose receive closed the cycle
+     * @param destination the subject or topic (its template for a temporary one)
+     * @param cycle the cycle's agents, {@code >}-separated, starting with the smallest name (an
+     *     agent known only by its trail tag shows as {@code #<4 hex>})
+     * @param stopped whether the message was refused (reason {@code loop})
+     * @param conversationId the conversation that loops (for a log line or to act on it: never a
+     *     metric label)
+     */
     public Loop {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
@@ -126,7 +181,19 @@ public interface TransportListener {
       String reason,
       @Nullable String conversationId,
       @Nullable String senderAgent) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param agent the receiving agent's name
+     * @param destination the subject or topic (its template for a temporary one)
+     * @param reason why: {@code conversation_required}, {@code budget_tokens}, {@code budget_cost},
+     *     {@code budget_hops}, {@code budget_time}, {@code loop}
+     * @param conversationId the refused message's conversation, or {@code null} when it had none
+     *     ({@code conversation_required}); for a log line or to act on it, never a metric label
+     * @param senderAgent the sending agent's name, or {@code null} when the sender is not a Baton
+     *     agent (for the agent graph's hand-off)
+     */
     public Refused {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
@@ -156,7 +223,18 @@ public interface TransportListener {
       double cost,
       long handlerNanos,
       long durationNanos) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param agent the agent that declared it done
+     * @param hops hand-offs the conversation made
+     * @param agents distinct agents it passed through
+     * @param inputTokens input tokens spent
+     * @param outputTokens output tokens spent
+     * @param cost its cost, in the unit the swarm uses
+     * @param handlerNanos time handlers spent on it
+     * @param durationNanos wall time from its start to done
+     */
     public ConversationDone {
       Objects.requireNonNull(agent, "agent");
     }
@@ -180,7 +258,17 @@ public interface TransportListener {
       int payloadBytes,
       long durationNanos,
       @Nullable String errorType) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system ({@code nats}, {@code kafka})
+     * @param agent the sending agent's name
+     * @param destination the subject or topic; for high-cardinality destinations such as reply
+     *     inboxes, their low-cardinality template
+     * @param payloadBytes the payload size
+     * @param durationNanos from the send call to the broker's acknowledgement (or hand-off)
+     * @param errorType the error's type when the send failed, {@code null} on success
+     */
     public Sent {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
@@ -211,7 +299,20 @@ public interface TransportListener {
       int payloadBytes,
       long deliveryLatencyNanos,
       int deliveryCount) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param agent the receiving agent's name
+     * @param destination the subject or topic (or its template, as for {@link Sent})
+     * @param group the queue or consumer group, empty for none
+     * @param senderAgent the sending agent's name, or {@code null} when the sender is not a Baton
+     *     agent
+     * @param payloadBytes the payload size
+     * @param deliveryLatencyNanos from the sender's sent-at stamp to now (never negative), or -1
+     *     when the message carried no valid stamp
+     * @param deliveryCount 1 on the first delivery, more on a redelivery
+     */
     public Received {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
@@ -248,7 +349,23 @@ public interface TransportListener {
       long cpuNanos,
       long allocatedBytes,
       @Nullable String kept) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param agent the handling agent's name
+     * @param destination the subject or topic (or its template)
+     * @param group the queue or consumer group, empty for none
+     * @param outcome acknowledged, negatively acknowledged, or given up on
+     * @param durationNanos how long the handler (and the acknowledgement) took
+     * @param errorType the exception's class name when the handler threw, else {@code null}
+     * @param cpuNanos the CPU time the handler's thread spent in the handler call, or -1 where the
+     *     JVM does not measure it (or Baton was told not to)
+     * @param allocatedBytes the bytes the handler's thread allocated in the handler call, or -1
+     *     where the JVM does not measure it (or Baton was told not to)
+     * @param kept why the hop was recorded although its trace was not sampled ({@code failure},
+     *     {@code slow}), or {@code null} when it was not kept
+     */
     public Processed {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(agent, "agent");
@@ -257,7 +374,17 @@ public interface TransportListener {
       Objects.requireNonNull(outcome, "outcome");
     }
 
-    /** A handler finished; its CPU time and allocations not measured (-1). */
+    /**
+     * A handler finished; its CPU time and allocations not measured (-1).
+     *
+     * @param system the messaging system
+     * @param agent the handling agent's name
+     * @param destination the subject or topic (or its template)
+     * @param group the queue or consumer group, empty for none
+     * @param outcome acknowledged, negatively acknowledged, or given up on
+     * @param durationNanos how long the handler (and the acknowledgement) took
+     * @param errorType the exception's class name when the handler threw, else {@code null}
+     */
     public Processed(
         String system,
         String agent,
@@ -269,7 +396,21 @@ public interface TransportListener {
       this(system, agent, destination, group, outcome, durationNanos, errorType, -1, -1, null);
     }
 
-    /** A handler finished; its hop was not kept apart from sampling. */
+    /**
+     * A handler finished; its hop was not kept apart from sampling.
+     *
+     * @param system the messaging system
+     * @param agent the handling agent's name
+     * @param destination the subject or topic (or its template)
+     * @param group the queue or consumer group, empty for none
+     * @param outcome acknowledged, negatively acknowledged, or given up on
+     * @param durationNanos how long the handler (and the acknowledgement) took
+     * @param errorType the exception's class name when the handler threw, else {@code null}
+     * @param cpuNanos the CPU time the handler's thread spent in the handler call, or -1 where the
+     *     JVM does not measure it (or Baton was told not to)
+     * @param allocatedBytes the bytes the handler's thread allocated in the handler call, or -1
+     *     where the JVM does not measure it (or Baton was told not to)
+     */
     public Processed(
         String system,
         String agent,
@@ -320,7 +461,19 @@ public interface TransportListener {
       double ackPending,
       double lagSeconds,
       double position) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param destination the subject, stream filter or topic
+     * @param group the consumer group, empty for none
+     * @param partition the Kafka partition, or empty
+     * @param lagMessages messages the group has not yet acknowledged or committed
+     * @param ackPending JetStream: delivered but not yet acknowledged; NaN where it does not apply
+     * @param lagSeconds the age of the oldest message the group has not yet acknowledged or
+     *     committed
+     * @param position where the group stands, NaN when not reported
+     */
     public Backlog {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
@@ -328,7 +481,19 @@ public interface TransportListener {
       Objects.requireNonNull(partition, "partition");
     }
 
-    /** A reading without the group's position (NaN). */
+    /**
+     * A reading without the group's position (NaN).
+     *
+     * @param system the messaging system
+     * @param destination the subject, stream filter or topic
+     * @param group the consumer group (durable consumer, Kafka group), empty for none
+     * @param partition the Kafka partition, or empty when the value covers the whole destination
+     * @param lagMessages messages the group has not yet acknowledged or committed (Kafka: log-end
+     *     offset minus committed offset; JetStream: pending plus ack-pending); 0 when caught up
+     * @param ackPending JetStream: delivered but not yet acknowledged; NaN where it does not apply
+     * @param lagSeconds the age of the oldest message the group has not yet acknowledged or
+     *     committed; 0 when caught up
+     */
     public Backlog(
         String system,
         String destination,
@@ -353,7 +518,17 @@ public interface TransportListener {
    *     payloads)
    */
   record QueueDepth(String system, String destination, String group, long messages, long bytes) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param destination the subject or topic
+     * @param group the queue or consumer group, empty for none
+     * @param messages messages buffered in the client (NATS: the dispatcher's pending; Kafka:
+     *     fetched but not yet handled)
+     * @param bytes their size as the client counts it (NATS: whole messages with headers; Kafka:
+     *     payloads)
+     */
     public QueueDepth {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
@@ -381,7 +556,14 @@ public interface TransportListener {
    */
   record SubscriptionChange(
       String system, String destination, String group, SubscriptionState state) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param destination the subject or topic
+     * @param group the queue or consumer group, empty for none
+     * @param state what happened
+     */
     public SubscriptionChange {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
@@ -426,7 +608,16 @@ public interface TransportListener {
    */
   record PermissionChange(
       String system, String feature, String target, boolean denied, String detail) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param feature what the call serves, a short fixed name: {@code backlog} (lag in messages),
+     *     {@code backlog.age} (lag in seconds), {@code health.jetstream}, {@code reply.topic}
+     * @param target what it was about, e.g. a stream and consumer or a topic (never a credential)
+     * @param denied true when refused, false when the call goes through again
+     * @param detail the broker's words, redacted, e.g. the subject or ACL operation refused
+     */
     public PermissionChange {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(feature, "feature");
@@ -443,7 +634,13 @@ public interface TransportListener {
    * @param detail a short description with credentials redacted (never a payload)
    */
   record ConnectionChange(String system, ConnectionEvent event, String detail) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param event what happened
+     * @param detail a short description with credentials redacted (never a payload)
+     */
     public ConnectionChange {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(event, "event");
@@ -462,7 +659,15 @@ public interface TransportListener {
    */
   record RejectedContext(
       String system, String destination, RejectionReason reason, boolean inbound) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param destination the subject or topic
+     * @param reason what was wrong (never the offending value: it may carry user data)
+     * @param inbound {@code true} when it arrived on a message, {@code false} when it was left off
+     *     an outgoing one
+     */
     public RejectedContext {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(destination, "destination");
@@ -479,7 +684,14 @@ public interface TransportListener {
    * @param errorType the failure's class name
    */
   record TelemetryFailure(String system, String operation, String errorType) {
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param system the messaging system
+     * @param operation what Baton was doing ({@code inject}, {@code extract}, {@code span}, {@code
+     *     listener}, ...)
+     * @param errorType the failure's class name
+     */
     public TelemetryFailure {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(operation, "operation");

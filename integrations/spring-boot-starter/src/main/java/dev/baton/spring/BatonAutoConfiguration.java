@@ -67,7 +67,11 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(BatonProperties.class)
 public class BatonAutoConfiguration {
 
-  /** The backplane metrics, on the application's registry when it has one. */
+  /**
+   * {@return the backplane metrics, on the application's registry when it has one}
+   *
+   * @param registry the application's meter registry, if it has one
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public BackplaneMetrics batonBackplaneMetrics(ObjectProvider<MeterRegistry> registry) {
@@ -76,7 +80,15 @@ public class BatonAutoConfiguration {
     return metrics;
   }
 
-  /** The application's agent. */
+  /**
+   * {@return the application's agent}
+   *
+   * @param properties the {@code baton.*} properties
+   * @param environment the application's environment, for {@code spring.application.name}
+   * @param openTelemetry the application's OpenTelemetry, else the global one
+   * @param metrics the backplane metrics, when metrics are on
+   * @param listeners further observers of the transports, each added to the agent
+   */
   @Bean
   @ConditionalOnMissingBean
   public Baton baton(
@@ -127,7 +139,13 @@ public class BatonAutoConfiguration {
     return builder.build();
   }
 
-  /** {@code batonBacklog}: consumer lag against the default limits. */
+  /**
+   * {@code batonBacklog}: consumer lag against the default limits.
+   *
+   * @param metrics the backplane metrics the indicator reads
+   * @param properties the {@code baton.*} properties
+   * @return the {@code batonBacklog} indicator
+   */
   @Bean
   @ConditionalOnMissingBean(name = "batonBacklogHealthIndicator")
   @ConditionalOnBean(BackplaneMetrics.class)
@@ -138,7 +156,12 @@ public class BatonAutoConfiguration {
         properties.getHealth().getTimeout());
   }
 
-  /** {@code batonHeartbeat}: liveness. */
+  /**
+   * {@code batonHeartbeat}: liveness.
+   *
+   * @param heartbeats the agent's heartbeats
+   * @return the {@code batonHeartbeat} indicator
+   */
   @Bean
   @ConditionalOnMissingBean(name = "batonHeartbeatHealthIndicator")
   @ConditionalOnBean(BatonHeartbeats.class)
@@ -146,7 +169,12 @@ public class BatonAutoConfiguration {
     return heartbeats::liveness;
   }
 
-  /** {@code batonAgents}: readiness, and every agent heard. */
+  /**
+   * {@code batonAgents}: readiness, and every agent heard.
+   *
+   * @param heartbeats the agent's heartbeats, and the monitor of every agent's
+   * @return the {@code batonAgents} indicator
+   */
   @Bean
   @ConditionalOnMissingBean(name = "batonAgentsHealthIndicator")
   @ConditionalOnBean(BatonHeartbeats.class)
@@ -164,8 +192,11 @@ public class BatonAutoConfiguration {
   }
 
   /**
-   * The agents' lifecycle meters ({@code baton_agents{state}}, state ages, times, start counts)
-   * from the heartbeats this application hears; Spring Boot binds it to the {@code MeterRegistry}.
+   * {@return the agents' lifecycle meters ({@code baton_agents{state}}, state ages, times, start
+   * counts) from the heartbeats this application hears; Spring Boot binds it to the {@code
+   * MeterRegistry}}
+   *
+   * @param heartbeats the heartbeats whose monitor the meters read
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean

@@ -37,6 +37,9 @@ public final class BatonHeartbeats
   /**
    * Starts publishing the heartbeats of the agent {@code transport} sends for, and listening to
    * every agent's.
+   *
+   * @param transport the transport the heartbeats go out and come in on
+   * @param interval the time between two heartbeats
    */
   public BatonHeartbeats(Transport transport, Duration interval) {
     this.agentId = transport.agentId();
@@ -45,7 +48,11 @@ public final class BatonHeartbeats
     this.publisher = Heartbeats.publish(transport, interval);
   }
 
-  /** Where the agent is in its lifecycle now, sent with each heartbeat. */
+  /**
+   * Where the agent is in its lifecycle now, sent with each heartbeat.
+   *
+   * @param state the agent's state now
+   */
   public void setState(AgentState state) {
     publisher.setState(state);
   }
@@ -53,17 +60,24 @@ public final class BatonHeartbeats
   /**
    * The state and the task the agent works on in one step: no heartbeat reports one without the
    * other. Never put secrets or user data in the task.
+   *
+   * @param state the agent's state now
+   * @param task the task it works on, or {@code null} for none
    */
   public void setState(AgentState state, @Nullable String task) {
     publisher.setState(state, task);
   }
 
-  /** The task the agent works on, or {@code null}. Never put secrets or user data here. */
+  /**
+   * The task the agent works on, or {@code null}. Never put secrets or user data here.
+   *
+   * @param task the task, or {@code null} for none
+   */
   public void setCurrentTask(@Nullable String task) {
     publisher.setCurrentTask(task);
   }
 
-  /** Every agent heard on the bus, by its last heartbeat. */
+  /** {@return every agent heard on the bus, by its last heartbeat} */
   public HeartbeatMonitor monitor() {
     return monitor;
   }

@@ -18,42 +18,67 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Delivery {
 
-  /** The subject or topic, never {@code null}. */
+  /** {@return the subject or topic, never {@code null}} */
   String destination();
 
-  /** The queue or consumer group, empty for none, never {@code null}. */
+  /** {@return the queue or consumer group, empty for none, never {@code null}} */
   String group();
 
-  /** The payload bytes (not copied), never {@code null}. */
+  /** {@return the payload bytes (not copied), never {@code null}} */
   byte[] payload();
 
-  /** Where a reply goes, or {@code null}. */
+  /** {@return where a reply goes, or {@code null}} */
   @Nullable String replyTo();
 
-  /** 1 on the first delivery (the engine reads anything lower as 1). */
+  /**
+   * 1 on the first delivery (the engine reads anything lower as 1).
+   *
+   * @return the delivery count
+   */
   int deliveryCount();
 
-  /** A low-cardinality name for a temporary or per-agent destination, or {@code null}. */
+  /** {@return a low-cardinality name for a temporary or per-agent destination, or {@code null}} */
   @Nullable String destinationTemplate();
 
-  /** Whether the destination is temporary (a reply inbox). */
+  /** {@return whether the destination is temporary (a reply inbox)} */
   boolean temporary();
 
-  /** Broker-specific span attributes, or {@code null}. */
+  /**
+   * Broker-specific span attributes, or {@code null}.
+   *
+   * @return the broker's span attributes, or {@code null}
+   */
   @Nullable SpanDetail detail();
 
-  /** The low-cardinality name of the destination: the template when there is one. */
+  /** {@return the low-cardinality name of the destination: the template when there is one} */
   default String lowCardinalityDestination() {
     String template = destinationTemplate();
     return template != null ? template : destination();
   }
 
-  /** A first delivery with no reply address, no template and no broker attributes. */
+  /**
+   * {@return a first delivery with no reply address, no template and no broker attributes}
+   *
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param payload the payload bytes
+   */
   static Delivery of(String destination, String group, byte[] payload) {
     return new Fixed(destination, group, payload, null, 1, null, false, null);
   }
 
-  /** A delivery with these parts (see {@link Fixed}). */
+  /**
+   * {@return a delivery with these parts (see {@link Fixed})}
+   *
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param payload the payload bytes
+   * @param replyTo where a reply goes, or {@code null}
+   * @param deliveryCount 1 on the first delivery
+   * @param destinationTemplate the destination's low-cardinality name, or {@code null}
+   * @param temporary whether the destination is temporary
+   * @param detail the broker's span attributes, or {@code null}
+   */
   static Delivery of(
       String destination,
       String group,
@@ -98,7 +123,19 @@ public interface Delivery {
       @Nullable SpanDetail detail)
       implements Delivery {
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param destination the subject or topic
+     * @param group the queue or consumer group, empty for none
+     * @param payload the payload bytes (not copied)
+     * @param replyTo where a reply goes, or {@code null}
+     * @param deliveryCount 1 on the first delivery
+     * @param destinationTemplate a low-cardinality name for a temporary or per-agent destination,
+     *     or {@code null}
+     * @param temporary whether the destination is temporary (a reply inbox)
+     * @param detail broker-specific span attributes, or {@code null}
+     */
     public Fixed {
       Objects.requireNonNull(destination, "destination");
       Objects.requireNonNull(group, "group");

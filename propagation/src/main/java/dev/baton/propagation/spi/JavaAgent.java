@@ -35,7 +35,7 @@ public final class JavaAgent {
 
   private JavaAgent() {}
 
-  /** Whether this JVM runs the OpenTelemetry Java agent (and Baton can defer to it). */
+  /** {@return whether this JVM runs the OpenTelemetry Java agent (and Baton can defer to it)} */
   public static boolean present() {
     return PRESENT;
   }

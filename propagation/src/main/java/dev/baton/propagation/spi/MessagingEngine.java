@@ -62,33 +62,39 @@ public final class MessagingEngine<H> {
             baton, wire, tracer, names, configured, events, receive, dropsUnsampledChildren);
   }
 
-  /** The engine for {@code baton}'s agent on the broker {@code wire} describes. */
+  /**
+   * {@return the engine for {@code baton}'s agent on the broker {@code wire} describes}
+   *
+   * @param <H> the broker's header type
+   * @param baton the agent's Baton
+   * @param wire the broker's headers, as the engine reads and writes them
+   */
   public static <H> MessagingEngine<H> create(Baton baton, Wire<H> wire) {
     return new MessagingEngine<>(
         Objects.requireNonNull(baton, "baton"), Objects.requireNonNull(wire, "wire"));
   }
 
-  /** The messaging system ({@code messaging.system}). */
+  /** {@return the messaging system ({@code messaging.system})} */
   public String system() {
     return wire.system();
   }
 
-  /** The Baton this engine belongs to. */
+  /** {@return the Baton this engine belongs to} */
   public Baton baton() {
     return baton;
   }
 
-  /** The broker's headers as this engine reads and writes them. */
+  /** {@return the broker's headers as this engine reads and writes them} */
   public Wire<H> wire() {
     return wire;
   }
 
-  /** What the transport reports off the message path: connection, backlog, failures. */
+  /** {@return what the transport reports off the message path: connection, backlog, failures} */
   public TransportEvents events() {
     return events;
   }
 
-  /** A new random message id: 32 lower-case hex digits. */
+  /** {@return a new random message id: 32 lower-case hex digits} */
   public static String newMessageId() {
     return BatonHeaderCodec.newMessageId();
   }
@@ -99,6 +105,9 @@ public final class MessagingEngine<H> {
    * sends the message and then ends the returned {@link Send}. Never throws because of a telemetry
    * failure.
    *
+   * @param message the message to send
+   * @param options how to send it
+   * @return the send, to finish with the broker's answer
    * @throws IllegalStateException when the agent requires a conversation id ({@code
    *     ConversationMode.REQUIRE}) and the message has none: nothing is sent
    */
@@ -110,6 +119,11 @@ public final class MessagingEngine<H> {
    * {@link #startSend(OutboundMessage, SendOptions)} writing into {@code headers}: empty, writable
    * headers the transport already holds (those of the client message it built), so none are made
    * and copied.
+   *
+   * @param message the message to send
+   * @param options how to send it
+   * @param headers the headers to write into
+   * @return the send, to finish with the broker's answer
    */
   public Send<H> startSend(OutboundMessage message, SendOptions options, H headers) {
     return send.startSend(message, options, Objects.requireNonNull(headers, "headers"));
@@ -122,6 +136,10 @@ public final class MessagingEngine<H> {
    * the continuation and hop policies), makes context and baggage current, calls {@code handler},
    * then acks (returned) or naks (threw) through {@code settler} and ends the span.
    *
+   * @param delivery the delivery
+   * @param headers its headers, or {@code null} for none
+   * @param handler the agent's handler
+   * @param settler acknowledges the message the broker's way
    * @throws Exception exactly what {@code handler} threw, the same instance, after the nak; or the
    *     broker client's exception from {@code settler}
    */
@@ -134,6 +152,13 @@ public final class MessagingEngine<H> {
   /**
    * {@link #deliver(Delivery, Object, MessageHandler, Settler)} for a message of a polled batch:
    * the batch's {@code poll} span gets a link to the message's sender.
+   *
+   * @param delivery the delivery
+   * @param headers its headers, or {@code null} for none
+   * @param handler the agent's handler
+   * @param settler acknowledges the message the broker's way
+   * @param poll the batch's poll span
+   * @throws Exception as {@link #deliver(Delivery, Object, MessageHandler, Settler)} does
    */
   public void deliver(
       Delivery delivery,
@@ -156,6 +181,10 @@ public final class MessagingEngine<H> {
   /**
    * Reads a received message into a {@link Message} without making a span (for replies that the
    * requester's span covers). Never throws.
+   *
+   * @param delivery the delivery
+   * @param headers its headers, or {@code null} for none
+   * @return the message
    */
   public Message readMessage(Delivery delivery, @Nullable H headers) {
     return receive.readMessage(delivery, headers);
@@ -167,6 +196,13 @@ public final class MessagingEngine<H> {
    * batch guidance; each message still gets its own {@code process} span). Hand it to {@link
    * #deliver(Delivery, Object, MessageHandler, Settler, Poll)} for each message, then {@link
    * Poll#end()} it. Never throws.
+   *
+   * @param destination the subject or topic polled
+   * @param group the consumer group
+   * @param start when the poll started
+   * @param end when it returned
+   * @param count how many messages it returned, at least 1
+   * @return the poll span, to end after the batch's messages are handled
    */
   public Poll startPoll(String destination, String group, Instant start, Instant end, int count) {
     return receive.startPoll(destination, group, start, end, count);

@@ -92,12 +92,12 @@ public final class Send<H> {
     this.idSource = idSource;
   }
 
-  /** The headers to send, with the trace context, baggage and Baton's header written. */
+  /** {@return the headers to send, with the trace context, baggage and Baton's header written} */
   public H headers() {
     return headers;
   }
 
-  /** The message id: the caller's, or the one Baton generated. */
+  /** {@return the message id: the caller's, or the one Baton generated} */
   public String id() {
     String value = id;
     if (value == null) {
@@ -111,7 +111,7 @@ public final class Send<H> {
     return value;
   }
 
-  /** The context with the PRODUCER span current, for work done on the message's behalf. */
+  /** {@return the context with the PRODUCER span current, for work done on the message's behalf} */
   public Context context() {
     Context value = context;
     if (value == null) {
@@ -122,9 +122,9 @@ public final class Send<H> {
   }
 
   /**
-   * The context for the broker client's send call: {@link #context()}, and under the OpenTelemetry
-   * Java agent the send's span marked as the agent's producer span, so the agent's client
-   * instrumentation does not record the same send again ({@link JavaAgent}).
+   * {@return the context for the broker client's send call: {@link #context()}, and under the
+   * OpenTelemetry Java agent the send's span marked as the agent's producer span, so the agent's
+   * client instrumentation does not record the same send again ({@link JavaAgent})}
    */
   public Context clientContext() {
     return JavaAgent.forClientSend(context(), span);
@@ -133,20 +133,22 @@ public final class Send<H> {
   /**
    * Makes {@link #clientContext()} current around the broker client's send call when the Java agent
    * runs (a no-op scope otherwise); close it as soon as the call returns. {@link #call} does this.
+   *
+   * @return the scope to close after the call
    */
   public Scope enterClient() {
     return JavaAgent.present() ? clientContext().makeCurrent() : Scope.noop();
   }
 
   /**
-   * Whether the PRODUCER span records attributes: when not, a transport need not build the values
-   * of the attributes it would add.
+   * {@return whether the PRODUCER span records attributes: when not, a transport need not build the
+   * values of the attributes it would add}
    */
   public boolean isRecording() {
     return span.isRecording();
   }
 
-  /** The span context of the PRODUCER span (invalid when tracing is off). */
+  /** {@return the span context of the PRODUCER span (invalid when tracing is off)} */
   public SpanContext spanContext() {
     return span.getSpanContext();
   }
@@ -154,6 +156,10 @@ public final class Send<H> {
   /**
    * Runs the broker client's call; if it throws, fails this send with the same exception and
    * rethrows it unchanged.
+   *
+   * @param <R> the call's result type
+   * @param client the broker client's call
+   * @return the call's result
    */
   public <R> R call(Supplier<R> client) {
     try (Scope ignored = enterClient()) {
@@ -167,6 +173,11 @@ public final class Send<H> {
   /**
    * Adds a broker-specific attribute (a partition, an offset) to the span when it is recorded.
    * Never throws.
+   *
+   * @param <T> the attribute's type
+   * @param key the attribute's key
+   * @param value its value
+   * @return this send
    */
   public <T> Send<H> setAttribute(AttributeKey<T> key, T value) {
     try {
@@ -179,7 +190,12 @@ public final class Send<H> {
     return this;
   }
 
-  /** Adds broker-specific attributes to the span when it is recorded. Never throws. */
+  /**
+   * Adds broker-specific attributes to the span when it is recorded. Never throws.
+   *
+   * @param detail the attributes
+   * @return this send
+   */
   public Send<H> addDetail(SpanDetail detail) {
     try {
       if (span.isRecording()) {
@@ -194,6 +210,8 @@ public final class Send<H> {
   /**
    * Links the reply a requester received to this span, so the trace shows the responder's reply
    * send. Never throws.
+   *
+   * @param carrier the reply's headers, or {@code null}
    */
   public void linkReply(@Nullable H carrier) {
     if (!span.isRecording()) {
@@ -216,8 +234,12 @@ public final class Send<H> {
    * {@code no_responders} for a cancellation before the timeout, else the exception's class) and
    * completes the returned future with the same exception. Never throws.
    *
+   * @param <R> the transport's reply type
+   * @param pending the transport's pending reply
+   * @param timeout how long to wait for it
    * @param delivery what the reply is (destination, payload)
    * @param replyHeaders the reply's headers
+   * @return a future of the reply, as a message
    */
   public <R> CompletableFuture<Message> awaitReply(
       CompletableFuture<R> pending,
@@ -282,6 +304,12 @@ public final class Send<H> {
    * with the broker client's exception (unwrapped from a {@link CompletionException}). The returned
    * future completes the same way. {@code endOnAck} false leaves the span open on success (a
    * request's span waits for its reply). Never throws.
+   *
+   * @param <R> the broker's acknowledgement type
+   * @param ack the broker's acknowledgement
+   * @param receipt turns the acknowledgement into a receipt
+   * @param endOnAck whether the span ends when the acknowledgement arrives
+   * @return a future of the receipt
    */
   public <R> CompletableFuture<PublishReceipt> awaitAck(
       CompletableFuture<R> ack, Function<R, PublishReceipt> receipt, boolean endOnAck) {
@@ -310,7 +338,11 @@ public final class Send<H> {
     return result;
   }
 
-  /** The broker took the message. */
+  /**
+   * The broker took the message.
+   *
+   * @param receipt the broker's receipt, or {@code null}
+   */
   public void end(@Nullable PublishReceipt receipt) {
     if (receipt != null && receipt.sequence() >= 0) {
       setAttribute(SEQUENCE, receipt.sequence());
@@ -318,7 +350,11 @@ public final class Send<H> {
     finish(null, null);
   }
 
-  /** The send failed with the broker client's {@code error}. */
+  /**
+   * The send failed with the broker client's {@code error}.
+   *
+   * @param error the client's exception
+   */
   public void fail(Throwable error) {
     fail(error.getClass().getName(), error);
   }
@@ -326,6 +362,9 @@ public final class Send<H> {
   /**
    * The send failed; {@code errorType} is a short low-cardinality name ({@code timeout}, {@code
    * no_responders}) or the exception's class name.
+   *
+   * @param errorType the error's short name
+   * @param error the exception, or {@code null}
    */
   public void fail(String errorType, @Nullable Throwable error) {
     finish(errorType, error);

@@ -30,7 +30,12 @@ public record SendOptions(
   /** A publish whose id travels in the transport's id header. */
   public static final SendOptions PUBLISH_WITH_ID_HEADER = new SendOptions(null, null, false, true);
 
-  /** These options for a request or a reply in conversation {@code conversationId}. */
+  /**
+   * These options for a request or a reply in conversation {@code conversationId}.
+   *
+   * @param conversationId the conversation id
+   * @return the options
+   */
   public SendOptions withConversation(String conversationId) {
     return new SendOptions(
         Objects.requireNonNull(conversationId, "conversationId"),
@@ -39,7 +44,12 @@ public record SendOptions(
         idInIdHeader);
   }
 
-  /** These options for a temporary destination whose low-cardinality name is {@code template}. */
+  /**
+   * These options for a temporary destination whose low-cardinality name is {@code template}.
+   *
+   * @param template the low-cardinality name
+   * @return the options
+   */
   public SendOptions withTemporary(String template) {
     return new SendOptions(
         conversationId, Objects.requireNonNull(template, "template"), true, idInIdHeader);
@@ -48,6 +58,9 @@ public record SendOptions(
   /**
    * These options for a standing destination with a high-cardinality name (a per-agent reply topic)
    * whose low-cardinality name is {@code template}.
+   *
+   * @param template the low-cardinality name
+   * @return the options
    */
   public SendOptions withTemplate(String template) {
     return new SendOptions(

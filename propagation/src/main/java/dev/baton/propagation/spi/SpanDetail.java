@@ -13,6 +13,10 @@ import io.opentelemetry.api.trace.Span;
 @FunctionalInterface
 public interface SpanDetail {
 
-  /** Adds the attributes to {@code span}, which is recording. */
+  /**
+   * Adds the attributes to {@code span}, which is recording.
+   *
+   * @param span the span
+   */
   void addTo(Span span);
 }

@@ -40,6 +40,10 @@ public abstract class TransportBase implements Transport {
   /**
    * For transports. {@code name} appears in errors ("this NatsBaton is closed"); {@code baton} is
    * the agent's; the builder holds the settings every transport has.
+   *
+   * @param name the transport's name, for errors
+   * @param baton the agent's Baton
+   * @param builder the transport's builder, with the shared settings
    */
   protected TransportBase(String name, Baton baton, Builder<?> builder) {
     this.name = Objects.requireNonNull(name, "name");
@@ -53,6 +57,10 @@ public abstract class TransportBase implements Transport {
    * Called once at the end of the transport's constructor: its publisher and subscriber, and the
    * probe ({@link #probe()}) on a thread named {@code probeThread} at the builder's backlog
    * interval.
+   *
+   * @param publisher the transport's publisher
+   * @param subscriber the transport's subscriber
+   * @param probeThread the name of the probe's thread
    */
   protected final void open(Publisher publisher, Subscriber subscriber, String probeThread) {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -60,7 +68,7 @@ public abstract class TransportBase implements Transport {
     this.probe = ProbeSchedule.start(probeThread, backlogInterval, this::probe);
   }
 
-  /** How often the backlog probe runs ({@link Duration#ZERO}: never). */
+  /** {@return how often the backlog probe runs ({@link Duration#ZERO}: never)} */
   protected final Duration backlogInterval() {
     return backlogInterval;
   }
@@ -85,7 +93,9 @@ public abstract class TransportBase implements Transport {
     return subscriber;
   }
 
-  /** How long {@link #close()} waits for each subscription; also the transport's own limit. */
+  /**
+   * {@return how long {@link #close()} waits for each subscription; also the transport's own limit}
+   */
   protected final Duration drainTimeout() {
     return drainTimeout;
   }
@@ -96,18 +106,28 @@ public abstract class TransportBase implements Transport {
   /** Closes what only the transport holds (listeners, producers), after the subscriptions. */
   protected abstract void closeTransport();
 
-  /** Registers a subscription made through this transport; it is drained on {@link #close()}. */
+  /**
+   * Registers a subscription made through this transport; it is drained on {@link #close()}.
+   *
+   * @param <S> the subscription's type
+   * @param subscription the subscription
+   * @return {@code subscription}
+   */
   protected final <S extends Subscription> S track(S subscription) {
     subscriptions.add(subscription);
     return subscription;
   }
 
-  /** Forgets a subscription that closed on its own. */
+  /**
+   * Forgets a subscription that closed on its own.
+   *
+   * @param subscription the subscription
+   */
   protected final void untrack(Subscription subscription) {
     subscriptions.remove(subscription);
   }
 
-  /** The subscriptions open now. */
+  /** {@return the subscriptions open now} */
   protected final List<Subscription> subscriptions() {
     return List.copyOf(subscriptions);
   }
@@ -147,7 +167,12 @@ public abstract class TransportBase implements Transport {
     /** For transports' builders. */
     protected Builder() {}
 
-    /** How long {@code close()} waits for each subscription to drain. Default 10 s. */
+    /**
+     * How long {@code close()} waits for each subscription to drain. Default 10 s.
+     *
+     * @param drainTimeout the longest {@code close()} waits per subscription
+     * @return this builder
+     */
     public final B setDrainTimeout(Duration drainTimeout) {
       this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
       return self();
@@ -156,6 +181,9 @@ public abstract class TransportBase implements Transport {
     /**
      * How often the backlog probe measures lag, lag in seconds and queue depth, on its own thread
      * off the message path; {@link Duration#ZERO} turns it off. Default 10 s.
+     *
+     * @param backlogInterval the time between two probe runs, or {@link Duration#ZERO} for none
+     * @return this builder
      */
     public final B setBacklogInterval(Duration backlogInterval) {
       this.backlogInterval = Objects.requireNonNull(backlogInterval, "backlogInterval");

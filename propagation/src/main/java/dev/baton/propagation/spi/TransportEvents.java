@@ -39,7 +39,7 @@ public final class TransportEvents {
     }
   }
 
-  /** The messaging system ({@code messaging.system}) these events are about. */
+  /** {@return the messaging system ({@code messaging.system}) these events are about} */
   public String system() {
     return system;
   }
@@ -49,7 +49,12 @@ public final class TransportEvents {
     return listeners;
   }
 
-  /** Tells the listeners about a connection event; {@code detail} must already be redacted. */
+  /**
+   * Tells the listeners about a connection event; {@code detail} must already be redacted.
+   *
+   * @param state the event
+   * @param detail what happened, redacted
+   */
   public void connectionEvent(TransportListener.ConnectionEvent state, String detail) {
     TransportListener.ConnectionChange event =
         new TransportListener.ConnectionChange(system, state, detail);
@@ -59,6 +64,13 @@ public final class TransportEvents {
   /**
    * Tells the listeners how far a consumer is behind on the broker ({@link Double#NaN} for
    * unknown). Called by a transport's probe, off the message path.
+   *
+   * @param destination the subject, stream filter or topic
+   * @param group the consumer group
+   * @param partition the Kafka partition, or empty
+   * @param lagMessages messages not yet acknowledged or committed
+   * @param ackPending JetStream: delivered but not yet acknowledged; NaN where it does not apply
+   * @param lagSeconds the age of the oldest such message
    */
   public void backlog(
       String destination,
@@ -73,14 +85,27 @@ public final class TransportEvents {
     listeners.emit(l -> l.onBacklog(event));
   }
 
-  /** Tells the listeners what a subscription holds in this process but has not handled. */
+  /**
+   * Tells the listeners what a subscription holds in this process but has not handled.
+   *
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param messages messages held in the client
+   * @param bytes their size
+   */
   public void queueDepth(String destination, String group, long messages, long bytes) {
     TransportListener.QueueDepth event =
         new TransportListener.QueueDepth(system, destination, group, messages, bytes);
     listeners.emit(l -> l.onQueueDepth(event));
   }
 
-  /** Tells the listeners a subscription started, stopped or failed. */
+  /**
+   * Tells the listeners a subscription started, stopped or failed.
+   *
+   * @param destination the subject or topic
+   * @param group the queue or consumer group, empty for none
+   * @param state what happened
+   */
   public void subscriptionChange(
       String destination, String group, TransportListener.SubscriptionState state) {
     TransportListener.SubscriptionChange event =
@@ -91,6 +116,11 @@ public final class TransportEvents {
   /**
    * Tells the listeners a call Baton makes for {@code feature} was refused ({@code denied}) or goes
    * through again; {@code detail} must already be redacted. See {@link DeniedCalls}.
+   *
+   * @param feature what the call serves
+   * @param target what it was about (never a credential)
+   * @param denied true when refused, false when it goes through again
+   * @param detail the broker's words, redacted
    */
   public void permission(String feature, String target, boolean denied, String detail) {
     TransportListener.PermissionChange event =
@@ -98,7 +128,12 @@ public final class TransportEvents {
     listeners.emit(l -> l.onPermission(event));
   }
 
-  /** Counts and reports a failure inside a transport's instrumentation. */
+  /**
+   * Counts and reports a failure inside a transport's instrumentation.
+   *
+   * @param operation what failed, a short fixed name
+   * @param error the failure
+   */
   public void telemetryFailure(String operation, Throwable error) {
     listeners.telemetryFailure(system, operation, error);
   }

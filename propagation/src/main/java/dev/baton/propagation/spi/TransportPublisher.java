@@ -23,7 +23,13 @@ public final class TransportPublisher implements Publisher {
   /** How a transport sends a request and completes with the reply. */
   @FunctionalInterface
   public interface Requests {
-    /** Sends {@code message} and completes with its reply within {@code timeout}. */
+    /**
+     * Sends {@code message} and completes with its reply within {@code timeout}.
+     *
+     * @param message the request
+     * @param timeout how long to wait for the reply
+     * @return a future of the reply
+     */
     CompletableFuture<Message> request(OutboundMessage message, Duration timeout);
   }
 
@@ -44,9 +50,14 @@ public final class TransportPublisher implements Publisher {
   }
 
   /**
-   * A publisher for {@code transport}: {@code forget} sends with nobody waiting (no future, no
-   * receipt is built), {@code withReceipt} completes with the broker's receipt, {@code requests}
-   * sends a request.
+   * {@return a publisher for {@code transport}: {@code forget} sends with nobody waiting (no
+   * future, no receipt is built), {@code withReceipt} completes with the broker's receipt, {@code
+   * requests} sends a request}
+   *
+   * @param transport the transport
+   * @param forget sends with nobody waiting
+   * @param withReceipt sends whose caller waits for the broker's receipt
+   * @param requests sends requests
    */
   public static Publisher create(
       TransportBase transport,

@@ -23,7 +23,14 @@ public final class TransportSubscriber implements Subscriber {
   /** How a transport opens one subscription; the arguments are checked, the transport open. */
   @FunctionalInterface
   public interface Opener {
-    /** Subscribes {@code handler} to {@code destination}, in {@code group} when not null. */
+    /**
+     * Subscribes {@code handler} to {@code destination}, in {@code group} when not null.
+     *
+     * @param destination the subject or topic
+     * @param group the group, or {@code null}
+     * @param handler the handler, already wrapped by the engine
+     * @return the subscription
+     */
     Subscription open(String destination, @Nullable String group, MessageHandler handler);
   }
 
@@ -33,6 +40,10 @@ public final class TransportSubscriber implements Subscriber {
     /**
      * Sends {@code reply} (its destination the request's reply address) in the request/reply
      * exchange {@code conversationId} (the request's message id).
+     *
+     * @param reply the reply
+     * @param conversationId the exchange's conversation id
+     * @throws Exception when the broker client fails to send
      */
     void reply(OutboundMessage reply, String conversationId) throws Exception;
   }
@@ -51,8 +62,13 @@ public final class TransportSubscriber implements Subscriber {
   }
 
   /**
-   * A subscriber for {@code transport}; {@code replies} sends a reply the way the broker does (also
-   * the engine's answer to a request it refused).
+   * {@return a subscriber for {@code transport}; {@code replies} sends a reply the way the broker
+   * does (also the engine's answer to a request it refused)}
+   *
+   * @param transport the transport
+   * @param opener subscribes the broker's way
+   * @param engine its engine
+   * @param replies sends replies the broker's way
    */
   public static Subscriber create(
       TransportBase transport, Opener opener, MessagingEngine<?> engine, ReplyChannel replies) {
@@ -61,7 +77,13 @@ public final class TransportSubscriber implements Subscriber {
     return new TransportSubscriber(transport, opener, replies, "");
   }
 
-  /** A subscriber that cannot answer requests; {@code why} says what to use instead. */
+  /**
+   * {@return a subscriber that cannot answer requests; {@code why} says what to use instead}
+   *
+   * @param transport the transport
+   * @param opener subscribes the broker's way
+   * @param why what to use instead of requests
+   */
   public static Subscriber withoutReplies(TransportBase transport, Opener opener, String why) {
     return new TransportSubscriber(transport, opener, null, Objects.requireNonNull(why, "why"));
   }

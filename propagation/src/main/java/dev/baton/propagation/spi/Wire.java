@@ -28,31 +28,46 @@ public abstract class Wire<H> {
    * For transports: the messaging system ({@code messaging.system}: {@code nats}, {@code kafka})
    * and the header that carries a message id the broker itself uses (JetStream's {@code
    * Nats-Msg-Id}) or one that cannot travel in Baton's header.
+   *
+   * @param system the messaging system
+   * @param idHeader the header that carries a message id
    */
   protected Wire(String system, String idHeader) {
     this.system = Objects.requireNonNull(system, "system");
     this.idHeader = Objects.requireNonNull(idHeader, "idHeader");
   }
 
-  /** The messaging system ({@code messaging.system}). */
+  /** {@return the messaging system ({@code messaging.system})} */
   public final String system() {
     return system;
   }
 
-  /** The id header; read when Baton's header has no id. */
+  /** {@return the id header; read when Baton's header has no id} */
   public final String idHeader() {
     return idHeader;
   }
 
-  /** The header names present, each once; {@code headers} may be {@code null} (none). */
+  /**
+   * {@return the header names present, each once; {@code headers} may be {@code null} (none)}
+   *
+   * @param headers the headers, or {@code null}
+   */
   public abstract Iterable<String> keys(@Nullable H headers);
 
-  /** Every value of header {@code key} in the order they appear; empty when absent. */
+  /**
+   * {@return every value of header {@code key} in the order they appear; empty when absent}
+   *
+   * @param headers the headers, or {@code null}
+   * @param key the header's name
+   */
   public abstract List<String> getAll(@Nullable H headers, String key);
 
   /**
-   * The last value of header {@code key}, or {@code null} when absent. Override it where the
-   * broker's type answers without building a list: the engine asks it on every delivery.
+   * {@return the last value of header {@code key}, or {@code null} when absent} Override it where
+   * the broker's type answers without building a list: the engine asks it on every delivery.
+   *
+   * @param headers the headers, or {@code null}
+   * @param key the header's name
    */
   public @Nullable String last(@Nullable H headers, String key) {
     List<String> values = getAll(headers, key);
@@ -63,27 +78,43 @@ public abstract class Wire<H> {
    * {@link #last} for a value the engine parses ({@code traceparent}, Baton's header): a wire whose
    * headers hold bytes returns them as characters ({@link #ascii}) instead of decoding a string the
    * engine would only take apart.
+   *
+   * @param headers the headers, or {@code null}
+   * @param key the header's name
+   * @return the last value, or {@code null} when absent
    */
   public @Nullable CharSequence lastAscii(@Nullable H headers, String key) {
     return last(headers, key);
   }
 
   /**
-   * {@code value} read as characters, one per byte, with no string made (see {@link #lastAscii}).
+   * {@return {@code value} read as characters, one per byte, with no string made (see {@link
+   * #lastAscii})}
+   *
+   * @param value the bytes
    */
   protected static CharSequence ascii(byte[] value) {
     return new AsciiBytes(value);
   }
 
-  /** Whether header {@code key} appears more than once; override it as {@link #last}. */
+  /**
+   * {@return whether header {@code key} appears more than once; override it as {@link #last}}
+   *
+   * @param headers the headers, or {@code null}
+   * @param key the header's name
+   */
   public boolean repeated(@Nullable H headers, String key) {
     return getAll(headers, key).size() > 1;
   }
 
   /**
-   * Whether header {@code key} or header {@code other} appears more than once: a received message's
-   * two usual headers checked at once. Override it where {@link #repeated} walks the headers, to
-   * walk them once.
+   * {@return whether header {@code key} or header {@code other} appears more than once: a received
+   * message's two usual headers checked at once} Override it where {@link #repeated} walks the
+   * headers, to walk them once.
+   *
+   * @param headers the headers, or {@code null}
+   * @param key a header's name
+   * @param other another header's name
    */
   public boolean repeated(@Nullable H headers, String key, String other) {
     return repeated(headers, key) || repeated(headers, other);
@@ -94,6 +125,9 @@ public abstract class Wire<H> {
    * and whether it came more than once. This default asks for each in turn ({@link #lastAscii},
    * {@link #last}, {@link #repeated}); a wire whose every lookup walks the headers (Kafka's)
    * overrides it to walk them once.
+   *
+   * @param carrier the headers, or {@code null}
+   * @param found receives what was found
    */
   public void find(@Nullable H carrier, Found found) {
     found.clear();
@@ -140,12 +174,18 @@ public abstract class Wire<H> {
     /**
      * Sets {@link #traceparent} to {@code value} read as characters, one per byte, through a
      * wrapper this object reuses (none made per message); {@code null} reads as empty.
+     *
+     * @param value the header's bytes, or {@code null}
      */
     public void traceparentAscii(byte @Nullable [] value) {
       traceparent = traceparentBytes.reset(value);
     }
 
-    /** {@link #traceparentAscii} for {@link #baton}. */
+    /**
+     * {@link #traceparentAscii} for {@link #baton}.
+     *
+     * @param value the header's bytes, or {@code null}
+     */
     public void batonAscii(byte @Nullable [] value) {
       baton = batonBytes.reset(value);
     }
@@ -164,12 +204,18 @@ public abstract class Wire<H> {
     }
   }
 
-  /** Sets header {@code key} to {@code value}, replacing every value it had: never two. */
+  /**
+   * Sets header {@code key} to {@code value}, replacing every value it had: never two.
+   *
+   * @param headers the headers
+   * @param key the header's name
+   * @param value its value
+   */
   public abstract void set(H headers, String key, String value);
 
   /**
-   * Whether this broker's headers hold bytes (Kafka's do): the engine then writes the values it
-   * builds as bytes ({@link #setAscii}), with no string between.
+   * {@return whether this broker's headers hold bytes (Kafka's do): the engine then writes the
+   * values it builds as bytes ({@link #setAscii}), with no string between}
    */
   public boolean holdsBytes() {
     return false;
@@ -178,18 +224,29 @@ public abstract class Wire<H> {
   /**
    * {@link #set} for a value the engine built as ASCII bytes (which it then no longer touches). By
    * default as a string; a wire whose headers hold bytes stores them as they are.
+   *
+   * @param headers the headers
+   * @param key the header's name
+   * @param value its value, ASCII bytes
    */
   public void setAscii(H headers, String key, byte[] value) {
     set(headers, key, new String(value, StandardCharsets.ISO_8859_1));
   }
 
-  /** New, empty, writable headers for an outgoing message. */
+  /**
+   * New, empty, writable headers for an outgoing message.
+   *
+   * @return the headers
+   */
   public abstract H newHeaders();
 
   /**
-   * How many bytes the {@code baggage} header may take on a message with these headers and a
-   * payload of {@code payloadBytes}, or -1 for no limit beyond the baggage policy. Asked only when
-   * there is baggage to send.
+   * {@return how many bytes the {@code baggage} header may take on a message with these headers and
+   * a payload of {@code payloadBytes}, or -1 for no limit beyond the baggage policy} Asked only
+   * when there is baggage to send.
+   *
+   * @param headers the headers
+   * @param payloadBytes the payload's size
    */
   public int baggageRoom(H headers, int payloadBytes) {
     return -1;

@@ -69,7 +69,12 @@ public final class KafkaBroker implements AutoCloseable {
     this.member = member;
   }
 
-  /** Starts a broker and waits until it answers {@code describeCluster}. */
+  /**
+   * Starts a broker and waits until it answers {@code describeCluster}.
+   *
+   * @return the running broker; close it to stop it and delete its directory
+   * @throws Exception when the broker does not start or answer in time
+   */
   public static KafkaBroker start() throws Exception {
     Path dir = Files.createTempDirectory("baton-kafka-");
     int[] ports = freePorts(2);
@@ -83,6 +88,10 @@ public final class KafkaBroker implements AutoCloseable {
   /**
    * Starts a broker whose one client listener is {@code SASL_SSL} under the standard authorizer
    * (see {@link KafkaSecurity}) and waits until it answers its super user.
+   *
+   * @param security the users, passwords and stores
+   * @return the running broker; close it to stop it and delete its directory
+   * @throws Exception when the broker does not start or answer in time
    */
   public static KafkaBroker start(KafkaSecurity security) throws Exception {
     Path dir = Files.createTempDirectory("baton-kafka-");
@@ -114,48 +123,64 @@ public final class KafkaBroker implements AutoCloseable {
     awaitReady();
   }
 
-  /** This broker's node id (1 for a single broker). */
+  /** {@return this broker's node id (1 for a single broker)} */
   public int nodeId() {
     return member == null ? 1 : member.nodeId();
   }
 
-  /** {@code 127.0.0.1:PORT}. */
+  /** {@return the client address, {@code 127.0.0.1:PORT}} */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
-  /** How long the last (re)start took until the broker answered. */
+  /** {@return how long the last (re)start took until the broker answered} */
   public Duration lastStartTime() {
     return lastStartTime;
   }
 
-  /** The temporary directory holding the properties, the data and the log. */
+  /** {@return the temporary directory holding the properties, the data and the log} */
   public Path directory() {
     return dir;
   }
 
-  /** The broker JVM's PID. */
+  /** {@return the broker JVM's PID} */
   public long pid() {
     return process.pid();
   }
 
-  /** Kills the broker with {@code SIGKILL} and waits until it is gone. */
+  /**
+   * Kills the broker with {@code SIGKILL} and waits until it is gone.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
-  /** Freezes the broker with {@code SIGSTOP}. */
+  /**
+   * Freezes the broker with {@code SIGSTOP}.
+   *
+   * @throws Exception when the signal cannot be sent
+   */
   public void pause() throws Exception {
     signal("STOP");
   }
 
-  /** Thaws a paused broker with {@code SIGCONT}. */
+  /**
+   * Thaws a paused broker with {@code SIGCONT}.
+   *
+   * @throws Exception when the signal cannot be sent
+   */
   public void resume() throws Exception {
     signal("CONT");
   }
 
-  /** Starts a killed broker again on the same ports and data, and waits until it answers. */
+  /**
+   * Starts a killed broker again on the same ports and data, and waits until it answers.
+   *
+   * @throws Exception when the broker does not start or answer in time
+   */
   public void restart() throws Exception {
     // (A cluster member answers as soon as the rest of its quorum does.)
     if (process != null && process.isAlive()) {
@@ -166,6 +191,10 @@ public final class KafkaBroker implements AutoCloseable {
 
   /**
    * Creates a topic and waits until the broker serves its partitions (see {@link #awaitLeaders}).
+   *
+   * @param name the topic's name
+   * @param partitions how many partitions it has
+   * @throws Exception when the broker refuses the topic or serves it late
    */
   public void createTopic(String name, int partitions) throws Exception {
     try (Admin admin = admin()) {
@@ -186,6 +215,11 @@ public final class KafkaBroker implements AutoCloseable {
    * delivery timeout, two minutes by default (KAFKA-15591, fixed on the broker side in a later
    * release). Seen here: a new embedded broker's first heartbeats, and a close that waited for
    * them. Returns at the deadline either way.
+   *
+   * @param admin an admin client of the broker or cluster
+   * @param topics the topics to wait for
+   * @param timeout the longest to wait
+   * @throws Exception when a partition has no leader in time
    */
   public static void awaitLeaders(Admin admin, Collection<String> topics, Duration timeout)
       throws Exception {
@@ -224,7 +258,10 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /** An admin client for this broker (its super user on a secured one); the caller closes it. */
+  /**
+   * {@return an admin client for this broker (its super user on a secured one); the caller closes
+   * it}
+   */
   public Admin admin() {
     return admin(bootstrapServers(), security == null ? Map.of() : security.adminConfig());
   }

@@ -21,6 +21,9 @@ public final class KafkaBrokerProcess {
    * Arguments: the server.properties path, the cluster id, the log directory, and {@code
    * standalone} (a quorum of this node alone) or {@code voters} (the static quorum in the
    * properties).
+   *
+   * @param args the arguments above
+   * @throws Exception when the broker cannot start
    */
   public static void main(String[] args) throws Exception {
     Thread orphanGuard =

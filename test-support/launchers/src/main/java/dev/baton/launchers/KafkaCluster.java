@@ -28,6 +28,10 @@ public final class KafkaCluster implements AutoCloseable {
    * Starts {@code size} nodes and waits until every one answers. The nodes must know each other's
    * controller ports before they start, so the ports are picked free and bound later: when another
    * process takes one meanwhile, the whole cluster starts again on new ports (up to three times).
+   *
+   * @param size how many nodes, each a controller and a broker
+   * @return the running cluster; close it to stop every node
+   * @throws Exception when a node does not start or answer in time
    */
   public static KafkaCluster start(int size) throws Exception {
     if (size < 1) {
@@ -64,22 +68,26 @@ public final class KafkaCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** The nodes, node id 1 first. */
+  /** {@return the nodes, node id 1 first} */
   public List<KafkaBroker> nodes() {
     return List.copyOf(nodes);
   }
 
-  /** The node with {@code nodeId}. */
+  /**
+   * {@return the node with {@code nodeId}}
+   *
+   * @param nodeId a node id, 1 to the cluster's size
+   */
   public KafkaBroker node(int nodeId) {
     return nodes.get(nodeId - 1);
   }
 
-  /** Every node's {@code 127.0.0.1:PORT}, comma-separated. */
+  /** {@return every node's {@code 127.0.0.1:PORT}, comma-separated} */
   public String bootstrapServers() {
     return nodes.stream().map(KafkaBroker::bootstrapServers).collect(Collectors.joining(","));
   }
 
-  /** An admin client for the cluster; the caller closes it. */
+  /** {@return an admin client for the cluster; the caller closes it} */
   public Admin admin() {
     return KafkaBroker.admin(bootstrapServers());
   }

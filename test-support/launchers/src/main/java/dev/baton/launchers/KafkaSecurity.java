@@ -28,7 +28,15 @@ public record KafkaSecurity(
     String adminPassword,
     Map<String, String> users) {
 
-  /** Checks the arguments; user names must be plain words. */
+  /**
+   * Checks the arguments; user names must be plain words.
+   *
+   * @param keyStore the broker's key and certificate chain (PKCS#12)
+   * @param trustStore the authority clients trust (PKCS#12)
+   * @param storePassword both stores' password
+   * @param adminPassword the super user {@code admin}'s password
+   * @param users other users and their passwords
+   */
   public KafkaSecurity {
     Objects.requireNonNull(keyStore, "keyStore");
     Objects.requireNonNull(trustStore, "trustStore");
@@ -42,7 +50,12 @@ public record KafkaSecurity(
     }
   }
 
-  /** A client's settings for {@code user} with {@code password} ({@code admin} included). */
+  /**
+   * {@return a client's settings for {@code user} with {@code password} ({@code admin} included)}
+   *
+   * @param user a user the broker knows
+   * @param password that user's password
+   */
   public Map<String, Object> clientConfig(String user, String password) {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("security.protocol", "SASL_SSL");
@@ -60,7 +73,7 @@ public record KafkaSecurity(
     return config;
   }
 
-  /** The super user's client settings. */
+  /** {@return the super user's client settings} */
   public Map<String, Object> adminConfig() {
     return clientConfig("admin", adminPassword);
   }

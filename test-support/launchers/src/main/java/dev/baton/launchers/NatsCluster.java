@@ -30,6 +30,10 @@ public final class NatsCluster implements AutoCloseable {
    * members must know each other's route ports before they start, so the ports are picked free and
    * bound later: when another process takes one meanwhile, the whole cluster starts again on new
    * ports (up to three times).
+   *
+   * @param size how many members
+   * @return the running cluster; close it to stop every member
+   * @throws Exception when a member does not start or get healthy in time
    */
   public static NatsCluster start(int size) throws Exception {
     if (size < 1) {
@@ -81,17 +85,22 @@ public final class NatsCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** The members, in start order. */
+  /** {@return the members, in start order} */
   public List<NatsServer> members() {
     return List.copyOf(members);
   }
 
-  /** Every member's client URL, comma-separated (a client's server list). */
+  /** {@return every member's client URL, comma-separated (a client's server list)} */
   public String urls() {
     return members.stream().map(NatsServer::url).collect(Collectors.joining(","));
   }
 
-  /** The member whose client port is in {@code connectedUrl}, e.g. a connection's current URL. */
+  /**
+   * {@return the member whose client port is in {@code connectedUrl}, say a connection's current
+   * URL}
+   *
+   * @param connectedUrl a client URL, say {@code nats://127.0.0.1:4222}
+   */
   public NatsServer memberAt(String connectedUrl) {
     for (NatsServer member : members) {
       if (connectedUrl.endsWith(":" + member.url().substring(member.url().lastIndexOf(':') + 1))) {

@@ -48,7 +48,12 @@ public final class NatsServer implements AutoCloseable {
 
   private NatsServer() {}
 
-  /** Starts a server on random loopback ports and waits until it reports healthy. */
+  /**
+   * Starts a server on random loopback ports and waits until it reports healthy.
+   *
+   * @return the running server; close it to stop it and delete its directory
+   * @throws Exception when the server does not start or get healthy in time
+   */
   public static NatsServer start() throws Exception {
     return startWith(null);
   }
@@ -58,6 +63,10 @@ public final class NatsServer implements AutoCloseable {
    * authorization, accounts and permissions, in nats-server's own syntax), on random loopback
    * ports, and waits until it reports healthy. The command line sets the ports, the store and the
    * log; the file sets the rest. Its monitoring port stays plain HTTP on loopback.
+   *
+   * @param config the configuration, without the listen and store settings the launcher adds
+   * @return the running server; close it to stop it and delete its directory
+   * @throws Exception when the server does not start or get healthy in time
    */
   public static NatsServer start(String config) throws Exception {
     return startWith(Objects.requireNonNull(config, "config"));
@@ -106,17 +115,17 @@ public final class NatsServer implements AutoCloseable {
     }
   }
 
-  /** The client URL, {@code nats://127.0.0.1:PORT}. */
+  /** {@return the client URL, {@code nats://127.0.0.1:PORT}} */
   public String url() {
     return "nats://127.0.0.1:" + port;
   }
 
-  /** The temporary directory holding the store and the log. */
+  /** {@return the temporary directory holding the store and the log} */
   public Path directory() {
     return dir;
   }
 
-  /** The server's PID, or -1 when it is not running. */
+  /** {@return the server's PID, or -1 when it is not running} */
   public long pid() {
     return pid;
   }
@@ -126,6 +135,9 @@ public final class NatsServer implements AutoCloseable {
    * configuration, say to grant or revoke a permission. (nats-server 2.9.10 can reload one on
    * {@code SIGHUP}, but measured here its JetStream API then answers no request, from old or new
    * connections alike, so a restart it is.)
+   *
+   * @param newConfig the new configuration, as for {@link #start(String)}
+   * @throws Exception when the server does not start or get healthy in time
    */
   public void restart(String newConfig) throws Exception {
     if (config == null) {
@@ -136,7 +148,11 @@ public final class NatsServer implements AutoCloseable {
     restart();
   }
 
-  /** Kills the server with {@code SIGKILL} and waits until it is gone. */
+  /**
+   * Kills the server with {@code SIGKILL} and waits until it is gone.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void kill() throws InterruptedException {
     ProcessHandle.of(pid)
         .ifPresent(
@@ -150,7 +166,11 @@ public final class NatsServer implements AutoCloseable {
     }
   }
 
-  /** Starts the server again on the same ports and store directory and waits until healthy. */
+  /**
+   * Starts the server again on the same ports and store directory and waits until healthy.
+   *
+   * @throws Exception when the server does not start or get healthy in time
+   */
   public void restart() throws Exception {
     if (pid > 0) {
       throw new IllegalStateException("the server is running");
@@ -185,7 +205,7 @@ public final class NatsServer implements AutoCloseable {
     awaitHealthy();
   }
 
-  /** The monitoring port ({@code /varz}, {@code /jsz}, {@code /healthz}). */
+  /** {@return the monitoring port ({@code /varz}, {@code /jsz}, {@code /healthz})} */
   public int monitorPort() {
     return monitorPort;
   }

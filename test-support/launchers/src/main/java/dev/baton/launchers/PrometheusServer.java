@@ -50,6 +50,11 @@ public final class PrometheusServer implements AutoCloseable {
    * Starts Prometheus with {@code config} (the text of {@code prometheus.yml}) and {@code flags};
    * returns once its process runs (its first scrape comes about 5 s later: see {@link
    * #awaitTargetsUp}).
+   *
+   * @param config the configuration text
+   * @param flags further command-line flags
+   * @return the running server; close it to stop it
+   * @throws Exception when Prometheus cannot be found or started
    */
   public static PrometheusServer start(String config, String... flags) throws Exception {
     Path dir = Files.createTempDirectory("baton-prometheus-");
@@ -92,12 +97,19 @@ public final class PrometheusServer implements AutoCloseable {
     return new PrometheusServer(dir, port, watchdog, pid);
   }
 
-  /** The HTTP port on 127.0.0.1. */
+  /** {@return the HTTP port on 127.0.0.1} */
   public int port() {
     return port;
   }
 
-  /** GETs {@code pathAndQuery} (say {@code /api/v1/targets}) and returns the body. */
+  /**
+   * GETs {@code pathAndQuery} (say {@code /api/v1/targets}) and returns the body.
+   *
+   * @param pathAndQuery the path, with a query string if any
+   * @return the answer's body
+   * @throws IOException when the request fails
+   * @throws InterruptedException when interrupted while waiting
+   */
   public String get(String pathAndQuery) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
@@ -106,12 +118,22 @@ public final class PrometheusServer implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  /** {@code name=value} for a query string, the value URL-encoded. */
+  /**
+   * {@return {@code name=value} for a query string, the value URL-encoded}
+   *
+   * @param name the parameter's name
+   * @param value its value, not yet encoded
+   */
   public static String param(String name, String value) {
     return name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  /** Waits until every scrape target is up; throws with the targets and the log if not. */
+  /**
+   * Waits until every scrape target is up; throws with the targets and the log if not.
+   *
+   * @param timeout the longest to wait
+   * @throws Exception when a target is not up in time
+   */
   public void awaitTargetsUp(Duration timeout) throws Exception {
     await(
         "/api/v1/targets",
@@ -123,6 +145,12 @@ public final class PrometheusServer implements AutoCloseable {
    * GETs {@code pathAndQuery} (made afresh each time, so it may carry the time) until its answer is
    * {@code accepted}, and returns that answer; throws with the last answer and the log after {@code
    * timeout}.
+   *
+   * @param pathAndQuery makes the path and query string for each try
+   * @param accepted whether an answer is the one awaited
+   * @param timeout the longest to wait
+   * @return the accepted answer
+   * @throws InterruptedException when interrupted while waiting
    */
   public String await(Supplier<String> pathAndQuery, Predicate<String> accepted, Duration timeout)
       throws InterruptedException {
@@ -152,13 +180,21 @@ public final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  /** {@link #await(Supplier, Predicate, Duration)} for a fixed {@code pathAndQuery}. */
+  /**
+   * {@link #await(Supplier, Predicate, Duration)} for a fixed {@code pathAndQuery}.
+   *
+   * @param pathAndQuery the path, with a query string if any
+   * @param accepted whether an answer is the one awaited
+   * @param timeout the longest to wait
+   * @return the accepted answer
+   * @throws InterruptedException when interrupted while waiting
+   */
   public String await(String pathAndQuery, Predicate<String> accepted, Duration timeout)
       throws InterruptedException {
     return await(() -> pathAndQuery, accepted, timeout);
   }
 
-  /** What Prometheus logged so far. */
+  /** {@return what Prometheus logged so far} */
   public String log() {
     try {
       return Files.readString(dir.resolve("prometheus.log"));

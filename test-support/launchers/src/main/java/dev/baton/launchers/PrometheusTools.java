@@ -28,17 +28,34 @@ public final class PrometheusTools {
 
   private PrometheusTools() {}
 
-  /** The {@code promtool} to run. */
+  /**
+   * {@return the {@code promtool} to run}
+   *
+   * @throws IOException when the package cannot be fetched or unpacked
+   * @throws InterruptedException when interrupted while fetching
+   */
   public static String promtool() throws IOException, InterruptedException {
     return find("PROMTOOL_BIN", "promtool");
   }
 
-  /** The {@code prometheus} server to run. */
+  /**
+   * {@return the {@code prometheus} server to run}
+   *
+   * @throws IOException when the package cannot be fetched or unpacked
+   * @throws InterruptedException when interrupted while fetching
+   */
   public static String prometheus() throws IOException, InterruptedException {
     return find("PROMETHEUS_BIN", "prometheus");
   }
 
-  /** Runs promtool with {@code args}: its output, and whether it exited 0. */
+  /**
+   * Runs promtool with {@code args}: its output, and whether it exited 0.
+   *
+   * @param args promtool's arguments
+   * @return what promtool printed, and whether it exited 0
+   * @throws IOException when promtool cannot be fetched or run
+   * @throws InterruptedException when interrupted while it runs
+   */
   public static Result promtool(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(promtool()));
     command.addAll(List.of(args));

@@ -56,7 +56,12 @@ public final class ConfiguredPropagators {
 
   private ConfiguredPropagators() {}
 
-  /** {@code base}'s tracers with {@code propagator} as its configured propagator. */
+  /**
+   * {@return {@code base}'s tracers with {@code propagator} as its configured propagator}
+   *
+   * @param base the OpenTelemetry whose tracers to use
+   * @param propagator the propagator to configure
+   */
   public static OpenTelemetry with(OpenTelemetry base, TextMapPropagator propagator) {
     ContextPropagators propagators = ContextPropagators.create(propagator);
     return new OpenTelemetry() {
@@ -72,13 +77,24 @@ public final class ConfiguredPropagators {
     };
   }
 
-  /** A sampled remote span context with these ids. */
+  /**
+   * {@return a sampled remote span context with these ids}
+   *
+   * @param traceId the trace id, 32 hex digits
+   * @param spanId the span id, 16 hex digits
+   */
   public static SpanContext remote(String traceId, String spanId) {
     return SpanContext.createFromRemoteParent(
         traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault());
   }
 
-  /** The headers {@code propagator} writes for {@code context}, as an outside client sends them. */
+  /**
+   * {@return the headers {@code propagator} writes for {@code context}, as an outside client sends
+   * them}
+   *
+   * @param propagator the outside client's propagator
+   * @param context the span context to write
+   */
   public static Map<String, List<String>> headers(
       TextMapPropagator propagator, SpanContext context) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -89,7 +105,13 @@ public final class ConfiguredPropagators {
     return headers;
   }
 
-  /** The span context {@code propagator} reads from {@code headers} (names matched in any case). */
+  /**
+   * {@return the span context {@code propagator} reads from {@code headers} (names matched in any
+   * case)}
+   *
+   * @param propagator the propagator to read with
+   * @param headers the headers, several values per name allowed
+   */
   public static SpanContext read(TextMapPropagator propagator, Map<String, List<String>> headers) {
     return Span.fromContext(propagator.extract(Context.root(), headers, MAP_GETTER))
         .getSpanContext();

@@ -58,19 +58,22 @@ public abstract class HeaderCarrierContract<C> {
       Baton.builder(OpenTelemetrySdk.builder().setTracerProvider(TRACER_PROVIDER).build()).build();
 
   /**
-   * The headers as the transport carries them (values it cannot carry at all, such as CR/LF on
-   * NATS, left out), or {@code null} for a message without headers.
+   * {@return the headers as the transport carries them (values it cannot carry at all, such as
+   * CR/LF on NATS, left out), or {@code null} for a message without headers}
+   *
+   * @param headers the headers, several values per name allowed
    */
   protected abstract @Nullable C carrier(Map<String, List<String>> headers);
 
-  /** The transport's wire. */
+  /** {@return the transport's wire} */
   protected abstract Wire<C> wire();
 
-  /** How many header sets to try: 10,000 unless {@value #TRIES} says otherwise. */
+  /** {@return how many header sets to try: 10,000 unless {@value #TRIES} says otherwise} */
   protected int tries() {
     return Integer.getInteger(TRIES, 10_000);
   }
 
+  /** Extraction never throws and yields a valid context or a new root. */
   @Test
   public void extractionNeverThrowsAndYieldsAValidContextOrANewRoot() {
     String fixed = System.getProperty(SEED);

@@ -29,9 +29,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HostileHeaders {
 
+  /** A valid trace id. */
   public static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  /** A valid span id. */
   public static final String SPAN = "00f067aa0ba902b7";
+
+  /** A valid sampled {@code traceparent} of {@link #TRACE} and {@link #SPAN}. */
   public static final String VALID = "00-" + TRACE + "-" + SPAN + "-01";
+
   static final String TP = "traceparent";
 
   private HostileHeaders() {}
@@ -63,7 +69,7 @@ public final class HostileHeaders {
     return new Row(name, headers, continues, reasons);
   }
 
-  /** Every bad-input case the issue lists, and a few more. */
+  /** {@return every bad-input case the issue lists, and a few more} */
   public static List<Row> rows() {
     String bigBaggage =
         IntStream.range(0, 100)
@@ -259,6 +265,9 @@ public final class HostileHeaders {
    * One random or mutated header set drawn from {@code random}: up to six names, each with one to
    * three values, every value a mutated {@code traceparent}, grammar-ish baggage or noise. The same
    * seed always gives the same set, so a failure is replayed from its seed.
+   *
+   * @param random the source of randomness
+   * @return the header set, names and their values
    */
   public static Map<String, List<String>> headerSet(SplittableRandom random) {
     Map<String, List<String>> map = new LinkedHashMap<>();

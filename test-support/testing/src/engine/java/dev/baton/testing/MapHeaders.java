@@ -27,7 +27,11 @@ public final class MapHeaders extends Wire<Map<String, List<String>>> {
     this.baggageRoom = baggageRoom;
   }
 
-  /** A wire that leaves {@code bytes} for the baggage header. */
+  /**
+   * {@return a wire that leaves {@code bytes} for the baggage header}
+   *
+   * @param bytes the room for baggage, in bytes
+   */
   public static MapHeaders withBaggageRoom(int bytes) {
     return new MapHeaders(bytes);
   }
@@ -59,7 +63,11 @@ public final class MapHeaders extends Wire<Map<String, List<String>>> {
     carrier.put(key, values);
   }
 
-  /** A mutable map from alternating names and values; a repeated name adds a value. */
+  /**
+   * {@return a mutable map from alternating names and values; a repeated name adds a value}
+   *
+   * @param namesAndValues names and values, alternating
+   */
   public static Map<String, List<String>> of(String... namesAndValues) {
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (int i = 0; i + 1 < namesAndValues.length; i += 2) {

@@ -12,15 +12,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A listener that keeps every event, for assertions. Thread-safe. */
 public final class RecordingListener implements TransportListener {
 
+  /** Every {@link Sent} event, in order. */
   public final List<Sent> sent = new CopyOnWriteArrayList<>();
+
+  /** Every {@link Received} event, in order. */
   public final List<Received> received = new CopyOnWriteArrayList<>();
+
+  /** Every {@link Processed} event, in order. */
   public final List<Processed> processed = new CopyOnWriteArrayList<>();
+
+  /** Every {@link Backlog} event, in order. */
   public final List<Backlog> backlog = new CopyOnWriteArrayList<>();
+
+  /** Every {@link QueueDepth} event, in order. */
   public final List<QueueDepth> queueDepth = new CopyOnWriteArrayList<>();
+
+  /** Every {@link SubscriptionChange} event, in order. */
   public final List<SubscriptionChange> subscriptions = new CopyOnWriteArrayList<>();
+
+  /** Every {@link ConnectionChange} event, in order. */
   public final List<ConnectionChange> connection = new CopyOnWriteArrayList<>();
+
+  /** Every {@link RejectedContext} event, in order. */
   public final List<RejectedContext> rejected = new CopyOnWriteArrayList<>();
+
+  /** Every {@link TelemetryFailure} event, in order. */
   public final List<TelemetryFailure> failures = new CopyOnWriteArrayList<>();
+
+  /** Every {@link PermissionChange} event, in order. */
   public final List<PermissionChange> permissions = new CopyOnWriteArrayList<>();
 
   @Override
@@ -73,7 +92,7 @@ public final class RecordingListener implements TransportListener {
     permissions.add(event);
   }
 
-  /** The inbound rejection reasons seen, in order. */
+  /** {@return the inbound rejection reasons seen, in order} */
   public List<RejectionReason> inboundReasons() {
     return rejected.stream().filter(RejectedContext::inbound).map(RejectedContext::reason).toList();
   }

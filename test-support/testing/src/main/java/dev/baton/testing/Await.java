@@ -12,16 +12,28 @@ import java.util.function.Supplier;
 /** Waits for a condition with a deadline, instead of sleeping. */
 public final class Await {
 
+  /** How long {@link #until(String, BooleanSupplier)} polls before it fails: 20 s. */
   public static final Duration DEFAULT = Duration.ofSeconds(20);
 
   private Await() {}
 
-  /** Polls until {@code condition} holds; fails with {@code what} after {@link #DEFAULT}. */
+  /**
+   * Polls until {@code condition} holds; fails with {@code what} after {@link #DEFAULT}.
+   *
+   * @param what what is awaited, for the failure message
+   * @param condition the condition to poll
+   */
   public static void until(String what, BooleanSupplier condition) {
     until(what, DEFAULT, condition);
   }
 
-  /** Polls until {@code condition} holds; fails with {@code what} after {@code timeout}. */
+  /**
+   * Polls until {@code condition} holds; fails with {@code what} after {@code timeout}.
+   *
+   * @param what what is awaited, for the failure message
+   * @param timeout the longest to poll
+   * @param condition the condition to poll
+   */
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -41,6 +53,10 @@ public final class Await {
    * For a test that checks that something does <em>not</em> happen: polls {@code holds} for the
    * whole bounded {@code window} and fails at once when it stops holding. Passing says only that it
    * held for that long; the window is the claim, so name it in the test.
+   *
+   * @param what what must keep holding, for the failure message
+   * @param window how long to watch
+   * @param holds the condition that must hold throughout
    */
   public static void during(String what, Duration window, BooleanSupplier holds) {
     long deadline = System.nanoTime() + window.toNanos();
@@ -60,7 +76,15 @@ public final class Await {
     }
   }
 
-  /** Polls until {@code value} yields at least {@code size} elements. */
+  /**
+   * Polls until {@code value} yields at least {@code size} elements.
+   *
+   * @param <T> the collection's type
+   * @param what what is awaited, for the failure message
+   * @param size the least number of elements
+   * @param value yields the collection to poll
+   * @return the collection, once it is big enough
+   */
   public static <T extends Collection<?>> T size(String what, int size, Supplier<T> value) {
     until(what + " (" + size + ")", () -> value.get().size() >= size);
     return value.get();

@@ -48,12 +48,16 @@ public final class CapturedOutput implements AutoCloseable {
     Logger.getLogger("").addHandler(julHandler);
   }
 
-  /** Starts capturing. */
+  /**
+   * Starts capturing.
+   *
+   * @return the capture; close it to stop capturing and restore the streams
+   */
   public static CapturedOutput start() {
     return new CapturedOutput();
   }
 
-  /** What was written so far. */
+  /** {@return what was written so far} */
   public String text() {
     synchronized (captured) {
       return captured.toString(StandardCharsets.UTF_8);

@@ -37,12 +37,19 @@ import org.junit.jupiter.api.Test;
  */
 public interface ConversationScenarios extends ContractHarness {
 
+  /** {@code gen_ai.conversation.id}: the conversation id on every span of a conversation. */
   AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
 
   private Agent conversing(String name, ConversationMode mode) throws Exception {
     return agent(name, b -> b.setConversations(mode).addListener(metrics()));
   }
 
+  /**
+   * An agent that mints a conversation id: the id travels every hop of a chain and is on every
+   * span.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aMintedConversationTravelsEveryHopAndIsOnEverySpan() throws Exception {
     String run = unique("conv-chain");
@@ -71,6 +78,11 @@ public interface ConversationScenarios extends ContractHarness {
     assertThat(next.get(20, TimeUnit.SECONDS)).matches("[0-9a-f]{32}").isNotEqualTo(id);
   }
 
+  /**
+   * Spend recorded along a chain adds up hop by hop, and each process span shows the totals.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void theLedgerAddsUpAlongTheChainAndIsOnTheProcessSpans() throws Exception {
     String run = unique("conv-ledger");
@@ -155,6 +167,12 @@ public interface ConversationScenarios extends ContractHarness {
         .isCloseTo(0.0130, org.assertj.core.data.Offset.offset(1e-9));
   }
 
+  /**
+   * A budget travels with the work; the agent where the conversation goes over refuses it, and
+   * nothing goes further.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aBudgetTravelsWithTheWorkAndStopsItWhereItGoesOver() throws Exception {
     String run = unique("conv-budget");
@@ -260,6 +278,11 @@ public interface ConversationScenarios extends ContractHarness {
             x.setConversations(ConversationMode.MINT).addListener(metrics()).addLoopBreak(pattern));
   }
 
+  /**
+   * Two agents bouncing one message are stopped within three rounds.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void twoAgentsBouncingOneMessageAreStoppedWithinThreeRounds() throws Exception {
     String run = unique("conv-loop");
@@ -344,6 +367,11 @@ public interface ConversationScenarios extends ContractHarness {
         .isEqualTo(1);
   }
 
+  /**
+   * An agent visited again once (A, B, A) is no loop: nothing is refused or reported.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aSingleVisitBackIsNotALoop() throws Exception {
     String run = unique("conv-revisit");
@@ -366,6 +394,12 @@ public interface ConversationScenarios extends ContractHarness {
     assertThat(meters().counter("baton.refused.messages")).isZero();
   }
 
+  /**
+   * A peer's ledger carries its totals on; a malformed ledger costs only its own figures, never the
+   * message.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aPeerCarriesTheTotalsAndAMalformedLedgerCostsOnlyItself() throws Exception {
     String run = unique("conv-peer-ledger");
@@ -430,6 +464,11 @@ public interface ConversationScenarios extends ContractHarness {
     return at.get(1, TimeUnit.SECONDS).id();
   }
 
+  /**
+   * The caller's conversation wins, whether it comes from the current baggage or the message.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void theCallersConversationWinsFromBaggageOrTheMessage() throws Exception {
     String run = unique("conv-caller");
@@ -452,6 +491,11 @@ public interface ConversationScenarios extends ContractHarness {
         .containsExactlyInAnyOrder("ticket-4711", "ticket-4711", "side-quest-9", "side-quest-9");
   }
 
+  /**
+   * A request and its reply stay in the requester's conversation.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aRequestAndItsReplyStayInTheConversation() throws Exception {
     String run = unique("conv-rr");
@@ -486,6 +530,11 @@ public interface ConversationScenarios extends ContractHarness {
             s -> assertThat(s.getAttributes().get(GEN_AI_CONVERSATION_ID)).isEqualTo("review-17"));
   }
 
+  /**
+   * A redelivered message keeps the conversation a peer started.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aRedeliveryKeepsTheConversationAPeerStarted() throws Exception {
     String run = unique("conv-redeliver");
@@ -515,6 +564,11 @@ public interface ConversationScenarios extends ContractHarness {
     assertThat(seen).containsExactly("1:py-thread-7", "2:py-thread-7");
   }
 
+  /**
+   * A peer that reads W3C baggage sees the conversation id.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void aPeerReadsTheConversationInW3cBaggage() throws Exception {
     String run = unique("conv-peer");
@@ -548,6 +602,11 @@ public interface ConversationScenarios extends ContractHarness {
         });
   }
 
+  /**
+   * With conversations off, no conversation is minted or recorded.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void withConversationsOffNoneIsMintedOrRecorded() throws Exception {
     String run = unique("conv-off");
@@ -570,6 +629,11 @@ public interface ConversationScenarios extends ContractHarness {
         .allSatisfy(s -> assertThat(s.getAttributes().get(GEN_AI_CONVERSATION_ID)).isNull());
   }
 
+  /**
+   * An agent that requires a conversation refuses work without one, and says why.
+   *
+   * @throws Exception when the broker fails
+   */
   @Test
   default void requiringAConversationRefusesWorkWithoutOne() throws Exception {
     String run = unique("conv-require");

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.Test;
 /** The contract's delivery scenarios: queue groups and redelivery after a failed handler. */
 public interface DeliveryScenarios extends ContractHarness {
 
+  /**
+   * Queue group processes each message once in its own trace.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void queueGroupProcessesEachMessageOnceInItsOwnTrace() throws Exception {
     String run = unique("work");
@@ -81,6 +86,11 @@ public interface DeliveryScenarios extends ContractHarness {
     assertThat(spans.stream().map(SpanData::getTraceId).distinct()).hasSize(count);
   }
 
+  /**
+   * A failed handler is redelivered and nothing is lost.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void aFailedHandlerIsRedeliveredAndNothingIsLost() throws Exception {
     String run = unique("redeliver");

@@ -59,7 +59,12 @@ public final class DocBlock {
     this.lines = List.copyOf(lines);
   }
 
-  /** The block marked {@code id} on {@code page}; fails when there is none. */
+  /**
+   * {@return the block marked {@code id} on {@code page}; fails when there is none}
+   *
+   * @param page the page, a Markdown file
+   * @param id the block's id in its {@code checked by} marker
+   */
   public static DocBlock of(Path page, String id) {
     List<String> text;
     try {
@@ -80,22 +85,26 @@ public final class DocBlock {
     throw new AssertionError(page + " has no block marked '" + id + "'");
   }
 
-  /** The block's lines. */
+  /** {@return the block's lines} */
   public List<String> lines() {
     return lines;
   }
 
-  /** The block's text, its lines joined with a newline. */
+  /** {@return the block's text, its lines joined with a newline} */
   public String text() {
     return String.join("\n", lines);
   }
 
-  /** The language after the opening fence, empty for none. */
+  /** {@return the language after the opening fence, empty for none} */
   public String language() {
     return language;
   }
 
-  /** Asserts the block is {@code actual}, trailing blank lines and spaces aside. */
+  /**
+   * Asserts the block is {@code actual}, trailing blank lines and spaces aside.
+   *
+   * @param actual what the test ran
+   */
   public void isExactly(String actual) {
     assertThat(strip(text()))
         .as("%s, block '%s', is what the build prints", page, id)
@@ -106,6 +115,8 @@ public final class DocBlock {
    * Asserts every line of the block (but blank ones and {@code ...}) is a line of {@code actual}
    * once numbers, hexadecimal ids and runs of spaces are masked: the page shows a real run's
    * output, and this run printed the same lines with its own figures.
+   *
+   * @param actual what the test ran
    */
   public void isShapedLike(String actual) {
     Set<String> printed = new HashSet<>();
@@ -125,13 +136,21 @@ public final class DocBlock {
   }
 
   /**
-   * The block from its line {@code first} (0-based) on, e.g. a response without its request line.
+   * {@return the block from its line {@code first} (0-based) on, say a response without its request
+   * line}
+   *
+   * @param first the first line kept
    */
   public DocBlock from(int first) {
     return part(first, lines.size());
   }
 
-  /** The block's lines {@code first} (0-based) to {@code end} (exclusive). */
+  /**
+   * {@return the block's lines {@code first} (0-based) to {@code end} (exclusive)}
+   *
+   * @param first the first line kept
+   * @param end the line after the last one kept
+   */
   public DocBlock part(int first, int end) {
     return new DocBlock(page, id, language, lines.subList(first, end));
   }
@@ -140,6 +159,8 @@ public final class DocBlock {
    * Asserts the block is JSON of the same shape as {@code actualJson}: the same keys at every
    * level, values of the same kind (a number, a string, ...), strings equal once masked like {@link
    * #mask}, arrays both empty or both not (their first elements alike).
+   *
+   * @param actualJson what the test ran, as JSON
    */
   public void isJsonShapedLike(String actualJson) {
     ObjectMapper json = new ObjectMapper();
@@ -188,7 +209,11 @@ public final class DocBlock {
     }
   }
 
-  /** The line with numbers and hexadecimal ids as {@code 9} and runs of spaces as one. */
+  /**
+   * {@return the line with numbers and hexadecimal ids as {@code 9} and runs of spaces as one}
+   *
+   * @param line the line
+   */
   public static String mask(String line) {
     // Ids and numbers mask alike: an id may be all numerals.
     String hex = HEX.matcher(line).replaceAll("9");

@@ -26,7 +26,7 @@ public final class ExampleTraces implements AutoCloseable {
                   .build())
           .build();
 
-  /** The OpenTelemetry instance to hand to the agents. */
+  /** {@return the OpenTelemetry instance to hand to the agents} */
   public OpenTelemetrySdk openTelemetry() {
     return sdk;
   }
@@ -34,6 +34,8 @@ public final class ExampleTraces implements AutoCloseable {
   /**
    * Prints every span in start order (trace, span, parent, kind, name, agent) and whether the
    * hand-offs (send and process spans) formed one trace.
+   *
+   * @param out where to print
    */
   public void print(PrintStream out) {
     spans.getFinishedSpanItems().stream()

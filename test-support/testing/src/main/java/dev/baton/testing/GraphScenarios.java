@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 public interface GraphScenarios extends ContractHarness {
 
+  /**
+   * The graph of a known run is exactly its agents and hand-offs.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void theGraphOfAKnownRunIsExactlyItsAgentsAndHandOffs() throws Exception {
     String run = unique("graph");

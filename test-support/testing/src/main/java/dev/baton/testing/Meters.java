@@ -19,30 +19,57 @@ public final class Meters {
 
   private final MeterRegistry registry;
 
-  /** Reads from {@code registry}. */
+  /**
+   * Reads from {@code registry}.
+   *
+   * @param registry the registry
+   */
   public Meters(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  /** The sum of the counters named {@code name} that carry {@code tags}; 0 when none. */
+  /**
+   * {@return the sum of the counters named {@code name} that carry {@code tags}; 0 when none}
+   *
+   * @param name the meter's name
+   * @param tags label names and values, alternating
+   */
   public double counter(String name, String... tags) {
     return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
   }
 
-  /** The value of the gauge named {@code name} that carries {@code tags}; NaN when none. */
+  /**
+   * {@return the value of the gauge named {@code name} that carries {@code tags}; NaN when none}
+   *
+   * @param name the meter's name
+   * @param tags label names and values, alternating
+   */
   public double gauge(String name, String... tags) {
     Gauge gauge = registry.find(name).tags(tags).gauge();
     return gauge == null ? Double.NaN : gauge.value();
   }
 
-  /** {@link #counter} on one destination ({@code messaging.destination.name}). */
+  /**
+   * {@link #counter} on one destination ({@code messaging.destination.name}).
+   *
+   * @param name the meter's name
+   * @param destination the destination label's value
+   * @param tags further label names and values, alternating
+   * @return the counters' sum; 0 when none
+   */
   public double counterOn(String name, String destination, String... tags) {
     return registry.find(name).tag(DESTINATION, destination).tags(tags).counters().stream()
         .mapToDouble(Counter::count)
         .sum();
   }
 
-  /** {@link #gauge} on one destination ({@code messaging.destination.name}). */
+  /**
+   * {@link #gauge} on one destination ({@code messaging.destination.name}).
+   *
+   * @param name the meter's name
+   * @param destination the destination label's value
+   * @return the gauge's value; NaN when none
+   */
   public double gaugeOn(String name, String destination) {
     return gauge(name, DESTINATION, destination);
   }

@@ -37,6 +37,11 @@ import org.junit.jupiter.api.Test;
 /** The contract's metric scenarios, read from the registry and the scrape. */
 public interface MetricScenarios extends ContractHarness {
 
+  /**
+   * Sent, received and processed count exactly what was sent.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void sentReceivedAndProcessedCountExactlyWhatWasSent() throws Exception {
     String destination = unique("count") + ".jobs";
@@ -70,6 +75,11 @@ public interface MetricScenarios extends ContractHarness {
         .isEqualTo(count);
   }
 
+  /**
+   * The handler's cost of a real hop is on its process span and the agent's meters.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void theHandlersCostOfARealHopIsOnItsProcessSpanAndTheAgentsMeters() throws Exception {
     String destination = unique("cost") + ".jobs";
@@ -130,6 +140,11 @@ public interface MetricScenarios extends ContractHarness {
         .isCloseTo(cpu, Offset.offset(1e-9));
   }
 
+  /**
+   * The latency histograms carry the process span of a message as exemplar in OpenMetrics.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void theLatencyHistogramsCarryTheProcessSpanOfAMessageAsExemplarInOpenMetrics()
       throws Exception {
@@ -181,6 +196,11 @@ public interface MetricScenarios extends ContractHarness {
         .isEqualTo("true");
   }
 
+  /**
+   * A message stamped one and a half seconds ago lands in the right latency bucket.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void aMessageStampedOneAndAHalfSecondsAgoLandsInTheRightLatencyBucket() throws Exception {
     // The stamp is 1.5 s old: it cannot land at or under 1 s, and has 1 s to spare under 2.5 s,
@@ -221,9 +241,16 @@ public interface MetricScenarios extends ContractHarness {
    * What a transport asserts, beyond the contract, about the backlog events of {@link
    * #aThousandMessagesBehindAPausedHandlerReadAsALagOfExactlyAThousand} while the handler is paused
    * (a partition, messages in flight); nothing by default.
+   *
+   * @param backlog a backlog event measured while the handler was paused
    */
   default void assertBacklogWhilePaused(TransportListener.Backlog backlog) {}
 
+  /**
+   * A thousand messages behind a paused handler read as a lag of exactly a thousand.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void aThousandMessagesBehindAPausedHandlerReadAsALagOfExactlyAThousand()
       throws Exception {

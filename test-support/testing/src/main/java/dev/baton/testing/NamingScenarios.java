@@ -30,13 +30,19 @@ import org.junit.jupiter.api.Test;
  */
 public interface NamingScenarios extends ContractHarness {
 
+  /** {@code messaging.destination.name}. */
   AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+
+  /** {@code messaging.destination.template}. */
   AttributeKey<String> TEMPLATE = AttributeKey.stringKey("messaging.destination.template");
+
+  /** {@code gen_ai.agent.id}. */
   AttributeKey<String> AGENT_ID = AttributeKey.stringKey("gen_ai.agent.id");
 
   /**
-   * How many per-task destinations the naming scenario sends to in the default suite: 3,000 unless
-   * a broker says (Kafka runs 3,000 in the scenario suite: its topics take half a minute).
+   * {@return how many per-task destinations the naming scenario sends to in the default suite:
+   * 3,000 unless a broker says (Kafka runs 3,000 in the scenario suite: its topics take half a
+   * minute)}
    */
   default int perTaskDestinations() {
     return 3_000;
@@ -45,9 +51,17 @@ public interface NamingScenarios extends ContractHarness {
   /**
    * Creates {@code destinations} where the broker needs it done ahead (Kafka: one batch of topics,
    * where creating each on demand takes a tenth of a second); nothing by default.
+   *
+   * @param destinations the destinations the scenario sends to
+   * @throws Exception when the broker refuses them
    */
   default void prepareDestinations(List<String> destinations) throws Exception {}
 
+  /**
+   * Per-task destinations give one send name and one process name.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void perTaskDestinationsGiveOneSendNameAndOneProcessName() throws Exception {
     assertPerTaskDestinationsGiveOneNameEach(perTaskDestinations());
@@ -57,6 +71,9 @@ public interface NamingScenarios extends ContractHarness {
    * An agent sends to {@code tasks} per-task destinations ({@code run.task.<i>}, a span name
    * pattern {@code run.task.*}); one wildcard subscription ({@code run.task.>}) handles them all:
    * one send name and one process name, each destination's own name kept on its spans.
+   *
+   * @param tasks how many per-task destinations
+   * @throws Exception when the broker or the harness fails
    */
   default void assertPerTaskDestinationsGiveOneNameEach(int tasks) throws Exception {
     String run = unique("naming").replace('-', '_');
@@ -95,6 +112,11 @@ public interface NamingScenarios extends ContractHarness {
     }
   }
 
+  /**
+   * Past the limit, a span is named for its operation alone.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void pastTheLimitASpanIsNamedForItsOperationAlone() throws Exception {
     String run = unique("limit").replace('-', '_');
@@ -131,6 +153,11 @@ public interface NamingScenarios extends ContractHarness {
             run + ".d7");
   }
 
+  /**
+   * GenAI spans are {@code invoke_agent} spans that keep their messaging attributes.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void genAiSpansAreInvokeAgentSpansThatKeepTheirMessagingAttributes() throws Exception {
     String run = unique("genai");

@@ -36,7 +36,7 @@ public final class NatsServerExtension implements BeforeAllCallback, AfterAllCal
     }
   }
 
-  /** The running server. */
+  /** {@return the running server} */
   public NatsServer server() {
     if (server == null) {
       throw new IllegalStateException("the server starts before the test class's first test");
@@ -44,27 +44,35 @@ public final class NatsServerExtension implements BeforeAllCallback, AfterAllCal
     return server;
   }
 
-  /** The client URL, {@code nats://127.0.0.1:PORT}. */
+  /** {@return the client URL, {@code nats://127.0.0.1:PORT}} */
   public String url() {
     return server().url();
   }
 
-  /** The temporary directory holding the store and the log. */
+  /** {@return the temporary directory holding the store and the log} */
   public Path directory() {
     return server().directory();
   }
 
-  /** The server's PID, or -1 when it is not running. */
+  /** {@return the server's PID, or -1 when it is not running} */
   public long pid() {
     return server().pid();
   }
 
-  /** Kills the server with {@code SIGKILL} and waits until it is gone. */
+  /**
+   * Kills the server with {@code SIGKILL} and waits until it is gone.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void kill() throws InterruptedException {
     server().kill();
   }
 
-  /** Starts the server again on the same ports and store directory and waits until healthy. */
+  /**
+   * Starts the server again on the same ports and store directory and waits until healthy.
+   *
+   * @throws Exception when the server does not start or get healthy in time
+   */
   public void restart() throws Exception {
     server().restart();
   }

@@ -19,6 +19,10 @@ public final class ReadmeSnippets {
   /**
    * Asserts that {@code readme} shows, verbatim, the lines of {@code source} between {@code //
    * README example: start} and {@code // README example: end} (their common indentation removed).
+   *
+   * @param readme the README
+   * @param source the compiled source with the marked lines
+   * @throws IOException when a file cannot be read
    */
   public static void assertReadmeShows(Path readme, Path source) throws IOException {
     List<String> lines = Files.readAllLines(source);

@@ -20,6 +20,11 @@ public final class ReferencePage {
 
   /**
    * Asserts {@code file} is {@code generated}, or writes it under {@code baton.reference.update}.
+   *
+   * @param file the reference page
+   * @param generated the page as the code makes it now
+   * @param rerun the command that rewrites the page, for the failure message
+   * @throws IOException when the page cannot be read or written
    */
   public static void check(Path file, String generated, String rerun) throws IOException {
     if (Boolean.getBoolean("baton.reference.update")) {

@@ -51,22 +51,35 @@ public final class SharedKafka implements BeforeAllCallback {
             .computeIfAbsent("broker", k -> start(), Running.class);
   }
 
-  /** {@code host:port} of the shared broker. */
+  /** {@return {@code host:port} of the shared broker} */
   public String bootstrapServers() {
     return running.bootstrapServers();
   }
 
-  /** {@code testcontainers} or {@code jvm}. */
+  /** {@return how the broker runs: {@code testcontainers} or {@code jvm}} */
   public String kind() {
     return running.kind();
   }
 
-  /** Creates a topic with {@code partitions} partitions. */
+  /**
+   * Creates a topic with {@code partitions} partitions.
+   *
+   * @param name the topic's name
+   * @param partitions how many partitions
+   * @throws Exception when the broker refuses the topic
+   */
   public void createTopic(String name, int partitions) throws Exception {
     createTopic(name, partitions, Map.of());
   }
 
-  /** Creates a topic with {@code partitions} partitions and topic-level {@code configs}. */
+  /**
+   * Creates a topic with {@code partitions} partitions and topic-level {@code configs}.
+   *
+   * @param name the topic's name
+   * @param partitions how many partitions
+   * @param configs topic-level settings
+   * @throws Exception when the broker refuses the topic
+   */
   public void createTopic(String name, int partitions, Map<String, String> configs)
       throws Exception {
     try (Admin admin =

@@ -66,12 +66,16 @@ public final class SpanTree {
     }
   }
 
-  /** The tree of {@code spans}. */
+  /**
+   * {@return the tree of {@code spans}}
+   *
+   * @param spans the spans
+   */
   public static SpanTree of(Collection<SpanData> spans) {
     return new SpanTree(spans);
   }
 
-  /** The drawing described above, one line per span, each line ending in a newline. */
+  /** {@return the drawing described above, one line per span, each line ending in a newline} */
   public String draw() {
     StringBuilder out = new StringBuilder();
     roots.forEach(root -> draw(root, 0, out));
@@ -81,18 +85,27 @@ public final class SpanTree {
   /**
    * Asserts that the tree is drawn exactly as {@code expected} (common indentation and blank lines
    * at either end are ignored, so a text block can be indented with the test).
+   *
+   * @param expected the drawing
+   * @return this tree
    */
   public SpanTree isExactly(String expected) {
     assertThat(draw()).as("the span tree").isEqualTo(expected.stripIndent().strip() + "\n");
     return this;
   }
 
-  /** The number of traces among the spans. */
+  /** {@return the number of traces among the spans} */
   public long traceCount() {
     return spans.stream().map(SpanData::getTraceId).distinct().count();
   }
 
-  /** The one span named {@code name} whose agent is {@code agent}; fails unless exactly one. */
+  /**
+   * {@return the one span named {@code name} whose agent is {@code agent}; fails unless exactly
+   * one}
+   *
+   * @param name the span's name
+   * @param agent the agent that made it
+   */
   public SpanData span(String name, String agent) {
     List<SpanData> found =
         spans.stream()
@@ -136,6 +149,8 @@ public final class SpanTree {
   /**
    * Asserts that every CONSUMER span in {@code spans} is the child of a PRODUCER span among them:
    * each hop continued its sender's trace.
+   *
+   * @param spans the spans
    */
   public static void assertEveryReceiveContinuesItsSend(Collection<SpanData> spans) {
     Set<String> sends = new HashSet<>();

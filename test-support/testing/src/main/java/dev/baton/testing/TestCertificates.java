@@ -65,13 +65,31 @@ public record TestCertificates(
     Path keyStore,
     Path trustStore) {
 
-  /** Checks the arguments. */
+  /**
+   * Checks the arguments.
+   *
+   * @param directory where the files are
+   * @param password the key and trust stores' password
+   * @param caPem the authority's certificate (PEM)
+   * @param serverCertPem the server's certificate chain (PEM)
+   * @param serverKeyPem the server's private key (PKCS#8 PEM)
+   * @param keyStore the server's key and chain (PKCS#12)
+   * @param trustStore the authority's certificate (PKCS#12)
+   */
   public TestCertificates {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(password, "password");
   }
 
-  /** Generates an authority and a server certificate into {@code directory}. */
+  /**
+   * Generates an authority and a server certificate into {@code directory}.
+   *
+   * @param directory where the key stores are written
+   * @param password the stores' password
+   * @return the certificates
+   * @throws IOException when a file cannot be written
+   * @throws GeneralSecurityException when a key or certificate cannot be made
+   */
   public static TestCertificates create(Path directory, String password)
       throws IOException, GeneralSecurityException {
     Files.createDirectories(directory);
@@ -133,7 +151,12 @@ public record TestCertificates(
     return files;
   }
 
-  /** A client context that trusts this authority (and nothing else). */
+  /**
+   * {@return a client context that trusts this authority (and nothing else)}
+   *
+   * @throws IOException when the trust store cannot be read
+   * @throws GeneralSecurityException when the context cannot be made
+   */
   public SSLContext clientContext() throws IOException, GeneralSecurityException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(trustStore)) {

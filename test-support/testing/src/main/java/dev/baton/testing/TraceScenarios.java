@@ -43,6 +43,11 @@ import org.junit.jupiter.api.Test;
  */
 public interface TraceScenarios extends ContractHarness {
 
+  /**
+   * A three-agent chain is one trace with baggage to the end.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void threeAgentChainIsOneTraceWithBaggageToTheEnd() throws Exception {
     String run = unique("chain");
@@ -122,6 +127,11 @@ public interface TraceScenarios extends ContractHarness {
     assertThat(senderAtA.get()).isEqualTo("gamma");
   }
 
+  /**
+   * Request/reply continues the trace.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void requestReplyContinuesTheTrace() throws Exception {
     String run = unique("rpc");
@@ -179,6 +189,11 @@ public interface TraceScenarios extends ContractHarness {
     assertThat(request.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
   }
 
+  /**
+   * Request timeout is an error span.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void requestTimeoutIsAnErrorSpan() throws Exception {
     String run = unique("slow");
@@ -206,6 +221,11 @@ public interface TraceScenarios extends ContractHarness {
         .isEqualTo("timeout");
   }
 
+  /**
+   * New trace with link destination starts a linked trace.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void newTraceWithLinkDestinationStartsALinkedTrace() throws Exception {
     String run = unique("audit");
@@ -247,6 +267,11 @@ public interface TraceScenarios extends ContractHarness {
     assertThat(baggage.get()).as("baggage still rides along").isEqualTo("acme");
   }
 
+  /**
+   * Hop limit splits a runaway loop into linked traces.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void hopLimitSplitsARunawayLoopIntoLinkedTraces() throws Exception {
     String run = unique("loop");
@@ -304,6 +329,8 @@ public interface TraceScenarios extends ContractHarness {
    * sampled by trace id, children following their parent), five of a thousand messages fail on
    * their first delivery: each failure is exported, as its trace's process span when the trace was
    * sampled and otherwise as a span kept for it ({@code baton.kept=failure}), and little else is.
+   *
+   * @throws Exception when the broker or the harness fails
    */
   @Test
   default void atOnePercentSamplingTheFiveFailuresOfAThousandMessagesAreExported()
@@ -375,6 +402,11 @@ public interface TraceScenarios extends ContractHarness {
     }
   }
 
+  /**
+   * The README example is one trace with baggage to the last agent.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void theReadmeExampleIsOneTraceWithBaggageToTheLastAgent() throws Exception {
     String archived = runReadmeExample(openTelemetry());
@@ -399,6 +431,11 @@ public interface TraceScenarios extends ContractHarness {
                 .formatted(replySend.getName()));
   }
 
+  /**
+   * The README shows the example as it is compiled.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void theReadmeShowsTheExampleAsItIsCompiled() throws Exception {
     ReadmeSnippets.assertReadmeShows(Path.of("../README.md"), readmeExampleSource());

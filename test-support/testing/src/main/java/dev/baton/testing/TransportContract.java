@@ -33,6 +33,7 @@ public abstract class TransportContract
         NamingScenarios,
         GraphScenarios {
 
+  /** The in-memory OpenTelemetry every scenario's agents report to. */
   @RegisterExtension
   protected static final OpenTelemetryExtension OTEL = OpenTelemetryExtension.create();
 
@@ -40,6 +41,7 @@ public abstract class TransportContract
   private final PrometheusMeterRegistry registry = TraceExemplars.prometheusRegistry();
   private final BackplaneMetrics metrics = BackplaneMetrics.builder().build();
 
+  /** For a transport's contract test class. */
   protected TransportContract() {
     metrics.bindTo(registry);
   }

@@ -34,6 +34,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The contract's wire scenarios: what raw clients and other propagators see and send. */
 public interface WireScenarios extends ContractHarness {
 
+  /**
+   * A raw client sees one W3C traceparent from Baton.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void aRawClientSeesOneW3cTraceparentFromBaton() throws Exception {
     String destination = unique("raw") + ".in";
@@ -69,6 +74,12 @@ public interface WireScenarios extends ContractHarness {
     return new MessageHandlerSpy();
   }
 
+  /**
+   * A B3 propagator on OpenTelemetry carries the trace both ways.
+   *
+   * @param variant the B3 variant: {@code single} or {@code multi} headers
+   * @throws Exception when the broker or the harness fails
+   */
   @ParameterizedTest(name = "B3 {0}")
   @ValueSource(strings = {"single", "multi"})
   default void aB3PropagatorOnOpenTelemetryCarriesTheTraceBothWays(String variant)
@@ -104,6 +115,11 @@ public interface WireScenarios extends ContractHarness {
     assertThat(listener.rejected).isEmpty();
   }
 
+  /**
+   * When W3C and the configured propagator disagree on the wire, W3C wins.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void whenW3cAndTheConfiguredPropagatorDisagreeOnTheWireW3cWins() throws Exception {
     OpenTelemetry otel =
@@ -134,6 +150,8 @@ public interface WireScenarios extends ContractHarness {
   /**
    * The id and headers a handler reads (made from the broker's message only when asked) are exactly
    * what the sender's receipt and headers were.
+   *
+   * @throws Exception when the broker or the harness fails
    */
   @Test
   default void theIdAndHeadersAHandlerReadsAreTheSendersOwn() throws Exception {
@@ -167,6 +185,11 @@ public interface WireScenarios extends ContractHarness {
                 message.deliveryCount()));
   }
 
+  /**
+   * A raw message without headers starts a new trace.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void aRawMessageWithoutHeadersStartsANewTrace() throws Exception {
     String destination = unique("plain") + ".in";
@@ -185,6 +208,11 @@ public interface WireScenarios extends ContractHarness {
     assertThat(listener.inboundReasons()).containsExactly(RejectionReason.MISSING_CONTEXT);
   }
 
+  /**
+   * Bad input over the wire never reaches the handler as an exception.
+   *
+   * @throws Exception when the broker or the harness fails
+   */
   @Test
   default void badInputOverTheWireNeverReachesTheHandlerAsAnException() throws Exception {
     String destination = unique("hostile") + ".in";

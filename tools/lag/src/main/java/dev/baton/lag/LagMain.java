@@ -23,6 +23,9 @@ public final class LagMain {
    * Runs until the process is stopped (exit 143 on SIGTERM, after closing). Exits 2 on a bad
    * command line, with what to change on standard error, and 3 when it cannot start (a taken port,
    * say).
+   *
+   * @param args the command line (see {@code --help})
+   * @throws Exception when the tool cannot start
    */
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;

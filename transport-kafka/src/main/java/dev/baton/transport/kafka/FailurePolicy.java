@@ -43,7 +43,7 @@ public final class FailurePolicy {
     this.deadLetterTopic = deadLetterTopic;
   }
 
-  /** Three retries from 100 ms up to 2 s, then stop. */
+  /** {@return the default policy: three retries from 100 ms up to 2 s, then stop} */
   public static FailurePolicy defaults() {
     return DEFAULT;
   }
@@ -52,6 +52,11 @@ public final class FailurePolicy {
    * Retries a failed record up to {@code maxRetries} times (0 for none), waiting {@code
    * initialBackoff}, doubling up to {@code maxBackoff}; say what happens next with {@link
    * Retries#thenDeadLetter(String)} or {@link Retries#thenStop()}.
+   *
+   * @param maxRetries how many times a failed record is retried, 0 or more
+   * @param initialBackoff the wait before the first retry
+   * @param maxBackoff the longest wait between two retries
+   * @return the retries, to finish with {@link Retries#thenDeadLetter} or {@link Retries#thenStop}
    */
   public static Retries retry(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
     if (maxRetries < 0) {
@@ -81,7 +86,12 @@ public final class FailurePolicy {
       this.maxBackoff = maxBackoff;
     }
 
-    /** After the retries, publish the record to {@code topic} and move on. */
+    /**
+     * After the retries, publish the record to {@code topic} and move on.
+     *
+     * @param topic the dead-letter topic
+     * @return the policy
+     */
     public FailurePolicy thenDeadLetter(String topic) {
       Objects.requireNonNull(topic, "topic");
       if (topic.isBlank()) {
@@ -90,18 +100,26 @@ public final class FailurePolicy {
       return new FailurePolicy(maxRetries, initialBackoff, maxBackoff, topic);
     }
 
-    /** After the retries, stop the subscription before the record (it stays uncommitted). */
+    /**
+     * After the retries, stop the subscription before the record (it stays uncommitted).
+     *
+     * @return the policy
+     */
     public FailurePolicy thenStop() {
       return new FailurePolicy(maxRetries, initialBackoff, maxBackoff, null);
     }
   }
 
-  /** How many times a failed record is retried. */
+  /** {@return how many times a failed record is retried} */
   public int maxRetries() {
     return maxRetries;
   }
 
-  /** The wait before retry {@code retry} (1-based). */
+  /**
+   * {@return the wait before retry {@code retry} (1-based)}
+   *
+   * @param retry the retry's number, from 1
+   */
   public Duration backoff(int retry) {
     long millis = initialBackoff.toMillis();
     for (int i = 1; i < retry && millis < maxBackoff.toMillis(); i++) {
@@ -110,7 +128,7 @@ public final class FailurePolicy {
     return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
   }
 
-  /** The dead-letter topic, or {@code null} when the policy stops instead. */
+  /** {@return the dead-letter topic, or {@code null} when the policy stops instead} */
   public @Nullable String deadLetterTopic() {
     return deadLetterTopic;
   }

@@ -126,15 +126,25 @@ public final class KafkaBaton extends TransportBase {
         "baton-kafka-probe");
   }
 
-  /** Baton over Kafka with default settings; {@code config} as for {@link #builder(Baton, Map)}. */
+  /**
+   * {@return Baton over Kafka with default settings; {@code config} as for {@link #builder(Baton,
+   * Map)}}
+   *
+   * @param baton the agent's Baton
+   * @param config the client configuration
+   */
   public static KafkaBaton create(Baton baton, Map<String, ?> config) {
     return builder(baton, config).build();
   }
 
   /**
-   * A builder for Baton over Kafka. {@code config} is the caller's client configuration shared by
-   * the producer, the consumers and the admin client Baton creates ({@code bootstrap.servers},
-   * {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...); Baton never logs it.
+   * {@return a builder for Baton over Kafka} {@code config} is the caller's client configuration
+   * shared by the producer, the consumers and the admin client Baton creates ({@code
+   * bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...); Baton never
+   * logs it.
+   *
+   * @param baton the agent's Baton
+   * @param config the client configuration
    */
   public static Builder builder(Baton baton, Map<String, ?> config) {
     return new Builder(
@@ -156,7 +166,7 @@ public final class KafkaBaton extends TransportBase {
     return subscriber();
   }
 
-  /** The topic this agent reads replies to its requests from. */
+  /** {@return the topic this agent reads replies to its requests from} */
   public String replyTopic() {
     return replies.topic();
   }
@@ -314,7 +324,12 @@ public final class KafkaBaton extends TransportBase {
       this.config = new HashMap<>(config);
     }
 
-    /** Settings only the producer gets, over the shared configuration. */
+    /**
+     * Settings only the producer gets, over the shared configuration.
+     *
+     * @param producerConfig the producer's own settings
+     * @return this builder
+     */
     public Builder setProducerConfig(Map<String, ?> producerConfig) {
       this.producerConfig.putAll(Objects.requireNonNull(producerConfig, "producerConfig"));
       return this;
@@ -323,6 +338,9 @@ public final class KafkaBaton extends TransportBase {
     /**
      * Settings only the consumers get, over the shared configuration. Baton sets {@code group.id}
      * per subscription and commits itself ({@code enable.auto.commit} must not be true).
+     *
+     * @param consumerConfig the consumers' own settings
+     * @return this builder
      */
     public Builder setConsumerConfig(Map<String, ?> consumerConfig) {
       this.consumerConfig.putAll(Objects.requireNonNull(consumerConfig, "consumerConfig"));
@@ -333,6 +351,9 @@ public final class KafkaBaton extends TransportBase {
      * Publishes through the caller's producer (its serializers must take a String key and a byte
      * array value), for example one wrapped by {@code KafkaTelemetry}. The caller keeps owning it:
      * {@link KafkaBaton#close()} flushes but does not close it.
+     *
+     * @param producer the producer to publish through; the caller closes it
+     * @return this builder
      */
     public Builder setProducer(Producer<String, byte[]> producer) {
       this.producer = Objects.requireNonNull(producer, "producer");
@@ -341,6 +362,9 @@ public final class KafkaBaton extends TransportBase {
 
     /**
      * What a subscription does when its handler throws. Default {@link FailurePolicy#defaults()}.
+     *
+     * @param failurePolicy the policy
+     * @return this builder
      */
     public Builder setFailurePolicy(FailurePolicy failurePolicy) {
       this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
@@ -349,6 +373,9 @@ public final class KafkaBaton extends TransportBase {
 
     /**
      * How long one poll waits for records. Default 500 ms; {@code close()} does not wait for it.
+     *
+     * @param pollTimeout the longest one poll waits
+     * @return this builder
      */
     public Builder setPollTimeout(Duration pollTimeout) {
       this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
@@ -360,13 +387,21 @@ public final class KafkaBaton extends TransportBase {
      * producer (the conventions' batch receive span). Off by default, as in OpenTelemetry's own
      * Kafka instrumentation: each poll span is a trace of its own, which fills a trace backend with
      * one trace per poll; the {@code process} spans are made either way.
+     *
+     * @param pollSpans whether to make poll spans
+     * @return this builder
      */
     public Builder setPollSpans(boolean pollSpans) {
       this.pollSpans = pollSpans;
       return this;
     }
 
-    /** The topic this agent's replies arrive on. Default {@code baton.replies.<agent id>}. */
+    /**
+     * The topic this agent's replies arrive on. Default {@code baton.replies.<agent id>}.
+     *
+     * @param replyTopic the reply topic
+     * @return this builder
+     */
     public Builder setReplyTopic(String replyTopic) {
       this.replyTopic = Objects.requireNonNull(replyTopic, "replyTopic");
       return this;
@@ -375,13 +410,20 @@ public final class KafkaBaton extends TransportBase {
     /**
      * Puts record keys on spans ({@code messaging.kafka.message.key}). Off by default: keys may be
      * user data.
+     *
+     * @param recordKeys whether record keys go on spans
+     * @return this builder
      */
     public Builder setRecordKeys(boolean recordKeys) {
       this.recordKeys = recordKeys;
       return this;
     }
 
-    /** Builds it; throws {@link IllegalArgumentException} saying what to change. */
+    /**
+     * Builds it; throws {@link IllegalArgumentException} saying what to change.
+     *
+     * @return Baton over Kafka; close it to close its clients
+     */
     public KafkaBaton build() {
       if (producer == null
           && !config.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)

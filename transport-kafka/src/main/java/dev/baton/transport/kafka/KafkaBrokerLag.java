@@ -89,9 +89,13 @@ public final class KafkaBrokerLag implements AutoCloseable {
   }
 
   /**
-   * A reader with {@code config} (the client settings: {@code bootstrap.servers} and any security
-   * settings; the reader is a group-less consumer) of the groups whose id {@code groupFilter}
-   * keeps, each admin call bounded by {@code timeout}.
+   * {@return a reader with {@code config} (the client settings: {@code bootstrap.servers} and any
+   * security settings; the reader is a group-less consumer) of the groups whose id {@code
+   * groupFilter} keeps, each admin call bounded by {@code timeout}}
+   *
+   * @param config the client settings
+   * @param groupFilter keeps the groups to read, by name
+   * @param timeout the longest one broker call may take
    */
   public static KafkaBrokerLag create(
       Map<String, ?> config, Predicate<String> groupFilter, Duration timeout) {
@@ -109,8 +113,11 @@ public final class KafkaBrokerLag implements AutoCloseable {
    * Reads every kept group once and reports it to {@code listener}; returns how many groups it
    * read.
    *
+   * @param listener where each group's backlog is reported
+   * @return how many groups were read
    * @throws ExecutionException when the brokers refuse or fail a call (nothing is reported then)
    * @throws TimeoutException when they do not answer in time
+   * @throws InterruptedException when interrupted while waiting for the broker
    */
   public int read(TransportListener listener)
       throws ExecutionException, TimeoutException, InterruptedException {

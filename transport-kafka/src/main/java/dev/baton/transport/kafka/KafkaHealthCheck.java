@@ -46,7 +46,11 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
     this.requiredTopics = List.copyOf(b.requiredTopics);
   }
 
-  /** A builder from the caller's client configuration (only admin settings are used). */
+  /**
+   * {@return a builder from the caller's client configuration (only admin settings are used)}
+   *
+   * @param config the client configuration
+   */
   public static Builder builder(Map<String, ?> config) {
     return new Builder(Objects.requireNonNull(config, "config"));
   }
@@ -136,25 +140,44 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
           });
     }
 
-    /** The check's name. Default {@code kafka}. */
+    /**
+     * The check's name. Default {@code kafka}.
+     *
+     * @param name the check's name
+     * @return this builder
+     */
     public Builder setName(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** How long the cluster may take to answer. Default 3 s. */
+    /**
+     * How long the cluster may take to answer. Default 3 s.
+     *
+     * @param timeout the longest the cluster may take
+     * @return this builder
+     */
     public Builder setTimeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
-    /** Topics that must exist for the agent to work. */
+    /**
+     * Topics that must exist for the agent to work.
+     *
+     * @param topics the topics that must exist
+     * @return this builder
+     */
     public Builder addRequiredTopics(Collection<String> topics) {
       requiredTopics.addAll(Objects.requireNonNull(topics, "topics"));
       return this;
     }
 
-    /** Builds it; throws {@link IllegalArgumentException} without bootstrap servers. */
+    /**
+     * Builds it; throws {@link IllegalArgumentException} without bootstrap servers.
+     *
+     * @return the check
+     */
     public KafkaHealthCheck build() {
       if (!config.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
         throw new IllegalArgumentException("the configuration needs bootstrap.servers");

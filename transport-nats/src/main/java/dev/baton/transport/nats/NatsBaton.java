@@ -97,21 +97,31 @@ public final class NatsBaton extends TransportBase {
                 REPLIES_ON_CORE);
   }
 
-  /** Baton over {@code connection} with default settings. */
+  /**
+   * {@return Baton over {@code connection} with default settings}
+   *
+   * @param baton the agent's Baton
+   * @param connection the agent's NATS connection; the caller closes it
+   */
   public static NatsBaton create(Baton baton, Connection connection) {
     return builder(baton, connection).build();
   }
 
-  /** A builder for Baton over {@code connection}. */
+  /**
+   * {@return a builder for Baton over {@code connection}}
+   *
+   * @param baton the agent's Baton
+   * @param connection the agent's NATS connection; the caller closes it
+   */
   public static Builder builder(Baton baton, Connection connection) {
     return new Builder(
         Objects.requireNonNull(connection, "connection"), Objects.requireNonNull(baton, "baton"));
   }
 
   /**
-   * JetStream publishing: the future completes on the stream's PubAck (its span ends then), or
-   * exceptionally when the publish fails. The message id goes out as {@code Nats-Msg-Id}, so a
-   * retried publish of the same message is deduplicated ({@link PublishReceipt#duplicate()}).
+   * {@return JetStream publishing: the future completes on the stream's PubAck (its span ends
+   * then), or exceptionally when the publish fails} The message id goes out as {@code Nats-Msg-Id},
+   * so a retried publish of the same message is deduplicated ({@link PublishReceipt#duplicate()}).
    * Requests go over core NATS.
    */
   public Publisher jetStreamPublisher() {
@@ -132,13 +142,15 @@ public final class NatsBaton extends TransportBase {
   }
 
   /**
-   * JetStream consumption from {@code stream}. {@code subscribe(subject, group, handler)} creates
-   * (or updates) a durable consumer named {@code group} filtered on {@code subject}, or an
+   * {@return JetStream consumption from {@code stream}} {@code subscribe(subject, group, handler)}
+   * creates (or updates) a durable consumer named {@code group} filtered on {@code subject}, or an
    * ephemeral one when the group is {@code null}, with explicit acks: a handler that returns acks
    * the message, one that throws naks it for redelivery ({@link Message#deliveryCount()} tells the
    * attempt), and on its last allowed delivery ({@link Builder#setMaxDeliveries}) terminates it:
    * the outcome is {@code DEAD_LETTERED}, and the message does not loop. {@code respond} is not
    * available on JetStream.
+   *
+   * @param stream the stream's name
    */
   public Subscriber jetStreamSubscriber(String stream) {
     Objects.requireNonNull(stream, "stream");
@@ -308,6 +320,10 @@ public final class NatsBaton extends TransportBase {
      * How many messages and bytes each subscription may hold in this process before the client
      * drops messages (a slow consumer, reported to the listeners); 0 means no limit. Without this
      * call jnats' defaults apply (524,288 messages, 64 MiB).
+     *
+     * @param maxMessages the most messages a subscription holds
+     * @param maxBytes the most bytes a subscription holds
+     * @return this builder
      */
     public Builder setPendingLimits(long maxMessages, long maxBytes) {
       if (maxMessages < 0 || maxBytes < 0) {
@@ -326,6 +342,9 @@ public final class NatsBaton extends TransportBase {
      * nothing gets one PING (one at a time per connection), so a link whose round trip stays under
      * the timeout is never taken for stalled. Default 1 s: a stalled connection is noticed within
      * about 1.5 s. {@link Duration#ZERO} turns the check off.
+     *
+     * @param stallTimeout the longest a PING waits for its PONG
+     * @return this builder
      */
     public Builder setStallTimeout(Duration stallTimeout) {
       Objects.requireNonNull(stallTimeout, "stallTimeout");
@@ -341,6 +360,9 @@ public final class NatsBaton extends TransportBase {
      * How many times a JetStream consumer Baton creates delivers one message before giving up on it
      * (its {@code max_deliver}); default 5, 0 for no limit. The last failed delivery is terminated,
      * so a message whose handler always fails never loops.
+     *
+     * @param maxDeliveries the most deliveries of one message, 0 for no limit
+     * @return this builder
      */
     public Builder setMaxDeliveries(int maxDeliveries) {
       if (maxDeliveries < 0) {
@@ -354,6 +376,9 @@ public final class NatsBaton extends TransportBase {
     /**
      * How long a JetStream consumer Baton creates waits for an acknowledgement before it redelivers
      * (its {@code ack_wait}); the server's default (30 s) unless set.
+     *
+     * @param ackWait the wait for an acknowledgement
+     * @return this builder
      */
     public Builder setAckWait(Duration ackWait) {
       Objects.requireNonNull(ackWait, "ackWait");
@@ -369,6 +394,9 @@ public final class NatsBaton extends TransportBase {
      * durable subscription asks JetStream which stream stores its subject, which a locked-down
      * account must be allowed to ask ({@code $JS.API.STREAM.NAMES}); naming the stream needs no
      * such permission.
+     *
+     * @param stream the stream's name
+     * @return this builder
      */
     public Builder setStream(String stream) {
       Objects.requireNonNull(stream, "stream");
@@ -379,7 +407,11 @@ public final class NatsBaton extends TransportBase {
       return this;
     }
 
-    /** Builds it; throws {@link IllegalArgumentException} on a bad setting. */
+    /**
+     * Builds it; throws {@link IllegalArgumentException} on a bad setting.
+     *
+     * @return Baton over NATS; close it to close its subscriptions
+     */
     public NatsBaton build() {
       checkSettings();
       if (connection.getStatus() == Connection.Status.CLOSED) {

@@ -56,8 +56,12 @@ public final class NatsBrokerLag {
   }
 
   /**
-   * A reader of the consumers on {@code connection}'s JetStream whose consumer name {@code
-   * consumerFilter} keeps ({@code name -> true} for all).
+   * {@return a reader of the consumers on {@code connection}'s JetStream whose consumer name {@code
+   * consumerFilter} keeps ({@code name -> true} for all)}
+   *
+   * @param connection the connection whose JetStream is read
+   * @param consumerFilter keeps the consumers to read, by name
+   * @throws IOException when the JetStream API is not available
    */
   public static NatsBrokerLag create(Connection connection, Predicate<String> consumerFilter)
       throws IOException {
@@ -70,6 +74,8 @@ public final class NatsBrokerLag {
    * Reads every kept consumer once and reports it to {@code listener}; returns how many consumers
    * it read.
    *
+   * @param listener where each consumer's backlog is reported
+   * @return how many consumers were read
    * @throws IOException when the server does not answer (nothing is reported then)
    * @throws JetStreamApiException when the server refuses a listing call
    */

@@ -41,12 +41,16 @@ public final class NatsErrorListener implements ErrorListener {
     this.delegate = delegate;
   }
 
-  /** A listener that only reports to Baton. */
+  /** {@return a listener that only reports to Baton} */
   public static NatsErrorListener create() {
     return new NatsErrorListener(null);
   }
 
-  /** A listener that reports to Baton and passes every call on to {@code delegate}. */
+  /**
+   * {@return a listener that reports to Baton and passes every call on to {@code delegate}}
+   *
+   * @param delegate the application's own listener
+   */
   public static NatsErrorListener wrapping(ErrorListener delegate) {
     return new NatsErrorListener(Objects.requireNonNull(delegate, "delegate"));
   }

@@ -50,7 +50,11 @@ public final class NatsHealthCheck implements HealthCheck {
     this.jetStream = b.jetStream;
   }
 
-  /** A builder for a check of {@code connection}. */
+  /**
+   * {@return a builder for a check of {@code connection}}
+   *
+   * @param connection the connection to check
+   */
   public static Builder builder(Connection connection) {
     return new Builder(Objects.requireNonNull(connection, "connection"));
   }
@@ -173,25 +177,44 @@ public final class NatsHealthCheck implements HealthCheck {
       this.connection = connection;
     }
 
-    /** The check's name. Default {@code nats}. */
+    /**
+     * The check's name. Default {@code nats}.
+     *
+     * @param name the check's name
+     * @return this builder
+     */
     public Builder setName(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** A round trip slower than this is DEGRADED. Default 100 ms. */
+    /**
+     * A round trip slower than this is DEGRADED. Default 100 ms.
+     *
+     * @param degradedAbove the round trip beyond which the check is DEGRADED
+     * @return this builder
+     */
     public Builder setDegradedAbove(Duration degradedAbove) {
       this.degradedAbove = Objects.requireNonNull(degradedAbove, "degradedAbove");
       return this;
     }
 
-    /** Also require the JetStream API to answer (when the agent uses JetStream). */
+    /**
+     * Also require the JetStream API to answer (when the agent uses JetStream).
+     *
+     * @param jetStream whether JetStream must answer too
+     * @return this builder
+     */
     public Builder setJetStream(boolean jetStream) {
       this.jetStream = jetStream;
       return this;
     }
 
-    /** Builds it. */
+    /**
+     * Builds it.
+     *
+     * @return the check
+     */
     public NatsHealthCheck build() {
       return new NatsHealthCheck(this);
     }

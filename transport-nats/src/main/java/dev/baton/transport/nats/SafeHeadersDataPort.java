@@ -86,8 +86,10 @@ public class SafeHeadersDataPort extends SocketDataPortWithWriteTimeout {
   public SafeHeadersDataPort() {}
 
   /**
-   * How many messages on {@code connection} had header bytes replaced so far; 0 for a connection
-   * without this data port.
+   * {@return how many messages on {@code connection} had header bytes replaced so far; 0 for a
+   * connection without this data port}
+   *
+   * @param connection a NATS connection
    */
   public static long repairedMessages(Connection connection) {
     synchronized (REPAIRED) {
@@ -101,7 +103,11 @@ public class SafeHeadersDataPort extends SocketDataPortWithWriteTimeout {
     this.in = stream;
   }
 
-  /** Whether {@code connection} reads through this data port. */
+  /**
+   * {@return whether {@code connection} reads through this data port}
+   *
+   * @param connection a NATS connection
+   */
   public static boolean protects(Connection connection) {
     return SafeHeadersDataPort.class.getName().equals(connection.getOptions().getDataPortType());
   }

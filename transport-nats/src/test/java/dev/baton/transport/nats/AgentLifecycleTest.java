@@ -166,6 +166,16 @@ class AgentLifecycleTest {
         .isGreaterThanOrEqualTo(processingSeconds);
     assertThat(gauge(registry, "baton.agents", "waiting")).isEqualTo(1);
 
+    // A failure whose message comes back at once: in error for far less than a millisecond, and
+    // still counted (state times are summed in nanoseconds and shown rounded up to the ms).
+    second.setState(AgentState.ERROR);
+    second.setState(AgentState.PROCESSING);
+    Await.until(
+        "a moment in error counted",
+        () ->
+            state(monitor) == AgentState.PROCESSING
+                && monitor.agent("coder-1").stateSeconds().get("error") > 0);
+
     // An agent that reports its own start count (kept in a database, say): the larger one wins.
     closing(Heartbeats.publish(bus(connection, "coder", "coder-2"), INTERVAL, 7));
     Await.until("coder-2 known", () -> monitor.agent("coder-2") != null);

@@ -30,12 +30,22 @@ public final class ConsumerPresence {
   private final Map<Group, Boolean> running = new HashMap<>();
   private final Set<Group> seenThisRound = new HashSet<>();
 
-  /** Presence for the groups of {@code system} ({@code nats}, {@code kafka}). */
+  /**
+   * Presence for the groups of {@code system} ({@code nats}, {@code kafka}).
+   *
+   * @param system the messaging system
+   */
   public ConsumerPresence(String system) {
     this.system = system;
   }
 
-  /** Records that {@code group} was read in this round and whether a consumer runs. */
+  /**
+   * Records that {@code group} was read in this round and whether a consumer runs.
+   *
+   * @param listener where a consumer that reappears is reported
+   * @param group the group read
+   * @param hasConsumer whether a consumer runs for it now
+   */
   public void seen(TransportListener listener, Group group, boolean hasConsumer) {
     seenThisRound.add(group);
     Boolean before = running.put(group, hasConsumer);
@@ -52,6 +62,9 @@ public final class ConsumerPresence {
   /**
    * Ends a round: every group known but not read in it is reported STOPPED, forgotten and returned
    * (so the reader can report its lag unknown).
+   *
+   * @param listener where the groups that stopped are reported
+   * @return the groups that disappeared in this round
    */
   public List<Group> endRound(TransportListener listener) {
     List<Group> gone = new ArrayList<>();

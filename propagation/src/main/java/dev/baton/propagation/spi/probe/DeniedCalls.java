@@ -37,6 +37,9 @@ public final class DeniedCalls {
    * Refused calls of the transport whose {@code events} ({@link
    * dev.baton.propagation.spi.MessagingEngine#events()}) hear of them, asked again after {@code
    * retryAfter}.
+   *
+   * @param events where refusals are reported
+   * @param retryAfter how long a refused call waits before it is tried again
    */
   public DeniedCalls(TransportEvents events, Duration retryAfter) {
     this(events, retryAfter, System::nanoTime);
@@ -49,8 +52,11 @@ public final class DeniedCalls {
   }
 
   /**
-   * How long a refused call waits, for a probe that runs every {@code probeInterval}: a hundred
-   * intervals, at least 1 s and at most 5 minutes (so a permission granted later is noticed).
+   * {@return how long a refused call waits, for a probe that runs every {@code probeInterval}: a
+   * hundred intervals, at least 1 s and at most 5 minutes (so a permission granted later is
+   * noticed)}
+   *
+   * @param probeInterval the probe's interval
    */
   public static Duration retryAfter(Duration probeInterval) {
     Duration hundred = probeInterval.multipliedBy(100);
@@ -65,6 +71,15 @@ public final class DeniedCalls {
    * time ago (then {@code null}); when it throws, {@code refusal} says whether the broker refused
    * it (its detail) or not ({@code null}: the exception is rethrown); a refusal is recorded as by
    * {@link #denied} and gives {@code null}; a call that goes through clears an earlier refusal.
+   *
+   * @param <T> the call's result type
+   * @param feature what the call serves
+   * @param target what it is about
+   * @param call the broker call
+   * @param refusal the broker's detail when an exception is a refusal, {@code null} when it is
+   *     another failure
+   * @return the call's result, or {@code null} when it was skipped or refused
+   * @throws Exception the call's failure when it is not a refusal
    */
   public <T> @Nullable T attempt(
       String feature,
@@ -90,13 +105,24 @@ public final class DeniedCalls {
     return result;
   }
 
-  /** Whether to make the call now: always, unless it was refused less than the retry time ago. */
+  /**
+   * {@return whether to make the call now: always, unless it was refused less than the retry time
+   * ago}
+   *
+   * @param feature what the call serves
+   * @param target what it is about
+   */
   public boolean mayTry(String feature, String target) {
     Long at = deniedAt.get(key(feature, target));
     return at == null || clock.getAsLong() - at >= retryAfterNanos;
   }
 
-  /** Whether the call is refused at the moment. */
+  /**
+   * {@return whether the call is refused at the moment}
+   *
+   * @param feature what the call serves
+   * @param target what it is about
+   */
   public boolean isDenied(String feature, String target) {
     return deniedAt.containsKey(key(feature, target));
   }
@@ -104,6 +130,10 @@ public final class DeniedCalls {
   /**
    * The broker refused the call: the first refusal is logged and reported; a refusal after a retry
    * only restarts the wait. {@code detail} is redacted here.
+   *
+   * @param feature what the call serves
+   * @param target what it is about
+   * @param detail the broker's words, redacted
    */
   public void denied(String feature, String target, String detail) {
     String redacted = Redaction.redact(detail);
@@ -120,7 +150,12 @@ public final class DeniedCalls {
     }
   }
 
-  /** The call went through: if it had been refused, that is reported as over. */
+  /**
+   * The call went through: if it had been refused, that is reported as over.
+   *
+   * @param feature what the call serves
+   * @param target what it is about
+   */
   public void permitted(String feature, String target) {
     if (deniedAt.remove(key(feature, target)) != null) {
       log.info("Baton {}: {} for {} is permitted again", events.system(), feature, target);

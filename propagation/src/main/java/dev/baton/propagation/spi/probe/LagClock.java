@@ -27,7 +27,11 @@ public final class LagClock {
   private final Deque<long[]> samples = new ArrayDeque<>();
   private final Object lock = new Object();
 
-  /** A history of at most {@code maxSamples} (position, time) samples. */
+  /**
+   * A history of at most {@code maxSamples} (position, time) samples.
+   *
+   * @param maxSamples the most samples kept, at least 2
+   */
   public LagClock(int maxSamples) {
     if (maxSamples < 2) {
       throw new IllegalArgumentException("maxSamples must be at least 2, was " + maxSamples);
@@ -35,12 +39,23 @@ public final class LagClock {
     this.maxSamples = maxSamples;
   }
 
-  /** Seconds between a message's timestamp and now, never negative. */
+  /**
+   * Seconds between a message's timestamp and now, never negative.
+   *
+   * @param messageEpochMillis the message's timestamp
+   * @param nowEpochMillis now
+   * @return the seconds between them, 0 or more
+   */
   public static double exactSeconds(long messageEpochMillis, long nowEpochMillis) {
     return Math.max(0, nowEpochMillis - messageEpochMillis) / 1000.0;
   }
 
-  /** Records that the end of the log was at {@code endPosition} (the next offset) at that time. */
+  /**
+   * Records that the end of the log was at {@code endPosition} (the next offset) at that time.
+   *
+   * @param endPosition the end of the log
+   * @param epochMillis when it was there
+   */
   public void recordEnd(long endPosition, long epochMillis) {
     synchronized (lock) {
       long[] last = samples.peekLast();
@@ -59,8 +74,11 @@ public final class LagClock {
   }
 
   /**
-   * The estimated lag in seconds of a consumer whose next message is at {@code position}: 0 when it
-   * is at or past the last recorded end, {@link Double#NaN} with no history.
+   * {@return the estimated lag in seconds of a consumer whose next message is at {@code position}:
+   * 0 when it is at or past the last recorded end, {@link Double#NaN} with no history}
+   *
+   * @param position the consumer's next position
+   * @param nowEpochMillis now
    */
   public double estimateSeconds(long position, long nowEpochMillis) {
     synchronized (lock) {

@@ -23,7 +23,7 @@ public final class ProbeSchedule implements AutoCloseable {
     this.schedule = schedule;
   }
 
-  /** A schedule that runs nothing. */
+  /** {@return a schedule that runs nothing} */
   public static ProbeSchedule none() {
     return new ProbeSchedule(null);
   }
@@ -31,6 +31,11 @@ public final class ProbeSchedule implements AutoCloseable {
   /**
    * Runs {@code task} every {@code interval} on the shared threads named {@code threadName}-n (one
    * name per kind of probe, not per agent); ZERO: never.
+   *
+   * @param threadName the threads' name
+   * @param interval the time between two runs
+   * @param task the task
+   * @return the schedule; close it to stop the task
    */
   public static ProbeSchedule start(String threadName, Duration interval, Runnable task) {
     Objects.requireNonNull(task, "task");
