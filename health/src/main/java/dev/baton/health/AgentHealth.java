@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param startCount how many times this agent id has started: the larger of what the agent reports
  *     and the restarts this monitor saw
  * @param stateSeconds the seconds it has spent in each state, by {@link AgentState#wireName()},
- *     over every run of this agent id the monitor saw (a restart adds to it, never resets it)
+ *     over every run of this agent id the monitor saw (a restart adds to it, never resets it);
+ *     rounded up to the millisecond, so a state the agent was in at all never reads 0
  */
 public record AgentHealth(
     String agentId,
