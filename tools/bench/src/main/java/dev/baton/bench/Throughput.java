@@ -24,14 +24,19 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,17 +56,21 @@ import org.jspecify.annotations.Nullable;
  * flush; consume the N records the same kind of sender wrote, from the first record handled to the
  * last: an unsampled consumer reads unsampled contexts). After one warm-up round that is not
  * counted, variants run in alternating order for several rounds; it prints each variant's median
- * messages per second, its ratio to the floor (the raw client with one {@code traceparent} header)
- * and the bytes allocated per message by the whole JVM.
+ * messages per second, its rate over the floor's (the raw client with one {@code traceparent}
+ * header) in the same round, as the median of the rounds and their range, the bytes allocated per
+ * message by the whole JVM, and for a Baton variant in how many rounds it moved more than
+ * OpenTelemetry's of the same sampling.
  *
- * <p>{@code java ... dev.baton.bench.Throughput [--messages N] [--rounds R] [--only nats|kafka]
- * [--variants REGEX]} ({@code --variants}: only the variants whose name matches, beside each floor;
- * for profiling one of them; a Kafka consume variant runs with the send variant of the same kind,
- * whose records it reads)
+ * <p>{@code java ... dev.baton.bench.Throughput [--fork] [--messages N] [--rounds R] [--only
+ * nats|kafka] [--variants REGEX]} ({@code --fork}: each variant, each round, in a JVM of its own
+ * with its own warm-up, as {@code tools/bench/run} does; without it every variant shares one JVM,
+ * its JIT profiles and its heap, so a variant's rate depends on what ran before it there. {@code
+ * --variants}: only the variants whose name matches, beside each floor; for profiling one of them;
+ * a Kafka consume variant runs with the send variant of the same kind, whose records it reads)
  *
  * <p>Longer than 400 lines, for a reason: every variant of both brokers is here side by side, so
  * that what the raw client, OpenTelemetry's wrapper and Baton each do per message can be compared
- * in one file; the rounds, medians and report are its last hundred lines.
+ * in one file; the forks, rounds, medians and report are the rest.
  */
 public final class Throughput {
 
@@ -75,6 +84,13 @@ public final class Throughput {
   private final Map<String, List<double[]>> results = new LinkedHashMap<>();
   private final @Nullable Pattern only;
 
+  // A child of --fork: the variants it runs (one kind: a Kafka consumer with its sender), the
+  // brokers the parent started, and what its subjects and topics begin with.
+  private @Nullable Set<String> child;
+  private @Nullable String natsUrl;
+  private @Nullable String kafkaServers;
+  private String prefix = "";
+
   private Throughput(int messages, int rounds, @Nullable Pattern only) {
     this.messages = messages;
     this.rounds = rounds;
@@ -86,16 +102,50 @@ public final class Throughput {
     int rounds = 5;
     String only = "";
     Pattern variants = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    boolean fork = false;
+    Set<String> child = null;
+    String natsUrl = null;
+    String kafkaServers = null;
+    String prefix = "";
+    for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--fork")) {
+        fork = true;
+        i--;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + args[i] + " needs a value");
+      }
       switch (args[i]) {
         case "--messages" -> messages = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--only" -> only = args[i + 1];
         case "--variants" -> variants = Pattern.compile(args[i + 1]);
+        case "--child" -> child = Set.of(args[i + 1].split("\\|"));
+        case "--nats-url" -> natsUrl = args[i + 1];
+        case "--kafka" -> kafkaServers = args[i + 1];
+        case "--prefix" -> prefix = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Throughput run = new Throughput(messages, rounds, variants);
+    if (fork) {
+      run.fork(only, variants);
+      System.exit(0);
+    }
+    run.child = child;
+    run.natsUrl = natsUrl;
+    run.kafkaServers = kafkaServers;
+    run.prefix = prefix;
+    if (child != null) {
+      // One measured round after the warm-up; RESULT lines for the parent.
+      run = new Throughput(messages, 1, null);
+      run.child = child;
+      run.natsUrl = natsUrl;
+      run.kafkaServers = kafkaServers;
+      run.prefix = prefix;
+      only = child.stream().anyMatch(n -> n.startsWith("NATS")) ? "nats" : "kafka";
+    }
     if (!only.equals("kafka")) {
       run.nats();
     }
@@ -105,22 +155,175 @@ public final class Throughput {
     System.exit(0);
   }
 
+  // ------------------------------------------------------------------------------------------ fork
+
+  private static final List<String> NATS_VARIANTS =
+      List.of(
+          "NATS raw + traceparent (floor)",
+          "NATS OpenTelemetry sampled",
+          "NATS OpenTelemetry unsampled",
+          "NATS Baton sampled",
+          "NATS Baton unsampled");
+
+  /** Each Kafka kind: its sender, and the consumer that reads what that sender wrote. */
+  private static final List<List<String>> KAFKA_KINDS =
+      List.of(
+          List.of("Kafka send: raw + traceparent (floor)", "Kafka consume: raw (floor)"),
+          List.of("Kafka send: KafkaTelemetry", "Kafka consume: KafkaTelemetry"),
+          List.of(
+              "Kafka send: KafkaTelemetry unsampled", "Kafka consume: KafkaTelemetry unsampled"),
+          List.of("Kafka send: Baton sampled", "Kafka consume: Baton sampled"),
+          List.of("Kafka send: Baton unsampled", "Kafka consume: Baton unsampled"));
+
+  /**
+   * {@code --fork}: each variant (on Kafka each kind, sender and consumer) runs in a JVM of its
+   * own, one per round, its own warm-up first, against brokers this process starts once; the
+   * variants take turns in rotating order as in one JVM. In one JVM the variants share the JIT's
+   * profiles (jnats' and the Kafka client's call sites see every variant's types) and the heap: a
+   * variant's rate then depends on which ran before it.
+   */
+  private void fork(String only, @Nullable Pattern variants) throws Exception {
+    List<List<String>> children = new ArrayList<>();
+    List<String> order = new ArrayList<>();
+    if (!only.equals("kafka")) {
+      for (String name : NATS_VARIANTS) {
+        if (selected(name, variants)) {
+          children.add(List.of(name));
+          order.add(name);
+        }
+      }
+    }
+    if (!only.equals("nats")) {
+      List<String> consumers = new ArrayList<>();
+      for (List<String> kind : KAFKA_KINDS) {
+        if (selected(kind.get(0), variants) || selected(kind.get(1), variants)) {
+          children.add(kind);
+          order.add(kind.get(0));
+          consumers.add(kind.get(1));
+        }
+      }
+      order.addAll(consumers);
+    }
+    for (String name : order) {
+      results.put(name, new ArrayList<>()); // printed in this order, whatever ran first
+    }
+    NatsServer server = only.equals("kafka") ? null : NatsServer.start();
+    KafkaBroker broker = only.equals("nats") ? null : KafkaBroker.start();
+    try {
+      System.out.printf(
+          Locale.ROOT,
+          "%,d x 1 KiB per round, %d rounds, each variant in a JVM of its own per round%s%s%n",
+          messages,
+          rounds,
+          server == null ? "" : ", nats-server " + server.url(),
+          broker == null ? "" : ", Kafka broker " + broker.bootstrapServers());
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < children.size(); k++) {
+          List<String> names = children.get((round + k) % children.size());
+          Map<String, double[]> measured =
+              runChild(names, server, broker, "f" + round + "k" + k + "-");
+          for (String name : names) {
+            record(name, measured.get(name), false);
+          }
+        }
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+      if (broker != null) {
+        broker.close();
+      }
+    }
+    if (!only.equals("kafka")) {
+      print("NATS raw + traceparent (floor)");
+    }
+    if (!only.equals("nats")) {
+      print("Kafka send: raw + traceparent (floor)");
+      print("Kafka consume: raw (floor)");
+    }
+  }
+
+  private static boolean selected(String name, @Nullable Pattern variants) {
+    return variants == null || name.contains("(floor)") || variants.matcher(name).find();
+  }
+
+  /** Runs one child JVM for {@code names}: what it measured, by variant. */
+  private Map<String, double[]> runChild(
+      List<String> names,
+      @Nullable NatsServer server,
+      @Nullable KafkaBroker broker,
+      String childPrefix)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Throughput.class.getName(),
+                "--child",
+                String.join("|", names),
+                "--messages",
+                Integer.toString(messages),
+                "--prefix",
+                childPrefix));
+    if (server != null) {
+      command.addAll(List.of("--nats-url", server.url()));
+    }
+    if (broker != null) {
+      command.addAll(List.of("--kafka", broker.bootstrapServers()));
+    }
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Map<String, double[]> measured = new HashMap<>();
+    try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        String[] fields = line.split("\t");
+        if (fields.length == 4 && fields[0].equals("RESULT")) {
+          measured.put(
+              fields[1],
+              new double[] {Double.parseDouble(fields[2]), Double.parseDouble(fields[3])});
+        }
+      }
+    }
+    if (!process.waitFor(10, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the child for " + names + " ran past 10 minutes");
+    }
+    if (process.exitValue() != 0 || !measured.keySet().containsAll(names)) {
+      throw new IllegalStateException(
+          "the child for "
+              + names
+              + " exited "
+              + process.exitValue()
+              + " with "
+              + measured.keySet());
+    }
+    return measured;
+  }
+
   // ------------------------------------------------------------------------------------------ NATS
 
   private void nats() throws Exception {
-    NatsServer server = NatsServer.start();
+    NatsServer server = natsUrl == null ? NatsServer.start() : null;
+    String url = server == null ? natsUrl : server.url();
     OpenTelemetrySdk sampled = Tracing.sdk(Tracing.Sampling.SAMPLED);
     OpenTelemetrySdk unsampled = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
-    try (Connection out = connect(server);
-        Connection in = connect(server)) {
-      System.out.printf(
-          Locale.ROOT,
-          "NATS: %,d x 1 KiB per round, %d rounds, nats-server %s%n",
-          messages,
-          rounds,
-          server.url());
+    try (Connection out = connect(url);
+        Connection in = connect(url)) {
+      if (child == null) {
+        System.out.printf(
+            Locale.ROOT,
+            "NATS: %,d x 1 KiB per round, %d rounds, nats-server %s%n",
+            messages,
+            rounds,
+            url);
+      }
       for (int round = -1; round < rounds; round++) {
-        String prefix = "nats " + (round + 1);
+        String prefix = "nats " + this.prefix + (round + 1);
         boolean warmUp = round < 0;
         rotate(
             round,
@@ -143,7 +346,9 @@ public final class Throughput {
         server.close();
       }
     }
-    print("NATS raw + traceparent (floor)");
+    if (child == null) {
+      print("NATS raw + traceparent (floor)");
+    }
   }
 
   /**
@@ -157,8 +362,8 @@ public final class Throughput {
     }
   }
 
-  private static Connection connect(NatsServer server) throws Exception {
-    return Nats.connect(new Options.Builder().server(server.url()).build());
+  private static Connection connect(String url) throws Exception {
+    return Nats.connect(new Options.Builder().server(url).build());
   }
 
   private double[] natsRaw(Connection out, Connection in, String name) throws Exception {
@@ -257,23 +462,24 @@ public final class Throughput {
     OpenTelemetrySdk unsampled = Tracing.sdk(Tracing.Sampling.UNSAMPLED);
     KafkaTelemetry telemetry = KafkaTelemetry.create(sampled);
     KafkaTelemetry telemetryUnsampled = KafkaTelemetry.create(unsampled);
-    try (KafkaBroker broker = KafkaBroker.start()) {
-      System.out.printf(
-          Locale.ROOT,
-          "Kafka: %,d x 1 KiB per round, %d rounds, broker %s%n",
-          messages,
-          rounds,
-          broker.bootstrapServers());
-      Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers());
+    try (KafkaBroker broker = kafkaServers == null ? KafkaBroker.start() : null) {
+      String servers = broker == null ? kafkaServers : broker.bootstrapServers();
+      if (child == null) {
+        System.out.printf(
+            Locale.ROOT,
+            "Kafka: %,d x 1 KiB per round, %d rounds, broker %s%n",
+            messages,
+            rounds,
+            servers);
+      }
+      Map<String, Object> config = Map.of("bootstrap.servers", servers);
       for (int round = -1; round < rounds; round++) {
         // Each sender writes its own topic and the consumer of the same kind reads it, as agents
         // would: an unsampled consumer reads records whose context is unsampled (low sampling in
         // production), a sampled one records a span per record under a sampled sender's.
-        String topic = "bench.kafka." + (round + 1);
+        String topic = "bench.kafka." + prefix + (round + 1);
         boolean warmUp = round < 0;
-        for (String kind : KINDS) {
-          broker.createTopic(topic + kind, 1);
-        }
+        createTopics(config, KINDS.stream().map(kind -> topic + kind).toList());
         rotate(
             round,
             warmUp,
@@ -314,8 +520,11 @@ public final class Throughput {
                         return kafkaBatonSend(baton, topic + BATON_UNSAMPLED);
                       }
                     })));
+        if (child != null && child.stream().noneMatch(n -> n.contains("consume"))) {
+          continue;
+        }
         // Each consumer reads the N records its own kind of sender wrote.
-        int r = round;
+        String r = prefix + round;
         rotate(
             round,
             warmUp,
@@ -344,8 +553,10 @@ public final class Throughput {
       sampled.close();
       unsampled.close();
     }
-    print("Kafka send: raw + traceparent (floor)");
-    print("Kafka consume: raw (floor)");
+    if (child == null) {
+      print("Kafka send: raw + traceparent (floor)");
+      print("Kafka consume: raw (floor)");
+    }
   }
 
   private static final String RAW = ".raw";
@@ -355,6 +566,18 @@ public final class Throughput {
   private static final String BATON_UNSAMPLED = ".baton-u";
   private static final List<String> KINDS =
       List.of(RAW, OTEL, OTEL_UNSAMPLED, BATON, BATON_UNSAMPLED);
+
+  /** Creates {@code topics} (one partition each) and waits until each has a leader. */
+  private static void createTopics(Map<String, Object> config, List<String> topics)
+      throws Exception {
+    try (Admin admin = Admin.create(config)) {
+      admin
+          .createTopics(topics.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      KafkaBroker.awaitLeaders(admin, topics, Duration.ofSeconds(30));
+    }
+  }
 
   private static Producer<String, byte[]> producer(Map<String, Object> config) {
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
@@ -441,7 +664,8 @@ public final class Throughput {
   }
 
   private double[] kafkaBatonConsume(
-      Map<String, Object> config, OpenTelemetrySdk sdk, String topic, int round) throws Exception {
+      Map<String, Object> config, OpenTelemetrySdk sdk, String topic, String round)
+      throws Exception {
     Handled handled = new Handled();
     try (KafkaBaton baton = kafkaBaton(config, sdk, "receiver")) {
       // close() drains the subscription
@@ -478,10 +702,12 @@ public final class Throughput {
         all.stream()
             .filter(
                 v ->
-                    only == null
-                        || v.name().contains("(floor)")
-                        || only.matcher(v.name().replace("consume: ", "send: ")).find()
-                        || only.matcher(v.name().replace("send: ", "consume: ")).find())
+                    child != null
+                        ? child.contains(v.name())
+                        : only == null
+                            || v.name().contains("(floor)")
+                            || only.matcher(v.name().replace("consume: ", "send: ")).find()
+                            || only.matcher(v.name().replace("send: ", "consume: ")).find())
             .toList();
     int offset = Math.floorMod(round, variants.size());
     for (int k = 0; k < variants.size(); k++) {
@@ -563,6 +789,10 @@ public final class Throughput {
   private void record(String variant, double[] result, boolean warmUp) {
     if (!warmUp) {
       results.computeIfAbsent(variant, k -> new ArrayList<>()).add(result);
+      if (child != null) {
+        System.out.println("RESULT\t" + variant + "\t" + result[0] + "\t" + result[1]);
+        return;
+      }
     }
     System.out.printf(
         Locale.ROOT,
@@ -573,16 +803,24 @@ public final class Throughput {
         warmUp ? "  (warm-up, not counted)" : "");
   }
 
-  /** Prints the medians of every variant recorded since {@code floor}, as ratios to it. */
+  /**
+   * Prints every variant recorded since {@code floor}: its median rate, and its rate over the
+   * floor's <em>in the same round</em> (the floor and the variants of a round run back to back, so
+   * the machine's state drifts less within a round than between rounds): the median of those
+   * per-round ratios and their range, lowest to highest. A Baton variant is also set against the
+   * OpenTelemetry variant of the same sampling, round by round: in how many rounds it moved more.
+   */
   private void print(String floor) {
-    double floorRate = median(results.get(floor), 0);
+    List<double[]> floorRounds = results.get(floor);
     System.out.printf(
         Locale.ROOT,
-        "%n%-40s %14s %8s %12s%n",
-        "median of " + rounds + " rounds",
+        "%n%-40s %12s %8s %13s %10s  %s%n",
+        "medians of " + rounds + " rounds",
         "msg/s",
-        "ratio",
-        "B/msg");
+        "x floor",
+        "range",
+        "B/msg",
+        "against OpenTelemetry's, round by round");
     boolean in = false;
     for (Map.Entry<String, List<double[]>> entry : results.entrySet()) {
       in |= entry.getKey().equals(floor);
@@ -592,16 +830,64 @@ public final class Throughput {
       if (!entry.getKey().equals(floor) && entry.getKey().contains("(floor)")) {
         break;
       }
-      double rate = median(entry.getValue(), 0);
+      double[] ratios = ratios(entry.getValue(), floorRounds);
+      String peer = peer(entry.getKey());
+      String against = "";
+      if (peer != null && results.containsKey(peer)) {
+        double[] theirs = ratios(results.get(peer), floorRounds);
+        int ahead = 0;
+        for (int i = 0; i < ratios.length; i++) {
+          ahead += ratios[i] > theirs[i] ? 1 : 0;
+        }
+        against = String.format(Locale.ROOT, "ahead in %d of %d", ahead, ratios.length);
+      }
       System.out.printf(
           Locale.ROOT,
-          "%-40s %,14.0f %8.2f %,12.0f%n",
+          "%-40s %,12.0f %8.2f %13s %,10.0f  %s%n",
           entry.getKey(),
-          rate,
-          rate / floorRate,
-          median(entry.getValue(), 1));
+          median(entry.getValue(), 0),
+          median(ratios),
+          String.format(Locale.ROOT, "%.2f-%.2f", min(ratios), max(ratios)),
+          median(entry.getValue(), 1),
+          against);
     }
     System.out.println();
+  }
+
+  /** The OpenTelemetry variant a Baton variant is set against, or null. */
+  private static @Nullable String peer(String variant) {
+    if (!variant.contains("Baton")) {
+      return null;
+    }
+    boolean unsampled = variant.endsWith("unsampled");
+    if (variant.startsWith("NATS")) {
+      return unsampled ? "NATS OpenTelemetry unsampled" : "NATS OpenTelemetry sampled";
+    }
+    String kind = variant.substring(0, variant.indexOf(':') + 1);
+    return kind + " KafkaTelemetry" + (unsampled ? " unsampled" : "");
+  }
+
+  /** Each round's rate over the floor's in the same round. */
+  private static double[] ratios(List<double[]> variant, List<double[]> floor) {
+    double[] ratios = new double[Math.min(variant.size(), floor.size())];
+    for (int i = 0; i < ratios.length; i++) {
+      ratios[i] = variant.get(i)[0] / floor.get(i)[0];
+    }
+    return ratios;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+  }
+
+  private static double min(double[] values) {
+    return Arrays.stream(values).min().orElse(Double.NaN);
+  }
+
+  private static double max(double[] values) {
+    return Arrays.stream(values).max().orElse(Double.NaN);
   }
 
   private static double median(List<double[]> values, int index) {
