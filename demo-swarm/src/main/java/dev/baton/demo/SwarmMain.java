@@ -165,6 +165,8 @@ public final class SwarmMain {
 
   private static int drive(Swarm swarm, SwarmConfig config, PrintStream out) throws Exception {
     List<CompletableFuture<Coordinator.Outcome>> tasks = new ArrayList<>();
+    // Each task once counted: a task's future is done before the stage that counts it has run.
+    List<CompletableFuture<Void>> counted = new ArrayList<>();
     List<Long> latencies = new CopyOnWriteArrayList<>();
     AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -180,7 +182,7 @@ public final class SwarmMain {
     while (true) {
       long now = System.nanoTime();
       boolean more = config.duration() == null ? submitted < config.tasks() : now < deadline;
-      if ((!more && tasks.stream().allMatch(CompletableFuture::isDone)) || STOP.getCount() == 0) {
+      if ((!more && counted.stream().allMatch(CompletableFuture::isDone)) || STOP.getCount() == 0) {
         break;
       }
       if (more && now >= nextSubmit) {
@@ -190,17 +192,18 @@ public final class SwarmMain {
             large
                 ? swarm.submit(LARGE_PROMPT, true)
                 : swarm.submit(PROMPTS[submitted % PROMPTS.length]);
-        task.thenAccept(
-            outcome -> {
-              switch (outcome.status()) {
-                case "done" -> {
-                  done.incrementAndGet();
-                  latencies.add(outcome.millis());
-                }
-                case "stopped" -> stopped.incrementAndGet();
-                default -> failed.incrementAndGet();
-              }
-            });
+        counted.add(
+            task.thenAccept(
+                outcome -> {
+                  switch (outcome.status()) {
+                    case "done" -> {
+                      done.incrementAndGet();
+                      latencies.add(outcome.millis());
+                    }
+                    case "stopped" -> stopped.incrementAndGet();
+                    default -> failed.incrementAndGet();
+                  }
+                }));
         tasks.add(task);
         submitted++;
         nextSubmit += gapNanos;
