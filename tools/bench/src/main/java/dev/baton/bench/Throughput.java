@@ -63,10 +63,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code java ... dev.baton.bench.Throughput [--fork] [--messages N] [--rounds R] [--only
  * nats|kafka] [--variants REGEX]} ({@code --fork}: each variant, each round, in a JVM of its own
- * with its own warm-up, as {@code tools/bench/run} does; without it every variant shares one JVM,
- * its JIT profiles and its heap, so a variant's rate depends on what ran before it there. {@code
- * --variants}: only the variants whose name matches, beside each floor; for profiling one of them;
- * a Kafka consume variant runs with the send variant of the same kind, whose records it reads)
+ * with its own warm-up, as {@code tools/bench/run --fork} runs it; without it every variant shares
+ * one JVM, its JIT profiles and its heap, so a variant's rate depends on what ran before it there.
+ * {@code --variants}: only the variants whose name matches, beside each floor; for profiling one of
+ * them; a Kafka consume variant runs with the send variant of the same kind, whose records it
+ * reads)
  *
  * <p>Longer than 400 lines, for a reason: every variant of both brokers is here side by side, so
  * that what the raw client, OpenTelemetry's wrapper and Baton each do per message can be compared
@@ -128,22 +129,17 @@ public final class Throughput {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    Throughput run = new Throughput(messages, rounds, variants);
     if (fork) {
-      run.fork(only, variants);
+      new Throughput(messages, rounds, variants).fork(only, variants);
       System.exit(0);
     }
+    // A child measures one round after the warm-up and prints RESULT lines for the parent.
+    Throughput run = new Throughput(messages, child == null ? rounds : 1, variants);
     run.child = child;
     run.natsUrl = natsUrl;
     run.kafkaServers = kafkaServers;
     run.prefix = prefix;
     if (child != null) {
-      // One measured round after the warm-up; RESULT lines for the parent.
-      run = new Throughput(messages, 1, null);
-      run.child = child;
-      run.natsUrl = natsUrl;
-      run.kafkaServers = kafkaServers;
-      run.prefix = prefix;
       only = child.stream().anyMatch(n -> n.startsWith("NATS")) ? "nats" : "kafka";
     }
     if (!only.equals("kafka")) {
